@@ -1,0 +1,178 @@
+# METADATA
+# title: Vectorgate decision table (contract vectorgate/v1)
+# description: |
+#   Combines what every contributing rule in package vectorgate says into one decision.
+#   Contributors (the shipped library, DSL-generated modules, an organisation's own Rego)
+#   add elements to three partial sets:
+#     deny       contains {"code", "message"}
+#     allow      contains {"code", "message"}
+#     obligation contains {"kind": "mask"|"strip_vectors"|"row_filter"|"limit_cap"|"approval"|"audit",
+#                          "code", "message", ...kind-specific fields}
+#   Rules: any deny denies; no allow denies (default deny); otherwise allow, with the merge of
+#   every obligation that applies. See docs/contract.md.
+package vectorgate
+
+import rego.v1
+
+contract_version := "vectorgate/v1"
+
+# METADATA
+# entrypoint: true
+decision := {
+	"allow": allowed,
+	"reasons": reasons,
+	"obligations": obligations,
+}
+
+default allowed := false
+
+allowed if {
+	count(effective_deny) == 0
+	count(allows) > 0
+}
+
+# Built-in denies that no contributor can switch off.
+builtin_deny contains {"code": "contract_mismatch", "message": msg} if {
+	input.contract != contract_version
+	msg := concat("", ["input follows contract ", to_string(input.contract), ", policy expects ", contract_version])
+}
+
+builtin_deny contains {"code": "unknown_operation", "message": msg} if {
+	input.operation.action == "unknown"
+	msg := concat("", ["the gateway could not classify this request (", protocol_detail, "); unknown operations are denied"])
+}
+
+effective_deny := denies | builtin_deny
+
+# Contributed sets; a comprehension keeps them empty (not undefined) when nothing contributes.
+denies := {d | some d in data.vectorgate.deny}
+
+allows := {a | some a in data.vectorgate.allow}
+
+obligations_in := {o | some o in data.vectorgate.obligation}
+
+reasons := sort(effective_deny) if count(effective_deny) > 0
+
+reasons := [{"code": "no_allow_rule", "message": msg}] if {
+	count(effective_deny) == 0
+	count(allows) == 0
+	msg := concat("", [
+		"no rule allows ", to_string(input.operation.action),
+		" on collection ", to_string(object.get(input.operation, ["resource", "collection"], "")),
+		" for ", to_string(object.get(input, ["identity", "subject"], "")),
+	])
+}
+
+reasons := sort({{"code": r.code, "message": r.message} | some r in (allows | obligations_in)}) if allowed
+
+# --- obligations -----------------------------------------------------------
+
+no_obligations := {"mask": [], "strip_vectors": false, "row_filter": []}
+
+obligations := no_obligations if not allowed
+
+obligations := object.union_n([
+	{"mask": masks, "strip_vectors": strip_vectors, "row_filter": row_filters},
+	limit_cap_part,
+	approval_part,
+	audit_part,
+]) if allowed
+
+mask_rank := {"partial": 1, "hash": 2, "redact": 3, "drop": 4}
+
+rank_method := {1: "partial", 2: "hash", 3: "redact", 4: "drop"}
+
+mask_obligations := [o | some o in obligations_in; o.kind == "mask"]
+
+mask_keys := {[o.field, object.get(o, "path", [])] | some o in mask_obligations}
+
+# One entry per (field, path); the strictest method wins: drop > redact > hash > partial.
+masks := [{"field": k[0], "path": k[1], "method": rank_method[r]} |
+	some k in sort(mask_keys)
+	r := max([mask_rank[object.get(o, "method", "redact")] |
+		some o in mask_obligations
+		o.field == k[0]
+		object.get(o, "path", []) == k[1]
+	])
+]
+
+default strip_vectors := false
+
+strip_vectors if {
+	some o in obligations_in
+	o.kind == "strip_vectors"
+}
+
+row_filters := sort({{"field": o.field, "op": o.op, "value": o.value} |
+	some o in obligations_in
+	o.kind == "row_filter"
+})
+
+caps := [o | some o in obligations_in; o.kind == "limit_cap"]
+
+default limit_cap_part := {}
+
+# The smallest cap wins; it denies instead of clamping if any rule with that cap says so.
+limit_cap_part := {"limit_cap": {"max": m, "mode": mode}} if {
+	count(caps) > 0
+	m := min([c.max | some c in caps])
+	mode := cap_mode(m)
+}
+
+cap_mode(m) := "deny" if {
+	some c in caps
+	c.max == m
+	object.get(c, "mode", "clamp") == "deny"
+} else := "clamp"
+
+approvals := [o | some o in obligations_in; o.kind == "approval"]
+
+default approval_part := {}
+
+# Several approval rules: every approver group may approve, the highest count and the
+# shortest expiry apply.
+approval_part := {"approval": {
+	"reason": concat("; ", sort({a.message | some a in approvals})),
+	"approver_groups": sort({g | some a in approvals; some g in a.approver_groups}),
+	"min_approvals": max([object.get(a, "min_approvals", 1) | some a in approvals]),
+	"expires_in_seconds": min([object.get(a, "expires_in_seconds", 3600) | some a in approvals]),
+}} if {
+	count(approvals) > 0
+}
+
+audits := [o | some o in obligations_in; o.kind == "audit"]
+
+default audit_part := {}
+
+# Labels merge; payloads are recorded unless any rule says not to; vectors only if a rule asks.
+audit_part := {"audit": {
+	"labels": object.union_n([object.get(a, "labels", {}) | some a in audits]),
+	"record_payloads": every_records_payloads,
+	"record_vectors": any_records_vectors,
+}} if {
+	count(audits) > 0
+}
+
+default every_records_payloads := true
+
+every_records_payloads := false if {
+	some a in audits
+	object.get(a, "record_payloads", true) == false
+}
+
+default any_records_vectors := false
+
+any_records_vectors if {
+	some a in audits
+	object.get(a, "record_vectors", false) == true
+}
+
+protocol_detail := concat(" ", [to_string(v) |
+	some k in ["protocol", "rpc", "method", "path"]
+	v := object.get(input.operation, ["protocol", k], null)
+	v != null
+])
+
+to_string(x) := x if is_string(x)
+
+else := json.marshal(x)
