@@ -1,0 +1,98 @@
+# Shared facts of the Vectorgate library
+# Request facts and configuration lookups every library rule uses. Each is computed at most
+# once per evaluation and costs a handful of lookups: no walk over the configuration.
+package vectorgate.library
+
+import rego.v1
+
+# The organisation's configuration (docs/contract.md, "Library configuration").
+default cfg := {}
+
+cfg := data.vectorgate_config
+
+action := input.operation.action
+
+# The collection the operation names; "" for operations without one (list, admin).
+default collection := ""
+
+collection := c if {
+	c := input.operation.resource.collection
+	is_string(c)
+}
+
+collection_label := collection if collection != ""
+
+else := "(no collection)"
+
+# Per-collection settings, looked up by exact collection name.
+default coll_cfg := {}
+
+coll_cfg := cfg.collections[collection]
+
+# The caller's groups as a set.
+groups := {g | some g in input.identity.groups}
+
+subject := str(object.get(input, ["identity", "subject"], "(anonymous)"))
+
+# True when the caller belongs to any group in the list gs.
+in_any(gs) if {
+	some g in gs
+	groups[g]
+}
+
+# The classes actions fall into; a grant may name a class as "@read", "@write", ...
+action_class := {
+	"search": "read",
+	"query": "read",
+	"get": "read",
+	"count": "read",
+	"describe": "read",
+	"list": "read",
+	"insert": "write",
+	"upsert": "write",
+	"update": "write",
+	"delete": "write",
+	"delete_all": "destructive",
+	"drop_collection": "destructive",
+	"truncate_collection": "destructive",
+	"create_collection": "schema",
+	"rename_collection": "schema",
+	"alter_collection": "schema",
+	"create_index": "schema",
+	"drop_index": "schema",
+	"snapshot": "data_movement",
+	"export": "data_movement",
+	"import": "data_movement",
+	"admin": "admin",
+}
+
+# Actions whose response carries rows (and so PII, vectors and volume).
+row_returning_actions := {"search", "query", "get"}
+
+# Actions that change data or schema (subject to write windows).
+modifying_actions := {
+	"insert", "upsert", "update", "delete", "delete_all",
+	"create_collection", "drop_collection", "truncate_collection", "rename_collection", "alter_collection",
+	"create_index", "drop_index", "import",
+}
+
+returns_rows if row_returning_actions[action]
+
+default vectors_requested := false
+
+vectors_requested := input.operation.vectors_requested
+
+usage(key) := n if {
+	n := input.context.usage[key]
+	is_number(n)
+} else := 0
+
+# A total conversion to string, so that building a message can never fail (and so never
+# makes a deny rule undefined).
+str(x) := x if is_string(x)
+
+else := json.marshal(x)
+
+str_list(xs) := concat(", ", [str(x) | some x in xs]) if is_array(xs)
+
+else := str(xs)

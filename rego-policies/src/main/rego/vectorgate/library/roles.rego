@@ -1,0 +1,40 @@
+# Roles from OIDC groups
+# A role is named after the OIDC group that confers it (vectorgate_config.roles.<group>).
+# Its grants allow actions on collections matched by glob patterns; nothing else is allowed
+# (the decision table denies by default).
+package vectorgate.library
+
+import rego.v1
+
+# The configured roles the caller holds, keyed by group.
+my_roles := {g: r |
+	some g in input.identity.groups
+	r := cfg.roles[g]
+}
+
+# What a grant's action list may name to cover this action.
+action_tags := {action, "*", concat("", ["@", object.get(action_class, action, "unknown")])}
+
+granting_roles contains g if {
+	some g, r in my_roles
+	some grant in r.grants
+	some a in grant.actions
+	action_tags[a]
+	some p in grant.collections
+	collection_matches(p)
+}
+
+# "*" matches any collection name (and the empty name of list/admin operations); other
+# patterns are globs where "*" does not cross "/".
+collection_matches(p) if p == "*"
+
+else if p == collection
+
+else if glob.match(p, ["/"], collection)
+
+allow contains {"code": "role_grant", "message": msg} if {
+	count(granting_roles) > 0
+	msg := concat("", [
+		"role ", concat(", ", sort(granting_roles)), " allows ", action, " on ", collection_label,
+	])
+}
