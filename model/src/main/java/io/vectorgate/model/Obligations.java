@@ -1,5 +1,6 @@
 package io.vectorgate.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
@@ -32,6 +33,8 @@ public record Obligations(
     rowFilter = rowFilter == null ? List.of() : List.copyOf(rowFilter);
   }
 
+  /** Nothing to enforce. Not part of the JSON contract (Jackson would otherwise emit {@code "empty"}). */
+  @JsonIgnore
   public boolean isEmpty() {
     return mask.isEmpty() && !stripVectors && rowFilter.isEmpty() && limitCap == null && approval == null;
   }
