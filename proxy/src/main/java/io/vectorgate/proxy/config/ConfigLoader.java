@@ -1,0 +1,366 @@
+package io.vectorgate.proxy.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
+import io.vectorgate.proxy.config.GatewayConfig.IdentityConfig;
+import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.config.GatewayConfig.PolicyConfig;
+import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
+import io.vectorgate.proxy.config.GatewayConfig.TlsConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Loads {@link GatewayConfig} from YAML strictly: unknown keys, duplicate keys, wrong types and
+ * missing or inconsistent values fail with a {@link ConfigException} naming the key path.
+ */
+public final class ConfigLoader {
+  /** Listener kinds this build serves. */
+  public static final Set<String> LISTENER_KINDS = Set.of("milvus-grpc");
+  /** Connection kinds this build speaks. */
+  public static final Set<String> CONNECTION_KINDS = Set.of("milvus");
+  /** Asymmetric JWS algorithms accepted in {@code identity.algorithms}. */
+  public static final Set<String> ASYMMETRIC_ALGORITHMS = Set.of(
+      "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
+  /** Symmetric JWS algorithms, accepted only together with {@code identity.hmac_secret}. */
+  public static final Set<String> HMAC_ALGORITHMS = Set.of("HS256", "HS384", "HS512");
+
+  private static final ObjectMapper YAML = YAMLMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private ConfigLoader() {}
+
+  /** Reads, resolves (relative paths against the file's directory) and validates {@code file}. */
+  public static GatewayConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read config file: " + e.getMessage(), e);
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(text, base, file.toString());
+  }
+
+  /** Parses YAML text; relative paths resolve against {@code baseDir}; {@code source} names it in errors. */
+  public static GatewayConfig parse(String yaml, Path baseDir, String source) {
+    GatewayConfig raw;
+    try {
+      raw = YAML.readValue(yaml, GatewayConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(source + ": " + keyPath(e), "unknown key `" + e.getPropertyName()
+          + "`; known keys here: " + e.getKnownPropertyIds(), e);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(source + ": " + keyPath(e), firstLine(e.getOriginalMessage()), e);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new ConfigException(source, "not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()), e);
+    }
+    if (raw == null) {
+      throw new ConfigException(source, "the file is empty");
+    }
+    GatewayConfig resolved = resolvePaths(raw, baseDir);
+    validate(resolved, source);
+    return resolved;
+  }
+
+  /** Reads a secret; the key path names where it was configured. */
+  public static String readSecret(SecretRef ref, String keyPath, Function<String, String> env) {
+    if (ref == null) {
+      throw new ConfigException(keyPath, "required");
+    }
+    if ((ref.env() == null) == (ref.file() == null)) {
+      throw new ConfigException(keyPath, "set exactly one of `env` or `file`");
+    }
+    if (ref.env() != null) {
+      String v = env.apply(ref.env());
+      if (v == null || v.isEmpty()) {
+        throw new ConfigException(keyPath + ".env", "environment variable `" + ref.env() + "` is not set");
+      }
+      return v;
+    }
+    try {
+      String v = Files.readString(ref.file()).strip();
+      if (v.isEmpty()) {
+        throw new ConfigException(keyPath + ".file", "file `" + ref.file() + "` is empty");
+      }
+      return v;
+    } catch (IOException e) {
+      throw new ConfigException(keyPath + ".file", "cannot read `" + ref.file() + "`: " + e.getMessage(), e);
+    }
+  }
+
+  private static GatewayConfig resolvePaths(GatewayConfig c, Path base) {
+    List<ListenerConfig> listeners = new ArrayList<>();
+    for (ListenerConfig l : c.listeners()) {
+      if (l == null) {
+        listeners.add(null);
+        continue;
+      }
+      TlsConfig tls = l.tls() == null ? null
+          : new TlsConfig(resolve(base, l.tls().certFile()), resolve(base, l.tls().keyFile()));
+      listeners.add(new ListenerConfig(l.name(), l.kind(), l.address(), l.connection(), tls, l.maxInboundMessageBytes()));
+    }
+    List<ConnectionConfig> connections = new ArrayList<>();
+    for (ConnectionConfig k : c.connections()) {
+      connections.add(k == null ? null : new ConnectionConfig(k.name(), k.kind(), k.upstream(),
+          resolve(base, k.credential()), k.upstreamTls(), k.timeoutSeconds()));
+    }
+    IdentityConfig id = c.identity();
+    if (id != null) {
+      id = new IdentityConfig(id.issuer(), id.audiences(), id.algorithms(), resolve(base, id.hmacSecret()),
+          id.clockSkewSeconds(), id.groupsClaim(), id.tenantClaim(), id.emailClaim(), id.extraClaims(),
+          id.tokenCacheSeconds(), id.tokenCacheEntries(), id.jwksRefreshMinIntervalSeconds(), id.jwksCacheSeconds());
+    }
+    PolicyConfig pol = c.policy();
+    if (pol != null) {
+      List<Path> dirs = new ArrayList<>();
+      for (Path d : pol.regoDirs()) {
+        dirs.add(resolve(base, d));
+      }
+      pol = new PolicyConfig(dirs, resolve(base, pol.dataFile()));
+    }
+    GatewayConfig.MaskingConfig masking = c.masking() == null ? null
+        : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
+    return new GatewayConfig(listeners, connections, id, pol, masking, c.limits());
+  }
+
+  private static SecretRef resolve(Path base, SecretRef ref) {
+    return ref == null ? null : new SecretRef(ref.env(), resolve(base, ref.file()));
+  }
+
+  private static Path resolve(Path base, Path p) {
+    return p == null || base == null ? p : base.resolve(p).normalize();
+  }
+
+  private static void validate(GatewayConfig c, String src) {
+    if (c.connections().isEmpty()) {
+      throw new ConfigException(src + ": connections", "at least one connection is required");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < c.connections().size(); i++) {
+      String at = src + ": connections[" + i + "]";
+      ConnectionConfig k = c.connections().get(i);
+      if (k == null) {
+        throw new ConfigException(at, "empty entry");
+      }
+      requireText(k.name(), at + ".name");
+      if (!names.add(k.name())) {
+        throw new ConfigException(at + ".name", "duplicate connection name `" + k.name() + "`");
+      }
+      requireText(k.kind(), at + ".kind");
+      if (!CONNECTION_KINDS.contains(k.kind())) {
+        throw new ConfigException(at + ".kind", "unknown kind `" + k.kind() + "`; supported: " + CONNECTION_KINDS);
+      }
+      requireHostPort(k.upstream(), at + ".upstream");
+      if (k.credential() == null) {
+        throw new ConfigException(at + ".credential", "required (the gateway's own upstream credential: `env` or `file`)");
+      }
+      if ((k.credential().env() == null) == (k.credential().file() == null)) {
+        throw new ConfigException(at + ".credential", "set exactly one of `env` or `file`");
+      }
+      if (k.timeoutSeconds() <= 0) {
+        throw new ConfigException(at + ".timeout_seconds", "must be > 0");
+      }
+    }
+    if (c.listeners().isEmpty()) {
+      throw new ConfigException(src + ": listeners", "at least one listener is required");
+    }
+    Set<String> listenerNames = new HashSet<>();
+    for (int i = 0; i < c.listeners().size(); i++) {
+      String at = src + ": listeners[" + i + "]";
+      ListenerConfig l = c.listeners().get(i);
+      if (l == null) {
+        throw new ConfigException(at, "empty entry");
+      }
+      requireText(l.name(), at + ".name");
+      if (!listenerNames.add(l.name())) {
+        throw new ConfigException(at + ".name", "duplicate listener name `" + l.name() + "`");
+      }
+      requireText(l.kind(), at + ".kind");
+      if (!LISTENER_KINDS.contains(l.kind())) {
+        throw new ConfigException(at + ".kind", "unknown kind `" + l.kind() + "`; supported: " + LISTENER_KINDS);
+      }
+      requireHostPort(l.address(), at + ".address");
+      requireText(l.connection(), at + ".connection");
+      if (c.connection(l.connection()).isEmpty()) {
+        throw new ConfigException(at + ".connection", "no connection named `" + l.connection() + "`");
+      }
+      if (l.maxInboundMessageBytes() < 1024 || l.maxInboundMessageBytes() > c.limits().maxMessageBytesCeiling()) {
+        throw new ConfigException(at + ".max_inbound_message_bytes", "must be between 1024 and limits.max_message_bytes_ceiling ("
+            + c.limits().maxMessageBytesCeiling() + "), was " + l.maxInboundMessageBytes());
+      }
+      if (l.tls() != null) {
+        requireFile(l.tls().certFile(), at + ".tls.cert_file");
+        requireFile(l.tls().keyFile(), at + ".tls.key_file");
+      }
+    }
+    validateIdentity(c.identity(), src + ": identity");
+    PolicyConfig p = c.policy();
+    if (p == null) {
+      throw new ConfigException(src + ": policy", "required");
+    }
+    if (p.regoDirs().isEmpty()) {
+      throw new ConfigException(src + ": policy.rego_dirs", "at least one directory of .rego files is required");
+    }
+    for (int i = 0; i < p.regoDirs().size(); i++) {
+      Path d = p.regoDirs().get(i);
+      if (d == null || !Files.isDirectory(d)) {
+        throw new ConfigException(src + ": policy.rego_dirs[" + i + "]", "not a directory: `" + d + "`");
+      }
+    }
+    if (p.dataFile() != null) {
+      requireFile(p.dataFile(), src + ": policy.data_file");
+    }
+    if (c.masking() == null || c.masking().hmacKey() == null) {
+      throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");
+    }
+    var lim = c.limits();
+    if (lim.workerThreads() < 1 || lim.workerThreads() > 1024) {
+      throw new ConfigException(src + ": limits.worker_threads", "must be between 1 and 1024");
+    }
+    if (lim.queueSize() < 1) {
+      throw new ConfigException(src + ": limits.queue_size", "must be >= 1");
+    }
+    if (lim.maxMessageBytesCeiling() < 1024) {
+      throw new ConfigException(src + ": limits.max_message_bytes_ceiling", "must be >= 1024");
+    }
+  }
+
+  private static void validateIdentity(IdentityConfig id, String at) {
+    if (id == null) {
+      throw new ConfigException(at, "required");
+    }
+    requireText(id.issuer(), at + ".issuer");
+    try {
+      URI u = URI.create(id.issuer());
+      if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http")) || u.getHost() == null) {
+        throw new ConfigException(at + ".issuer", "must be an http(s) URL, was `" + id.issuer() + "`");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at + ".issuer", "not a URL: `" + id.issuer() + "`", e);
+    }
+    if (id.audiences().isEmpty()) {
+      throw new ConfigException(at + ".audiences", "at least one accepted audience is required");
+    }
+    if (id.algorithms().isEmpty()) {
+      throw new ConfigException(at + ".algorithms", "at least one algorithm is required");
+    }
+    boolean hmac = false;
+    for (int i = 0; i < id.algorithms().size(); i++) {
+      String a = id.algorithms().get(i);
+      if (HMAC_ALGORITHMS.contains(a)) {
+        hmac = true;
+      } else if (!ASYMMETRIC_ALGORITHMS.contains(a)) {
+        throw new ConfigException(at + ".algorithms[" + i + "]", "algorithm `" + a + "` is not accepted; use one of "
+            + ASYMMETRIC_ALGORITHMS + " (or " + HMAC_ALGORITHMS + " with identity.hmac_secret)");
+      }
+    }
+    if (hmac && id.hmacSecret() == null) {
+      throw new ConfigException(at + ".hmac_secret", "required when identity.algorithms lists an HS* algorithm");
+    }
+    if (!hmac && id.hmacSecret() != null) {
+      throw new ConfigException(at + ".hmac_secret", "set, but identity.algorithms lists no HS* algorithm");
+    }
+    if (id.clockSkewSeconds() < 0 || id.clockSkewSeconds() > 300) {
+      throw new ConfigException(at + ".clock_skew_seconds", "must be between 0 and 300");
+    }
+    if (id.tokenCacheSeconds() < 0) {
+      throw new ConfigException(at + ".token_cache_seconds", "must be >= 0");
+    }
+    if (id.tokenCacheEntries() < 0) {
+      throw new ConfigException(at + ".token_cache_entries", "must be >= 0");
+    }
+    if (id.jwksRefreshMinIntervalSeconds() < 1) {
+      throw new ConfigException(at + ".jwks_refresh_min_interval_seconds", "must be >= 1");
+    }
+    if (id.jwksCacheSeconds() < 1) {
+      throw new ConfigException(at + ".jwks_cache_seconds", "must be >= 1");
+    }
+  }
+
+  private static void requireText(String v, String at) {
+    if (v == null || v.isBlank()) {
+      throw new ConfigException(at, "required");
+    }
+  }
+
+  private static void requireFile(Path p, String at) {
+    if (p == null) {
+      throw new ConfigException(at, "required");
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException(at, "no such file: `" + p + "`");
+    }
+  }
+
+  /** Validates {@code host:port}. */
+  static void requireHostPort(String v, String at) {
+    requireText(v, at);
+    int colon = v.lastIndexOf(':');
+    if (colon <= 0 || colon == v.length() - 1) {
+      throw new ConfigException(at, "expected host:port, was `" + v + "`");
+    }
+    try {
+      int port = Integer.parseInt(v.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new ConfigException(at, "port out of range in `" + v + "`");
+      }
+    } catch (NumberFormatException e) {
+      throw new ConfigException(at, "expected host:port, was `" + v + "`", e);
+    }
+  }
+
+  private static String keyPath(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      } else if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      }
+    }
+    return sb.length() == 0 ? "(root)" : sb.toString();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid value";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Splits {@code host:port}. */
+  public static HostPort hostPort(String v) {
+    int colon = v.lastIndexOf(':');
+    String host = v.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new HostPort(host, Integer.parseInt(v.substring(colon + 1)));
+  }
+
+  /** A host and a port. */
+  public record HostPort(String host, int port) {}
+}

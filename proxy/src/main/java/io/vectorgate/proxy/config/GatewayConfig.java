@@ -1,0 +1,121 @@
+package io.vectorgate.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration (one YAML file). Relative paths in the file are resolved
+ * against the file's directory by {@link ConfigLoader}; every value here is validated.
+ */
+public record GatewayConfig(
+    @JsonProperty("listeners") List<ListenerConfig> listeners,
+    @JsonProperty("connections") List<ConnectionConfig> connections,
+    @JsonProperty("identity") IdentityConfig identity,
+    @JsonProperty("policy") PolicyConfig policy,
+    @JsonProperty("masking") MaskingConfig masking,
+    @JsonProperty("limits") LimitsConfig limits) {
+
+  public GatewayConfig {
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+    connections = connections == null ? List.of() : List.copyOf(connections);
+    limits = limits == null ? LimitsConfig.DEFAULTS : limits;
+  }
+
+  /** The connection named {@code name}, if configured. */
+  public Optional<ConnectionConfig> connection(String name) {
+    return connections.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /** One listening socket: {@code kind} is the wire protocol served; requests go to {@code connection}. */
+  public record ListenerConfig(
+      @JsonProperty("name") String name,
+      @JsonProperty("kind") String kind,
+      @JsonProperty("address") String address,
+      @JsonProperty("connection") String connection,
+      @JsonProperty("tls") TlsConfig tls,
+      @JsonProperty("max_inbound_message_bytes") Integer maxInboundMessageBytes) {
+    public ListenerConfig {
+      maxInboundMessageBytes = maxInboundMessageBytes == null ? 64 * 1024 * 1024 : maxInboundMessageBytes;
+    }
+  }
+
+  /** A PEM certificate chain and private key (files). */
+  public record TlsConfig(
+      @JsonProperty("cert_file") Path certFile,
+      @JsonProperty("key_file") Path keyFile) {}
+
+  /** An upstream database and the gateway's own credential for it. */
+  public record ConnectionConfig(
+      @JsonProperty("name") String name,
+      @JsonProperty("kind") String kind,
+      @JsonProperty("upstream") String upstream,
+      @JsonProperty("credential") SecretRef credential,
+      @JsonProperty("upstream_tls") Boolean upstreamTls,
+      @JsonProperty("timeout_seconds") Long timeoutSeconds) {
+    public ConnectionConfig {
+      upstreamTls = upstreamTls != null && upstreamTls;
+      timeoutSeconds = timeoutSeconds == null ? 60L : timeoutSeconds;
+    }
+  }
+
+  /** A secret read from an environment variable or a file (exactly one). */
+  public record SecretRef(@JsonProperty("env") String env, @JsonProperty("file") Path file) {}
+
+  /** OIDC token validation and claim mapping. */
+  public record IdentityConfig(
+      @JsonProperty("issuer") String issuer,
+      @JsonProperty("audiences") List<String> audiences,
+      @JsonProperty("algorithms") List<String> algorithms,
+      @JsonProperty("hmac_secret") SecretRef hmacSecret,
+      @JsonProperty("clock_skew_seconds") Long clockSkewSeconds,
+      @JsonProperty("groups_claim") String groupsClaim,
+      @JsonProperty("tenant_claim") String tenantClaim,
+      @JsonProperty("email_claim") String emailClaim,
+      @JsonProperty("extra_claims") List<String> extraClaims,
+      @JsonProperty("token_cache_seconds") Long tokenCacheSeconds,
+      @JsonProperty("token_cache_entries") Integer tokenCacheEntries,
+      @JsonProperty("jwks_refresh_min_interval_seconds") Long jwksRefreshMinIntervalSeconds,
+      @JsonProperty("jwks_cache_seconds") Long jwksCacheSeconds) {
+    public IdentityConfig {
+      audiences = audiences == null ? List.of() : List.copyOf(audiences);
+      algorithms = algorithms == null ? List.of("RS256", "ES256") : List.copyOf(algorithms);
+      clockSkewSeconds = clockSkewSeconds == null ? 30L : clockSkewSeconds;
+      groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
+      tenantClaim = tenantClaim == null ? "tenant" : tenantClaim;
+      emailClaim = emailClaim == null ? "email" : emailClaim;
+      extraClaims = extraClaims == null ? List.of() : List.copyOf(extraClaims);
+      tokenCacheSeconds = tokenCacheSeconds == null ? 300L : tokenCacheSeconds;
+      tokenCacheEntries = tokenCacheEntries == null ? 10_000 : tokenCacheEntries;
+      jwksRefreshMinIntervalSeconds = jwksRefreshMinIntervalSeconds == null ? 30L : jwksRefreshMinIntervalSeconds;
+      jwksCacheSeconds = jwksCacheSeconds == null ? 300L : jwksCacheSeconds;
+    }
+  }
+
+  /** Where the policy comes from: directories of .rego files plus one data file. */
+  public record PolicyConfig(
+      @JsonProperty("rego_dirs") List<Path> regoDirs,
+      @JsonProperty("data_file") Path dataFile) {
+    public PolicyConfig {
+      regoDirs = regoDirs == null ? List.of() : List.copyOf(regoDirs);
+    }
+  }
+
+  /** The key of keyed-hash masking. */
+  public record MaskingConfig(@JsonProperty("hmac_key") SecretRef hmacKey) {}
+
+  /** Resource bounds of request handling. */
+  public record LimitsConfig(
+      @JsonProperty("worker_threads") Integer workerThreads,
+      @JsonProperty("queue_size") Integer queueSize,
+      @JsonProperty("max_message_bytes_ceiling") Integer maxMessageBytesCeiling) {
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(null, null, null);
+
+    public LimitsConfig {
+      workerThreads = workerThreads == null ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : workerThreads;
+      queueSize = queueSize == null ? 1024 : queueSize;
+      maxMessageBytesCeiling = maxMessageBytesCeiling == null ? 512 * 1024 * 1024 : maxMessageBytesCeiling;
+    }
+  }
+}

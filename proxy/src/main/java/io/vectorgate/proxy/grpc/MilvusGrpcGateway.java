@@ -1,0 +1,346 @@
+package io.vectorgate.proxy.grpc;
+
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.HandlerRegistry;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.vectorgate.model.Connection;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.Identity;
+import io.vectorgate.model.Operation;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.identity.AuthenticationException;
+import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.pipeline.Outcome;
+import io.vectorgate.proxy.pipeline.RequestMeta;
+import io.vectorgate.proxy.pipeline.RequestPipeline;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gRPC server (grpc-netty) that serves {@code milvus.proto.milvus.MilvusService} to unmodified
+ * Milvus clients. Every unary method of the service is served generically: token → identity →
+ * adapter decode → policy → request obligations → upstream (gateway credential) → response
+ * rewrite. Streaming and unknown methods are refused (fail closed) and counted.
+ *
+ * <p>Requests are processed on a bounded worker pool, off the Netty event loop; a full pool
+ * answers RESOURCE_EXHAUSTED. The incoming call's deadline and cancellation propagate to the
+ * upstream call through the gRPC {@link Context}.
+ */
+public final class MilvusGrpcGateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MilvusGrpcGateway.class);
+  private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
+  /** Client headers passed upstream; everything else (notably {@code authorization}) stays here. */
+  static final List<String> FORWARDED_HEADERS = List.of("dbname", "client-request-id", "client-request-unixmsec", "identifier");
+  private static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final ListenerConfig listener;
+  private final Connection connection;
+  private final TokenVerifier verifier;
+  private final MilvusProtocol protocol;
+  private final RequestPipeline pipeline;
+  private final UpstreamMilvus upstream;
+  private final ExecutorService workers;
+  private Server server;
+
+  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
+      MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers) {
+    this.listener = listener;
+    this.connection = connection;
+    this.verifier = verifier;
+    this.protocol = protocol;
+    this.pipeline = pipeline;
+    this.upstream = upstream;
+    this.workers = workers;
+  }
+
+  /** Binds the listener's address. */
+  public void start() throws IOException {
+    ConfigLoader.HostPort hp = ConfigLoader.hostPort(listener.address());
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(hp.host(), hp.port()))
+        .directExecutor()
+        .maxInboundMessageSize(listener.maxInboundMessageBytes())
+        .maxInboundMetadataSize(64 * 1024)
+        .fallbackHandlerRegistry(new Registry());
+    if (listener.tls() != null) {
+      b.sslContext(GrpcSslContexts.forServer(listener.tls().certFile().toFile(), listener.tls().keyFile().toFile()).build());
+    }
+    server = b.build().start();
+    LOG.info("event=listener_started listener={} address={} port={} tls={} upstream={}", listener.name(),
+        listener.address(), port(), listener.tls() != null, upstream.name());
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private final class Registry extends HandlerRegistry {
+    @Override
+    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
+      MethodDescriptor<Message, Message> m = MilvusMethods.byFullName(methodName);
+      if (m == null) {
+        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.UNIMPLEMENTED.withDescription(
+            "unknown method `" + methodName + "`: the gateway serves only the MilvusService methods it knows"),
+            "unknown_method"));
+      }
+      if (m.getType() != MethodDescriptor.MethodType.UNARY) {
+        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.PERMISSION_DENIED.withDescription(
+            "streaming method `" + methodName + "` is not served by the gateway (fail closed)"), "streaming_method"));
+      }
+      return ServerMethodDefinition.create(m, new UnaryHandler(m));
+    }
+  }
+
+  private ServerCallHandler<InputStream, InputStream> refuse(Status status, String metric) {
+    return (call, headers) -> {
+      pipeline.metrics().count(metric);
+      LOG.warn("event=refused_method method={} reason={}", call.getMethodDescriptor().getFullMethodName(), metric);
+      call.close(status, new Metadata());
+      return new ServerCall.Listener<>() {};
+    };
+  }
+
+  private static MethodDescriptor<InputStream, InputStream> rawMethod(String fullName) {
+    MethodDescriptor.Marshaller<InputStream> raw = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(InputStream value) {
+        return value;
+      }
+
+      @Override
+      public InputStream parse(InputStream stream) {
+        return new ByteArrayInputStream(new byte[0]);
+      }
+    };
+    return MethodDescriptor.<InputStream, InputStream>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNKNOWN)
+        .setFullMethodName(fullName)
+        .setRequestMarshaller(raw)
+        .setResponseMarshaller(raw)
+        .build();
+  }
+
+  private final class UnaryHandler implements ServerCallHandler<Message, Message> {
+    private final MethodDescriptor<Message, Message> method;
+    private final String rpc;
+
+    UnaryHandler(MethodDescriptor<Message, Message> method) {
+      this.method = method;
+      this.rpc = method.getBareMethodName();
+    }
+
+    @Override
+    public ServerCall.Listener<Message> startCall(ServerCall<Message, Message> call, Metadata headers) {
+      Exchange ex = new Exchange(call);
+      call.request(2);
+      return new ServerCall.Listener<>() {
+        private Message request;
+
+        @Override
+        public void onMessage(Message message) {
+          if (request != null) {
+            ex.close(Status.INTERNAL.withDescription("more than one request message for unary method " + rpc));
+            return;
+          }
+          request = message;
+        }
+
+        @Override
+        public void onHalfClose() {
+          if (ex.closed.get()) {
+            return;
+          }
+          if (request == null) {
+            ex.close(Status.INTERNAL.withDescription("no request message for unary method " + rpc));
+            return;
+          }
+          Message req = request;
+          try {
+            workers.execute(Context.current().wrap(() -> handle(ex, headers, req)));
+          } catch (RejectedExecutionException e) {
+            pipeline.metrics().count("overloaded");
+            ex.close(Status.RESOURCE_EXHAUSTED.withDescription("the gateway is at capacity; retry later"));
+          }
+        }
+      };
+    }
+
+    private void handle(Exchange ex, Metadata headers, Message request) {
+      long start = System.nanoTime();
+      String requestId = UUID.randomUUID().toString();
+      Identity identity = null;
+      Operation op = null;
+      Decision decision = null;
+      Status status;
+      try {
+        status = process(ex, headers, request, requestId);
+        identity = ex.identity;
+        op = ex.operation;
+        decision = ex.decision;
+      } catch (RuntimeException e) {
+        LOG.error("event=request_failed request_id={} rpc={} error={}", requestId, rpc, e.toString(), e);
+        pipeline.metrics().count("internal_error");
+        status = Status.INTERNAL.withDescription("gateway error (request " + requestId + ")");
+      }
+      ex.close(status);
+      REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} allow={}"
+              + " reasons={} status={} latency_us={}",
+          requestId, identity == null ? "-" : identity.subject(), rpc,
+          op == null ? "-" : op.action().wireName(),
+          op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
+          decision == null ? "-" : decision.decisionId(), decision != null && decision.allow(),
+          decision == null ? "[]" : decision.reasonCodes(), status.getCode(),
+          (System.nanoTime() - start) / 1000);
+    }
+
+    private Status process(Exchange ex, Metadata headers, Message request, String requestId) {
+      Identity identity;
+      try {
+        identity = verifier.verify(MilvusCredentials.token(headers));
+      } catch (AuthenticationException e) {
+        boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
+        pipeline.metrics().count(unavailable ? "identity_unavailable" : "unauthenticated");
+        LOG.info("event=unauthenticated request_id={} rpc={} code={} message={}", requestId, rpc, e.code().wire(), e.getMessage());
+        return (unavailable ? Status.UNAVAILABLE : Status.UNAUTHENTICATED)
+            .withDescription(e.code().wire() + ": " + e.getMessage());
+      }
+      ex.identity = identity;
+      Operation op;
+      try {
+        op = protocol.decode(rpc, request, headers.get(DBNAME));
+      } catch (AdapterException e) {
+        pipeline.metrics().count("rejected_request");
+        return adapterStatus(e);
+      }
+      ex.operation = op;
+      Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)));
+      ex.decision = outcome.decision();
+      if (outcome instanceof Outcome.Deny deny) {
+        return Status.PERMISSION_DENIED.withDescription(deny.message());
+      }
+      var obligations = outcome.decision().obligations();
+      Message forward;
+      try {
+        forward = protocol.applyRequestObligations(rpc, request, obligations);
+      } catch (ObligationException e) {
+        pipeline.metrics().count("obligation_unenforceable");
+        return Status.PERMISSION_DENIED.withDescription("denied by policy (decision " + outcome.decision().decisionId()
+            + "): " + e.code() + ": " + e.getMessage());
+      } catch (AdapterException e) {
+        pipeline.metrics().count("rejected_request");
+        return adapterStatus(e);
+      }
+      if (Context.current().isCancelled()) {
+        return Status.CANCELLED.withDescription("the client cancelled the call");
+      }
+      Message response;
+      try {
+        response = upstream.call(method, forward, forwardedHeaders(headers));
+      } catch (StatusRuntimeException e) {
+        pipeline.metrics().count("upstream_error");
+        return e.getStatus();
+      }
+      Message rewritten = protocol.rewriteResponse(rpc, response, obligations);
+      protocol.afterSuccess(rpc, op);
+      ResponseCounts counts = ResponseCounts.of(rewritten);
+      pipeline.recordResult(identity, counts.rows(), counts.vectors(), op.paging());
+      ex.send(rewritten);
+      return Status.OK;
+    }
+  }
+
+  private static Status adapterStatus(AdapterException e) {
+    Status s = switch (e.code()) {
+      case AdapterException.UNSUPPORTED_OPERATION -> Status.PERMISSION_DENIED;
+      case AdapterException.SCHEMA_UNAVAILABLE -> Status.FAILED_PRECONDITION;
+      default -> Status.INVALID_ARGUMENT;
+    };
+    String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";
+    return s.withDescription("request refused by the gateway: " + e.code() + where + ": " + e.getMessage());
+  }
+
+  private static Metadata forwardedHeaders(Metadata in) {
+    Metadata out = new Metadata();
+    for (String name : FORWARDED_HEADERS) {
+      Metadata.Key<String> k = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+      Iterable<String> vs = in.getAll(k);
+      if (vs != null) {
+        for (String v : vs) {
+          out.put(k, v);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String clientAddress(ServerCall<?, ?> call) {
+    SocketAddress a = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+  }
+
+  /** One call's state shared between the transport callbacks and the worker. */
+  private static final class Exchange {
+    final ServerCall<Message, Message> call;
+    final AtomicBoolean closed = new AtomicBoolean();
+    volatile Identity identity;
+    volatile Operation operation;
+    volatile Decision decision;
+
+    Exchange(ServerCall<Message, Message> call) {
+      this.call = call;
+    }
+
+    synchronized void send(Message m) {
+      if (!closed.get()) {
+        call.sendHeaders(new Metadata());
+        call.sendMessage(m);
+      }
+    }
+
+    synchronized void close(Status s) {
+      if (closed.compareAndSet(false, true)) {
+        call.close(s, new Metadata());
+      }
+    }
+  }
+}

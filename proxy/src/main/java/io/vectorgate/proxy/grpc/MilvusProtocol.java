@@ -1,0 +1,24 @@
+package io.vectorgate.proxy.grpc;
+
+import com.google.protobuf.Message;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.model.Operation;
+
+/**
+ * The pure protocol work the listener delegates: decode a request into an {@link Operation},
+ * apply request obligations, rewrite the response. Implemented over the Milvus adapter
+ * ({@code io.vectorgate.proxy.adapter.milvus}); implementations throw
+ * {@link io.vectorgate.proxy.adapter.AdapterException} for requests they refuse and
+ * {@link io.vectorgate.proxy.enforce.ObligationException} for obligations they cannot apply.
+ */
+public interface MilvusProtocol {
+  /** {@code rpc} is the short method name, e.g. {@code Search}. */
+  Operation decode(String rpc, Message request, String dbnameHeader);
+
+  Message applyRequestObligations(String rpc, Message request, Obligations obligations);
+
+  Message rewriteResponse(String rpc, Message response, Obligations obligations);
+
+  /** Called after a successful upstream call of an RPC; invalidates cached schemas when it changed one. */
+  void afterSuccess(String rpc, Operation operation);
+}

@@ -1,0 +1,108 @@
+package io.vectorgate.proxy.grpc;
+
+import com.google.protobuf.Message;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DescribeCollectionRequest;
+import io.milvus.grpc.DescribeCollectionResponse;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's client to one upstream Milvus: a channel that always sends the gateway's own
+ * credential in {@code authorization} (never the caller's), with deadlines and cancellation taken
+ * from the current gRPC {@link io.grpc.Context} (the incoming call's).
+ */
+public final class UpstreamMilvus implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final String name;
+  private final String address;
+  private final String authorization;
+  private final long defaultTimeoutSeconds;
+
+  public UpstreamMilvus(ConnectionConfig cfg, String credential, int maxInboundMessageBytes, Executor executor) {
+    ConfigLoader.HostPort hp = ConfigLoader.hostPort(cfg.upstream());
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(hp.host(), hp.port())
+        .maxInboundMessageSize(maxInboundMessageBytes)
+        .executor(executor);
+    if (cfg.upstreamTls()) {
+      b.useTransportSecurity();
+    } else {
+      b.usePlaintext();
+    }
+    this.channel = b.build();
+    this.name = cfg.name();
+    this.address = cfg.upstream();
+    this.authorization = MilvusCredentials.headerValue(credential);
+    this.defaultTimeoutSeconds = cfg.timeoutSeconds();
+  }
+
+  /**
+   * Calls {@code rpc} upstream and waits. {@code forwardHeaders} are the client headers the gateway
+   * passes on (never {@code authorization}); the gateway's credential is added here. Upstream
+   * UNAVAILABLE is rethrown with a message naming the connection.
+   */
+  public Message call(io.grpc.MethodDescriptor<Message, Message> method, Message request, Metadata forwardHeaders) {
+    Metadata headers = new Metadata();
+    headers.merge(forwardHeaders);
+    headers.removeAll(MilvusCredentials.AUTHORIZATION);
+    headers.put(MilvusCredentials.AUTHORIZATION, authorization);
+    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(defaultTimeoutSeconds, TimeUnit.SECONDS);
+    try {
+      return ClientCalls.blockingUnaryCall(
+          io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+          method, opts, request);
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+        throw Status.UNAVAILABLE.withDescription("upstream Milvus `" + name + "` at " + address
+            + " is unavailable: " + e.getStatus().getDescription()).withCause(e).asRuntimeException();
+      }
+      throw e;
+    }
+  }
+
+  /** The schema of {@code db.collection} as the gateway sees it, for the adapter's schema cache. */
+  public Optional<CollectionSchema> describeCollection(String db, String collection) {
+    DescribeCollectionRequest.Builder req = DescribeCollectionRequest.newBuilder().setCollectionName(collection);
+    if (db != null && !db.isEmpty()) {
+      req.setDbName(db);
+    }
+    Metadata headers = new Metadata();
+    if (db != null && !db.isEmpty()) {
+      headers.put(Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER), db);
+    }
+    DescribeCollectionResponse resp =
+        (DescribeCollectionResponse) call(MilvusMethods.byName("DescribeCollection"), req.build(), headers);
+    if (resp.getStatus().getCode() != 0 || resp.getStatus().getErrorCode().getNumber() != 0 || !resp.hasSchema()) {
+      return Optional.empty();
+    }
+    return Optional.of(resp.getSchema());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.vectorgate.proxy.pipeline;
+
+import io.vectorgate.engine.DecisionEngine;
+import io.vectorgate.model.Connection;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.Identity;
+import io.vectorgate.model.Operation;
+import io.vectorgate.model.PolicyInput;
+import io.vectorgate.model.Reason;
+import io.vectorgate.model.RequestContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol-agnostic decision step every listener runs: identity + connection + operation +
+ * context (with the caller's usage) → {@link DecisionEngine} → approval hook → {@link Outcome}.
+ * Never throws for an engine fault: that is a fail-closed deny.
+ */
+public final class RequestPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
+
+  private final DecisionEngine engine;
+  private final ApprovalGate approvals;
+  private final UsageTracker usage;
+  private final GatewayMetrics metrics;
+  private final Clock policyClock;
+
+  /**
+   * @param policyClock the clock whose time goes into {@code context.time} (the system clock in
+   *     production)
+   */
+  public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
+      GatewayMetrics metrics, Clock policyClock) {
+    this.engine = engine;
+    this.approvals = approvals;
+    this.usage = usage;
+    this.metrics = metrics;
+    this.policyClock = policyClock;
+  }
+
+  /** Decides one request. */
+  public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta) {
+    Instant now = policyClock.instant();
+    long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    RequestContext ctx = new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(),
+        usage.usage(identity.subject()));
+    usage.recordRequest(identity.subject());
+    PolicyInput input = PolicyInput.of(identity, connection, operation, ctx);
+    Decision decision;
+    try {
+      decision = engine.decide(input);
+      if (decision == null) {
+        decision = Decision.deny("engine_error", "the decision engine returned no decision");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("event=engine_error request_id={} error={}", meta.requestId(), e.toString(), e);
+      decision = Decision.deny("engine_error", "the decision engine failed: " + e.getClass().getSimpleName());
+    }
+    if (decision.decisionId() == null) {
+      decision = decision.withIdentity(UUID.randomUUID().toString(), decision.revision());
+    }
+    if (!decision.allow()) {
+      metrics.count("denied");
+      return new Outcome.Deny(input, decision, DenyMessages.format(decision));
+    }
+    if (decision.requiresApproval()) {
+      ApprovalGate.Verdict verdict;
+      try {
+        verdict = approvals.check(input, decision);
+      } catch (RuntimeException e) {
+        LOG.error("event=approval_gate_error request_id={} error={}", meta.requestId(), e.toString(), e);
+        verdict = new ApprovalGate.Verdict.Refused(new Reason("approval_error", "the approval gate failed"));
+      }
+      if (verdict instanceof ApprovalGate.Verdict.Refused refused) {
+        metrics.count("approval_required");
+        Decision held = new Decision(false, List.of(refused.reason()), decision.obligations(),
+            decision.decisionId(), decision.revision());
+        return new Outcome.Deny(input, held, DenyMessages.format(held));
+      }
+    }
+    metrics.count("allowed");
+    return new Outcome.Forward(input, decision);
+  }
+
+  /** Counts what a forwarded request returned for its caller's budgets. */
+  public void recordResult(Identity identity, long rows, long vectors, boolean page) {
+    usage.recordResult(identity.subject(), rows, vectors, page);
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,69 @@
+package io.vectorgate.proxy.testing;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+
+/**
+ * A real OIDC provider on loopback (no.nav.security:mock-oauth2-server): discovery document,
+ * JWKS and RS256-signed tokens. Used by the tests and the demo.
+ */
+public final class OidcProvider implements AutoCloseable {
+  /** The issuer id (path) tokens are issued under. */
+  public static final String ISSUER_ID = "vectorgate";
+  /** The audience the gateway accepts. */
+  public static final String AUDIENCE = "vectorgate";
+
+  private final MockOAuth2Server server = new MockOAuth2Server();
+
+  /** Starts on 127.0.0.1 on a free port (or {@code port}). */
+  public static OidcProvider start(int port) {
+    OidcProvider p = new OidcProvider();
+    try {
+      p.server.start(InetAddress.getByName("127.0.0.1"), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("cannot resolve 127.0.0.1", e);
+    }
+    return p;
+  }
+
+  /** The issuer URL, as in the discovery document and the tokens' {@code iss}. */
+  public String issuer() {
+    return issuer(ISSUER_ID);
+  }
+
+  public String issuer(String issuerId) {
+    String url = server.issuerUrl(issuerId).toString();
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** A token for {@code subject} with groups and tenant claims, valid for {@code seconds} (negative: expired). */
+  public String token(String subject, List<String> groups, String tenant, long seconds) {
+    return token(ISSUER_ID, subject, List.of(AUDIENCE), claims(subject, groups, tenant), seconds);
+  }
+
+  /** A token with full control over issuer id, audience and claims. */
+  public String token(String issuerId, String subject, List<String> audience, Map<String, Object> claims, long seconds) {
+    return server.issueToken(issuerId, "vectorgate-client",
+        new DefaultOAuth2TokenCallback(issuerId, subject, "JWT", audience, claims, seconds)).serialize();
+  }
+
+  /** The claims of a sample user. */
+  public static Map<String, Object> claims(String subject, List<String> groups, String tenant) {
+    return tenant == null
+        ? Map.of("groups", groups, "email", subject + "@example.com")
+        : Map.of("groups", groups, "tenant", tenant, "email", subject + "@example.com");
+  }
+
+  public int port() {
+    return server.baseUrl().port();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+  }
+}
