@@ -1,0 +1,126 @@
+package io.vectorgate.engine;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Checks an input before it enters the guest: its UTF-8 size, that it is one well-formed JSON
+ * value (no duplicate keys, nothing after it), no unpaired surrogates, and its nesting depth.
+ */
+final class InputGuard {
+  /** Why an input was refused: a {@link ReasonCodes} code and a message naming where. */
+  record Problem(String code, String message) {}
+
+  private InputGuard() {}
+
+  /** Full check of JSON from outside (the raw {@code evaluate} path). */
+  static Problem checkRaw(String json, int maxBytes, int maxDepth) {
+    if (json == null) {
+      return new Problem(ReasonCodes.INPUT_INVALID, "input is missing");
+    }
+    Problem size = checkSizeAndText(json, maxBytes);
+    if (size != null) {
+      return size;
+    }
+    try (JsonParser p = ContractJson.mapper().getFactory().createParser(json)) {
+      int depth = 0;
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input is empty, expected a JSON value");
+      }
+      do {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          if (++depth > maxDepth) {
+            return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth
+                + " levels at " + where(p.currentLocation()));
+          }
+        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+          depth--;
+        }
+        if (depth == 0) {
+          break;
+        }
+      } while ((t = p.nextToken()) != null);
+      if (depth != 0) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input JSON ends early at " + where(p.currentLocation()));
+      }
+      if (p.nextToken() != null) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input has content after the JSON value at "
+            + where(p.currentTokenLocation()));
+      }
+      return null;
+    } catch (JsonProcessingException e) {
+      return new Problem(ReasonCodes.INPUT_INVALID, "input is not valid JSON: " + e.getOriginalMessage()
+          + " at " + where(e.getLocation()));
+    } catch (IOException e) {
+      return new Problem(ReasonCodes.INPUT_INVALID, "input cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** Check of JSON the engine serialized itself: size, surrogates and depth in one pass. */
+  static Problem checkSerialized(String json, int maxBytes, int maxDepth) {
+    Problem size = checkSizeAndText(json, maxBytes);
+    if (size != null) {
+      return size;
+    }
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        if (++depth > maxDepth) {
+          return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth
+              + " levels at character " + i);
+        }
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    return null;
+  }
+
+  private static Problem checkSizeAndText(String json, int maxBytes) {
+    // a char is at most 3 UTF-8 bytes; a surrogate pair (2 chars) is 4
+    if ((long) json.length() > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
+    }
+    long bytes = 0;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= json.length() || !Character.isLowSurrogate(json.charAt(i + 1))) {
+          return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate at character " + i);
+        }
+        bytes += 4;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate at character " + i);
+      } else {
+        bytes += 3;
+      }
+    }
+    if (bytes > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes + " bytes, over the limit of " + maxBytes);
+    }
+    return null;
+  }
+
+  private static String where(JsonLocation loc) {
+    return loc == null ? "unknown position" : "line " + loc.getLineNr() + " column " + loc.getColumnNr();
+  }
+}

@@ -1,0 +1,677 @@
+package io.vectorgate.engine;
+
+import com.dylibso.chicory.runtime.ByteBufferMemory;
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.styra.opa.wasm.OpaAbortException;
+import com.styra.opa.wasm.OpaPolicy;
+import com.styra.opa.wasm.OpaWasm;
+import io.vectorgate.engine.builtins.HostBuiltins;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.PolicyInput;
+import io.vectorgate.model.Reason;
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process decision engine: a pool of opa-java-wasm instances of one active
+ * {@link PolicyBundle}, each with its base data loaded once, evaluated by
+ * {@link #decide(PolicyInput)} (typed) or {@link #evaluate(String, String)} (raw JSON).
+ *
+ * <p>It never throws for a bad policy, input or runtime fault: every failure is a deny with a
+ * {@link ReasonCodes} code, counted in {@link EngineConfig#metrics()} and logged to
+ * {@link EngineConfig#decisionLogger()}. {@link #activate(PolicyBundle)} swaps bundles atomically;
+ * decisions already running finish on the bundle they started with; a bundle that fails to load or
+ * fails its smoke evaluation never becomes active. Thread-safe.
+ */
+public final class PolicyEngine implements DecisionEngine, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
+  private static final ObjectMapper JSON = ContractJson.mapper();
+  private static final ObjectWriter INPUT_WRITER = JSON.writer();
+  private static final TypeReference<Map<String, Integer>> NAME_TO_ID = new TypeReference<>() {};
+
+  /** One policy instance with its data loaded; used by one thread at a time. */
+  private static final class Instance {
+    final OpaPolicy policy;
+    final EvaluationWatchdog.Slot slot;
+    final Generation gen;
+    String builtSmoke;
+    boolean suspect;
+
+    Instance(OpaPolicy policy, EvaluationWatchdog.Slot slot, Generation gen) {
+      this.policy = policy;
+      this.slot = slot;
+      this.gen = gen;
+    }
+  }
+
+  /** Everything that belongs to one activated bundle. */
+  private static final class Generation {
+    final PolicyBundle bundle;
+    final String revision;
+    final Map<String, Integer> entrypoints;
+    final int defaultEntrypointId;
+    final ArrayBlockingQueue<Instance> idle;
+    final List<EvaluationWatchdog.Slot> slots = new CopyOnWriteArrayList<>();
+    volatile String smokeResult;
+    volatile boolean retired;
+
+    Generation(PolicyBundle bundle, Map<String, Integer> entrypoints, int defaultEntrypointId, int poolSize) {
+      this.bundle = bundle;
+      this.revision = bundle.revision();
+      this.entrypoints = Map.copyOf(entrypoints);
+      this.defaultEntrypointId = defaultEntrypointId;
+      this.idle = new ArrayBlockingQueue<>(poolSize);
+    }
+  }
+
+  /** Result of one guarded evaluation: a result set, or a fail-closed code. */
+  private record Raw(String resultSet, String code, String message, long evalNanos) {
+    static Raw fail(String code, String message) {
+      return new Raw(null, code, message, 0);
+    }
+
+    boolean failed() {
+      return code != null;
+    }
+  }
+
+  private final EngineConfig config;
+  private final AtomicReference<Generation> active = new AtomicReference<>();
+  private final EvaluationWatchdog watchdog;
+  private final ScheduledExecutorService maintenance;
+  private final Object activationLock = new Object();
+  private final long timeoutNanos;
+  private final long borrowNanos;
+  private volatile boolean closed;
+
+  public PolicyEngine(EngineConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.timeoutNanos = config.evaluationTimeout().toNanos();
+    this.borrowNanos = config.borrowTimeout().toNanos();
+    this.watchdog = new EvaluationWatchdog(timeoutNanos);
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vectorgate-engine-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** An engine with {@code bundle} already active. */
+  public static PolicyEngine start(EngineConfig config, PolicyBundle bundle) throws PolicyActivationException {
+    PolicyEngine engine = new PolicyEngine(config);
+    try {
+      engine.activate(bundle);
+      return engine;
+    } catch (PolicyActivationException | RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  public EngineConfig config() {
+    return config;
+  }
+
+  /** The active bundle's revision, if a bundle is active. */
+  public Optional<String> activeRevision() {
+    Generation g = active.get();
+    return g == null ? Optional.empty() : Optional.of(g.revision);
+  }
+
+  public Optional<PolicyBundle> activeBundle() {
+    Generation g = active.get();
+    return g == null ? Optional.empty() : Optional.of(g.bundle);
+  }
+
+  /** Entrypoints the active module exports, by name (empty when none is active). */
+  public Set<String> entrypoints() {
+    Generation g = active.get();
+    return g == null ? Set.of() : new TreeSet<>(g.entrypoints.keySet());
+  }
+
+  // ---------------------------------------------------------------- activation
+
+  /**
+   * Builds {@link EngineConfig#poolSize()} instances of {@code bundle} (in parallel), loads its data
+   * into each once, resolves the entrypoints, runs the smoke input on every instance, and only then
+   * makes it the active bundle. On any failure the previously active bundle stays and this throws.
+   */
+  public ActivationReport activate(PolicyBundle bundle) throws PolicyActivationException {
+    Objects.requireNonNull(bundle, "bundle");
+    synchronized (activationLock) {
+      if (closed) {
+        throw new PolicyActivationException("engine is closed");
+      }
+      long t0 = System.nanoTime();
+      try {
+        Generation g = prepare(bundle);
+        Generation old = active.getAndSet(g);
+        if (old != null) {
+          retire(old);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        config.metrics().activation(true, bundle.revision());
+        LOG.info("policy activated revision={} previous={} instances={} build_ms={} entrypoint={}",
+            g.revision, old == null ? null : old.revision, g.idle.size(), ms, config.entrypoint());
+        return new ActivationReport(g.revision, old == null ? null : old.revision, g.idle.size(),
+            g.entrypoints, ms);
+      } catch (PolicyActivationException e) {
+        config.metrics().activation(false, bundle.revision());
+        LOG.warn("policy activation failed revision={} kept={} error={}", bundle.revision(),
+            activeRevision().orElse(null), e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private Generation prepare(PolicyBundle bundle) throws PolicyActivationException {
+    String rev = "revision `" + bundle.revision() + "`";
+    Map<String, Integer> entrypoints;
+    Map<String, Integer> required;
+    try {
+      OpaWasm probe = OpaWasm.builder()
+          .withInputStream(new ByteArrayInputStream(bundle.wasmBytes()))
+          .withMemory(new ByteBufferMemory(new MemoryLimits(config.initialMemoryPages(), config.maxMemoryPages())))
+          .withDefaultBuiltins(false)
+          .addBuiltins(HostBuiltins.all())
+          .disableCompiler()
+          .build();
+      entrypoints = JSON.readValue(probe.readString(probe.exports().entrypoints()), NAME_TO_ID);
+      required = JSON.readValue(probe.readString(probe.exports().builtins()), NAME_TO_ID);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new PolicyActivationException("bundle " + rev + " cannot be instantiated: " + e.getMessage(), e);
+    }
+    Set<String> missing = new TreeSet<>(required.keySet());
+    missing.removeAll(HostBuiltins.names());
+    if (!missing.isEmpty()) {
+      throw new PolicyActivationException("bundle " + rev + " calls builtins " + missing
+          + " that the engine does not implement (compile with PolicyCompiler, whose capabilities list what is supported)");
+    }
+    Integer defaultId = entrypoints.get(config.entrypoint());
+    if (defaultId == null) {
+      throw new PolicyActivationException("bundle " + rev + " has no entrypoint `" + config.entrypoint()
+          + "`; it exports " + new TreeSet<>(entrypoints.keySet()));
+    }
+    Generation g = new Generation(bundle, entrypoints, defaultId, config.poolSize());
+    int threads = Math.max(1, Math.min(config.poolSize(), Runtime.getRuntime().availableProcessors()));
+    ExecutorService builders = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "vectorgate-engine-build");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Instance> built = new ArrayList<>();
+    try {
+      List<Future<Instance>> futures = new ArrayList<>();
+      for (int i = 0; i < config.poolSize(); i++) {
+        futures.add(builders.submit(() -> buildInstance(g)));
+      }
+      PolicyActivationException failure = null;
+      for (Future<Instance> f : futures) {
+        try {
+          built.add(f.get());
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (failure == null) {
+            failure = cause instanceof PolicyActivationException pae ? pae
+                : new PolicyActivationException("bundle " + rev + " cannot be loaded: " + cause, cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      g.smokeResult = built.get(0).builtSmoke;
+      for (Instance inst : built) {
+        if (!inst.builtSmoke.equals(g.smokeResult)) {
+          LOG.warn("smoke results differ between instances of one bundle revision={}", g.revision);
+        }
+      }
+      built.forEach(g.idle::add);
+      return g;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PolicyActivationException("interrupted while activating bundle " + rev, e);
+    } catch (PolicyActivationException e) {
+      watchdog.removeAll(g.slots);
+      throw e;
+    } finally {
+      builders.shutdownNow();
+    }
+  }
+
+  private Instance buildInstance(Generation g) throws PolicyActivationException {
+    String rev = "revision `" + g.revision + "`";
+    OpaPolicy policy;
+    try {
+      OpaPolicy.Builder b = OpaPolicy.builder()
+          .withPolicy(g.bundle.wasmBytes())
+          .withDefaultBuiltins(false)
+          .addBuiltins(HostBuiltins.all())
+          .withInitialMemory(config.initialMemoryPages())
+          .withMaxMemory(config.maxMemoryPages());
+      if (!config.useCompiler()) {
+        b.disableCompiler();
+      }
+      policy = b.build();
+    } catch (RuntimeException e) {
+      throw new PolicyActivationException("bundle " + rev + " cannot be instantiated: " + e.getMessage(), e);
+    }
+    try {
+      policy.data(g.bundle.dataJson());
+    } catch (RuntimeException e) {
+      throw new PolicyActivationException("bundle " + rev + " data cannot be loaded into the guest (max "
+          + config.maxMemoryPages() + " pages of 64 KiB): " + e.getMessage(), e);
+    }
+    policy.entrypoint(g.defaultEntrypointId);
+    EvaluationWatchdog.Slot slot = watchdog.newSlot();
+    g.slots.add(slot);
+    Instance inst = new Instance(policy, slot, g);
+    Raw smoke = runGuarded(inst, g.defaultEntrypointId, config.smokeInputJson());
+    if (smoke.failed()) {
+      throw new PolicyActivationException("bundle " + rev + " failed its smoke evaluation on `"
+          + config.entrypoint() + "`: " + smoke.code() + ": " + smoke.message());
+    }
+    if (smoke.resultSet().strip().equals("[]")) {
+      throw new PolicyActivationException("bundle " + rev + " failed its smoke evaluation: `"
+          + config.entrypoint() + "` is undefined for the smoke input");
+    }
+    inst.builtSmoke = smoke.resultSet();
+    return inst;
+  }
+
+  private void retire(Generation old) {
+    old.retired = true;
+    // stragglers may still borrow for up to borrowTimeout and then run for up to evaluationTimeout
+    long graceMs = TimeUnit.NANOSECONDS.toMillis(borrowNanos + timeoutNanos) + 1000;
+    try {
+      maintenance.schedule(() -> watchdog.removeAll(old.slots), graceMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      watchdog.removeAll(old.slots);
+    }
+  }
+
+  // ---------------------------------------------------------------- deciding
+
+  /** Decides one request. Never throws: every failure is a deny with a reason code. */
+  @Override
+  public Decision decide(PolicyInput input) {
+    long t0 = System.nanoTime();
+    Instant ts = Instant.now();
+    String id = newDecisionId();
+    Generation g = active.get();
+    String revision = g == null ? "" : g.revision;
+    String json = null;
+    Raw raw;
+    Decision decision;
+    try {
+      if (g == null || closed) {
+        raw = Raw.fail(ReasonCodes.NO_POLICY, "no policy is active");
+      } else if (input == null) {
+        raw = Raw.fail(ReasonCodes.INPUT_INVALID, "input is missing");
+      } else {
+        raw = null;
+        try {
+          json = INPUT_WRITER.writeValueAsString(input);
+        } catch (JsonProcessingException | RuntimeException e) {
+          raw = Raw.fail(ReasonCodes.INPUT_INVALID, "input cannot be serialized: " + e.getMessage());
+        }
+        if (raw == null) {
+          InputGuard.Problem p = InputGuard.checkSerialized(json, config.maxInputBytes(), config.maxInputDepth());
+          if (p != null) {
+            raw = Raw.fail(p.code(), p.message());
+            if (ReasonCodes.INPUT_TOO_LARGE.equals(p.code())) {
+              json = null; // never log an oversized input
+            }
+          } else {
+            raw = evaluateOn(g, g.defaultEntrypointId, json);
+          }
+        }
+      }
+      decision = raw.failed() ? Decision.deny(raw.code(), raw.message()) : toDecision(raw.resultSet());
+    } catch (RuntimeException e) {
+      LOG.error("decision failed unexpectedly decision_id={} revision={}", id, revision, e);
+      raw = Raw.fail(ReasonCodes.ENGINE_ERROR, "unexpected engine failure: " + e);
+      decision = Decision.deny(raw.code(), raw.message());
+    }
+    decision = decision.withIdentity(id, revision);
+    String failCode = raw.failed() ? raw.code() : failClosedCode(decision);
+    long total = System.nanoTime() - t0;
+    config.metrics().decision(decision.allow(), failCode, total);
+    logDecision(new DecisionLogEntry(id, ts, revision, config.entrypoint(), json, decision, failCode,
+        failCode == null ? null : decision.reasons().get(0).message(), raw.evalNanos(), total));
+    return decision;
+  }
+
+  /** Evaluates raw JSON on the configured entrypoint; see {@link #evaluate(String, String)}. */
+  public Evaluation evaluate(String inputJson) {
+    return evaluate(config.entrypoint(), inputJson);
+  }
+
+  /**
+   * Evaluates {@code inputJson} on {@code entrypoint} (one the active module exports) and returns
+   * the raw value. The JSON is checked first (size, well-formedness, duplicate keys, depth). Never
+   * throws.
+   */
+  public Evaluation evaluate(String entrypoint, String inputJson) {
+    long t0 = System.nanoTime();
+    Instant ts = Instant.now();
+    String id = newDecisionId();
+    Generation g = active.get();
+    String revision = g == null ? "" : g.revision;
+    String logged = null;
+    Evaluation ev;
+    try {
+      Raw raw;
+      Integer ep = g == null ? null : g.entrypoints.get(entrypoint);
+      if (g == null || closed) {
+        raw = Raw.fail(ReasonCodes.NO_POLICY, "no policy is active");
+      } else if (ep == null) {
+        raw = Raw.fail(ReasonCodes.UNKNOWN_ENTRYPOINT, "entrypoint `" + entrypoint
+            + "` is not exported by revision `" + revision + "`; it exports " + new TreeSet<>(g.entrypoints.keySet()));
+      } else {
+        InputGuard.Problem p = InputGuard.checkRaw(inputJson, config.maxInputBytes(), config.maxInputDepth());
+        if (p != null) {
+          raw = Raw.fail(p.code(), p.message());
+        } else {
+          logged = inputJson;
+          raw = evaluateOn(g, ep, inputJson);
+        }
+      }
+      ev = toEvaluation(id, revision, entrypoint, raw, System.nanoTime() - t0);
+    } catch (RuntimeException e) {
+      LOG.error("evaluation failed unexpectedly decision_id={} revision={}", id, revision, e);
+      ev = new Evaluation(id, revision, entrypoint, Evaluation.Status.FAILED, null, ReasonCodes.ENGINE_ERROR,
+          "unexpected engine failure: " + e, 0, System.nanoTime() - t0);
+    }
+    String failCode = ev.status() == Evaluation.Status.DEFINED ? null : ev.reasonCode();
+    config.metrics().decision(allows(ev.result()), failCode, ev.totalNanos());
+    logDecision(new DecisionLogEntry(id, ts, revision, entrypoint, logged, ev.result(), failCode,
+        failCode == null ? null : ev.message(), ev.evalNanos(), ev.totalNanos()));
+    return ev;
+  }
+
+  private Evaluation toEvaluation(String id, String revision, String entrypoint, Raw raw, long total) {
+    if (raw.failed()) {
+      return new Evaluation(id, revision, entrypoint, Evaluation.Status.FAILED, null, raw.code(),
+          raw.message(), raw.evalNanos(), total);
+    }
+    JsonNode rs;
+    try {
+      rs = JSON.readTree(raw.resultSet());
+    } catch (JsonProcessingException e) {
+      return new Evaluation(id, revision, entrypoint, Evaluation.Status.FAILED, null,
+          ReasonCodes.RESULT_INVALID, "result set is not JSON: " + e.getOriginalMessage(), raw.evalNanos(), total);
+    }
+    if (rs.isArray() && rs.isEmpty()) {
+      return new Evaluation(id, revision, entrypoint, Evaluation.Status.UNDEFINED, null,
+          ReasonCodes.POLICY_UNDEFINED, "`" + entrypoint + "` is undefined for this input", raw.evalNanos(), total);
+    }
+    if (!rs.isArray() || rs.size() != 1 || !rs.get(0).has("result")) {
+      return new Evaluation(id, revision, entrypoint, Evaluation.Status.FAILED, null,
+          ReasonCodes.RESULT_INVALID, "unexpected result set shape from the guest", raw.evalNanos(), total);
+    }
+    return new Evaluation(id, revision, entrypoint, Evaluation.Status.DEFINED, rs.get(0).get("result"),
+        null, null, raw.evalNanos(), total);
+  }
+
+  private static boolean allows(JsonNode result) {
+    if (result == null) {
+      return false;
+    }
+    return result.isBoolean() ? result.booleanValue() : result.path("allow").asBoolean(false);
+  }
+
+  /** Maps a result set to a Decision; a malformed result is a deny with a reason. */
+  static Decision toDecision(String resultSet) {
+    JsonNode rs;
+    try {
+      rs = JSON.readTree(resultSet);
+    } catch (JsonProcessingException e) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "result set is not JSON: " + e.getOriginalMessage());
+    }
+    if (rs == null || !rs.isArray()) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "result set is not an array");
+    }
+    if (rs.isEmpty()) {
+      return Decision.deny(ReasonCodes.POLICY_UNDEFINED, "the policy decision is undefined for this input");
+    }
+    if (rs.size() != 1 || !rs.get(0).has("result")) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "result set has " + rs.size() + " entries, expected one");
+    }
+    JsonNode v = rs.get(0).get("result");
+    if (v.isBoolean()) {
+      return v.booleanValue()
+          ? new Decision(true, List.of(new Reason(ReasonCodes.POLICY_ALLOW, "the policy allowed the request")), null, null, null)
+          : Decision.deny(ReasonCodes.POLICY_DENY, "the policy denied the request");
+    }
+    if (!v.isObject()) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the policy result is " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+          + ", expected a boolean or a decision object");
+    }
+    JsonNode allow = v.get("allow");
+    if (allow == null || !allow.isBoolean()) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the decision object has no boolean `allow`");
+    }
+    try {
+      return JSON.treeToValue(v, Decision.class);
+    } catch (JsonProcessingException e) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the decision does not match the vectorgate/v1 contract: "
+          + e.getOriginalMessage() + " at " + e.getLocation());
+    } catch (IllegalArgumentException e) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the decision does not match the vectorgate/v1 contract: " + e.getMessage());
+    }
+  }
+
+  /** The fail-closed code carried by an engine-made deny, or null for a policy's own decision. */
+  private static String failClosedCode(Decision d) {
+    if (d.allow() || d.reasons().size() != 1) {
+      return null;
+    }
+    String code = d.reasons().get(0).code();
+    return ReasonCodes.FAIL_CLOSED.contains(code) && d.obligations().isEmpty() ? code : null;
+  }
+
+  // ---------------------------------------------------------------- the pool
+
+  private Raw evaluateOn(Generation g, int entrypointId, String json) {
+    Instance inst;
+    try {
+      inst = g.idle.poll(borrowNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Raw.fail(ReasonCodes.ENGINE_ERROR, "interrupted while waiting for a policy instance");
+    }
+    if (inst == null) {
+      return Raw.fail(ReasonCodes.POOL_EXHAUSTED, "no policy instance became free within "
+          + config.borrowTimeout().toMillis() + " ms (pool size " + config.poolSize() + ")");
+    }
+    try {
+      return runGuarded(inst, entrypointId, json);
+    } finally {
+      release(inst);
+    }
+  }
+
+  /** One evaluation under the watchdog. Marks the instance suspect when the guest failed mid-way. */
+  private Raw runGuarded(Instance inst, int entrypointId, String json) {
+    long t0 = System.nanoTime();
+    boolean inputStage = true;
+    String result = null;
+    Throwable error = null;
+    boolean fired;
+    inst.slot.start(t0 + timeoutNanos);
+    beginHostEvaluation();
+    try {
+      inst.policy.entrypoint(entrypointId);
+      inst.policy.input(json);
+      inputStage = false;
+      result = inst.policy.evaluate();
+    } catch (RuntimeException | StackOverflowError e) {
+      error = e;
+    } finally {
+      fired = inst.slot.end();
+      endHostEvaluation();
+    }
+    long evalNanos = System.nanoTime() - t0;
+    if (fired) {
+      inst.suspect = error != null;
+      return new Raw(null, ReasonCodes.ENGINE_TIMEOUT, "evaluation exceeded "
+          + config.evaluationTimeout().toMillis() + " ms", evalNanos);
+    }
+    if (error == null) {
+      return new Raw(result, null, null, evalNanos);
+    }
+    String rev = inst.gen.revision;
+    if (error instanceof ChicoryInterruptedException) {
+      Thread.currentThread().interrupt(); // someone else interrupted the caller; keep the flag
+      inst.suspect = true;
+      return new Raw(null, ReasonCodes.ENGINE_ERROR, "evaluation was interrupted", evalNanos);
+    }
+    if (error instanceof OpaAbortException) {
+      inst.suspect = true;
+      LOG.warn("policy aborted revision={} error={}", rev, error.getMessage());
+      return new Raw(null, ReasonCodes.ENGINE_ABORT, "the policy aborted: " + error.getMessage(), evalNanos);
+    }
+    if (inputStage && String.valueOf(error.getMessage()).contains("Maximum memory size exceeded")) {
+      return new Raw(null, ReasonCodes.INPUT_TOO_LARGE, "input does not fit in guest memory (max "
+          + config.maxMemoryPages() + " pages of 64 KiB)", evalNanos);
+    }
+    inst.suspect = true;
+    LOG.warn("policy evaluation failed revision={} stage={}", rev, inputStage ? "input" : "eval", error);
+    return new Raw(null, ReasonCodes.ENGINE_ERROR, "evaluation failed: " + error, evalNanos);
+  }
+
+  /** Returns a borrowed instance; a suspect one goes back only if the smoke input still gives the same result. */
+  private void release(Instance inst) {
+    Generation g = inst.gen;
+    if (inst.suspect) {
+      inst.suspect = false;
+      Raw check = runGuarded(inst, g.defaultEntrypointId, config.smokeInputJson());
+      if (check.failed() || inst.suspect || !Objects.equals(check.resultSet(), g.smokeResult)) {
+        discard(inst, check.failed() ? check.code() : "unhealthy");
+        return;
+      }
+    }
+    if (!g.idle.offer(inst)) {
+      LOG.error("policy pool over capacity; dropping an instance revision={}", g.revision);
+      watchdog.remove(inst.slot);
+    }
+  }
+
+  private void discard(Instance inst, String reason) {
+    Generation g = inst.gen;
+    config.metrics().instanceDiscarded(reason);
+    watchdog.remove(inst.slot);
+    g.slots.remove(inst.slot);
+    LOG.warn("policy instance discarded revision={} reason={} rebuilding={}", g.revision, reason, !g.retired && !closed);
+    if (g.retired || closed) {
+      return;
+    }
+    try {
+      maintenance.execute(() -> rebuild(g));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.warn("policy instance not rebuilt: engine is closing revision={}", g.revision);
+    }
+  }
+
+  private void rebuild(Generation g) {
+    if (g.retired || closed) {
+      return;
+    }
+    try {
+      Instance fresh = buildInstance(g);
+      if (!g.idle.offer(fresh)) {
+        watchdog.remove(fresh.slot);
+      }
+      LOG.info("policy instance rebuilt revision={}", g.revision);
+    } catch (PolicyActivationException | RuntimeException e) {
+      LOG.error("policy instance rebuild failed; the pool stays smaller revision={}", g.revision, e);
+    }
+  }
+
+  /**
+   * Call site for the host builtins' per-evaluation hook (so that {@code time.now_ns} is stable
+   * within one evaluation). {@code io.vectorgate.engine.builtins.HostBuiltins} does not offer
+   * {@code beginEvaluation()}/{@code endEvaluation()} yet; wire them here when it does.
+   */
+  private static void beginHostEvaluation() {
+    // intentionally empty until HostBuiltins offers the hook
+  }
+
+  private static void endHostEvaluation() {
+    // intentionally empty until HostBuiltins offers the hook
+  }
+
+  private void logDecision(DecisionLogEntry entry) {
+    try {
+      config.decisionLogger().log(entry);
+    } catch (RuntimeException e) {
+      config.metrics().decisionLogDropped();
+      LOG.error("decision logger threw decision_id={}", entry.decisionId(), e);
+    }
+  }
+
+  private static String newDecisionId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+    return new UUID(hi, lo).toString();
+  }
+
+  /** Pool state for diagnostics: idle instances of the active bundle. */
+  public Map<String, Object> poolState() {
+    Generation g = active.get();
+    Map<String, Object> m = new TreeMap<>();
+    m.put("revision", g == null ? null : g.revision);
+    m.put("idle", g == null ? 0 : g.idle.size());
+    m.put("pool_size", config.poolSize());
+    return m;
+  }
+
+  /**
+   * Stops deciding (later decisions deny with {@code no_policy}), stops the watchdog and the
+   * maintenance thread. Does not close the decision logger, which the caller owns.
+   */
+  @Override
+  public void close() {
+    synchronized (activationLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      Generation g = active.getAndSet(null);
+      if (g != null) {
+        g.retired = true;
+      }
+    }
+    maintenance.shutdownNow();
+    watchdog.close();
+  }
+}
