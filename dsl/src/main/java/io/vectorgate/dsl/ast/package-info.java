@@ -1,0 +1,2 @@
+/** The policy language's abstract syntax tree: immutable records carrying source spans. */
+package io.vectorgate.dsl.ast;
