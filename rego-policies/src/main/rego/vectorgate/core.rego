@@ -32,9 +32,11 @@ allowed if {
 }
 
 # Built-in denies that no contributor can switch off.
+# A missing contract field counts as a mismatch (null), so an input without one is denied.
 builtin_deny contains {"code": "contract_mismatch", "message": msg} if {
-	input.contract != contract_version
-	msg := concat("", ["input follows contract ", to_string(input.contract), ", policy expects ", contract_version])
+	given := object.get(input, "contract", null)
+	given != contract_version
+	msg := concat("", ["input follows contract ", to_string(given), ", policy expects ", contract_version])
 }
 
 builtin_deny contains {"code": "unknown_operation", "message": msg} if {

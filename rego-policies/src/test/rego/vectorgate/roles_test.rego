@@ -1,0 +1,56 @@
+package vectorgate.roles_test
+
+import data.vectorgate.fixtures.decide
+import data.vectorgate.fixtures.denied_with
+import data.vectorgate.fixtures.req
+import rego.v1
+
+test_exact_collection_grant if {
+	d := decide(req(["analysts"], "search", "docs", {}))
+	d.allow
+	{"code": "role_grant", "message": "role analysts allows search on docs"} in d.reasons
+}
+
+test_glob_collection_grant if {
+	decide(req(["analysts"], "query", "kb_articles", {})).allow
+}
+
+test_glob_does_not_match_other_names if {
+	denied_with(req(["analysts"], "search", "hr_records", {}), "no_allow_rule")
+}
+
+test_action_class_read_excludes_writes if {
+	denied_with(req(["analysts"], "insert", "kb_articles", {}), "no_allow_rule")
+}
+
+test_star_collection_matches_no_collection if {
+	r := object.remove(req(["analysts"], "list", "", {}), ["operation"])
+	d := decide(object.union(r, {"operation": {"action": "list", "resource": {}}}))
+	d.allow
+	{"code": "role_grant", "message": "role analysts allows list on (no collection)"} in d.reasons
+}
+
+test_star_action_grants_everything_non_destructive if {
+	decide(req(["admins"], "admin", "", {})).allow
+	decide(req(["admins"], "alter_collection", "kb_articles", {})).allow
+}
+
+test_several_roles_are_listed if {
+	d := decide(req(["analysts", "ml-engineers"], "search", "kb_articles", {}))
+	{"code": "role_grant", "message": "role analysts, ml-engineers allows search on kb_articles"} in d.reasons
+}
+
+test_unknown_group_has_no_role if {
+	denied_with(req(["visitors"], "search", "kb_articles", {}), "no_allow_rule")
+}
+
+test_no_groups_default_deny if {
+	r := object.union(req([], "search", "kb_articles", {}), {"identity": {"groups": []}})
+	denied_with(r, "no_allow_rule")
+}
+
+test_no_configuration_denies_everything if {
+	d := data.vectorgate.decision with input as req(["admins"], "search", "kb_articles", {})
+	not d.allow
+	d.reasons[0].code == "no_allow_rule"
+}
