@@ -1,0 +1,334 @@
+package io.vectorgate.proxy.adapter.milvus;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.milvus.grpc.ArrayArray;
+import io.milvus.grpc.BoolArray;
+import io.milvus.grpc.DoubleArray;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FloatArray;
+import io.milvus.grpc.HighlightResult;
+import io.milvus.grpc.IDs;
+import io.milvus.grpc.IntArray;
+import io.milvus.grpc.JSONArray;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.QueryResults;
+import io.milvus.grpc.ScalarField;
+import io.milvus.grpc.SearchResultData;
+import io.milvus.grpc.SearchResults;
+import io.milvus.grpc.StringArray;
+import io.milvus.grpc.StructArrayField;
+import io.milvus.grpc.GeometryWktArray;
+import io.milvus.grpc.TimestamptzArray;
+import io.vectorgate.model.FieldMask;
+import io.vectorgate.model.MaskMethod;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.proxy.enforce.ValueMasker;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies response obligations to Milvus search and query results: masks values, drops fields,
+ * strips vectors. Every column keeps its row count: masking rewrites values in place; dropping
+ * removes whole columns (and their {@code output_fields} entries); ids, scores and topks are
+ * never resized.
+ *
+ * <p>Rules: a mask names a column, or (when no column of that name is in the response) a key of
+ * the dynamic {@code $meta} column. A mask on a column whose values cannot be masked in place
+ * (vectors, bytes, WKB geometry) drops the column. A path on a non-JSON column cannot be followed,
+ * so the whole value is masked. Highlight fragments of a masked field are removed. When the
+ * primary key is masked, the search hit ids are masked the same way (redacted when dropped).
+ */
+final class ResultRewriter {
+  private final ValueMasker masker;
+
+  ResultRewriter(ValueMasker masker) {
+    this.masker = masker;
+  }
+
+  static boolean needed(Obligations o) {
+    return o.stripVectors() || !o.mask().isEmpty();
+  }
+
+  SearchResults rewrite(SearchResults response, Obligations o) {
+    if (!needed(o) || !response.hasResults()) {
+      return response;
+    }
+    SearchResultData data = response.getResults();
+    Outcome out = rewriteColumns(data.getFieldsDataList(), data.getOutputFieldsList(), o);
+    SearchResultData.Builder b = data.toBuilder()
+        .clearFieldsData().addAllFieldsData(out.columns)
+        .clearOutputFields().addAllOutputFields(out.outputFields);
+
+    String pk = data.getPrimaryFieldName();
+    if (!pk.isEmpty() && data.hasIds()) {
+      MaskMethod pkMethod = strictestMethod(o.mask(), pk);
+      if (pkMethod != null) {
+        b.setIds(maskIds(data.getIds(), pkMethod == MaskMethod.DROP ? MaskMethod.REDACT : pkMethod));
+      }
+    }
+    if (!data.getHighlightResultsList().isEmpty()) {
+      List<HighlightResult> kept = new ArrayList<>();
+      for (HighlightResult h : data.getHighlightResultsList()) {
+        if (strictestMethod(o.mask(), h.getFieldName()) == null && !out.removed.contains(h.getFieldName())) {
+          kept.add(h);
+        }
+      }
+      b.clearHighlightResults().addAllHighlightResults(kept);
+    }
+    if (data.hasGroupByFieldValue()) {
+      FieldData g = data.getGroupByFieldValue();
+      if (o.stripVectors() && Columns.hasVectors(g)) {
+        b.clearGroupByFieldValue();
+      } else {
+        List<FieldMask> masks = masksFor(o.mask(), Columns.name(g));
+        if (masks.stream().anyMatch(m -> m.method() == MaskMethod.DROP && m.path().isEmpty())) {
+          b.clearGroupByFieldValue();
+        } else if (!masks.isEmpty()) {
+          FieldData masked = maskColumn(g, masks);
+          if (masked == null) {
+            b.clearGroupByFieldValue();
+          } else {
+            b.setGroupByFieldValue(masked);
+          }
+        }
+      }
+    }
+    return response.toBuilder().setResults(b).build();
+  }
+
+  QueryResults rewrite(QueryResults response, Obligations o) {
+    if (!needed(o)) {
+      return response;
+    }
+    Outcome out = rewriteColumns(response.getFieldsDataList(), response.getOutputFieldsList(), o);
+    return response.toBuilder()
+        .clearFieldsData().addAllFieldsData(out.columns)
+        .clearOutputFields().addAllOutputFields(out.outputFields)
+        .build();
+  }
+
+  private record Outcome(List<FieldData> columns, List<String> outputFields, Set<String> removed) {}
+
+  private Outcome rewriteColumns(List<FieldData> columns, List<String> outputFields, Obligations o) {
+    Set<String> columnNames = new HashSet<>();
+    for (FieldData fd : columns) {
+      if (!Columns.isDynamic(fd)) {
+        columnNames.add(fd.getFieldName());
+      }
+    }
+    Set<String> removed = new HashSet<>();
+    List<FieldData> kept = new ArrayList<>();
+    for (FieldData fd : columns) {
+      String name = Columns.name(fd);
+      if (o.stripVectors() && Columns.hasVectors(fd)) {
+        FieldData stripped = stripStructVectors(fd);
+        if (stripped == null) {
+          removed.add(name);
+          continue;
+        }
+        fd = stripped;
+      }
+      List<FieldMask> masks = masksFor(o.mask(), name);
+      if (masks.stream().anyMatch(m -> m.method() == MaskMethod.DROP && m.path().isEmpty())) {
+        removed.add(name);
+        continue;
+      }
+      if (!masks.isEmpty()) {
+        FieldData masked = maskColumn(fd, masks);
+        if (masked == null) {
+          removed.add(name);
+          continue;
+        }
+        fd = masked;
+      }
+      if (Columns.isDynamic(fd)) {
+        List<FieldMask> keyMasks = new ArrayList<>();
+        for (FieldMask m : o.mask()) {
+          if (!columnNames.contains(m.field()) && !m.field().equals(Columns.DYNAMIC)) {
+            List<String> path = new ArrayList<>();
+            path.add(m.field());
+            path.addAll(m.path());
+            keyMasks.add(new FieldMask(Columns.DYNAMIC, path, m.method()));
+            if (m.method() == MaskMethod.DROP && m.path().isEmpty()) {
+              removed.add(m.field());
+            }
+          }
+        }
+        if (!keyMasks.isEmpty()) {
+          fd = maskColumn(fd, keyMasks);
+        }
+      }
+      kept.add(fd);
+    }
+    List<String> fields = new ArrayList<>();
+    for (String f : outputFields) {
+      if (!removed.contains(f)) {
+        fields.add(f);
+      }
+    }
+    return new Outcome(kept, fields, removed);
+  }
+
+  /** Removes vector sub-fields of a struct array; null when nothing is left. */
+  private static FieldData stripStructVectors(FieldData fd) {
+    if (!fd.hasStructArrays()) {
+      return null;
+    }
+    List<FieldData> subs = new ArrayList<>();
+    for (FieldData sub : fd.getStructArrays().getFieldsList()) {
+      if (!Columns.hasVectors(sub)) {
+        subs.add(sub);
+      }
+    }
+    if (subs.isEmpty()) {
+      return null;
+    }
+    return fd.toBuilder().setStructArrays(StructArrayField.newBuilder().addAllFields(subs)).build();
+  }
+
+  private static List<FieldMask> masksFor(List<FieldMask> masks, String field) {
+    return masks.stream().filter(m -> m.field().equals(field)).toList();
+  }
+
+  private static MaskMethod strictestMethod(List<FieldMask> masks, String field) {
+    MaskMethod best = null;
+    for (FieldMask m : masks) {
+      if (m.field().equals(field) && (best == null || rank(m.method()) > rank(best))) {
+        best = m.method();
+      }
+    }
+    return best;
+  }
+
+  private static int rank(MaskMethod m) {
+    return switch (m) {
+      case PARTIAL -> 1;
+      case HASH -> 2;
+      case REDACT -> 3;
+      case DROP -> 4;
+    };
+  }
+
+  /** Applies masks (none of them a whole-field drop) to one column; null when it must be dropped. */
+  private FieldData maskColumn(FieldData fd, List<FieldMask> masks) {
+    if (fd.hasVectors()) {
+      return null;
+    }
+    if (fd.hasStructArrays()) {
+      List<FieldData> subs = new ArrayList<>();
+      for (FieldData sub : fd.getStructArrays().getFieldsList()) {
+        List<FieldMask> whole = masks.stream().map(m -> new FieldMask(m.field(), List.of(), m.method())).toList();
+        FieldData masked = maskColumn(sub, whole);
+        if (masked != null) {
+          subs.add(masked);
+        }
+      }
+      return subs.isEmpty() ? null : fd.toBuilder().setStructArrays(StructArrayField.newBuilder().addAllFields(subs)).build();
+    }
+    if (!fd.hasScalars()) {
+      return fd;
+    }
+    ScalarField s = fd.getScalars();
+    for (FieldMask m : masks) {
+      if (s.getDataCase() == ScalarField.DataCase.JSON_DATA) {
+        s = maskJson(s, m);
+      } else {
+        MaskMethod method = m.method() == MaskMethod.DROP ? MaskMethod.REDACT : m.method();
+        s = maskScalars(s, method);
+        if (s == null) {
+          return null;
+        }
+      }
+    }
+    return fd.toBuilder().setScalars(s).build();
+  }
+
+  private ScalarField maskJson(ScalarField s, FieldMask m) {
+    JSONArray.Builder out = JSONArray.newBuilder();
+    for (ByteString row : s.getJsonData().getDataList()) {
+      out.addData(maskJsonRow(row, m));
+    }
+    return s.toBuilder().setJsonData(out).build();
+  }
+
+  private ByteString maskJsonRow(ByteString row, FieldMask m) {
+    if (row.isEmpty()) {
+      return row; // a null row stays null
+    }
+    JsonNode doc;
+    try {
+      doc = Columns.JSON.readTree(row.toString(StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      doc = null;
+    }
+    JsonNode masked;
+    if (doc == null) {
+      // unreadable value: fail closed by replacing it entirely
+      masked = com.fasterxml.jackson.databind.node.TextNode.valueOf(ValueMasker.REDACTED);
+    } else if (m.path().isEmpty() && m.method() == MaskMethod.DROP) {
+      masked = masker.maskJsonValue(doc, MaskMethod.REDACT);
+    } else {
+      masked = masker.maskJsonPath(doc, m.path(), m.method());
+    }
+    return ByteString.copyFromUtf8(masked.toString());
+  }
+
+  /** Masks every value of a non-JSON scalar column; null when the type cannot be masked in place. */
+  private ScalarField maskScalars(ScalarField s, MaskMethod m) {
+    ScalarField.Builder b = s.toBuilder();
+    switch (s.getDataCase()) {
+      case STRING_DATA -> b.setStringData(StringArray.newBuilder().addAllData(
+          s.getStringData().getDataList().stream().map(v -> masker.maskString(v, m)).toList()));
+      case GEOMETRY_WKT_DATA -> b.setGeometryWktData(GeometryWktArray.newBuilder().addAllData(
+          s.getGeometryWktData().getDataList().stream().map(v -> masker.maskString(v, m)).toList()));
+      case LONG_DATA -> b.setLongData(LongArray.newBuilder().addAllData(
+          s.getLongData().getDataList().stream().map(v -> masker.maskLong(v, m)).toList()));
+      case TIMESTAMPTZ_DATA -> b.setTimestamptzData(TimestamptzArray.newBuilder().addAllData(
+          s.getTimestamptzData().getDataList().stream().map(v -> masker.maskLong(v, m)).toList()));
+      case INT_DATA -> b.setIntData(IntArray.newBuilder().addAllData(
+          s.getIntData().getDataList().stream().map(v -> masker.maskInt(v, m)).toList()));
+      case FLOAT_DATA -> b.setFloatData(FloatArray.newBuilder().addAllData(
+          s.getFloatData().getDataList().stream().map(v -> (float) masker.maskDouble(v, m)).toList()));
+      case DOUBLE_DATA -> b.setDoubleData(DoubleArray.newBuilder().addAllData(
+          s.getDoubleData().getDataList().stream().map(v -> masker.maskDouble(v, m)).toList()));
+      case BOOL_DATA -> b.setBoolData(BoolArray.newBuilder().addAllData(
+          s.getBoolData().getDataList().stream().map(v -> masker.maskBool(v, m)).toList()));
+      case ARRAY_DATA -> {
+        ArrayArray.Builder arrays = s.getArrayData().toBuilder().clearData();
+        for (ScalarField element : s.getArrayData().getDataList()) {
+          ScalarField masked = element.getDataCase() == ScalarField.DataCase.JSON_DATA
+              ? maskJson(element, new FieldMask("element", List.of(), m))
+              : maskScalars(element, m);
+          if (masked == null) {
+            return null;
+          }
+          arrays.addData(masked);
+        }
+        b.setArrayData(arrays);
+      }
+      case JSON_DATA -> {
+        return maskJson(s, new FieldMask("value", List.of(), m));
+      }
+      case DATA_NOT_SET -> { }
+      default -> {
+        return null; // bytes, WKB geometry: no in-place mask
+      }
+    }
+    return b.build();
+  }
+
+  private IDs maskIds(IDs ids, MaskMethod m) {
+    return switch (ids.getIdFieldCase()) {
+      case STR_ID -> IDs.newBuilder().setStrId(StringArray.newBuilder().addAllData(
+          ids.getStrId().getDataList().stream().map(v -> masker.maskString(v, m)).toList())).build();
+      case INT_ID -> IDs.newBuilder().setIntId(LongArray.newBuilder().addAllData(
+          ids.getIntId().getDataList().stream().map(v -> masker.maskLong(v, m)).toList())).build();
+      case IDFIELD_NOT_SET -> ids;
+    };
+  }
+}

@@ -1,0 +1,98 @@
+"""Writes the Milvus request fixtures the adapter tests decode.
+
+Each fixture is the exact bytes pymilvus (the version in the project venv) would put on the wire:
+requests are built with pymilvus's own request builders (pymilvus.client.prepare.Prepare), the
+same calls MilvusClient makes. Run with the project venv:
+
+    .venv/bin/python proxy/src/test/resources/milvus/generate_fixtures.py
+
+The output files are checked in; fixtures.txt lists them with the pymilvus version used.
+"""
+import os
+import sys
+
+import pymilvus
+from pymilvus import AnnSearchRequest, DataType, RRFRanker
+from pymilvus.client.prepare import Prepare
+from pymilvus.grpc_gen import milvus_pb2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VECS = [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]
+
+FIELDS_INFO = [
+    {"name": "id", "type": DataType.INT64, "is_primary": True, "auto_id": False, "params": {}},
+    {"name": "tenant", "type": DataType.VARCHAR, "params": {"max_length": 64}},
+    {"name": "title", "type": DataType.VARCHAR, "params": {"max_length": 256}},
+    {"name": "vector", "type": DataType.FLOAT_VECTOR, "params": {"dim": 4}},
+]
+
+
+def rows(tenants):
+    return [
+        {"id": i, "tenant": t, "title": f"doc {i}", "vector": [0.1 * i, 0.2, 0.3, 0.4], "color": f"c{i % 2}"}
+        for i, t in enumerate(tenants)
+    ]
+
+
+def fixtures():
+    out = {}
+    out["search_basic"] = Prepare.search_requests_with_expr(
+        "docs", "vector", {"metric_type": "COSINE", "params": {"nprobe": 8}}, 10,
+        data=VECS, expr='tenant == "acme" and year > 2020', output_fields=["title", "vector"],
+        consistency_level=2)
+    out["search_templated"] = Prepare.search_requests_with_expr(
+        "docs", "vector", {"metric_type": "L2"}, 5, data=VECS[:1], expr="year > {min_year}",
+        output_fields=["*"], expr_params={"min_year": 2020}, offset=20)
+    out["search_iterator"] = Prepare.search_requests_with_expr(
+        "docs", "vector", {"metric_type": "L2"}, 100, data=VECS[:1], expr="",
+        iterator="True", search_iter_v2=True, search_iter_batch_size=100, collection_id=42)
+    out["search_group_by"] = Prepare.search_requests_with_expr(
+        "docs", "vector", {"metric_type": "L2"}, 3, data=VECS, group_by_field="tenant", group_size=2)
+    reqs = [
+        Prepare.search_requests_with_expr("docs", "vector", {"metric_type": "L2"}, 7, data=VECS[:1],
+                                          expr='tenant == "acme"'),
+        Prepare.search_requests_with_expr("docs", "vector", {"metric_type": "L2"}, 9, data=VECS[:1], expr=""),
+    ]
+    out["hybrid_search"] = Prepare.hybrid_search_request_with_ranker(
+        "docs", reqs, RRFRanker(60), 15, output_fields=["title"])
+    out["query_filter"] = Prepare.query_request(
+        "docs", 'tenant in ["a", "b"] and title like "x%"', ["title", "tenant"], [], limit=50, offset=10)
+    out["query_count"] = Prepare.query_request("docs", "", ["count(*)"], [])
+    out["query_get"] = Prepare.query_request("docs", "id in [1,2,3]", ["*"], [])
+    out["query_get_varchar"] = Prepare.query_request("docs", "id in ['k1','k2']", ["*"], [])
+    out["query_iterator"] = Prepare.query_request(
+        "docs", "id > 100", ["title"], [], limit=1000, iterator="True", reduce_stop_for_best="True")
+    out["query_no_limit"] = Prepare.query_request("docs", 'tenant == "acme"', ["title"], [])
+    out["delete_ids"] = Prepare.delete_request("docs", "id in [4,5]", None, 0)
+    out["delete_filter"] = Prepare.delete_request("docs", 'tenant == "acme"', "p1", 0)
+    out["insert_rows"] = Prepare.row_insert_param(
+        "docs", rows(["acme", "acme", "globex"]), "", FIELDS_INFO, enable_dynamic=True)
+    out["upsert_rows"] = Prepare.row_upsert_param(
+        "docs", rows(["acme", "acme"]), "", FIELDS_INFO, enable_dynamic=True)
+    out["rename_collection"] = Prepare.rename_collections_request("docs", "docs2", "archive")
+    out["create_index"] = Prepare.create_index_request(
+        "docs", "vector", {"index_type": "HNSW", "metric_type": "COSINE", "params": {"M": 16}}, index_name="vidx")
+    out["drop_alias"] = Prepare.drop_alias_request("docs_alias")
+    out["create_user"] = Prepare.create_user_request("alice", "s3cret-pass")
+    out["create_database"] = Prepare.create_database_req("analytics", properties={"database.replica.number": 1})
+    out["bulk_import"] = Prepare.do_bulk_insert("docs", "", ["s3://bucket/a.parquet"])
+    out["drop_partition"] = Prepare.drop_partition_request("docs", "p2024")
+    out["truncate_collection"] = Prepare.truncate_collection_request("docs")
+    return out
+
+
+def main():
+    written = []
+    for name, msg in sorted(fixtures().items()):
+        path = os.path.join(HERE, name + ".bin")
+        with open(path, "wb") as f:
+            f.write(msg.SerializeToString())
+        written.append(f"{name}.bin {type(msg).DESCRIPTOR.full_name}")
+    with open(os.path.join(HERE, "fixtures.txt"), "w") as f:
+        f.write(f"# generated by generate_fixtures.py with pymilvus {pymilvus.__version__}\n")
+        f.write("\n".join(written) + "\n")
+    print("\n".join(written))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
