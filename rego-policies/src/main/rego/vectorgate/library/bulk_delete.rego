@@ -5,7 +5,9 @@ package vectorgate.library
 
 import rego.v1
 
-bulk_cfg := object.get(cfg, "bulk_delete", {})
+default bulk_cfg := {}
+
+bulk_cfg := data.vectorgate_config.bulk_delete
 
 bulk_max_ids := object.get(bulk_cfg, "max_ids", 100)
 

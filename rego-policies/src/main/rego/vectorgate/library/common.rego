@@ -5,10 +5,9 @@ package vectorgate.library
 
 import rego.v1
 
-# The organisation's configuration (docs/contract.md, "Library configuration").
-default cfg := {}
-
-cfg := data.vectorgate_config
+# The organisation's configuration is data.vectorgate_config (docs/contract.md, "Library
+# configuration"). Rules reference the paths they need directly instead of copying the whole
+# document, which keeps topdown evaluation cheap too.
 
 action := input.operation.action
 
@@ -27,7 +26,7 @@ else := "(no collection)"
 # Per-collection settings, looked up by exact collection name.
 default coll_cfg := {}
 
-coll_cfg := cfg.collections[collection]
+coll_cfg := data.vectorgate_config.collections[collection]
 
 # The caller's groups as a set.
 groups := {g | some g in input.identity.groups}

@@ -6,7 +6,9 @@ package vectorgate.library
 
 import rego.v1
 
-destructive_cfg := object.get(cfg, "destructive", {})
+default destructive_cfg := {}
+
+destructive_cfg := data.vectorgate_config.destructive
 
 destructive_actions := object.get(destructive_cfg, "actions", ["delete_all", "drop_collection", "truncate_collection"])
 

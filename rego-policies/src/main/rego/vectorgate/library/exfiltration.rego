@@ -8,7 +8,9 @@ import rego.v1
 
 # --- limit cap ---------------------------------------------------------------
 
-defaults_cfg := object.get(cfg, "defaults", {})
+default defaults_cfg := {}
+
+defaults_cfg := data.vectorgate_config.defaults
 
 role_caps := [c |
 	some r in my_roles
@@ -39,7 +41,9 @@ obligation contains {
 
 # --- vectors -------------------------------------------------------------------
 
-vectors_cfg := object.get(cfg, "vectors", {})
+default vectors_cfg := {}
+
+vectors_cfg := data.vectorgate_config.vectors
 
 vector_reader_groups := object.get(vectors_cfg, "reader_groups", [])
 

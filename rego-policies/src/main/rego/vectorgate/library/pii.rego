@@ -7,7 +7,9 @@ package vectorgate.library
 
 import rego.v1
 
-pii_cfg := object.get(cfg, "pii", {})
+default pii_cfg := {}
+
+pii_cfg := data.vectorgate_config.pii
 
 pii_fields := object.get(coll_cfg, "pii", [])
 

@@ -9,7 +9,7 @@ import rego.v1
 # The configured roles the caller holds, keyed by group.
 my_roles := {g: r |
 	some g in input.identity.groups
-	r := cfg.roles[g]
+	r := data.vectorgate_config.roles[g]
 }
 
 # What a grant's action list may name to cover this action.

@@ -7,7 +7,9 @@ package vectorgate.library
 
 import rego.v1
 
-tenancy_cfg := object.get(cfg, "tenancy", {})
+default tenancy_cfg := {}
+
+tenancy_cfg := data.vectorgate_config.tenancy
 
 raw_tenant := input.identity.claims[tenancy_cfg.claim]
 

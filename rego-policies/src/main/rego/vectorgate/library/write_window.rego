@@ -9,7 +9,7 @@ import rego.v1
 
 window := coll_cfg.write_window
 
-window := cfg.write_window if not has_collection_window
+window := data.vectorgate_config.write_window if not has_collection_window
 
 has_collection_window if {
 	_ := coll_cfg.write_window
