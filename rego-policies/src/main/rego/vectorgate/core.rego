@@ -59,8 +59,8 @@ reasons := [{"code": "no_allow_rule", "message": msg}] if {
 	count(effective_deny) == 0
 	count(allows) == 0
 	msg := concat("", [
-		"no rule allows ", to_string(input.operation.action),
-		" on collection ", to_string(object.get(input.operation, ["resource", "collection"], "")),
+		"no rule allows ", to_string(object.get(input, ["operation", "action"], "")),
+		" on collection ", to_string(object.get(input, ["operation", "resource", "collection"], "")),
 		" for ", to_string(object.get(input, ["identity", "subject"], "")),
 	])
 }

@@ -54,3 +54,16 @@ test_no_configuration_denies_everything if {
 	not d.allow
 	d.reasons[0].code == "no_allow_rule"
 }
+
+test_minimal_configuration_uses_defaults if {
+	cfg := {
+		"roles": {"r": {"grants": [{"collections": ["*"], "actions": ["*"]}]}},
+		"collections": {"t": {"tenant_field": "org", "pii": [{"field": "email"}]}},
+	}
+	d := data.vectorgate.decision with input as req(["r"], "search", "t", {"operation": {"vectors_requested": true}})
+		with data.vectorgate_config as cfg
+	d.allow
+	d.obligations.strip_vectors == true
+	d.obligations.mask == [{"field": "email", "path": [], "method": "redact"}]
+	d.obligations.row_filter == [{"field": "org", "op": "eq", "value": "acme"}]
+}

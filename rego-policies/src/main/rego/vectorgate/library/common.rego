@@ -81,10 +81,16 @@ default vectors_requested := false
 
 vectors_requested := input.operation.vectors_requested
 
-usage(key) := n if {
-	n := input.context.usage[key]
-	is_number(n)
-} else := 0
+# A usage counter as the gateway sent it; 0 when absent. A malformed (non-numeric) counter is
+# returned as is and counts as exhausted (see exhausted), so bad input fails closed.
+usage(key) := object.get(input, ["context", "usage", key], 0)
+
+exhausted(used, _) if not is_number(used)
+
+exhausted(used, limit) if {
+	is_number(used)
+	used >= limit
+}
 
 # A total conversion to string, so that building a message can never fail (and so never
 # makes a deny rule undefined).

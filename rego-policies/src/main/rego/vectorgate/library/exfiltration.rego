@@ -84,14 +84,14 @@ budget_deny(code, what, used, limit) := {"code": code, "message": concat("", [
 deny contains budget_deny("budget_requests_exceeded", "requests in the last minute", used, limit) if {
 	limit := budget("requests_per_minute")
 	used := usage("requests_last_minute")
-	used >= limit
+	exhausted(used, limit)
 }
 
 deny contains budget_deny("budget_rows_exceeded", "rows in the last hour", used, limit) if {
 	returns_rows
 	limit := budget("rows_per_hour")
 	used := usage("rows_last_hour")
-	used >= limit
+	exhausted(used, limit)
 }
 
 deny contains budget_deny("budget_vectors_exceeded", "vectors in the last hour", used, limit) if {
@@ -99,14 +99,14 @@ deny contains budget_deny("budget_vectors_exceeded", "vectors in the last hour",
 	vector_reader
 	limit := budget("vectors_per_hour")
 	used := usage("vectors_last_hour")
-	used >= limit
+	exhausted(used, limit)
 }
 
 deny contains budget_deny("pagination_budget_exceeded", "iterator/scroll pages in the last hour", used, limit) if {
 	input.operation.paging == true
 	limit := budget("pages_per_hour")
 	used := usage("pages_last_hour")
-	used >= limit
+	exhausted(used, limit)
 }
 
 deny contains {"code": "pagination_offset_exceeded", "message": msg} if {
