@@ -90,7 +90,19 @@ public final class Recorder implements AutoCloseable {
   private long nextRetryNanos;
   private ObjectNode pendingRecoveryNote;
   private boolean maintenance;
-  private final Map<String, long[]> sessionCounts = new HashMap<>();
+  private final Map<String, SessionState> sessions = new HashMap<>();
+
+  /** Writer-thread view of an open session: who, from where, and its counters. */
+  private static final class SessionState {
+    final SessionStart start;
+    long requests;
+    long allowed;
+    long denied;
+
+    SessionState(SessionStart start) {
+      this.start = start;
+    }
+  }
   private final List<IndexedRecord> indexBacklog = new ArrayList<>();
   private final ByteBufferBuilder out = new ByteBufferBuilder();
   private final List<Written> unacked = new ArrayList<>();
@@ -723,10 +735,14 @@ public final class Recorder implements AutoCloseable {
     ObjectNode e = newEntry(RecordFormat.KIND_REQUEST, d.time());
     if (d.sessionId() != null) {
       e.put(RecordFormat.F_SESSION, d.sessionId());
-      long[] c = sessionCounts.get(d.sessionId());
+      SessionState c = sessions.get(d.sessionId());
       if (c != null) {
-        c[0]++;
-        c[d.decision().allow() ? 1 : 2]++;
+        c.requests++;
+        if (d.decision().allow()) {
+          c.allowed++;
+        } else {
+          c.denied++;
+        }
       }
     }
     putOpt(e, "request_id", d.requestId());
@@ -759,7 +775,7 @@ public final class Recorder implements AutoCloseable {
     e.put(RecordFormat.F_SESSION, s.sessionId());
     putPojo(e, "identity", s.start().identity());
     putPojo(e, "client", s.start().client());
-    sessionCounts.put(s.sessionId(), new long[3]);
+    sessions.put(s.sessionId(), new SessionState(s.start()));
     return e;
   }
 
@@ -767,11 +783,15 @@ public final class Recorder implements AutoCloseable {
     ObjectNode e = newEntry(RecordFormat.KIND_SESSION_END, end.time());
     e.put(RecordFormat.F_SESSION, end.sessionId());
     putOpt(e, "reason", end.reason());
-    long[] c = sessionCounts.remove(end.sessionId());
+    SessionState c = sessions.remove(end.sessionId());
+    if (c != null) {
+      putPojo(e, "identity", c.start.identity());
+      putPojo(e, "client", c.start.client());
+    }
     ObjectNode counters = e.putObject("counters");
-    counters.put("requests", c == null ? 0 : c[0]);
-    counters.put("allowed", c == null ? 0 : c[1]);
-    counters.put("denied", c == null ? 0 : c[2]);
+    counters.put("requests", c == null ? 0 : c.requests);
+    counters.put("allowed", c == null ? 0 : c.allowed);
+    counters.put("denied", c == null ? 0 : c.denied);
     if (c == null) {
       counters.put("unknown_session", true);
     }
@@ -856,8 +876,9 @@ public final class Recorder implements AutoCloseable {
     }
     Ack.Status status = durable ? Ack.Status.WRITTEN_DURABLE : Ack.Status.WRITTEN;
     List<IndexedRecord> toIndex = index == null ? null : new ArrayList<>(unacked.size());
+    headSeq = unacked.get(unacked.size() - 1).seq();
+    written.add(unacked.size());
     for (Written w : unacked) {
-      written.increment();
       if (w.pending() != null) {
         w.pending().ack().complete(new Ack(status, w.seq(), w.id()));
       }
@@ -865,7 +886,6 @@ public final class Recorder implements AutoCloseable {
         toIndex.add(IndexedRecord.fromEntry(recorderId, w.segment(), w.entry()));
       }
     }
-    headSeq = unacked.get(unacked.size() - 1).seq();
     unacked.clear();
     if (toIndex != null) {
       indexBatch(toIndex);
@@ -969,17 +989,17 @@ public final class Recorder implements AutoCloseable {
     boolean durable = config.fsync() == FsyncPolicy.EVERY_RECORD;
     Ack.Status status = durable ? Ack.Status.WRITTEN_DURABLE : Ack.Status.WRITTEN;
     List<IndexedRecord> toIndex = index == null ? null : new ArrayList<>(unacked.size());
+    if (!unacked.isEmpty()) {
+      headSeq = unacked.get(unacked.size() - 1).seq();
+    }
+    written.add(unacked.size());
     for (Written w : unacked) {
-      written.increment();
       if (w.pending() != null) {
         w.pending().ack().complete(new Ack(status, w.seq(), w.id()));
       }
       if (toIndex != null) {
         toIndex.add(IndexedRecord.fromEntry(recorderId, w.segment(), w.entry()));
       }
-    }
-    if (!unacked.isEmpty()) {
-      headSeq = unacked.get(unacked.size() - 1).seq();
     }
     unacked.clear();
     if (toIndex != null) {
