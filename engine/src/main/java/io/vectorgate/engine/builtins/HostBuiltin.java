@@ -119,12 +119,16 @@ final class HostBuiltin implements OpaBuiltin.Builtin {
     throw operandType(builtin, pos, v, "number");
   }
 
-  /** builtins.IntOperand: a number whose text is an int64 literal. */
+  /** builtins.IntOperand: an int64 literal, also written with a zero fraction (1000.0), but not in exponent form (OPA rejects 1e3). */
   static long integer(String builtin, RegoValue v, int pos) {
     RegoValue.Num n = number(builtin, v, pos);
+    String t = n.text();
+    if (t.matches("-?[0-9]+\\.0+")) {
+      t = t.substring(0, t.indexOf('.'));
+    }
     try {
-      return Long.parseLong(n.text());
-    } catch (NumberFormatException e) {
+      return Long.parseLong(t);
+    } catch (NumberFormatException notInt64) {
       throw new BuiltinException(builtin, "operand " + pos + " must be integer number but got floating-point number");
     }
   }

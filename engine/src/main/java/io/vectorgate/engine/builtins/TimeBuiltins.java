@@ -123,10 +123,15 @@ final class TimeBuiltins {
       case "Local":
         return new GoTime.Zone(ZoneId.systemDefault(), "Local");
       default:
-        if (!ZONE_IDS.contains(name)) {
-          throw new BuiltinException(builtin, "unknown time zone " + name);
+        if (ZONE_IDS.contains(name)) {
+          return new GoTime.Zone(ZoneId.of(name), name);
         }
-        return new GoTime.Zone(ZoneId.of(name), name);
+        // EST, MST and HST are tzdata zones (fixed offsets) that Java only knows as short ids
+        String fixed = ZoneId.SHORT_IDS.get(name);
+        if (fixed != null && (fixed.startsWith("-") || fixed.startsWith("+"))) {
+          return new GoTime.Zone(ZoneId.of(fixed), name);
+        }
+        throw new BuiltinException(builtin, "unknown time zone " + name);
     }
   }
 
