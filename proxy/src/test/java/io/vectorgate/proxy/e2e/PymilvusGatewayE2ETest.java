@@ -1,0 +1,102 @@
+package io.vectorgate.proxy.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vectorgate.proxy.testing.GatewayFixture;
+import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.OidcProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unmodified pymilvus, through the gateway, against Milvus Lite, with tokens from a real OIDC
+ * provider and the sample organisation's policy (python/milvus_e2e.py drives the client).
+ */
+class PymilvusGatewayE2ETest {
+  @TempDir
+  static Path work;
+  static GatewayFixture env;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = GatewayFixture.start(work);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  @Test
+  void sampleOrganisationScenario() throws Exception {
+    Map<String, String> tokens = Map.of(
+        "admin", env.token("alice"),
+        "analyst", env.token("bob"),
+        "engineer", env.token("carol"),
+        "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
+        "wrong_audience", env.oidc.token(OidcProvider.ISSUER_ID, "bob", List.of("another-service"),
+            OidcProvider.claims("bob", List.of("analysts"), "acme"), 600));
+    Path tokenFile = work.resolve("tokens.json");
+    ObjectMapper json = new ObjectMapper();
+    Files.writeString(tokenFile, json.writeValueAsString(tokens));
+    String out = MilvusLite.runPython(work, "milvus_e2e.py", "--gateway", env.address(),
+        "--direct", env.milvus.address(), "--tokens", tokenFile.toString());
+    JsonNode r = json.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+
+    assertEquals(List.of("customers", "docs"), strings(r.get("admin_collections")));
+    assertEquals(10, r.get("admin_count").asInt());
+    assertTrue(r.get("admin_query_identical").asBoolean(), "admin query differs from Milvus Lite: " + r);
+
+    // row filter: only the analyst's tenant; vectors stripped; otherwise identical to Milvus Lite
+    assertEquals(List.of("acme"), strings(r.get("analyst_search_tenants")));
+    assertEquals(5, r.get("analyst_search").get(0).size());
+    assertFalse(r.get("analyst_search_has_vectors").asBoolean());
+    assertTrue(r.get("analyst_search_identical_to_direct").asBoolean(), "filtered search differs: " + r);
+
+    // masking per the sample PII config: email hashed, phone partial, ssn dropped
+    JsonNode ada = r.get("analyst_customers").get(0);
+    assertEquals("Ada Lovelace", ada.get("name").asText());
+    assertTrue(ada.get("email").asText().startsWith("hmac:"), ada.toString());
+    assertFalse(ada.get("phone").asText().equals("+44 20 7946 0001"), ada.toString());
+    assertFalse(ada.has("ssn") && ada.get("ssn").asText().equals("123-45-6789"), ada.toString());
+
+    for (String step : List.of("analyst_delete_all", "analyst_drop", "analyst_truncate")) {
+      JsonNode s = r.get(step);
+      assertFalse(s.get("ok").asBoolean(), step + " was allowed");
+      assertTrue(s.get("error").asText().contains("denied by policy (decision "), step + ": " + s);
+    }
+    assertTrue(r.get("analyst_drop").get("error").asText().contains("destructive_requires_break_glass"),
+        r.get("analyst_drop").toString());
+    assertTrue(r.get("analyst_truncate").get("error").asText().contains("destructive_requires_break_glass"),
+        r.get("analyst_truncate").toString());
+
+    JsonNode bulk = r.get("engineer_bulk_delete");
+    assertFalse(bulk.get("ok").asBoolean());
+    assertTrue(bulk.get("error").asText().contains("approval_required"), bulk.toString());
+
+    assertTrue(r.get("invalid_token").get("error").asText().contains("malformed_token"), r.get("invalid_token").toString());
+    assertTrue(r.get("expired_token").get("error").asText().contains("expired_token"), r.get("expired_token").toString());
+    assertTrue(r.get("wrong_audience").get("error").asText().contains("wrong_audience"), r.get("wrong_audience").toString());
+    assertEquals(10, r.get("docs_count_after").asInt(), "a refused request changed data");
+
+    assertTrue(env.gateway.metrics().get("denied") >= 4, env.gateway.metrics().snapshot().toString());
+    assertTrue(env.gateway.metrics().get("unauthenticated") >= 3, env.gateway.metrics().snapshot().toString());
+    assertTrue(env.gateway.metrics().get("approval_required") >= 1, env.gateway.metrics().snapshot().toString());
+  }
+
+  private static List<String> strings(JsonNode n) {
+    return java.util.stream.StreamSupport.stream(n.spliterator(), false).map(JsonNode::asText).toList();
+  }
+}

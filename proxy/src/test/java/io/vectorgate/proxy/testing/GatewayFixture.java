@@ -1,0 +1,136 @@
+package io.vectorgate.proxy.testing;
+
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.proxy.Gateway;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.GatewayConfig;
+import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
+import io.vectorgate.proxy.pipeline.ApprovalGate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Milvus Lite + the OIDC provider + the gateway with the shipped Rego library and the sample
+ * organisation (samples/org/data.json), all on loopback. The policy clock is set to a Wednesday
+ * 10:00 Europe/Berlin (inside the sample write window) so writes do not depend on when tests run.
+ */
+public final class GatewayFixture implements AutoCloseable {
+  /** A Wednesday, 10:00 in Europe/Berlin. */
+  public static final Instant POLICY_TIME = Instant.parse("2026-11-25T09:00:00Z");
+  public static final String MILVUS_CREDENTIAL = "root:Milvus";
+
+  public final MilvusLite milvus;
+  public final OidcProvider oidc;
+  public final Gateway gateway;
+  public final Path workDir;
+  private final PolicyEngine engine;
+
+  private GatewayFixture(MilvusLite milvus, OidcProvider oidc, Gateway gateway, PolicyEngine engine, Path workDir) {
+    this.milvus = milvus;
+    this.oidc = oidc;
+    this.gateway = gateway;
+    this.engine = engine;
+    this.workDir = workDir;
+  }
+
+  /** The sample users: name → (groups, tenant). */
+  public static final Map<String, List<String>> GROUPS = Map.of(
+      "alice", List.of("admins"),
+      "bob", List.of("analysts"),
+      "carol", List.of("ml-engineers"));
+
+  public static String tenantOf(String user) {
+    return user.equals("alice") ? null : "acme";
+  }
+
+  public static GatewayFixture start(Path workDir) throws Exception {
+    return start(workDir, null);
+  }
+
+  /** Starts everything; {@code upstreamOverride} points the connection elsewhere (e.g. a closed port). */
+  public static GatewayFixture start(Path workDir, String upstreamOverride) throws Exception {
+    MilvusLite milvus = MilvusLite.start(workDir, 0);
+    OidcProvider oidc = null;
+    PolicyEngine engine = null;
+    try {
+      oidc = OidcProvider.start(0);
+      GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(),
+          upstreamOverride == null ? milvus.address() : upstreamOverride));
+      engine = Gateway.compileEngine(cfg.policy());
+      Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
+      Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
+              "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
+          policyClock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
+      return new GatewayFixture(milvus, oidc, gateway, engine, workDir);
+    } catch (Exception | Error e) {
+      if (engine != null) {
+        engine.close();
+      }
+      if (oidc != null) {
+        oidc.close();
+      }
+      milvus.close();
+      throw e;
+    }
+  }
+
+  private static Path writeConfig(Path dir, String issuer, String upstream) throws IOException {
+    Path root = MilvusLite.root();
+    String yaml = """
+        listeners:
+          - name: milvus
+            kind: milvus-grpc
+            address: 127.0.0.1:0
+            connection: lite
+            max_inbound_message_bytes: 67108864
+        connections:
+          - name: lite
+            kind: milvus
+            upstream: %s
+            credential: {env: VG_MILVUS_TOKEN}
+            timeout_seconds: 60
+        identity:
+          issuer: %s
+          audiences: [vectorgate]
+          algorithms: [RS256]
+          clock_skew_seconds: 5
+          groups_claim: groups
+          tenant_claim: tenant
+        policy:
+          rego_dirs: [%s]
+          data_file: %s
+        masking:
+          hmac_key: {env: VG_MASK_KEY}
+        """.formatted(upstream, issuer, (System.getenv("VG_E2E_REGO_DIR") != null ? Path.of(System.getenv("VG_E2E_REGO_DIR")) : root.resolve("rego-policies/src/main/rego")), root.resolve("samples/org/data.json"));
+    Path f = dir.resolve("gateway.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  public int port() {
+    return gateway.port("milvus");
+  }
+
+  public String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** A valid token of a sample user. */
+  public String token(String user) {
+    return oidc.token(user, GROUPS.get(user), tenantOf(user), 3600);
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+    engine.close();
+    oidc.close();
+    milvus.close();
+  }
+}
