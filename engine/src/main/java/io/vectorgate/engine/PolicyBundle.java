@@ -119,7 +119,8 @@ public final class PolicyBundle {
         if (e.isDirectory()) {
           continue;
         }
-        if (!e.isFile()) {
+        if (!e.isFile() || e.isSymbolicLink() || e.isLink() || e.isCharacterDevice()
+            || e.isBlockDevice() || e.isFIFO()) {
           throw new BundleException("bundle entry `" + e.getName() + "` is a link or special file; only regular files are allowed");
         }
         long budget = limits.maxUncompressedBytes() - total;

@@ -34,6 +34,9 @@ public final class PolicyCompiler {
   /** {@code file: message} for load errors without a line. */
   private static final Pattern FILE_ERROR =
       Pattern.compile("^(\\S[^:]*\\.(?:rego|json|yaml|yml)): (.*)$");
+  /** {@code error: load error: 2 errors occurred during loading:} and the like, maybe followed by the error. */
+  private static final Pattern HEADER = Pattern.compile(
+      "^(?:[Ee]rror: )?(?:load error: )?\\d+ errors? occurred(?: during loading)?:?(.*)$");
   private static final Pattern UNDEFINED_FUNCTION = Pattern.compile("^undefined function ([A-Za-z0-9_.]+)$");
 
   /** What to compile. */
@@ -188,6 +191,13 @@ public final class PolicyCompiler {
         continue; // blank lines and OPA's source snippets under a parse error
       }
       String line = raw.strip();
+      Matcher h = HEADER.matcher(line);
+      if (h.matches()) {
+        line = h.group(1).strip(); // "1 error occurred during loading: <the error>" on one line
+        if (line.isEmpty()) {
+          continue; // a header announcing the list that follows
+        }
+      }
       Matcher m = TEXT_ERROR.matcher(line);
       if (m.matches()) {
         out.add(explain(new Diagnostic(m.group(1), Integer.parseInt(m.group(2)), 0, m.group(3), m.group(4))));
@@ -199,9 +209,6 @@ public final class PolicyCompiler {
         continue;
       }
       String lower = line.toLowerCase(java.util.Locale.ROOT);
-      if (lower.matches("^error: (load error: )?\\d+ errors? occurred.*") || lower.matches("^\\d+ errors? occurred.*")) {
-        continue; // a header announcing the list that follows
-      }
       String message = lower.startsWith("error: ") ? line.substring(7) : line;
       out.add(new Diagnostic(null, 0, 0, "opa_build_error", message));
     }

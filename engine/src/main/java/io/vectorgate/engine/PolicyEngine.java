@@ -1,21 +1,16 @@
 package io.vectorgate.engine;
 
-import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.styra.opa.wasm.OpaAbortException;
 import com.styra.opa.wasm.OpaPolicy;
-import com.styra.opa.wasm.OpaWasm;
 import io.vectorgate.engine.builtins.HostBuiltins;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.PolicyInput;
 import io.vectorgate.model.Reason;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +49,6 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
   private static final ObjectMapper JSON = ContractJson.mapper();
   private static final ObjectWriter INPUT_WRITER = JSON.writer();
-  private static final TypeReference<Map<String, Integer>> NAME_TO_ID = new TypeReference<>() {};
 
   /** One policy instance with its data loaded; used by one thread at a time. */
   private static final class Instance {
@@ -196,16 +190,10 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     Map<String, Integer> entrypoints;
     Map<String, Integer> required;
     try {
-      OpaWasm probe = OpaWasm.builder()
-          .withInputStream(new ByteArrayInputStream(bundle.wasmBytes()))
-          .withMemory(new ByteBufferMemory(new MemoryLimits(config.initialMemoryPages(), config.maxMemoryPages())))
-          .withDefaultBuiltins(false)
-          .addBuiltins(HostBuiltins.all())
-          .disableCompiler()
-          .build();
-      entrypoints = JSON.readValue(probe.readString(probe.exports().entrypoints()), NAME_TO_ID);
-      required = JSON.readValue(probe.readString(probe.exports().builtins()), NAME_TO_ID);
-    } catch (JsonProcessingException | RuntimeException e) {
+      WasmProbe probe = WasmProbe.of(bundle.wasmBytes(), config.initialMemoryPages(), config.maxMemoryPages());
+      entrypoints = probe.entrypoints();
+      required = probe.hostBuiltins();
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw new PolicyActivationException("bundle " + rev + " cannot be instantiated: " + e.getMessage(), e);
     }
     Set<String> missing = new TreeSet<>(required.keySet());
@@ -280,7 +268,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
         b.disableCompiler();
       }
       policy = b.build();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw new PolicyActivationException("bundle " + rev + " cannot be instantiated: " + e.getMessage(), e);
     }
     try {

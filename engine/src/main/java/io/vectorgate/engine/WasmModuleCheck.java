@@ -41,8 +41,9 @@ final class WasmModuleCheck {
       module = Parser.parse(wasm);
     } catch (ChicoryException e) {
       return "policy.wasm is not a valid WebAssembly module: " + e.getMessage();
-    } catch (RuntimeException e) {
-      return "policy.wasm is not a valid WebAssembly module: " + e.getMessage();
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      // the parser asserts on some malformed code sections instead of throwing ChicoryException
+      return "policy.wasm is not a valid WebAssembly module: " + e;
     }
     Map<String, Export> exports = new HashMap<>();
     for (int i = 0; i < module.exportSection().exportCount(); i++) {
