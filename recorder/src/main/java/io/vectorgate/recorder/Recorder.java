@@ -1084,13 +1084,30 @@ public final class Recorder implements AutoCloseable {
     if (config.retentionMaxAge() == null && config.retentionMaxBytes() <= 0) {
       return RetentionResult.NONE;
     }
-    List<SegmentRef> segs = SegmentRef.list(dir);
+    // the compressor may replace a plain segment by its .gz while we look: list again when a file vanished
+    List<SegmentRef> segs = null;
+    Map<Path, java.nio.file.attribute.BasicFileAttributes> attrs = new HashMap<>();
+    for (int attempt = 0; attempt < 5 && segs == null; attempt++) {
+      segs = SegmentRef.list(dir);
+      attrs.clear();
+      for (SegmentRef s : segs) {
+        try {
+          attrs.put(s.path(), Files.readAttributes(s.path(), java.nio.file.attribute.BasicFileAttributes.class));
+        } catch (java.nio.file.NoSuchFileException e) {
+          segs = null;
+          break;
+        }
+      }
+    }
+    if (segs == null) {
+      throw new IOException("retention: segment files kept changing while listing " + dir);
+    }
     if (segs.size() < 2) {
       return RetentionResult.NONE;
     }
     long total = 0;
     for (SegmentRef s : segs) {
-      total += Files.size(s.path());
+      total += attrs.get(s.path()).size();
     }
     Instant now = config.clock().instant();
     List<SegmentRef> remove = new ArrayList<>();
@@ -1100,9 +1117,9 @@ public final class Recorder implements AutoCloseable {
       if (!s.compressed() || (channel != null && s.firstSeq() == segFirstSeq)) {
         break;
       }
-      long size = Files.size(s.path());
+      long size = attrs.get(s.path()).size();
       boolean old = config.retentionMaxAge() != null
-          && Files.getLastModifiedTime(s.path()).toInstant().isBefore(now.minus(config.retentionMaxAge()));
+          && attrs.get(s.path()).lastModifiedTime().toInstant().isBefore(now.minus(config.retentionMaxAge()));
       boolean over = config.retentionMaxBytes() > 0 && total > config.retentionMaxBytes();
       if (!old && !over) {
         break;
