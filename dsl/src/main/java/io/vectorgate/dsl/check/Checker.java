@@ -399,6 +399,11 @@ public final class Checker {
               + ", not a condition; compare it with a value");
         }
     } else if (c instanceof Condition.Compare cmp) {
+        if (cmp.left() instanceof Condition.Literal && cmp.right() instanceof Condition.Literal) {
+          error(Codes.TYPE_ERROR, cmp.span(), "`" + text(cmp.left()) + " " + cmp.op().symbol + " "
+              + text(cmp.right()) + "` compares two constants; compare an attribute with a value");
+          return;
+        }
         Type l = typeOf(cmp.left());
         Type r = typeOf(cmp.right());
         if (l == null || r == null) {
