@@ -7,7 +7,6 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.milvus.grpc.CollectionSchema;
-import io.milvus.grpc.DataType;
 import io.milvus.grpc.DeleteRequest;
 import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
@@ -35,7 +34,6 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -380,9 +378,7 @@ public final class MilvusAdapter {
         if (doc == null) {
           continue;
         }
-        var it = doc.fields();
-        while (it.hasNext()) {
-          var e = it.next();
+        for (Map.Entry<String, JsonNode> e : doc.properties()) {
           if (columnNames.contains(e.getKey())) {
             continue;
           }
@@ -504,15 +500,20 @@ public final class MilvusAdapter {
         }
       }
     }
+    // proto3 leaves default enum values out of getAllFields; a policy should still see them
+    for (FieldDescriptor fd : request.getDescriptorForType().getFields()) {
+      if (fd.getJavaType() == FieldDescriptor.JavaType.ENUM && !fd.isRepeated() && !attrs.containsKey(fd.getName())) {
+        attrs.put(fd.getName(), ((EnumValueDescriptor) request.getField(fd)).getName());
+      }
+    }
     if (collection == null && collections.size() == 1) {
       collection = collections.get(0);
     }
     if (collections.size() > 1 || (!collections.isEmpty() && !collections.get(0).equals(collection))) {
       attrs.put("collections", collections);
     }
-    String database = db;
     return Operation.builder(action)
-        .resource(new Resource(database, collection, partitions, null))
+        .resource(new Resource(db, collection, partitions, null))
         .attributes(attrs);
   }
 
@@ -947,9 +948,5 @@ public final class MilvusAdapter {
   /** For tests and diagnostics: the schema cache this adapter reads. */
   CollectionSchemaCache schemas() {
     return schemas;
-  }
-
-  static Map<String, Object> copyOf(Map<String, Object> m) {
-    return new HashMap<>(m);
   }
 }

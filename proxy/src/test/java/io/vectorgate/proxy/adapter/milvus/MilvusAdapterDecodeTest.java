@@ -195,7 +195,7 @@ class MilvusAdapterDecodeTest {
         .addFieldsData(io.milvus.grpc.FieldData.newBuilder().setFieldName("id").setType(DataType.Int64)
             .setScalars(io.milvus.grpc.ScalarField.newBuilder().setLongData(ids))).build();
     Operation op = adapter.decode("Insert", r, null);
-    assertEquals(MilvusAdapter.MAX_WRITTEN_VALUES, ((Map<?, List<?>>) op.attributes().get("written_values")).get("id").size());
+    assertEquals(MilvusAdapter.MAX_WRITTEN_VALUES, ((List<?>) ((Map<?, ?>) op.attributes().get("written_values")).get("id")).size());
     assertEquals(true, op.attributes().get("written_values_truncated"));
   }
 
