@@ -61,6 +61,9 @@ public final class ConfigLoader {
 
   /** Parses YAML text; relative paths resolve against {@code baseDir}; {@code source} names it in errors. */
   public static GatewayConfig parse(String yaml, Path baseDir, String source) {
+    if (yaml.isBlank()) {
+      throw new ConfigException(source, "the file is empty");
+    }
     GatewayConfig raw;
     try {
       raw = YAML.readValue(yaml, GatewayConfig.class);
@@ -121,7 +124,7 @@ public final class ConfigLoader {
     List<ConnectionConfig> connections = new ArrayList<>();
     for (ConnectionConfig k : c.connections()) {
       connections.add(k == null ? null : new ConnectionConfig(k.name(), k.kind(), k.upstream(),
-          resolve(base, k.credential()), k.upstreamTls(), k.timeoutSeconds()));
+          resolve(base, k.credential()), k.upstreamTls(), k.timeoutSeconds(), k.rowFilterBinding()));
     }
     IdentityConfig id = c.identity();
     if (id != null) {
@@ -175,6 +178,10 @@ public final class ConfigLoader {
       }
       if ((k.credential().env() == null) == (k.credential().file() == null)) {
         throw new ConfigException(at + ".credential", "set exactly one of `env` or `file`");
+      }
+      if (!Set.of("template", "literal").contains(k.rowFilterBinding())) {
+        throw new ConfigException(at + ".row_filter_binding", "must be `template` or `literal`, was `"
+            + k.rowFilterBinding() + "`");
       }
       if (k.timeoutSeconds() <= 0) {
         throw new ConfigException(at + ".timeout_seconds", "must be > 0");

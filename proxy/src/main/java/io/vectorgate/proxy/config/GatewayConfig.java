@@ -46,16 +46,22 @@ public record GatewayConfig(
       @JsonProperty("cert_file") Path certFile,
       @JsonProperty("key_file") Path keyFile) {}
 
-  /** An upstream database and the gateway's own credential for it. */
+  /**
+   * An upstream database and the gateway's own credential for it. {@code row_filter_binding} is
+   * {@code template} (values travel as expr_template_values; Milvus 2.5+) or {@code literal} (for
+   * upstreams without filter templating, e.g. Milvus Lite 3.x).
+   */
   public record ConnectionConfig(
       @JsonProperty("name") String name,
       @JsonProperty("kind") String kind,
       @JsonProperty("upstream") String upstream,
       @JsonProperty("credential") SecretRef credential,
       @JsonProperty("upstream_tls") Boolean upstreamTls,
-      @JsonProperty("timeout_seconds") Long timeoutSeconds) {
+      @JsonProperty("timeout_seconds") Long timeoutSeconds,
+      @JsonProperty("row_filter_binding") String rowFilterBinding) {
     public ConnectionConfig {
       upstreamTls = upstreamTls != null && upstreamTls;
+      rowFilterBinding = rowFilterBinding == null ? "template" : rowFilterBinding;
       timeoutSeconds = timeoutSeconds == null ? 60L : timeoutSeconds;
     }
   }

@@ -281,7 +281,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         return e.getStatus();
       }
       Message rewritten = protocol.rewriteResponse(rpc, response, obligations);
-      protocol.afterSuccess(rpc, op);
+      protocol.afterSuccess(rpc, forward, headers.get(DBNAME));
       ResponseCounts counts = ResponseCounts.of(rewritten);
       pipeline.recordResult(identity, counts.rows(), counts.vectors(), op.paging());
       ex.send(rewritten);
@@ -292,7 +292,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private static Status adapterStatus(AdapterException e) {
     Status s = switch (e.code()) {
       case AdapterException.UNSUPPORTED_OPERATION -> Status.PERMISSION_DENIED;
-      case AdapterException.SCHEMA_UNAVAILABLE -> Status.FAILED_PRECONDITION;
+      case AdapterException.SCHEMA_UNAVAILABLE -> Status.INVALID_ARGUMENT; // pymilvus retries FAILED_PRECONDITION
       default -> Status.INVALID_ARGUMENT;
     };
     String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";

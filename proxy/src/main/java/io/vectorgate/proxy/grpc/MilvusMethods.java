@@ -87,7 +87,32 @@ public final class MilvusMethods {
     if (file.getOptions().getJavaMultipleFiles()) {
       return pkg + "." + nested;
     }
-    String outer = file.getOptions().getJavaOuterClassname();
+    String outer = file.getOptions().hasJavaOuterClassname() ? file.getOptions().getJavaOuterClassname()
+        : defaultOuterClassName(file);
     return pkg + "." + outer + "$" + nested;
+  }
+
+  /** protoc's default outer class name: the file's base name in CamelCase, plus OuterClass on a clash. */
+  static String defaultOuterClassName(Descriptors.FileDescriptor file) {
+    String base = file.getName();
+    base = base.substring(base.lastIndexOf('/') + 1);
+    if (base.endsWith(".proto")) {
+      base = base.substring(0, base.length() - ".proto".length());
+    }
+    StringBuilder sb = new StringBuilder();
+    boolean upper = true;
+    for (char c : base.toCharArray()) {
+      if (!Character.isLetterOrDigit(c)) {
+        upper = true;
+      } else {
+        sb.append(upper ? Character.toUpperCase(c) : c);
+        upper = Character.isDigit(c);
+      }
+    }
+    String name = sb.toString();
+    boolean clash = file.getMessageTypes().stream().anyMatch(m -> m.getName().equals(name))
+        || file.getEnumTypes().stream().anyMatch(e -> e.getName().equals(name))
+        || file.getServices().stream().anyMatch(x -> x.getName().equals(name));
+    return clash ? name + "OuterClass" : name;
   }
 }

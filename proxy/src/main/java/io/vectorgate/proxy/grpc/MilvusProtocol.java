@@ -20,5 +20,5 @@ public interface MilvusProtocol {
   Message rewriteResponse(String rpc, Message response, Obligations obligations);
 
   /** Called after a successful upstream call of an RPC; invalidates cached schemas when it changed one. */
-  void afterSuccess(String rpc, Operation operation);
+  void afterSuccess(String rpc, Message request, String dbnameHeader);
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Milvus Lite + the OIDC provider + the gateway with the shipped Rego library and the sample
- * organisation (samples/org/data.json), all on loopback. The policy clock is set to a Wednesday
+ * organisation (samples/org/data.json) plus the demo's client-handshake rule
+ * (samples/milvus-demo/rego), all on loopback. The policy clock is set to a Wednesday
  * 10:00 Europe/Berlin (inside the sample write window) so writes do not depend on when tests run.
  */
 public final class GatewayFixture implements AutoCloseable {
@@ -95,6 +96,7 @@ public final class GatewayFixture implements AutoCloseable {
             upstream: %s
             credential: {env: VG_MILVUS_TOKEN}
             timeout_seconds: 60
+            row_filter_binding: literal    # Milvus Lite 3.x has no filter templating
         identity:
           issuer: %s
           audiences: [vectorgate]
@@ -103,11 +105,11 @@ public final class GatewayFixture implements AutoCloseable {
           groups_claim: groups
           tenant_claim: tenant
         policy:
-          rego_dirs: [%s]
+          rego_dirs: [%s, %s]
           data_file: %s
         masking:
           hmac_key: {env: VG_MASK_KEY}
-        """.formatted(upstream, issuer, (System.getenv("VG_E2E_REGO_DIR") != null ? Path.of(System.getenv("VG_E2E_REGO_DIR")) : root.resolve("rego-policies/src/main/rego")), root.resolve("samples/org/data.json"));
+        """.formatted(upstream, issuer, root.resolve("rego-policies/src/main/rego"), root.resolve("samples/milvus-demo/rego"), root.resolve("samples/org/data.json"));
     Path f = dir.resolve("gateway.yaml");
     Files.writeString(f, yaml);
     return f;

@@ -1,0 +1,175 @@
+package io.vectorgate.proxy;
+
+import io.vectorgate.engine.DecisionEngine;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.PolicyActivationException;
+import io.vectorgate.engine.PolicyCompiler;
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.engine.CompileResult;
+import io.vectorgate.model.Connection;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.proxy.config.ConfigException;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.GatewayConfig;
+import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
+import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
+import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
+import io.vectorgate.proxy.grpc.UpstreamMilvus;
+import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.pipeline.ApprovalGate;
+import io.vectorgate.proxy.pipeline.GatewayMetrics;
+import io.vectorgate.proxy.pipeline.RequestPipeline;
+import io.vectorgate.proxy.pipeline.UsageTracker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running gateway: every configured listener, its upstream, the identity verifier and the engine. */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Map<String, MilvusGrpcGateway> listeners = new LinkedHashMap<>();
+  private final List<UpstreamMilvus> upstreams = new ArrayList<>();
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private ExecutorService workers;
+  private ExecutorService channelExecutor;
+
+  private Gateway() {}
+
+  /**
+   * Starts every listener of {@code cfg}.
+   *
+   * @param env where {@code env:} secrets are read (System::getenv in production)
+   * @param policyClock the clock of {@code context.time} in policy input (the system clock in production)
+   * @param engine the decision engine (see {@link #compileEngine})
+   */
+  public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
+      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
+    Gateway g = new Gateway();
+    try {
+      g.startAll(cfg, env, policyClock, engine, approvals, protocols);
+      return g;
+    } catch (IOException | RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
+      ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
+    var id = cfg.identity();
+    byte[] hmac = id.hmacSecret() == null ? null
+        : ConfigLoader.readSecret(id.hmacSecret(), "identity.hmac_secret", env).getBytes(StandardCharsets.UTF_8);
+    TokenVerifier verifier = new TokenVerifier(id, hmac, Clock.systemUTC());
+    byte[] maskKey = ConfigLoader.readSecret(cfg.masking().hmacKey(), "masking.hmac_key", env)
+        .getBytes(StandardCharsets.UTF_8);
+    if (maskKey.length < 16) {
+      throw new ConfigException("masking.hmac_key", "must be at least 16 bytes");
+    }
+    var lim = cfg.limits();
+    workers = new ThreadPoolExecutor(lim.workerThreads(), lim.workerThreads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(lim.queueSize()), daemonThreads("vectorgate-worker"), new ThreadPoolExecutor.AbortPolicy());
+    channelExecutor = Executors.newFixedThreadPool(2, daemonThreads("vectorgate-upstream"));
+    RequestPipeline pipeline = new RequestPipeline(engine, approvals, new UsageTracker(Clock.systemUTC()), metrics,
+        policyClock);
+    for (int i = 0; i < cfg.listeners().size(); i++) {
+      ListenerConfig l = cfg.listeners().get(i);
+      ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
+      String credential = ConfigLoader.readSecret(c.credential(),
+          "connections[" + cfg.connections().indexOf(c) + "].credential", env);
+      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
+      upstreams.add(upstream);
+      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
+          protocols.create(upstream, maskKey, c), pipeline, upstream, workers);
+      listeners.put(l.name(), listener);
+      listener.start();
+    }
+  }
+
+  /**
+   * Compiles the configured policy (rego directories plus the data file) with the real {@code opa}
+   * and starts a {@link PolicyEngine} with it. A policy that does not compile or activate is a
+   * start-up error naming {@code policy}.
+   */
+  public static PolicyEngine compileEngine(GatewayConfig.PolicyConfig policy) {
+    List<Path> sources = new ArrayList<>(policy.regoDirs());
+    if (policy.dataFile() != null) {
+      sources.add(policy.dataFile());
+    }
+    CompileResult result = PolicyCompiler.create().compile(sources.toArray(Path[]::new));
+    if (!result.succeeded()) {
+      throw new ConfigException("policy", "the policy does not compile:\n  " + result.diagnostics().stream()
+          .map(Object::toString).collect(Collectors.joining("\n  ")));
+    }
+    try {
+      PolicyEngine engine = PolicyEngine.start(EngineConfig.defaults(), result.orThrow());
+      LOG.info("event=policy_active revision={} sources={}", engine.activeRevision().orElse("?"), sources);
+      return engine;
+    } catch (PolicyActivationException e) {
+      throw new ConfigException("policy", "the policy compiled but could not be activated: " + e.getMessage(), e);
+    }
+  }
+
+  /** The bound port of listener {@code name}. */
+  public int port(String name) {
+    MilvusGrpcGateway l = listeners.get(name);
+    if (l == null) {
+      throw new IllegalArgumentException("no listener named " + name);
+    }
+    return l.port();
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** Closes {@code c} together with the gateway. */
+  public void own(AutoCloseable c) {
+    owned.add(c);
+  }
+
+  @Override
+  public void close() {
+    listeners.values().forEach(MilvusGrpcGateway::close);
+    upstreams.forEach(UpstreamMilvus::close);
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    if (channelExecutor != null) {
+      channelExecutor.shutdownNow();
+    }
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("event=close_failed resource={} error={}", c, e.toString(), e);
+      }
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
