@@ -6,24 +6,31 @@ import rego.v1
 # METADATA
 # entrypoint: true
 decision := 42 if {
-	input.mode == "number"
+	mode == "number"
 } else := {"reasons": []} if {
-	input.mode == "noallow"
+	mode == "noallow"
 } else := {"allow": "yes"} if {
-	input.mode == "stringallow"
+	mode == "stringallow"
 } else := {"allow": true, "obligations": {"limit_cap": {"max": -1}}} if {
-	input.mode == "badcap"
+	mode == "badcap"
 } else := true if {
-	input.mode == "true"
+	mode == "true"
 } else := false if {
-	input.mode == "false"
+	mode == "false"
 } else := {"allow": spin_count == 0, "reasons": []} if {
-	input.mode == "spin"
+	mode == "spin"
 } else := {"allow": conflict == 1, "reasons": []} if {
-	input.mode == "conflict"
+	mode == "conflict"
+} else := {"allow": t1 == t2, "now": t1, "reasons": [{"code": "now", "message": json.marshal(t1)}]} if {
+	mode == "now"
+	t1 := time.now_ns()
+	t2 := time.now_ns()
 } else := {"allow": true, "reasons": [{"code": "echo", "message": echo}], "obligations": {"limit_cap": {"max": data.modes.cap}}} if {
-	object.get(input, "mode", "") != "undefined"
+	mode != "undefined"
 }
+
+# the mode comes from the raw input, or from a typed input's operation attributes
+mode := object.get(input, "mode", object.get(input, ["operation", "attributes", "mode"], ""))
 
 echo := concat(",", [object.get(input, "a", "-"), object.get(input, "b", "-")])
 

@@ -338,7 +338,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
               json = null; // never log an oversized input
             }
           } else {
-            raw = evaluateOn(g, g.defaultEntrypointId, json);
+            raw = evaluateOn(g, g.defaultEntrypointId, json, input.context().timeNs());
           }
         }
       }
@@ -389,7 +389,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           raw = Raw.fail(p.code(), p.message());
         } else {
           logged = inputJson;
-          raw = evaluateOn(g, ep, inputJson);
+          raw = evaluateOn(g, ep, inputJson, 0);
         }
       }
       ev = toEvaluation(id, revision, entrypoint, raw, System.nanoTime() - t0);
@@ -488,7 +488,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
 
   // ---------------------------------------------------------------- the pool
 
-  private Raw evaluateOn(Generation g, int entrypointId, String json) {
+  private Raw evaluateOn(Generation g, int entrypointId, String json, long nowNs) {
     Instance inst;
     try {
       inst = g.idle.poll(borrowNanos, TimeUnit.NANOSECONDS);
@@ -501,7 +501,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           + config.borrowTimeout().toMillis() + " ms (pool size " + config.poolSize() + ")");
     }
     try {
-      return runGuarded(inst, entrypointId, json);
+      return runGuarded(inst, entrypointId, json, nowNs);
     } finally {
       release(inst);
     }
@@ -509,13 +509,22 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
 
   /** One evaluation under the watchdog. Marks the instance suspect when the guest failed mid-way. */
   private Raw runGuarded(Instance inst, int entrypointId, String json) {
+    return runGuarded(inst, entrypointId, json, 0);
+  }
+
+  /**
+   * @param nowNs the {@code time.now_ns} of this evaluation (the request's {@code context.time_ns}),
+   *     or 0 to read the clock once when the evaluation starts
+   */
+  private Raw runGuarded(Instance inst, int entrypointId, String json, long nowNs) {
     long t0 = System.nanoTime();
     boolean inputStage = true;
     String result = null;
     Throwable error = null;
     boolean fired;
     inst.slot.start(t0 + timeoutNanos);
-    beginHostEvaluation();
+    // time.now_ns is stable within one evaluation (OPA semantics)
+    HostBuiltins.Evaluation hostEval = nowNs > 0 ? HostBuiltins.beginEvaluation(nowNs) : HostBuiltins.beginEvaluation();
     try {
       inst.policy.entrypoint(entrypointId);
       inst.policy.input(json);
@@ -525,7 +534,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       error = e;
     } finally {
       fired = inst.slot.end();
-      endHostEvaluation();
+      hostEval.close();
     }
     long evalNanos = System.nanoTime() - t0;
     if (fired) {
@@ -602,19 +611,6 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     } catch (PolicyActivationException | RuntimeException e) {
       LOG.error("policy instance rebuild failed; the pool stays smaller revision={}", g.revision, e);
     }
-  }
-
-  /**
-   * Call site for the host builtins' per-evaluation hook (so that {@code time.now_ns} is stable
-   * within one evaluation). {@code io.vectorgate.engine.builtins.HostBuiltins} does not offer
-   * {@code beginEvaluation()}/{@code endEvaluation()} yet; wire them here when it does.
-   */
-  private static void beginHostEvaluation() {
-    // intentionally empty until HostBuiltins offers the hook
-  }
-
-  private static void endHostEvaluation() {
-    // intentionally empty until HostBuiltins offers the hook
   }
 
   private void logDecision(DecisionLogEntry entry) {

@@ -165,6 +165,24 @@ class PolicyEngineTest {
   }
 
   @Test
+  void timeNowIsTheRequestTimeAndStableWithinOneEvaluation() {
+    PolicyInput base = TestPolicies.input("alice", List.of(), null, Action.SEARCH, "c");
+    PolicyInput now = new PolicyInput(base.contract(), base.identity(), base.connection(),
+        io.vectorgate.model.Operation.builder(Action.SEARCH).attributes(Map.of("mode", "now")).build(), base.context());
+    Decision d = modes.decide(now);
+    assertTrue(d.allow(), "time.now_ns() == time.now_ns() within one evaluation: " + d);
+    assertEquals(String.valueOf(base.context().timeNs()), d.reasons().get(0).message());
+    // the raw path reads the clock once per evaluation
+    long before = System.currentTimeMillis() * 1_000_000L;
+    Evaluation ev = modes.evaluate(modeInput("now"));
+    long after = (System.currentTimeMillis() + 1) * 1_000_000L;
+    assertTrue(ev.result().get("allow").asBoolean());
+    long ns = ev.result().get("now").asLong();
+    assertEquals(String.valueOf(ns), ev.result().at("/reasons/0/message").asText());
+    assertTrue(ns >= before && ns <= after, before + " <= " + ns + " <= " + after);
+  }
+
+  @Test
   void aGuestAbortIsDeniedAndTheInstanceKeepsWorking() {
     long before = modesMetrics.failClosed(ReasonCodes.ENGINE_ABORT);
     Evaluation ev = modes.evaluate("{\"mode\":\"conflict\",\"x\":1,\"y\":2}");
