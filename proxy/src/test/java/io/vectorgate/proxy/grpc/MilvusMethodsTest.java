@@ -29,9 +29,15 @@ class MilvusMethodsTest {
 
   @Test
   void streamingMethodsAreKnownAsStreaming() {
-    long streaming = MilvusMethods.all().values().stream()
-        .filter(m -> m.getType() != MethodDescriptor.MethodType.UNARY).count();
-    assertTrue(streaming >= 0);
-    MilvusMethods.all().values().forEach(m -> assertTrue(m.getFullMethodName().startsWith(MilvusMethods.SERVICE + "/")));
+    for (var d : MilvusProto.getDescriptor().findServiceByName("MilvusService").getMethods()) {
+      MethodDescriptor<?, ?> m = MilvusMethods.byName(d.getName());
+      MethodDescriptor.MethodType want = d.isClientStreaming() && d.isServerStreaming()
+          ? MethodDescriptor.MethodType.BIDI_STREAMING
+          : d.isClientStreaming() ? MethodDescriptor.MethodType.CLIENT_STREAMING
+          : d.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING
+          : MethodDescriptor.MethodType.UNARY;
+      assertEquals(want, m.getType(), d.getName());
+      assertEquals(MilvusMethods.SERVICE + "/" + d.getName(), m.getFullMethodName());
+    }
   }
 }
