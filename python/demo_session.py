@@ -7,10 +7,18 @@ masked PII, an unmasked read by a PII reader, policy denies with their reasons, 
 for approval, and a refused token.
 """
 import argparse
+import base64
 import json
+import logging
 import os
+import re
 
+import grpc
 from pymilvus import MilvusClient
+from pymilvus.grpc_gen import milvus_pb2, milvus_pb2_grpc
+
+# pymilvus logs every refused call with a traceback; the session prints the gateway's answer instead
+logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VECTOR = [[4.0, 1.0, 0.5, 0.25]]
@@ -26,7 +34,11 @@ def attempt(label, fn):
         result = fn()
         print(f"   {label}: ALLOWED -> {result}")
     except Exception as e:  # noqa: BLE001 - the session shows every refusal as the user sees it
-        print(f"   {label}: REFUSED -> {e}")
+        details = e.details() if hasattr(e, "details") and callable(e.details) else str(e)
+        code = e.code().name if hasattr(e, "code") and callable(e.code) else type(e).__name__
+        print(f"   {label}: REFUSED ({code})")
+        for part in re.split(r"; (?=[a-z_]+: )", details):
+            print(f"      {part}")
 
 
 def main():
@@ -64,8 +76,14 @@ def main():
     attempt("delete(docs, filter='title like \"acme%\"')", lambda: carol.delete("docs", filter='title like "acme%"'))
 
     show("a client with a bad token is refused before anything reaches Milvus")
-    attempt("list_collections with token 'not-a-jwt'",
-            lambda: MilvusClient(uri=uri, token="not-a-jwt").list_collections())
+    attempt("MilvusClient(token='not-a-jwt')", lambda: MilvusClient(uri=uri, token="not-a-jwt").list_collections())
+    expired_like = tokens["bob"][:-4] + "AAAA"  # a tampered signature
+    for label, token in (("the raw gRPC status for 'not-a-jwt'", "not-a-jwt"), ("a tampered token", expired_like)):
+        with grpc.insecure_channel(args.gateway) as ch:
+            stub = milvus_pb2_grpc.MilvusServiceStub(ch)
+            auth = base64.b64encode(token.encode()).decode()
+            attempt(label, lambda: stub.ShowCollections(milvus_pb2.ShowCollectionsRequest(),
+                                                        metadata=[("authorization", auth)], timeout=10))
 
 
 if __name__ == "__main__":
