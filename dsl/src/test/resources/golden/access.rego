@@ -20,7 +20,7 @@ allow contains {"code": "allowed", "message": "policy access (access.vg:4): allo
 # access.vg:5: deny any action on collection "vault*" for anyone unless group "security" reason "vault_closed" "the vault collections are closed"
 deny contains {"code": "vault_closed", "message": "the vault collections are closed"} if {
 	glob.match("vault*", ["/"], input.operation.resource.collection)
-	not "security" in input.identity.groups
+	not dsl_access_group_security
 }
 
 # access.vg:6: deny destructive, schema on any collection for anyone reason "no_ddl"
@@ -37,3 +37,8 @@ allow contains {"code": "allowed", "message": "policy access (access.vg:7): allo
 dsl_access_r2_collection if input.operation.resource.collection == "public"
 dsl_access_r2_collection if glob.match("docs/*", ["/"], input.operation.resource.collection)
 dsl_access_r2_collection if glob.match("faq-??", ["/"], input.operation.resource.collection)
+
+# members of group "security"
+dsl_access_group_security if {
+	"security" in input.identity.groups
+}

@@ -32,7 +32,7 @@ obligation contains object.union({}, {"kind": "approval", "code": "approval_requ
 # issue_example.vg:9: mask email, phone on collection "customers" unless group "pii-readers"
 dsl_vector_access_r5 if {
 	input.operation.resource.collection == "customers"
-	not "pii-readers" in input.identity.groups
+	not dsl_vector_access_group_pii_readers
 }
 
 obligation contains object.union({}, {"kind": "mask", "code": "fields_masked", "message": "policy vector-access (issue_example.vg:9): mask email, phone on collection \"customers\" unless group \"pii-readers\"", "field": "email", "path": [], "method": "redact"}) if {
@@ -45,7 +45,7 @@ obligation contains object.union({}, {"kind": "mask", "code": "fields_masked", "
 
 # issue_example.vg:10: strip vectors unless group "ml-engineers"
 obligation contains object.union({}, {"kind": "strip_vectors", "code": "vectors_stripped", "message": "policy vector-access (issue_example.vg:10): strip vectors unless group \"ml-engineers\""}) if {
-	not "ml-engineers" in input.identity.groups
+	not dsl_vector_access_group_ml_engineers
 }
 
 # issue_example.vg:11: filter rows tenant == identity.tenant on collection "docs"
@@ -75,4 +75,14 @@ dsl_vector_access_c1 if {
 
 dsl_vector_access_c1 if {
 	object.get(input.operation, "filter", null) != null
+}
+
+# members of group "pii-readers"
+dsl_vector_access_group_pii_readers if {
+	"pii-readers" in input.identity.groups
+}
+
+# members of group "ml-engineers"
+dsl_vector_access_group_ml_engineers if {
+	"ml-engineers" in input.identity.groups
 }

@@ -14,7 +14,7 @@ allow contains {"code": "allowed", "message": "policy masking (mask.vg:3): allow
 # mask.vg:4: mask email, phone on collection "customers" unless group "pii-readers"
 dsl_masking_r2 if {
 	input.operation.resource.collection == "customers"
-	not "pii-readers" in input.identity.groups
+	not dsl_masking_group_pii_readers
 }
 
 obligation contains object.union({}, {"kind": "mask", "code": "fields_masked", "message": "policy masking (mask.vg:4): mask email, phone on collection \"customers\" unless group \"pii-readers\"", "field": "email", "path": [], "method": "redact"}) if {
@@ -46,6 +46,11 @@ obligation contains object.union({}, {"kind": "mask", "code": "ssn_dropped", "me
 obligation contains object.union({}, {"kind": "mask", "code": "fields_masked", "message": "policy masking (mask.vg:7): mask card_number using partial on collection \"payments\" when action in [\"search\", \"query\"]", "field": "card_number", "path": [], "method": "partial"}) if {
 	input.operation.resource.collection == "payments"
 	input.operation.action in {"query", "search"}
+}
+
+# members of group "pii-readers"
+dsl_masking_group_pii_readers if {
+	"pii-readers" in input.identity.groups
 }
 
 # collections of the rule at mask.vg:5

@@ -50,7 +50,7 @@ deny contains {"code": "row_filter_unresolved", "message": "rows of this request
 # row_filter.vg:6: filter rows region in ["eu", "ch"] on collection "tickets" unless group "global-support"
 obligation contains object.union({}, {"kind": "row_filter", "code": "row_filter", "message": "policy tenancy (row_filter.vg:6): filter rows region in [\"eu\", \"ch\"] on collection \"tickets\" unless group \"global-support\"", "field": "region", "op": "in", "value": ["eu", "ch"]}) if {
 	input.operation.resource.collection == "tickets"
-	not "global-support" in input.identity.groups
+	not dsl_tenancy_group_global_support
 }
 
 # row_filter.vg:7: filter rows status != "deleted" on collection "tickets"
@@ -61,7 +61,7 @@ obligation contains object.union({}, {"kind": "row_filter", "code": "row_filter"
 # row_filter.vg:8: filter rows owner == identity.claims.employee_id on collection "docs" when not group "auditors"
 dsl_tenancy_r6 if {
 	input.operation.resource.collection == "docs"
-	not "auditors" in input.identity.groups
+	not dsl_tenancy_group_auditors
 }
 
 dsl_tenancy_r6_value_ok if is_string(input.identity.claims.employee_id)
@@ -98,3 +98,13 @@ deny contains {"code": "row_filter_unresolved", "message": "rows of this request
 # collections of the rule at row_filter.vg:3
 dsl_tenancy_r1_collection if input.operation.resource.collection == "docs"
 dsl_tenancy_r1_collection if input.operation.resource.collection == "tickets"
+
+# members of group "global-support"
+dsl_tenancy_group_global_support if {
+	"global-support" in input.identity.groups
+}
+
+# members of group "auditors"
+dsl_tenancy_group_auditors if {
+	"auditors" in input.identity.groups
+}

@@ -22,7 +22,7 @@ allow contains {"code": "allowed", "message": "policy windows (time_and_audit.vg
 deny contains {"code": "outside_write_window", "message": "writes are closed at night"} if {
 	input.operation.action in {"delete", "insert", "update", "upsert"}
 	dsl_windows_c2
-	not "oncall" in input.identity.groups
+	not dsl_windows_group_oncall
 }
 
 # time_and_audit.vg:8: audit label "data_class" = "pii", "owner" = "crm" without payloads on collection "customers"
@@ -65,6 +65,11 @@ dsl_windows_c2 if {
 	clock := time.clock([input.context.time_ns, "Europe/Zurich"])
 	minute := (clock[0] * 60) + clock[1]
 	minute < 300
+}
+
+# members of group "oncall"
+dsl_windows_group_oncall if {
+	"oncall" in input.identity.groups
 }
 
 # time_and_audit.vg:11: attributes.target_collection == "secrets" or connection == "legacy"

@@ -13,7 +13,7 @@ allow contains {"code": "allowed", "message": "policy exfiltration (vectors_and_
 
 # vectors_and_caps.vg:4: strip vectors unless group "ml-engineers"
 obligation contains object.union({}, {"kind": "strip_vectors", "code": "vectors_stripped", "message": "policy exfiltration (vectors_and_caps.vg:4): strip vectors unless group \"ml-engineers\""}) if {
-	not "ml-engineers" in input.identity.groups
+	not dsl_exfiltration_group_ml_engineers
 }
 
 # vectors_and_caps.vg:5: strip vectors on collection "faces" reason "biometric_vectors"
@@ -24,7 +24,7 @@ obligation contains object.union({}, {"kind": "strip_vectors", "code": "biometri
 # vectors_and_caps.vg:6: cap limit 100 on collection "products*" unless group "ml-engineers"
 obligation contains object.union({}, {"kind": "limit_cap", "code": "limit_capped", "message": "policy exfiltration (vectors_and_caps.vg:6): cap limit 100 on collection \"products*\" unless group \"ml-engineers\"", "max": 100, "mode": "clamp"}) if {
 	glob.match("products*", ["/"], input.operation.resource.collection)
-	not "ml-engineers" in input.identity.groups
+	not dsl_exfiltration_group_ml_engineers
 }
 
 # vectors_and_caps.vg:7: cap limit 1000 or deny when paging
@@ -43,4 +43,9 @@ deny contains {"code": "pagination_offset_exceeded", "message": "policy exfiltra
 deny contains {"code": "budget_requests_exceeded", "message": "policy exfiltration (vectors_and_caps.vg:9): deny any action on any collection for anyone when usage.requests_last_minute >= 600 reason \"budget_requests_exceeded\""} if {
 	is_number(input.context.usage.requests_last_minute)
 	input.context.usage.requests_last_minute >= 600
+}
+
+# members of group "ml-engineers"
+dsl_exfiltration_group_ml_engineers if {
+	"ml-engineers" in input.identity.groups
 }

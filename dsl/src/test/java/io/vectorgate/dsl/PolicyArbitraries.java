@@ -167,7 +167,9 @@ final class PolicyArbitraries {
         op = pick(List.of(Statement.RowOp.IN, Statement.RowOp.NOT_IN));
         value = path(chance(0.5) ? "identity.groups" : "identity.claims.teams");
       }
-      return new Statement.RowFilterRule(column, op, value, target, guards, reason, comments, Span.NONE);
+      ReasonSpec missing = value instanceof Condition.Path && chance(0.4)
+          ? new ReasonSpec(Str.of("claim_missing"), chance(0.5) ? Str.of("no claim") : null) : null;
+      return new Statement.RowFilterRule(column, op, value, target, guards, reason, missing, comments, Span.NONE);
     }
 
     private Actions actions() {
@@ -201,9 +203,7 @@ final class PolicyArbitraries {
     }
 
     private Condition atom() {
-      int which = r.nextInt(10);
-      if (Boolean.getBoolean("tmp.noTime") && (which == 6 || which == 7)) { which = 0; }
-      switch (which) {
+      switch (r.nextInt(10)) {
         case 0:
           return new Condition.InGroup(Str.of(pick(GROUPS)), Span.NONE);
         case 1: {

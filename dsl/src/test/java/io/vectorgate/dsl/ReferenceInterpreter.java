@@ -104,8 +104,9 @@ final class ReferenceInterpreter {
               || value.isBoolean()));
           if (!ok) {
             ObjectNode d = JSON.createObjectNode();
-            d.put("code", RegoGenerator.ROW_FILTER_UNRESOLVED).put("message",
-                RegoGenerator.unresolvedMessage(rf, fileName));
+            d.put("code", rf.missing() != null ? rf.missing().code().value() : RegoGenerator.ROW_FILTER_UNRESOLVED)
+                .put("message", rf.missing() != null && rf.missing().message() != null
+                    ? rf.missing().message().value() : RegoGenerator.unresolvedMessage(rf, fileName));
             deny.add(d);
             continue;
           }

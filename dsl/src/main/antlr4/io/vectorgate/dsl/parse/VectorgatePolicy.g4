@@ -13,7 +13,8 @@ statement
           (EXPIRES AFTER DURATION)? FOR actions target? guards reason?            # approvalStmt
     | MASK fieldRef (',' fieldRef)* (USING method=ident)? target? guards reason?  # maskStmt
     | STRIP VECTORS target? guards reason?                                        # stripStmt
-    | FILTER ROWS column=fieldName rowOp rowValue target? guards reason?          # rowFilterStmt
+    | FILTER ROWS column=fieldName rowOp rowValue target? guards given=reason?
+          (ELSE DENY missing=reason)?                                             # rowFilterStmt
     | CAP LIMIT max=INT (OR DENY)? target? guards reason?                         # capStmt
     | AUDIT (LABEL labelPair (',' labelPair)*)? (WITHOUT PAYLOADS)? (WITH VECTORS)?
           target? guards reason?                                                  # auditStmt
@@ -65,7 +66,7 @@ MASK : 'mask' ; USING : 'using' ; STRIP : 'strip' ; VECTORS : 'vectors' ; FILTER
 ROWS : 'rows' ; CAP : 'cap' ; LIMIT : 'limit' ; AUDIT : 'audit' ; LABEL : 'label' ;
 WITHOUT : 'without' ; WITH : 'with' ; PAYLOADS : 'payloads' ; GROUP : 'group' ;
 AND : 'and' ; OR : 'or' ; NOT : 'not' ; IN : 'in' ; BETWEEN : 'between' ; TIME : 'time' ;
-WEEKDAY : 'weekday' ; TRUE : 'true' ; FALSE : 'false' ;
+WEEKDAY : 'weekday' ; ELSE : 'else' ; TRUE : 'true' ; FALSE : 'false' ;
 
 CLOCK    : [0-9] [0-9] ':' [0-9] [0-9] ;
 DURATION : [0-9]+ [smhd] ;

@@ -119,11 +119,12 @@ public sealed interface Statement
   }
 
   /**
-   * {@code filter rows COLUMN OP VALUE on TARGET when C unless U reason R}; value is a literal, a
-   * list of literals, or an identity attribute path.
+   * {@code filter rows COLUMN OP VALUE on TARGET when C unless U reason R [else deny reason M]};
+   * value is a literal, a list of literals, or an identity attribute path. {@code missing} (may be
+   * null) is the reason of the deny added when the identity lacks the value.
    */
   record RowFilterRule(Str column, RowOp op, Condition.Operand value, Target target, Guards guards,
-      ReasonSpec reason, List<String> comments, Span span) implements Rule {
+      ReasonSpec reason, ReasonSpec missing, List<String> comments, Span span) implements Rule {
     public RowFilterRule {
       comments = List.copyOf(comments);
     }

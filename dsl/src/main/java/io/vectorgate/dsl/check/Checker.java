@@ -293,6 +293,14 @@ public final class Checker {
           }
       } else if (rule instanceof Statement.RowFilterRule rf) {
         emptyName(rf.column(), "row filter field");
+        if (rf.missing() != null && !REASON_CODE.matcher(rf.missing().code().value()).matches()) {
+          error(Codes.BAD_REASON_CODE, rf.missing().code().span(), "reason code `" + rf.missing().code().value()
+              + "` must be snake_case: a lowercase letter, then lowercase letters, digits or `_` (at most 64)");
+        }
+        if (rf.missing() != null && !(rf.value() instanceof Condition.Path)) {
+          error(Codes.ROW_FILTER_TYPE, rf.missing().code().span(), "`else deny` applies only to values taken "
+              + "from the identity; a literal value is never missing");
+        }
       } else if (rule instanceof Statement.AuditRule au) {
           Set<String> keys = new HashSet<>();
           for (Statement.Label l : au.labels()) {
@@ -565,7 +573,7 @@ public final class Checker {
       return new Statement.StripVectorsRule(s.target(), s.guards(), s.reason(), List.of(), Span.NONE);
     } else if (r instanceof Statement.RowFilterRule f) {
       return new Statement.RowFilterRule(f.column(), f.op(), f.value(), f.target(), f.guards(), f.reason(),
-          List.of(), Span.NONE);
+          f.missing(), List.of(), Span.NONE);
     } else if (r instanceof Statement.LimitCapRule c) {
       return new Statement.LimitCapRule(c.max(), c.denyOver(), c.target(), c.guards(), c.reason(), List.of(),
           Span.NONE);

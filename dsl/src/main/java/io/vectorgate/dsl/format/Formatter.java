@@ -118,6 +118,9 @@ public final class Formatter {
     if (s instanceof Statement.Rule r) {
       b.append(guards(r.guards())).append(reason(r.reason()));
     }
+    if (s instanceof Statement.RowFilterRule f && f.missing() != null) {
+      b.append(" else deny").append(reason(f.missing()));
+    }
     return b.toString();
   }
 

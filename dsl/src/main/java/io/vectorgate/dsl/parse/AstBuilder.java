@@ -117,7 +117,7 @@ final class AstBuilder {
       Condition.Operand value = v.literal() != null ? literal(v.literal())
           : v.list() != null ? list(v.list()) : path(v.path());
       return new Statement.RowFilterRule(column, op, value, target(c.target()), guards(c.guards()),
-          reason(c.reason()), comments, span);
+          reason(c.given), c.missing == null ? null : reason(c.missing), comments, span);
     }
     if (s instanceof CapStmtContext c) {
       return new Statement.LimitCapRule(number(c.max), c.OR() != null, target(c.target()), guards(c.guards()),

@@ -234,8 +234,9 @@ public final class RegoGenerator {
     withOk.add(ok);
     out.append(body("obligation contains " + opaque(element), withOk)).append("\n\n");
     Map<String, Object> deny = new LinkedHashMap<>();
-    deny.put("code", ROW_FILTER_UNRESOLVED);
-    deny.put("message", unresolvedMessage(rf, fileName));
+    deny.put("code", rf.missing() != null ? rf.missing().code().value() : ROW_FILTER_UNRESOLVED);
+    deny.put("message", rf.missing() != null && rf.missing().message() != null ? rf.missing().message().value()
+        : unresolvedMessage(rf, fileName));
     List<String> withoutOk = new ArrayList<>(applies);
     withoutOk.add("not " + ok);
     out.append(body("deny contains " + json(deny), withoutOk)).append('\n');
@@ -478,12 +479,38 @@ public final class RegoGenerator {
   /** One expression (usable after {@code not}) for the condition: inline if it is one plain line. */
   private String single(Condition c) {
     List<String> ls = lines(c);
-    if (ls.size() == 1 && !ls.get(0).startsWith("not ")) {
+    // OPA evaluates `not x in S` with x undefined as undefined, not true, so membership tests are
+    // never negated inline: a helper rule is undefined (hence `not` true) whenever its body fails.
+    boolean membership = c instanceof Condition.InGroup || c instanceof Condition.WeekdayIn
+        || (c instanceof Condition.InList in && !in.negated());
+    if (ls.size() == 1 && !ls.get(0).startsWith("not ") && !membership) {
       return ls.get(0);
+    }
+    if (c instanceof Condition.InGroup g) {
+      return groupHelper(g);
     }
     String h = newHelper(c);
     helpers.add(helperComment(c) + body(h, ls) + "\n");
     return h;
+  }
+
+  private final Map<String, String> groupHelpers = new LinkedHashMap<>();
+
+  /** One helper per group, named after it: {@code dsl_<policy>_group_<name>}. */
+  private String groupHelper(Condition.InGroup g) {
+    String group = g.group().value();
+    String existing = groupHelpers.get(group);
+    if (existing != null) {
+      return existing;
+    }
+    String base = prefix + "group_" + slug(group);
+    String name = base;
+    for (int i = 2; groupHelpers.containsValue(name); i++) {
+      name = base + "_" + i;
+    }
+    groupHelpers.put(group, name);
+    helpers.add("# members of group " + json(group) + "\n" + body(name, lines(g)) + "\n");
+    return name;
   }
 
   private String newHelper(Condition c) {
