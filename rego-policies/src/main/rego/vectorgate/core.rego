@@ -68,6 +68,8 @@ reasons := [{"code": "no_allow_rule", "message": msg}] if {
 reasons := sort({{"code": r.code, "message": r.message} | some r in (allows | obligations_in)}) if allowed
 
 # --- obligations -----------------------------------------------------------
+# Kind-specific fields are read with object.get, so that the type checker accepts a policy whose
+# contributors emit only some obligation kinds.
 
 no_obligations := {"mask": [], "strip_vectors": false, "row_filter": []}
 
@@ -86,14 +88,15 @@ rank_method := {1: "partial", 2: "hash", 3: "redact", 4: "drop"}
 
 mask_obligations := [o | some o in obligations_in; o.kind == "mask"]
 
-mask_keys := {[o.field, object.get(o, "path", [])] | some o in mask_obligations}
+mask_keys := {[object.get(o, "field", null), object.get(o, "path", [])] | some o in mask_obligations}
 
 # One entry per (field, path); the strictest method wins: drop > redact > hash > partial.
+# An unknown method counts as drop (fails closed).
 masks := [{"field": k[0], "path": k[1], "method": rank_method[r]} |
 	some k in sort(mask_keys)
-	r := max([mask_rank[object.get(o, "method", "redact")] |
+	r := max([object.get(mask_rank, object.get(o, "method", "redact"), 4) |
 		some o in mask_obligations
-		o.field == k[0]
+		object.get(o, "field", null) == k[0]
 		object.get(o, "path", []) == k[1]
 	])
 ]
@@ -105,7 +108,7 @@ strip_vectors if {
 	o.kind == "strip_vectors"
 }
 
-row_filters := sort({{"field": o.field, "op": o.op, "value": o.value} |
+row_filters := sort({{"field": object.get(o, "field", null), "op": object.get(o, "op", null), "value": object.get(o, "value", null)} |
 	some o in obligations_in
 	o.kind == "row_filter"
 })
@@ -114,16 +117,19 @@ caps := [o | some o in obligations_in; o.kind == "limit_cap"]
 
 default limit_cap_part := {}
 
+# A cap without max caps at 0 (fails closed).
+cap_max(c) := object.get(c, "max", 0)
+
 # The smallest cap wins; it denies instead of clamping if any rule with that cap says so.
 limit_cap_part := {"limit_cap": {"max": m, "mode": mode}} if {
 	count(caps) > 0
-	m := min([c.max | some c in caps])
+	m := min([cap_max(c) | some c in caps])
 	mode := cap_mode(m)
 }
 
 cap_mode(m) := "deny" if {
 	some c in caps
-	c.max == m
+	cap_max(c) == m
 	object.get(c, "mode", "clamp") == "deny"
 } else := "clamp"
 
@@ -135,7 +141,7 @@ default approval_part := {}
 # shortest expiry apply.
 approval_part := {"approval": {
 	"reason": concat("; ", sort({a.message | some a in approvals})),
-	"approver_groups": sort({g | some a in approvals; some g in a.approver_groups}),
+	"approver_groups": sort({g | some a in approvals; some g in object.get(a, "approver_groups", [])}),
 	"min_approvals": max([object.get(a, "min_approvals", 1) | some a in approvals]),
 	"expires_in_seconds": min([object.get(a, "expires_in_seconds", 3600) | some a in approvals]),
 }} if {

@@ -126,3 +126,17 @@ test_library_decision_for_analyst_search if {
 		"obligations": {"mask": [], "strip_vectors": false, "row_filter": [], "limit_cap": {"max": 100, "mode": "clamp"}},
 	}
 }
+
+test_unknown_mask_method_counts_as_drop if {
+	d := data.vectorgate.decision with input as req([], "search", "c", {})
+		with data.vectorgate.allow as allow_one
+		with data.vectorgate.obligation as {{"kind": "mask", "code": "m", "message": "m", "field": "email", "method": "rot13"}}
+	d.obligations.mask == [{"field": "email", "path": [], "method": "drop"}]
+}
+
+test_cap_without_max_caps_at_zero if {
+	d := data.vectorgate.decision with input as req([], "search", "c", {})
+		with data.vectorgate.allow as allow_one
+		with data.vectorgate.obligation as {{"kind": "limit_cap", "code": "c", "message": "c"}}
+	d.obligations.limit_cap == {"max": 0, "mode": "clamp"}
+}
