@@ -30,7 +30,7 @@ final class PolicyArbitraries {
       "read", "write", "destructive");
   static final List<String> INPUT_ACTIONS = List.of("search", "query", "get", "delete", "insert", "drop_collection",
       "delete_all", "describe", "count");
-  static final List<String> PATTERNS = List.of("c1", "c2", "prod*", "prod-?", "docs/*", "customers");
+  static final List<String> PATTERNS = List.of("c1", "c2", "prod*", "prod-?", "docs/*", "docs/**", "customers");
   static final List<String> COLLECTIONS = List.of("c1", "c2", "prod-a", "prod-ab", "docs/x", "docs/x/y", "customers");
   static final List<String> TENANTS = List.of("t1", "t2");
   static final List<String> ZONES = List.of("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata");

@@ -44,11 +44,28 @@ final class AstBuilder {
     List<String> headerComments = commentsBefore(h.getStop().getTokenIndex());
     List<Statement> statements = new ArrayList<>();
     for (StatementContext s : ctx.statement()) {
-      List<String> comments = commentsBefore(s.getStop().getTokenIndex());
+      List<String> comments = new ArrayList<>(commentsBefore(s.getStop().getTokenIndex()));
+      comments.addAll(commentsOnLineOf(s.getStop()));
       statements.add(statement(s, comments));
     }
     List<String> trailing = commentsBefore(tokens.size());
     return new PolicyFile(str(h.STRING()), number(h.INT()), statements, headerComments, trailing, span(ctx));
+  }
+
+  /** A comment right after {@code stop} on the same line belongs to that statement. */
+  private List<String> commentsOnLineOf(Token stop) {
+    List<String> out = new ArrayList<>();
+    int i = stop.getTokenIndex() + 1;
+    while (i < tokens.size()) {
+      Token t = tokens.get(i);
+      if (t.getType() != VectorgatePolicyLexer.COMMENT || t.getLine() != stop.getLine()) {
+        break;
+      }
+      out.add(t.getText().substring(1).strip());
+      i++;
+    }
+    commentCursor = Math.max(commentCursor, i);
+    return out;
   }
 
   /** Comments from the cursor up to (not including) token {@code index}, in order. */
