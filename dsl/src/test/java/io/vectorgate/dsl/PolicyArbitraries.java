@@ -277,7 +277,11 @@ final class PolicyArbitraries {
 
   static ObjectNode input(Random r) {
     ObjectNode in = ReferenceInterpreter.JSON.createObjectNode();
-    in.put("contract", "vectorgate/v1");
+    switch (r.nextInt(40)) {
+      case 0 -> in.put("contract", "vectorgate/v0");
+      case 1 -> { }
+      default -> in.put("contract", "vectorgate/v1");
+    }
     ObjectNode id = in.putObject("identity");
     id.put("subject", "user" + r.nextInt(3));
     ArrayNode groups = id.putArray("groups");

@@ -348,9 +348,9 @@ final class ReferenceInterpreter {
   static JsonNode decide(Contributions c, JsonNode input) {
     Set<JsonNode> effectiveDeny = new LinkedHashSet<>(c.deny());
     JsonNode contract = input.get("contract");
-    if (contract != null && !(contract.isTextual() && contract.textValue().equals("vectorgate/v1"))) {
-      effectiveDeny.add(reason("contract_mismatch", "input follows contract " + toStr(contract)
-          + ", policy expects vectorgate/v1"));
+    if (contract == null || !(contract.isTextual() && contract.textValue().equals("vectorgate/v1"))) {
+      effectiveDeny.add(reason("contract_mismatch", "input follows contract "
+          + (contract == null ? "null" : toStr(contract)) + ", policy expects vectorgate/v1"));
     }
     JsonNode action = at(input, List.of("operation", "action"));
     if (action != null && action.isTextual() && action.textValue().equals("unknown")) {
