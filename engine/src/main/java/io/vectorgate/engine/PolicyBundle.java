@@ -265,9 +265,7 @@ public final class PolicyBundle {
     if (!node.isObject()) {
       throw new BundleException("bundle data file `" + file + "` is not a JSON object");
     }
-    var fields = node.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
+    for (var f : node.properties()) {
       JsonNode existing = into.get(f.getKey());
       if (existing == null) {
         into.set(f.getKey(), f.getValue());

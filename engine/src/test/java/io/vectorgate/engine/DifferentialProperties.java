@@ -130,6 +130,7 @@ class DifferentialProperties {
   }
 
   @Provide
+  @SuppressWarnings("unchecked")
   Arbitrary<PolicyInput> inputs() {
     Arbitrary<String> subjects = Arbitraries.of("alice", "bob", "carol", "mallory", "eve", "dan");
     Arbitrary<List<String>> groups = Arbitraries.of("analysts", "ml-team", "support", "writers", "admins", "visitors")

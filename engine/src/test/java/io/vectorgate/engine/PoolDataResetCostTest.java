@@ -34,7 +34,7 @@ class PoolDataResetCostTest {
     PolicyBundle big = PolicyBundle.of(acme.wasm(), dataJson, "big");
     String input = ContractJson.mapper().writeValueAsString(
         TestPolicies.input("alice", List.of("analysts"), "red", Action.SEARCH, "docs_red"));
-    int n = 200;
+    int n = 100;
 
     try (PolicyEngine engine = PolicyEngine.start(TestPolicies.config().poolSize(1).build(), big);
          OpaPolicyPool sdkPool = OpaPolicyPool.create(
