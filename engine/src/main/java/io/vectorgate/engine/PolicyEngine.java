@@ -334,9 +334,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           InputGuard.Problem p = InputGuard.checkSerialized(json, config.maxInputBytes(), config.maxInputDepth());
           if (p != null) {
             raw = Raw.fail(p.code(), p.message());
-            if (ReasonCodes.INPUT_TOO_LARGE.equals(p.code())) {
-              json = null; // never log an oversized input
-            }
+            json = null; // a refused input is not logged (it may be huge or hostile)
           } else {
             raw = evaluateOn(g, g.defaultEntrypointId, json, input.context().timeNs());
           }
