@@ -97,9 +97,6 @@ final class GoFloat {
           eprec = 6;
         }
         int exp = digs.dp() - 1;
-        if (digs.nd() == 0) {
-          exp = 0;
-        }
         if (exp < -4 || exp >= eprec) {
           if (prec > digs.nd()) {
             prec = digs.nd();

@@ -147,7 +147,7 @@ final class GoFmt {
       switch (verb) {
         case 'v' -> {
           if (f.sharpV) {
-            pad(out, f, GoText.quote(s, false));
+            fmtQ(out, f, s);
           } else {
             fmtS(out, f, s);
           }

@@ -29,7 +29,15 @@ final class TzAbbreviations {
 
   /** The parts of a TZif file that name zones: transitions, their types, and the POSIX TZ footer. */
   private record TzFile(long[] transitions, int[] transitionTypes, String[] typeNames, boolean[] typeIsDst,
-      String footerStd, String footerDst) {}
+      String footerStd, String footerDst, int footerDstOffset) {
+    /** The footer name for an instant, chosen by its UTC offset (Java's isDaylightSavings is wrong for Dublin's negative DST). */
+    String footerName(ZoneId id, Instant instant) {
+      if (footerDst != null && id.getRules().getOffset(instant).getTotalSeconds() == footerDstOffset) {
+        return footerDst;
+      }
+      return footerStd;
+    }
+  }
 
   static String abbreviation(String goName, ZoneId id, Instant instant) {
     Optional<TzFile> file = CACHE.computeIfAbsent(goName, TzAbbreviations::load);
@@ -46,14 +54,11 @@ final class TzAbbreviations {
     long t = instant.getEpochSecond();
     int n = f.transitions().length;
     if (n > 0 && t >= f.transitions()[n - 1] && f.footerStd() != null) {
-      if (f.footerDst() != null && id.getRules().isDaylightSavings(instant)) {
-        return f.footerDst();
-      }
-      return f.footerStd();
+      return f.footerName(id, instant);
     }
     if (n == 0 || t < f.transitions()[0]) {
       if (n == 0 && f.footerStd() != null) {
-        return f.footerDst() != null && id.getRules().isDaylightSavings(instant) ? f.footerDst() : f.footerStd();
+        return f.footerName(id, instant);
       }
       for (int k = 0; k < f.typeNames().length; k++) {
         if (!f.typeIsDst()[k]) {
@@ -152,6 +157,7 @@ final class TzAbbreviations {
     b.position(b.position() + leap * (timeSize + 4) + isstd + isutc);
     String std = null;
     String dstName = null;
+    int dstOffset = 0;
     if (version >= '2' && b.remaining() > 1 && b.get() == '\n') {
       int s = b.position();
       int e = s;
@@ -159,11 +165,12 @@ final class TzAbbreviations {
         e++;
       }
       String footer = new String(data, s, e - s, StandardCharsets.US_ASCII);
-      String[] parsed = footerNames(footer);
-      std = parsed[0];
-      dstName = parsed[1];
+      Footer parsed = footer(footer);
+      std = parsed.std();
+      dstName = parsed.dst();
+      dstOffset = parsed.dstOffset();
     }
-    return new TzFile(trans, idx, names, dst, std, dstName);
+    return new TzFile(trans, idx, names, dst, std, dstName, dstOffset);
   }
 
   private static int[] header(ByteBuffer b, int at) {
@@ -174,16 +181,53 @@ final class TzAbbreviations {
     return c;
   }
 
-  /** The standard and daylight names of a POSIX TZ string such as {@code CET-1CEST,M3.5.0,M10.5.0/3} or {@code <+03>-3}. */
-  private static String[] footerNames(String tz) {
+  private record Footer(String std, String dst, int dstOffset) {}
+
+  /** Names and DST offset (seconds east of UTC) of a POSIX TZ string such as {@code CET-1CEST,M3.5.0,M10.5.0/3} or {@code <+03>-3}. */
+  private static Footer footer(String tz) {
     if (tz.isEmpty()) {
-      return new String[] {null, null};
+      return new Footer(null, null, 0);
     }
     int[] pos = {0};
     String std = name(tz, pos);
-    skipOffset(tz, pos);
-    String dst = pos[0] < tz.length() && tz.charAt(pos[0]) != ',' ? name(tz, pos) : null;
-    return new String[] {std, dst};
+    int stdOffset = -offset(tz, pos);
+    if (pos[0] >= tz.length() || tz.charAt(pos[0]) == ',') {
+      return new Footer(std, null, 0);
+    }
+    String dst = name(tz, pos);
+    int dstOffset = stdOffset + 3600;
+    if (pos[0] < tz.length() && tz.charAt(pos[0]) != ',') {
+      dstOffset = -offset(tz, pos);
+    }
+    return new Footer(std, dst, dstOffset);
+  }
+
+  /** A POSIX offset [+-]hh[:mm[:ss]] in seconds (POSIX sign: positive is west of UTC). */
+  private static int offset(String tz, int[] pos) {
+    int i = pos[0];
+    int sign = 1;
+    if (i < tz.length() && (tz.charAt(i) == '+' || tz.charAt(i) == '-')) {
+      sign = tz.charAt(i) == '-' ? -1 : 1;
+      i++;
+    }
+    int total = 0;
+    int mult = 3600;
+    while (i < tz.length() && Character.isDigit(tz.charAt(i)) && mult >= 1) {
+      int v = 0;
+      while (i < tz.length() && Character.isDigit(tz.charAt(i))) {
+        v = v * 10 + (tz.charAt(i) - '0');
+        i++;
+      }
+      total += v * mult;
+      mult /= 60;
+      if (i < tz.length() && tz.charAt(i) == ':') {
+        i++;
+      } else {
+        break;
+      }
+    }
+    pos[0] = i;
+    return sign * total;
   }
 
   private static String name(String tz, int[] pos) {
@@ -201,11 +245,4 @@ final class TzAbbreviations {
     return tz.substring(i, e);
   }
 
-  private static void skipOffset(String tz, int[] pos) {
-    int i = pos[0];
-    while (i < tz.length() && "+-0123456789:".indexOf(tz.charAt(i)) >= 0) {
-      i++;
-    }
-    pos[0] = i;
-  }
 }

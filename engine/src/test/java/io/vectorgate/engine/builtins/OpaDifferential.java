@@ -69,6 +69,11 @@ final class OpaDifferential {
 
   /** Evaluates every case with opa eval (non-strict: a builtin error leaves the case undefined). */
   Map<String, Map<Integer, JsonNode>> opaEval() throws IOException, InterruptedException {
+    return opaEval(groups);
+  }
+
+  /** Evaluates other cases for the same groups (same keys and expressions) with opa eval. */
+  Map<String, Map<Integer, JsonNode>> opaEval(List<Group> groups) throws IOException, InterruptedException {
     ObjectNode input = JsonNodeFactory.instance.objectNode();
     ObjectNode cases = input.putObject("cases");
     for (Group g : groups) {
