@@ -568,7 +568,16 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     Generation g = inst.gen;
     if (inst.suspect) {
       inst.suspect = false;
-      Raw check = runGuarded(inst, g.defaultEntrypointId, config.smokeInputJson());
+      // a caller's own interrupt must not fail the health check of a healthy instance
+      boolean callerInterrupted = Thread.interrupted();
+      Raw check;
+      try {
+        check = runGuarded(inst, g.defaultEntrypointId, config.smokeInputJson());
+      } finally {
+        if (callerInterrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (check.failed() || inst.suspect || !Objects.equals(check.resultSet(), g.smokeResult)) {
         discard(inst, check.failed() ? check.code() : "unhealthy");
         return;

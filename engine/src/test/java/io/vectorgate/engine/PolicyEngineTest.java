@@ -207,6 +207,29 @@ class PolicyEngineTest {
   }
 
   @Test
+  void aCallerInterruptFailsClosedKeepsTheFlagAndKeepsTheInstance() throws Exception {
+    LongAdderEngineMetrics m = new LongAdderEngineMetrics();
+    try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().poolSize(1).metrics(m)
+        .evaluationTimeout(Duration.ofSeconds(20)).memoryPages(32, 4096).build(), TestPolicies.bundle("modes"))) {
+      Evaluation[] result = new Evaluation[1];
+      boolean[] flagAfter = new boolean[1];
+      Thread caller = new Thread(() -> {
+        result[0] = e.evaluate("{\"mode\":\"spin\",\"n\":20000}");
+        flagAfter[0] = Thread.currentThread().isInterrupted();
+      });
+      caller.start();
+      Thread.sleep(200);
+      caller.interrupt();
+      caller.join(30_000);
+      assertEquals(ReasonCodes.ENGINE_ERROR, result[0].reasonCode(), result[0].toString());
+      assertTrue(result[0].message().contains("interrupted"), result[0].message());
+      assertTrue(flagAfter[0], "the caller's interrupt status is preserved");
+      assertEquals(0, m.instancesDiscarded(), "a healthy instance is not thrown away");
+      assertTrue(e.evaluate("{\"a\":\"b\"}").defined());
+    }
+  }
+
+  @Test
   void aFullPoolDeniesWithPoolExhausted() throws Exception {
     LongAdderEngineMetrics m = new LongAdderEngineMetrics();
     try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().poolSize(1).metrics(m)
