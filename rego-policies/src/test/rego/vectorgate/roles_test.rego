@@ -67,3 +67,31 @@ test_minimal_configuration_uses_defaults if {
 	d.obligations.mask == [{"field": "email", "path": [], "method": "redact"}]
 	d.obligations.row_filter == [{"field": "org", "op": "eq", "value": "acme"}]
 }
+
+glob_config := {"roles": {"g": {"grants": [{
+	"collections": ["*_pii", "tenant_*_v2", "kb_?x", "a*b*c", "exact"],
+	"actions": ["search"],
+}]}}}
+
+glob_allows(coll) if {
+	d := data.vectorgate.decision with input as req(["g"], "search", coll, {}) with data.vectorgate_config as glob_config
+	d.allow
+}
+
+test_glob_patterns if {
+	glob_allows("customers_pii")
+	glob_allows("_pii")
+	glob_allows("tenant_acme_v2")
+	glob_allows("tenant__v2")
+	glob_allows("kb_1x")
+	glob_allows("a_b_c")
+	glob_allows("abc")
+	glob_allows("exact")
+	not glob_allows("customers_pii_2")
+	not glob_allows("tenant_v2")
+	not glob_allows("tenant_a/b_v2")
+	not glob_allows("kb_12x")
+	not glob_allows("a/b/c")
+	not glob_allows("exactly")
+	not glob_allows("")
+}

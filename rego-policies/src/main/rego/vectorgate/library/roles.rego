@@ -25,12 +25,41 @@ granting_roles contains g if {
 }
 
 # "*" matches any collection name (and the empty name of list/admin operations); other
-# patterns are globs where "*" does not cross "/".
+# patterns are globs where "*" does not cross "/". Patterns with at most one "*" and no other
+# glob metacharacters (the common case: "docs", "kb_*", "*_pii", "tenant_*_v2") are matched with
+# string operations: Wasm's glob.match compiles a regular expression on every call.
 collection_matches(p) if p == "*"
 
 else if p == collection
 
-else if glob.match(p, ["/"], collection)
+else if simple_glob_match(p)
+
+else if {
+	not simple_pattern(p)
+	glob.match(p, ["/"], collection)
+}
+
+glob_metacharacters := ["?", "[", "]", "{", "}", "\\"]
+
+simple_pattern(p) if {
+	count(split(p, "*")) == 2
+	not has_glob_metacharacter(p)
+}
+
+has_glob_metacharacter(p) if {
+	some m in glob_metacharacters
+	contains(p, m)
+}
+
+simple_glob_match(p) if {
+	simple_pattern(p)
+	parts := split(p, "*")
+	startswith(collection, parts[0])
+	endswith(collection, parts[1])
+	count(collection) >= count(parts[0]) + count(parts[1])
+	middle := substring(collection, count(parts[0]), (count(collection) - count(parts[0])) - count(parts[1]))
+	not contains(middle, "/")
+}
 
 allow contains {"code": "role_grant", "message": msg} if {
 	count(granting_roles) > 0
