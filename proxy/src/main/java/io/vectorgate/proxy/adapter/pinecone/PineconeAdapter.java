@@ -1,0 +1,644 @@
+package io.vectorgate.proxy.adapter.pinecone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorgate.model.Action;
+import io.vectorgate.model.Counts;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.LimitCap;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.model.Operation;
+import io.vectorgate.model.ProtocolFacts;
+import io.vectorgate.model.Reason;
+import io.vectorgate.model.Resource;
+import io.vectorgate.model.RowFilter;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.adapter.qdrant.PayloadMasker;
+import io.vectorgate.proxy.adapter.qdrant.WrittenValues;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ValueMasker;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The Pinecone data-plane adapter (REST API version 2026-07, as sent by the {@code pinecone} 10.x
+ * Python SDK). One adapter serves one index: the index host identifies the index, so its name
+ * comes from configuration ({@code resource.collection}); {@code resource.namespace} is the
+ * request's namespace ({@code ""} = the default namespace). See {@code docs/adapters/pinecone.md}.
+ */
+public final class PineconeAdapter implements HttpApiAdapter {
+  /** Pinecone's default {@code limit} of fetch_by_metadata and list. */
+  public static final long DEFAULT_PAGE = 100;
+  /** gRPC status codes Pinecone's rpcStatus errors carry. */
+  static final int PERMISSION_DENIED = 7;
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private enum Route {
+    QUERY(Action.SEARCH), UPSERT(Action.UPSERT), FETCH(Action.GET), FETCH_BY_METADATA(Action.QUERY),
+    DELETE(Action.DELETE), UPDATE(Action.UPDATE), LIST(Action.QUERY), STATS(Action.COUNT),
+    LIST_NAMESPACES(Action.LIST), CREATE_NAMESPACE(Action.ALTER_COLLECTION), DESCRIBE_NAMESPACE(Action.DESCRIBE),
+    DELETE_NAMESPACE(Action.DELETE_ALL), START_IMPORT(Action.IMPORT), LIST_IMPORTS(Action.DESCRIBE),
+    DESCRIBE_IMPORT(Action.DESCRIBE), CANCEL_IMPORT(Action.IMPORT);
+
+    final Action action;
+
+    Route(Action action) {
+      this.action = action;
+    }
+  }
+
+  private final String indexName;
+  private final PayloadMasker metadata;
+
+  /**
+   * @param indexName the index this adapter's upstream host serves (from configuration)
+   */
+  public PineconeAdapter(String indexName, ValueMasker masker) {
+    this.indexName = Objects.requireNonNull(indexName, "indexName");
+    this.metadata = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+  }
+
+  @Override
+  public DatabaseKind kind() {
+    return DatabaseKind.PINECONE;
+  }
+
+  private static Route route(String m, List<String> s) {
+    String p = "/" + String.join("/", s);
+    Route r = switch (m + " " + p) {
+      case "POST /query" -> Route.QUERY;
+      case "POST /vectors/upsert" -> Route.UPSERT;
+      case "GET /vectors/fetch" -> Route.FETCH;
+      case "POST /vectors/fetch_by_metadata" -> Route.FETCH_BY_METADATA;
+      case "POST /vectors/delete" -> Route.DELETE;
+      case "POST /vectors/update" -> Route.UPDATE;
+      case "GET /vectors/list" -> Route.LIST;
+      case "POST /describe_index_stats" -> Route.STATS;
+      case "GET /namespaces" -> Route.LIST_NAMESPACES;
+      case "POST /namespaces" -> Route.CREATE_NAMESPACE;
+      case "POST /bulk/imports" -> Route.START_IMPORT;
+      case "GET /bulk/imports" -> Route.LIST_IMPORTS;
+      default -> null;
+    };
+    if (r == null && s.size() == 2 && s.get(0).equals("namespaces")) {
+      r = m.equals("GET") ? Route.DESCRIBE_NAMESPACE : m.equals("DELETE") ? Route.DELETE_NAMESPACE : null;
+    }
+    if (r == null && s.size() == 3 && s.get(0).equals("bulk") && s.get(1).equals("imports")) {
+      r = m.equals("GET") ? Route.DESCRIBE_IMPORT : m.equals("DELETE") ? Route.CANCEL_IMPORT : null;
+    }
+    if (r == null) {
+      throw new AdapterException("unknown_route", "",
+          "the gateway does not recognise " + m + " " + p + " as a Pinecone data-plane route");
+    }
+    return r;
+  }
+
+  // ============================================================================================
+  // decode
+  // ============================================================================================
+
+  @Override
+  public Operation decode(HttpRequestView request) {
+    Objects.requireNonNull(request, "request");
+    Route route = route(request.method(), request.segments());
+    ProtocolFacts facts = ProtocolFacts.http(request.method(), request.path());
+    Operation.Builder b;
+    String ns;
+    switch (route) {
+      case QUERY -> {
+        ObjectNode q = body(request);
+        only(q, Set.of("namespace", "topK", "filter", "includeValues", "includeMetadata", "vector", "sparseVector",
+            "id", "scanFactor", "maxCandidates"), "");
+        ns = namespace(q);
+        PineconeFilters.validate(q.get("filter"), "filter");
+        JsonNode topK = q.get("topK");
+        if (topK == null || !topK.isIntegralNumber() || topK.longValue() < 1) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "topK", "must be a positive integer");
+        }
+        boolean byId = q.hasNonNull("id");
+        if (byId && !q.get("id").isTextual()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "id", "must be a record id");
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        if (byId) {
+          attrs.put("query_by_id", true);
+        }
+        b = Operation.builder(Action.SEARCH).filter(plain(q.get("filter"))).limit(topK.longValue())
+            .outputFields(bool(q, "includeMetadata") ? List.of("*") : List.of())
+            .vectorsRequested(bool(q, "includeValues")).counts(new Counts(byId ? 1 : 0, 0, 1)).attributes(attrs);
+      }
+      case UPSERT -> {
+        ObjectNode u = body(request);
+        only(u, Set.of("vectors", "namespace"), "");
+        ns = namespace(u);
+        JsonNode vectors = u.get("vectors");
+        if (vectors == null || !vectors.isArray()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "vectors", "must be an array of vectors");
+        }
+        WrittenValues written = new WrittenValues();
+        for (int i = 0; i < vectors.size(); i++) {
+          JsonNode v = vectors.get(i);
+          String path = "vectors[" + i + "]";
+          if (!v.isObject()) {
+            throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
+          }
+          only(v, Set.of("id", "values", "sparseValues", "metadata"), path);
+          if (!v.path("id").isTextual()) {
+            throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".id", "must be a record id");
+          }
+          JsonNode md = v.get("metadata");
+          if (md != null && !md.isNull() && !md.isObject()) {
+            throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".metadata", "must be an object");
+          }
+          written.add(md);
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        written.into(attrs);
+        b = Operation.builder(Action.UPSERT).counts(new Counts(vectors.size(), vectors.size(), 0)).attributes(attrs);
+      }
+      case FETCH -> {
+        queryParams(request, Set.of("ids", "namespace"), Set.of("ids"));
+        List<String> ids = request.query().getOrDefault("ids", List.of());
+        if (ids.isEmpty()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "query.ids", "fetch needs at least one id");
+        }
+        ns = orEmpty(request.firstQuery("namespace"));
+        b = Operation.builder(Action.GET).outputFields(List.of("*")).vectorsRequested(true)
+            .counts(new Counts(ids.size(), 0, 0));
+      }
+      case FETCH_BY_METADATA -> {
+        ObjectNode f = body(request);
+        only(f, Set.of("namespace", "filter", "limit", "paginationToken"), "");
+        ns = namespace(f);
+        PineconeFilters.validate(f.get("filter"), "filter");
+        b = Operation.builder(Action.QUERY).filter(plain(f.get("filter"))).limit(positive(f, "limit"))
+            .outputFields(List.of("*")).vectorsRequested(true).paging(f.hasNonNull("paginationToken"));
+      }
+      case DELETE -> {
+        ObjectNode d = body(request);
+        only(d, Set.of("ids", "deleteAll", "namespace", "filter"), "");
+        ns = namespace(d);
+        PineconeFilters.validate(d.get("filter"), "filter");
+        int selectors = (d.hasNonNull("ids") ? 1 : 0) + (bool(d, "deleteAll") ? 1 : 0) + (d.hasNonNull("filter") ? 1 : 0);
+        if (selectors != 1) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "",
+              "a delete needs exactly one of `ids`, `deleteAll: true`, `filter`");
+        }
+        if (bool(d, "deleteAll")) {
+          b = Operation.builder(Action.DELETE_ALL);
+        } else if (d.hasNonNull("ids")) {
+          b = Operation.builder(Action.DELETE).counts(new Counts(stringArray(d.get("ids"), "ids").size(), 0, 0));
+        } else {
+          if (d.get("filter").isEmpty()) {
+            throw new AdapterException(AdapterException.MALFORMED_REQUEST, "filter", "an empty filter is not a selection");
+          }
+          b = Operation.builder(Action.DELETE).filter(plain(d.get("filter")));
+        }
+      }
+      case UPDATE -> {
+        ObjectNode u = body(request);
+        only(u, Set.of("id", "values", "sparseValues", "setMetadata", "namespace", "filter", "dryRun"), "");
+        ns = namespace(u);
+        PineconeFilters.validate(u.get("filter"), "filter");
+        boolean byId = u.hasNonNull("id");
+        if (byId == u.hasNonNull("filter")) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", "an update needs exactly one of `id`, `filter`");
+        }
+        JsonNode set = u.get("setMetadata");
+        if (set != null && !set.isNull() && !set.isObject()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "setMetadata", "must be an object");
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        WrittenValues w = new WrittenValues();
+        w.add(set);
+        w.into(attrs);
+        if (bool(u, "dryRun")) {
+          attrs.put("dry_run", true);
+        }
+        b = Operation.builder(Action.UPDATE).filter(plain(u.get("filter"))).counts(new Counts(byId ? 1 : 0, byId ? 1 : 0, 0))
+            .attributes(attrs);
+      }
+      case LIST -> {
+        queryParams(request, Set.of("namespace", "prefix", "limit", "paginationToken"), Set.of());
+        ns = orEmpty(request.firstQuery("namespace"));
+        b = Operation.builder(Action.QUERY).limit(queryLong(request, "limit")).paging(true)
+            .attributes(Map.of("ids_only", true));
+      }
+      case STATS -> {
+        ObjectNode s = request.body() == null ? F.objectNode() : body(request);
+        only(s, Set.of("filter"), "");
+        PineconeFilters.validate(s.get("filter"), "filter");
+        ns = null;
+        b = Operation.builder(Action.COUNT).filter(plain(s.get("filter")));
+      }
+      case LIST_NAMESPACES -> {
+        queryParams(request, Set.of("prefix", "limit", "paginationToken"), Set.of());
+        ns = null;
+        b = Operation.builder(Action.LIST);
+      }
+      case CREATE_NAMESPACE -> {
+        ObjectNode c = body(request);
+        only(c, Set.of("name", "schema"), "");
+        if (!c.path("name").isTextual()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "name", "must name the namespace");
+        }
+        ns = c.get("name").textValue();
+        b = Operation.builder(Action.ALTER_COLLECTION).attributes(Map.of("create_namespace", ns));
+      }
+      case DESCRIBE_NAMESPACE, DELETE_NAMESPACE -> {
+        queryParams(request, Set.of(), Set.of());
+        ns = request.segments().get(1);
+        b = Operation.builder(route.action);
+      }
+      case LIST_IMPORTS -> {
+        queryParams(request, Set.of("limit", "paginationToken"), Set.of());
+        ns = null;
+        b = Operation.builder(route.action);
+      }
+      default -> {
+        ns = null;
+        b = Operation.builder(route.action);
+      }
+    }
+    return b.resource(new Resource(null, indexName, List.of(), ns)).protocol(facts).build();
+  }
+
+  private static ObjectNode body(HttpRequestView r) {
+    if (!(r.body() instanceof ObjectNode o)) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", r.method() + " " + r.path() + " needs a JSON object body");
+    }
+    return o;
+  }
+
+  private static void only(JsonNode o, Set<String> allowed, String path) {
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!allowed.contains(k)) {
+        String p = path.isEmpty() ? k : path + "." + k;
+        throw new AdapterException(AdapterException.UNKNOWN_FIELD, p, "`" + p + "` is not a field the gateway knows for this Pinecone route");
+      }
+    }
+  }
+
+  private static String namespace(JsonNode body) {
+    JsonNode ns = body.get("namespace");
+    if (ns == null || ns.isNull()) {
+      return "";
+    }
+    if (!ns.isTextual()) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "namespace", "must be a string");
+    }
+    return ns.textValue();
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void queryParams(HttpRequestView r, Set<String> allowed, Set<String> multi) {
+    for (Map.Entry<String, List<String>> e : r.query().entrySet()) {
+      if (!allowed.contains(e.getKey())) {
+        throw new AdapterException(AdapterException.UNKNOWN_FIELD, "query." + e.getKey(),
+            "query parameter `" + e.getKey() + "` is not one the gateway knows for " + r.path());
+      }
+      if (e.getValue().size() > 1 && !multi.contains(e.getKey())) {
+        throw new AdapterException(AdapterException.MALFORMED_REQUEST, "query." + e.getKey(),
+            "query parameter `" + e.getKey() + "` is given " + e.getValue().size() + " times");
+      }
+    }
+  }
+
+  private static Long queryLong(HttpRequestView r, String name) {
+    String v = r.firstQuery(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.matches("[0-9]{1,9}")) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "query." + name, "must be a positive integer");
+    }
+    return Long.parseLong(v);
+  }
+
+  private static boolean bool(JsonNode o, String field) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, field, "must be a boolean");
+    }
+    return v.booleanValue();
+  }
+
+  private static Long positive(JsonNode o, String field) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 1) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, field, "must be a positive integer");
+    }
+    return v.longValue();
+  }
+
+  private static List<String> stringArray(JsonNode arr, String path) {
+    if (!arr.isArray()) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an array of ids");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : arr) {
+      if (!n.isTextual()) {
+        throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an array of ids");
+      }
+      out.add(n.textValue());
+    }
+    return out;
+  }
+
+  private static Object plain(JsonNode n) {
+    return n == null || n.isNull() ? null : MAPPER.convertValue(n, Object.class);
+  }
+
+  // ============================================================================================
+  // request obligations
+  // ============================================================================================
+
+  /**
+   * Pins the namespace (every body route forwards exactly the namespace the policy saw), wraps the
+   * row filter with {@code $and}, clamps {@code topK} / {@code limit}, and refuses what a row filter
+   * cannot confine (id-based deletes, updates and queries, deleteAll, list).
+   */
+  @Override
+  public HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations) {
+    Objects.requireNonNull(obligations, "obligations");
+    Route route = route(request.method(), request.segments());
+    List<RowFilter> rf = obligations.rowFilter();
+    List<ObjectNode> conds = rf.isEmpty() ? null : PineconeFilters.conditions(rf);
+    LimitCap cap = obligations.limitCap();
+    ObjectNode body = request.body() instanceof ObjectNode o ? o.deepCopy() : null;
+    String ns = operation.resource().namespace();
+    switch (route) {
+      case QUERY -> {
+        pin(body, ns);
+        if (conds != null) {
+          if (body.hasNonNull("id")) {
+            throw unenforceable("a query by record `id` reads that record's vector whatever its metadata");
+          }
+          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+        }
+        if (cap != null) {
+          capField(body, "topK", body.get("topK").longValue(), cap);
+        }
+        if (obligations.stripVectors() && body.has("includeValues")) {
+          body.put("includeValues", false);
+        }
+      }
+      case UPSERT -> {
+        pin(body, ns);
+        if (conds != null) {
+          JsonNode vectors = body.get("vectors");
+          for (int i = 0; i < vectors.size(); i++) {
+            if (!PineconeFilters.satisfies(vectors.get(i).get("metadata"), rf)) {
+              throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+                  "vector " + i + " has metadata the row filter does not allow");
+            }
+          }
+        }
+      }
+      case FETCH_BY_METADATA -> {
+        pin(body, ns);
+        if (conds != null) {
+          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+        }
+        if (cap != null) {
+          capField(body, "limit", DEFAULT_PAGE, cap);
+        }
+      }
+      case DELETE -> {
+        pin(body, ns);
+        if (conds != null) {
+          if (!body.hasNonNull("filter")) {
+            throw unenforceable("a delete by ids or deleteAll cannot carry a metadata filter");
+          }
+          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+        }
+      }
+      case UPDATE -> {
+        pin(body, ns);
+        if (conds != null) {
+          if (!body.hasNonNull("filter")) {
+            throw unenforceable("an update by `id` cannot carry a metadata filter");
+          }
+          JsonNode set = body.get("setMetadata");
+          if (set != null && set.isObject()) {
+            for (RowFilter r : rf) {
+              if (set.has(r.field()) && !PineconeFilters.satisfies(set.get(r.field()), r)) {
+                throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+                    "setMetadata sets `" + r.field() + "` to a value the row filter does not allow");
+              }
+            }
+          }
+          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+        }
+      }
+      case STATS -> {
+        if (conds != null) {
+          body = body == null ? F.objectNode() : body;
+          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+        }
+      }
+      case FETCH -> {
+        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.counts().ids() > cap.max()) {
+          throw limitExceeded("query.ids", operation.counts().ids(), cap);
+        }
+        return request; // the row filter and a clamp apply to the response
+      }
+      case LIST -> {
+        if (conds != null) {
+          throw unenforceable("list returns bare ids, which cannot be checked against metadata");
+        }
+        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.limit() != null && operation.limit() > cap.max()) {
+          throw limitExceeded("query.limit", operation.limit(), cap);
+        }
+        return request;
+      }
+      default -> {
+        if (conds != null) {
+          throw unenforceable(request.method() + " " + request.path() + " has no filter to carry it");
+        }
+        return request;
+      }
+    }
+    return request.withBody(body);
+  }
+
+  private static void pin(ObjectNode body, String ns) {
+    body.put("namespace", ns == null ? "" : ns);
+  }
+
+  private static void capField(ObjectNode o, String field, long dflt, LimitCap cap) {
+    JsonNode v = o.get(field);
+    boolean explicit = v != null && !v.isNull();
+    long value = explicit ? v.longValue() : dflt;
+    if (value <= cap.max()) {
+      return;
+    }
+    if (explicit && cap.mode() == LimitCap.CapMode.DENY) {
+      throw limitExceeded(field, value, cap);
+    }
+    o.put(field, cap.max());
+  }
+
+  private static ObligationException limitExceeded(String field, long value, LimitCap cap) {
+    return new ObligationException(ObligationException.LIMIT_EXCEEDED,
+        "`" + field + "` is " + value + ", the policy allows at most " + cap.max());
+  }
+
+  private static ObligationException unenforceable(String why) {
+    return new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE, "a row filter applies but " + why);
+  }
+
+  // ============================================================================================
+  // responses
+  // ============================================================================================
+
+  @Override
+  public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
+      Obligations obligations) {
+    if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
+      return body;
+    }
+    Route route = route(request.method(), request.segments());
+    LimitCap cap = obligations.limitCap();
+    boolean rowFilter = !obligations.rowFilter().isEmpty();
+    ObjectNode out = ((ObjectNode) body).deepCopy();
+    switch (route) {
+      case QUERY -> {
+        if (out.get("matches") instanceof ArrayNode matches) {
+          ArrayNode kept = F.arrayNode();
+          for (JsonNode m : matches) {
+            // metadata present: confine (defence in depth; the request filter already did)
+            if (rowFilter && m.has("metadata") && !PineconeFilters.satisfies(m.get("metadata"), obligations.rowFilter())) {
+              continue;
+            }
+            record(m, obligations);
+            kept.add(m);
+          }
+          out.set("matches", kept);
+        }
+      }
+      case FETCH, FETCH_BY_METADATA -> {
+        if (out.get("vectors") instanceof ObjectNode vectors) {
+          ObjectNode kept = F.objectNode();
+          long max = route == Route.FETCH && cap != null ? cap.max() : Long.MAX_VALUE;
+          for (Iterator<Map.Entry<String, JsonNode>> it = vectors.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (rowFilter && !PineconeFilters.satisfies(e.getValue().get("metadata"), obligations.rowFilter())) {
+              continue;
+            }
+            if (kept.size() >= max) {
+              break;
+            }
+            record(e.getValue(), obligations);
+            kept.set(e.getKey(), e.getValue());
+          }
+          out.set("vectors", kept);
+        }
+      }
+      case LIST -> {
+        if (cap != null && out.get("vectors") instanceof ArrayNode ids && ids.size() > cap.max()) {
+          ArrayNode kept = F.arrayNode();
+          for (int i = 0; i < cap.max(); i++) {
+            kept.add(ids.get(i));
+          }
+          out.set("vectors", kept);
+        }
+      }
+      default -> {
+        return body;
+      }
+    }
+    return out;
+  }
+
+  private void record(JsonNode r, Obligations o) {
+    if (!(r instanceof ObjectNode rec)) {
+      return;
+    }
+    metadata.apply(rec.get("metadata"), o.mask());
+    if (o.stripVectors()) {
+      if (rec.has("values")) {
+        rec.set("values", F.arrayNode());
+      }
+      rec.remove("sparseValues");
+    }
+  }
+
+  // ============================================================================================
+  // errors
+  // ============================================================================================
+
+  /**
+   * Pinecone's {@code rpcStatus}: {@code {"code": 7, "message", "details": [ErrorInfo...]}}, one
+   * {@code google.rpc.ErrorInfo} per reason with the decision id in its metadata.
+   */
+  @Override
+  public ErrorResponse denial(Decision decision, String message) {
+    ObjectNode body = F.objectNode();
+    body.put("code", PERMISSION_DENIED);
+    body.put("message", message);
+    ArrayNode details = body.putArray("details");
+    for (Reason r : decision.reasons()) {
+      ObjectNode d = details.addObject();
+      d.put("typeUrl", "type.googleapis.com/google.rpc.ErrorInfo");
+      d.put("reason", r.code());
+      d.put("domain", "vectorgate.io");
+      ObjectNode md = d.putObject("metadata");
+      md.put("message", r.message());
+      if (decision.decisionId() != null) {
+        md.put("decision_id", decision.decisionId());
+      }
+    }
+    return new ErrorResponse(403, body);
+  }
+
+  @Override
+  public ErrorResponse rejection(int status, String code, String message) {
+    ObjectNode body = F.objectNode();
+    body.put("code", grpcCode(status));
+    body.put("message", message);
+    ObjectNode d = body.putArray("details").addObject();
+    d.put("typeUrl", "type.googleapis.com/google.rpc.ErrorInfo");
+    d.put("reason", code);
+    d.put("domain", "vectorgate.io");
+    return new ErrorResponse(status, body);
+  }
+
+  static int grpcCode(int status) {
+    return switch (status) {
+      case 400, 413 -> 3;
+      case 401 -> 16;
+      case 403 -> 7;
+      case 404 -> 5;
+      case 409 -> 6;
+      case 429 -> 8;
+      case 501 -> 12;
+      case 503, 502 -> 14;
+      case 504 -> 4;
+      default -> status >= 500 ? 13 : 2;
+    };
+  }
+}
