@@ -6,9 +6,8 @@ import io.vectorgate.dsl.diag.Diagnostic;
 import io.vectorgate.dsl.diag.Severity;
 import io.vectorgate.dsl.rego.OpaTool;
 import io.vectorgate.dsl.rego.RegoGenerator;
+import io.vectorgate.rego.RegoLibrary;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PolicyDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyDirectory.class);
-  /** Where the rego-policies jar carries the decision table. */
-  public static final String CORE_RESOURCE = "vectorgate/rego/vectorgate/core.rego";
   private static final int MAX_FILES = 10_000;
 
   private PolicyDirectory() {}
@@ -46,16 +43,9 @@ public final class PolicyDirectory {
     }
   }
 
-  /** The decision table from the classpath (the rego-policies jar). */
+  /** The decision table from the classpath (the rego-policies jar, {@link RegoLibrary}). */
   public static String coreRego() {
-    try (InputStream in = PolicyDirectory.class.getClassLoader().getResourceAsStream(CORE_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("the classpath has no " + CORE_RESOURCE + " (vectorgate-rego-policies jar)");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + CORE_RESOURCE, e);
-    }
+    return RegoLibrary.read("vectorgate/core.rego");
   }
 
   /**

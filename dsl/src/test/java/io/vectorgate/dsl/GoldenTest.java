@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Golden files: every {@code golden/*.vg} compiles to exactly its {@code .rego} (after
@@ -54,8 +55,8 @@ class GoldenTest {
   }
 
   @Test
-  void goldenModulesPassStrictCheckWithTheDecisionTable() throws Exception {
-    Path dir = Files.createTempDirectory("vg-golden");
+  void goldenModulesPassStrictCheckWithTheDecisionTable(@TempDir Path tmp) throws Exception {
+    Path dir = tmp;
     Files.writeString(dir.resolve("core.rego"), PolicyDirectory.coreRego(), StandardCharsets.UTF_8);
     for (Path vg : sources()) {
       Path rego = Path.of(vg.toString().replaceAll("\\.vg$", ".rego"));

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample organisation's policy in the DSL (samples/org/policy.vg) decides like the shipped Rego
@@ -35,15 +36,18 @@ class SampleOrgPolicyTest {
       "insert-without-tenant-field", "tenant_write_field_missing reads operation.attributes.written_values",
       "upsert", "tenant_write_other_tenant reads operation.attributes.written_values");
 
+  @TempDir
+  static Path tmp;
+
   private static Path compiled;
   private static Map<String, ObjectNode> inputs;
   private static Map<String, JsonNode> documented;
 
   @BeforeAll
   static void compileSamplePolicy() throws Exception {
-    Path src = Files.createTempDirectory("vg-sample-src");
+    Path src = Files.createDirectories(tmp.resolve("src"));
     Files.copy(ROOT.resolve("samples/org/policy.vg"), src.resolve("policy.vg"));
-    compiled = Files.createTempDirectory("vg-sample-rego");
+    compiled = tmp.resolve("rego");
     PolicyDirectory.Prepared p = PolicyDirectory.prepare(src, compiled, OpaTool.fromEnvironment());
     assertTrue(p.ok(), () -> p.diagnostics().toString());
     assertTrue(p.diagnostics().isEmpty(), () -> "the sample policy has warnings: " + p.diagnostics());
@@ -81,7 +85,7 @@ class SampleOrgPolicyTest {
 
   @Test
   void topdownDecisionsMatchTheLibraryOnDocumentedExamples() throws Exception {
-    Path cases = Files.createTempFile("vg-sample-cases", ".json");
+    Path cases = Files.createTempFile(tmp, "cases", ".json");
     ObjectNode doc = ReferenceInterpreter.JSON.createObjectNode();
     inputs.values().forEach(doc.putArray("vgcases")::add);
     Files.writeString(cases, doc.toString(), StandardCharsets.UTF_8);
@@ -95,6 +99,49 @@ class SampleOrgPolicyTest {
       compare(name, results.get(i++), mismatches);
     }
     assertTrue(mismatches.isEmpty(), () -> String.join("\n", mismatches));
+  }
+
+  /** The live library (every module of the rego-policies jar + samples/org/data.json) agrees too. */
+  @Test
+  void topdownDecisionsMatchTheLiveLibrary() throws Exception {
+    Path lib = Files.createDirectories(tmp.resolve("lib"));
+    for (var m : io.vectorgate.rego.RegoLibrary.sources().entrySet()) {
+      Path target = lib.resolve(m.getKey());
+      Files.createDirectories(target.getParent());
+      Files.writeString(target, m.getValue(), StandardCharsets.UTF_8);
+    }
+    List<JsonNode> library = evalAll(List.of("-d", lib.toString(), "-d",
+        ROOT.resolve("samples/org/data.json").toString()));
+    List<JsonNode> dsl = evalAll(List.of("-d", compiled.toString()));
+    List<String> mismatches = new ArrayList<>();
+    int i = 0;
+    for (String name : inputs.keySet()) {
+      JsonNode want = comparable(library.get(i));
+      JsonNode got = comparable(dsl.get(i));
+      i++;
+      if (EXCEPTIONS.containsKey(name) == want.equals(got)) {
+        mismatches.add(name + (EXCEPTIONS.containsKey(name) ? ": listed as an exception but matches" : ":\n  library: "
+            + want + "\n  dsl:     " + got));
+      }
+    }
+    assertTrue(mismatches.isEmpty(), () -> String.join("\n", mismatches));
+  }
+
+  private static List<JsonNode> evalAll(List<String> dataArgs) throws Exception {
+    Path cases = Files.createTempFile(tmp, "cases", ".json");
+    ObjectNode doc = ReferenceInterpreter.JSON.createObjectNode();
+    inputs.values().forEach(doc.putArray("vgcases")::add);
+    Files.writeString(cases, doc.toString(), StandardCharsets.UTF_8);
+    List<String> args = new ArrayList<>(List.of("eval", "--format", "json"));
+    args.addAll(dataArgs);
+    args.addAll(List.of("-d", cases.toString(),
+        "[d | some c in data.vgcases; d := data.vectorgate.decision with input as c]"));
+    OpaTool.Run run = OpaTool.fromEnvironment().run(args, null);
+    assertTrue(run.ok(), () -> run.stdout() + run.stderr());
+    List<JsonNode> out = new ArrayList<>();
+    ReferenceInterpreter.JSON.readTree(run.stdout()).at("/result/0/expressions/0/value").forEach(out::add);
+    assertEquals(inputs.size(), out.size());
+    return out;
   }
 
   private static void compare(String name, JsonNode actual, List<String> mismatches) {

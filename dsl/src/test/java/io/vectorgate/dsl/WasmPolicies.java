@@ -25,12 +25,13 @@ final class WasmPolicies implements AutoCloseable {
 
   final PolicyEngine engine;
   final List<String> entrypoints;
-  private final Path dir;
+  /** A temporary directory this helper created and deletes on close; null when the caller owns it. */
+  private final Path ownedDir;
 
-  private WasmPolicies(PolicyEngine engine, List<String> entrypoints, Path dir) {
+  private WasmPolicies(PolicyEngine engine, List<String> entrypoints, Path ownedDir) {
     this.engine = engine;
     this.entrypoints = entrypoints;
-    this.dir = dir;
+    this.ownedDir = ownedDir;
   }
 
   /** Builds the bundle from checked ASTs (with the file names their messages use). */
@@ -46,10 +47,11 @@ final class WasmPolicies implements AutoCloseable {
           .replace("data.vectorgate.", "data." + pkg + "."), StandardCharsets.UTF_8);
       eps.add("vgdiff/p" + i + "/decision");
     }
-    return start(dir, eps);
+    WasmPolicies started = start(dir, eps);
+    return new WasmPolicies(started.engine, eps, dir);
   }
 
-  /** Builds the bundle from a directory of Rego with the given entrypoints. */
+  /** Builds the bundle from a directory of Rego (which stays) with the given entrypoints. */
   static WasmPolicies start(Path dir, List<String> eps) throws Exception {
     CompileResult result = COMPILER.compile(new PolicyCompiler.CompileRequest(List.of(dir), eps, null, null));
     if (!result.succeeded()) {
@@ -57,13 +59,16 @@ final class WasmPolicies implements AutoCloseable {
     }
     EngineConfig config = EngineConfig.builder().poolSize(1).entrypoint(eps.get(0)).useCompiler(false)
         .evaluationTimeout(java.time.Duration.ofSeconds(5)).borrowTimeout(java.time.Duration.ofSeconds(5)).build();
-    return new WasmPolicies(PolicyEngine.start(config, result.bundle().orElseThrow()), eps, dir);
+    return new WasmPolicies(PolicyEngine.start(config, result.bundle().orElseThrow()), eps, null);
   }
 
   @Override
   public void close() throws IOException {
     engine.close();
-    try (Stream<Path> walk = Files.walk(dir)) {
+    if (ownedDir == null) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(ownedDir)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
