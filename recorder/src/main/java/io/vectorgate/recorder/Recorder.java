@@ -54,6 +54,8 @@ public final class Recorder implements AutoCloseable {
   static final String ID_FILE = "recorder.id";
   private static final int MAX_BATCH = 1024;
   private static final int MAX_INDEX_BACKLOG = 100_000;
+  /** Seal reason of a clean close; any other last entry at open means the previous run stopped uncleanly. */
+  static final String SEAL_CLOSE = "close";
 
   private final RecorderConfig config;
   private final Path dir;
@@ -382,6 +384,7 @@ public final class Recorder implements AutoCloseable {
    */
   private void recoverHead() throws IOException {
     closeChannelQuietly();
+    pendingRecoveryNote = null;
     cleanupInterruptedCompressions();
     List<SegmentRef> segments = SegmentRef.list(dir);
     nextSeq = 1;
@@ -392,6 +395,7 @@ public final class Recorder implements AutoCloseable {
         ObjectNode last = lastEntryOfSealed(s);
         nextSeq = last.get(RecordFormat.F_SEQ).longValue() + 1;
         lastHash = last.get(RecordFormat.F_HASH).textValue();
+        noteIfUnclean(last, s, 0);
         break;
       }
       ScanResult scan = scanPlain(s);
@@ -406,6 +410,7 @@ public final class Recorder implements AutoCloseable {
         if (scan.tornBytes > 0) {
           truncate(s.path(), scan.goodBytes);
         }
+        noteIfUnclean(scan.lastEntry, s, scan.tornBytes);
         compressor.submit(() -> compress(s.path()));
         break;
       }
@@ -439,6 +444,20 @@ public final class Recorder implements AutoCloseable {
       }
     }
     headSeq = nextSeq - 1;
+  }
+
+  /** After a seal that was not written by close(), the previous run stopped uncleanly: note it in the chain. */
+  private void noteIfUnclean(ObjectNode lastSeal, SegmentRef s, long tornBytes) {
+    if (SEAL_CLOSE.equals(lastSeal.path("reason").asText())) {
+      return;
+    }
+    ObjectNode note = newEntry(RecordFormat.KIND_RECOVERY, config.clock().instant());
+    note.put("segment", s.fileName());
+    note.put("reason", "unclean_shutdown");
+    note.put("truncated_bytes", tornBytes);
+    pendingRecoveryNote = note;
+    LOG.warn("event=recorder_recovered segment={} after=seal truncated_bytes={} next_seq={}", s.fileName(), tornBytes,
+        nextSeq);
   }
 
   private boolean isSealedPlain(SegmentRef s) throws IOException {
@@ -813,7 +832,7 @@ public final class Recorder implements AutoCloseable {
   /** Assigns seq/id/prev_hash, encodes and buffers one entry; rotates first if the segment is full. */
   private void writeEntry(ObjectNode entry, VectorStripper strip, Pending p) throws IOException {
     if (!maintenance && channel != null && segCount > 0 && segBytes + out.size() >= config.segmentMaxBytes()) {
-      seal();
+      seal("size");
     }
     if (channel == null) {
       openSegment(nextSeq);
@@ -939,7 +958,7 @@ public final class Recorder implements AutoCloseable {
         dirty = false;
       }
       if (segCount > 0 && now - segOpenedNanos >= config.segmentMaxAge().toNanos()) {
-        seal();
+        seal("age");
         flushAndAck();
       }
     } catch (IOException e) {
@@ -948,10 +967,10 @@ public final class Recorder implements AutoCloseable {
   }
 
   /** Writes the seal entry, forces and closes the segment, schedules compression and retention. */
-  private void seal() throws IOException {
+  private void seal(String reason) throws IOException {
     maintenance = true;
     try {
-      sealNow();
+      sealNow(reason);
     } finally {
       maintenance = false;
     }
@@ -965,9 +984,10 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
-  private void sealNow() throws IOException {
+  private void sealNow(String reason) throws IOException {
     long count = segCount;
     ObjectNode s = newEntry(RecordFormat.KIND_SEAL, config.clock().instant());
+    s.put("reason", reason);
     s.put("segment_first_seq", segFirstSeq);
     s.put("count", count);
     s.put("last_hash", lastHash);
@@ -1035,7 +1055,7 @@ public final class Recorder implements AutoCloseable {
       switch (c.kind()) {
         case ROTATE -> {
           if (healthy && channel != null && segCount > 0) {
-            seal();
+            seal("requested");
           }
           c.done().complete(null);
         }
@@ -1241,7 +1261,7 @@ public final class Recorder implements AutoCloseable {
     flushAndAck();
     if (healthy && channel != null && segCount > 0) {
       try {
-        seal();
+        seal(SEAL_CLOSE);
       } catch (IOException e) {
         markFailed(e);
       }

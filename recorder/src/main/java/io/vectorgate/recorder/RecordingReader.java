@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Iterates the entries of a recording across its segments (plain or gzip), in seq order. Reading
- * does not check hashes (that is {@link Verifier}); a line that is not a JSON object, a torn line or
+ * does not check hashes (that is {@link Verifier}); a line that is not a JSON object with an integer {@code seq} and a string {@code hash}, a torn line or
  * a truncated compressed segment fails with {@link RecordingCorruptException} naming file and line.
  */
 public final class RecordingReader {
@@ -82,6 +82,11 @@ public final class RecordingReader {
     }
     if (!(n instanceof ObjectNode o)) {
       throw new RecordingCorruptException(s.fileName() + " line " + line.number() + ": not a JSON object", null);
+    }
+    if (!o.path(RecordFormat.F_SEQ).isIntegralNumber() || !o.path(RecordFormat.F_SEQ).canConvertToLong()
+        || !o.path(RecordFormat.F_HASH).isTextual()) {
+      throw new RecordingCorruptException(s.fileName() + " line " + line.number()
+          + ": not a record entry (needs an integer `seq` and a string `hash`)", null);
     }
     return o;
   }
