@@ -35,5 +35,5 @@ dsl_approvals_c1 if {
 }
 
 dsl_approvals_c1 if {
-	object.get(input.operation, "filter", null) != null
+	object.get(input, ["operation", "filter"], null) != null
 }

@@ -72,7 +72,7 @@ dsl_vector_access_c1 if {
 }
 
 dsl_vector_access_c1 if {
-	object.get(input.operation, "filter", null) != null
+	object.get(input, ["operation", "filter"], null) != null
 }
 
 # members of group "pii-readers"

@@ -354,6 +354,13 @@ final class PolicyArbitraries {
     ctx.put("request_id", "req-" + r.nextInt(1000));
     ctx.putObject("usage").put("requests_last_minute", r.nextInt(200)).put("rows_last_hour", r.nextInt(1000))
         .put("vectors_last_hour", r.nextInt(1000)).put("pages_last_hour", r.nextInt(50));
+    // hostile or broken inputs now and then: parts missing altogether
+    switch (r.nextInt(60)) {
+      case 0 -> in.remove("operation");
+      case 1 -> in.remove("identity");
+      case 2 -> in.remove("context");
+      default -> { }
+    }
     return in;
   }
 }

@@ -558,7 +558,7 @@ public final class RegoGenerator {
   }
 
   private static String presence(Attribute a) {
-    return "object.get(input.operation, \"filter\", null) != null";
+    return "object.get(input, [\"operation\", \"filter\"], null) != null";
   }
 
   /** The input reference of an attribute, e.g. {@code input.identity.claims.level}. */
