@@ -16,6 +16,12 @@ import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
 import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
 import io.vectorgate.proxy.grpc.UpstreamMilvus;
+import io.vectorgate.proxy.enforce.ValueMasker;
+import io.vectorgate.proxy.http.HttpAdapters;
+import io.vectorgate.proxy.http.HttpGateway;
+import io.vectorgate.proxy.http.HttpRequestProcessor;
+import io.vectorgate.proxy.http.HttpUpstream;
+import io.vectorgate.proxy.http.JsonBodies;
 import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.GatewayMetrics;
@@ -45,11 +51,13 @@ public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   private final Map<String, MilvusGrpcGateway> listeners = new LinkedHashMap<>();
+  private final Map<String, HttpGateway> httpListeners = new LinkedHashMap<>();
   private final List<UpstreamMilvus> upstreams = new ArrayList<>();
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final GatewayMetrics metrics = new GatewayMetrics();
   private ExecutorService workers;
   private ExecutorService channelExecutor;
+  private ExecutorService httpUpstreamExecutor;
 
   private Gateway() {}
 
@@ -62,9 +70,16 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
       DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, protocols, HttpAdapters.defaults());
+  }
+
+  /** As {@link #start(GatewayConfig, Function, Clock, DecisionEngine, ApprovalGate, MilvusProtocolFactory)}, with the HTTP adapters to use. */
+  public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
+      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters)
+      throws IOException {
     Gateway g = new Gateway();
     try {
-      g.startAll(cfg, env, policyClock, engine, approvals, protocols);
+      g.startAll(cfg, env, policyClock, engine, approvals, protocols, httpAdapters);
       return g;
     } catch (IOException | RuntimeException e) {
       g.close();
@@ -73,7 +88,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
-      ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
+      ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters) throws IOException {
     var id = cfg.identity();
     byte[] hmac = id.hmacSecret() == null ? null
         : ConfigLoader.readSecret(id.hmacSecret(), "identity.hmac_secret", env).getBytes(StandardCharsets.UTF_8);
@@ -94,6 +109,20 @@ public final class Gateway implements AutoCloseable {
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
       String credential = ConfigLoader.readSecret(c.credential(),
           "connections[" + cfg.connections().indexOf(c) + "].credential", env);
+      if (l.kind().equals("http")) {
+        if (httpUpstreamExecutor == null) {
+          httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
+        }
+        HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
+        var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
+        int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
+        HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(),
+            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential);
+        HttpGateway http = new HttpGateway(l, processor, workers);
+        httpListeners.put(l.name(), http);
+        http.start();
+        continue;
+      }
       UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
       upstreams.add(upstream);
       MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
@@ -129,6 +158,10 @@ public final class Gateway implements AutoCloseable {
 
   /** The bound port of listener {@code name}. */
   public int port(String name) {
+    HttpGateway h = httpListeners.get(name);
+    if (h != null) {
+      return h.port();
+    }
     MilvusGrpcGateway l = listeners.get(name);
     if (l == null) {
       throw new IllegalArgumentException("no listener named " + name);
@@ -148,12 +181,16 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     listeners.values().forEach(MilvusGrpcGateway::close);
+    httpListeners.values().forEach(HttpGateway::close);
     upstreams.forEach(UpstreamMilvus::close);
     if (workers != null) {
       workers.shutdownNow();
     }
     if (channelExecutor != null) {
       channelExecutor.shutdownNow();
+    }
+    if (httpUpstreamExecutor != null) {
+      httpUpstreamExecutor.shutdownNow();
     }
     for (AutoCloseable c : owned) {
       try {

@@ -29,9 +29,11 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   /** Listener kinds this build serves. */
-  public static final Set<String> LISTENER_KINDS = Set.of("milvus-grpc");
+  public static final Set<String> LISTENER_KINDS = Set.of("milvus-grpc", "http");
   /** Connection kinds this build speaks. */
-  public static final Set<String> CONNECTION_KINDS = Set.of("milvus");
+  public static final Set<String> CONNECTION_KINDS = Set.of("milvus", "chroma", "qdrant", "pinecone");
+  /** Connection kinds an {@code http} listener can front (their HTTP APIs). */
+  public static final Set<String> HTTP_CONNECTION_KINDS = Set.of("chroma", "qdrant", "pinecone");
   /** Asymmetric JWS algorithms accepted in {@code identity.algorithms}. */
   public static final Set<String> ASYMMETRIC_ALGORITHMS = Set.of(
       "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
@@ -119,7 +121,8 @@ public final class ConfigLoader {
       }
       TlsConfig tls = l.tls() == null ? null
           : new TlsConfig(resolve(base, l.tls().certFile()), resolve(base, l.tls().keyFile()));
-      listeners.add(new ListenerConfig(l.name(), l.kind(), l.address(), l.connection(), tls, l.maxInboundMessageBytes()));
+      listeners.add(new ListenerConfig(l.name(), l.kind(), l.address(), l.connection(), tls, l.maxInboundMessageBytes(),
+          l.http()));
     }
     List<ConnectionConfig> connections = new ArrayList<>();
     for (ConnectionConfig k : c.connections()) {
@@ -218,6 +221,7 @@ public final class ConfigLoader {
         requireFile(l.tls().certFile(), at + ".tls.cert_file");
         requireFile(l.tls().keyFile(), at + ".tls.key_file");
       }
+      validateListenerKind(l, c.connection(l.connection()).orElseThrow(), at);
     }
     validateIdentity(c.identity(), src + ": identity");
     PolicyConfig p = c.policy();
@@ -248,6 +252,39 @@ public final class ConfigLoader {
     }
     if (lim.maxMessageBytesCeiling() < 1024) {
       throw new ConfigException(src + ": limits.max_message_bytes_ceiling", "must be >= 1024");
+    }
+  }
+
+  /** A listener's kind must match its connection's kind; HTTP settings only on HTTP listeners. */
+  private static void validateListenerKind(ListenerConfig l, ConnectionConfig k, String at) {
+    boolean http = l.kind().equals("http");
+    if (http && !HTTP_CONNECTION_KINDS.contains(k.kind())) {
+      throw new ConfigException(at + ".connection", "an `http` listener fronts " + HTTP_CONNECTION_KINDS
+          + " connections; `" + k.name() + "` is `" + k.kind() + "`");
+    }
+    if (!http && !k.kind().equals("milvus")) {
+      throw new ConfigException(at + ".connection", "a `" + l.kind() + "` listener fronts `milvus` connections; `"
+          + k.name() + "` is `" + k.kind() + "` (use kind `http`)");
+    }
+    if (!http && l.http() != null) {
+      throw new ConfigException(at + ".http", "only `http` listeners take HTTP settings");
+    }
+    if (http) {
+      GatewayConfig.HttpSettings h = l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http();
+      if (h.maxJsonDepth() < 2 || h.maxJsonDepth() > 1000) {
+        throw new ConfigException(at + ".http.max_json_depth", "must be between 2 and 1000, was " + h.maxJsonDepth());
+      }
+      if (h.maxHeaderBytes() < 1024 || h.maxHeaderBytes() > 1024 * 1024) {
+        throw new ConfigException(at + ".http.max_header_bytes", "must be between 1024 and 1048576, was "
+            + h.maxHeaderBytes());
+      }
+      if (h.maxConcurrentStreams() < 1 || h.maxConcurrentStreams() > 10_000) {
+        throw new ConfigException(at + ".http.max_concurrent_streams", "must be between 1 and 10000, was "
+            + h.maxConcurrentStreams());
+      }
+      if (h.idleTimeoutSeconds() < 1) {
+        throw new ConfigException(at + ".http.idle_timeout_seconds", "must be >= 1");
+      }
     }
   }
 

@@ -28,16 +28,42 @@ public record GatewayConfig(
     return connections.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
-  /** One listening socket: {@code kind} is the wire protocol served; requests go to {@code connection}. */
+  /**
+   * One listening socket: {@code kind} is the wire protocol served ({@code milvus-grpc}, or
+   * {@code http} for the HTTP APIs of Chroma, Qdrant and Pinecone); requests go to
+   * {@code connection}. For {@code http} listeners {@code max_inbound_message_bytes} is the body
+   * size limit and {@code http} holds the HTTP-only settings.
+   */
   public record ListenerConfig(
       @JsonProperty("name") String name,
       @JsonProperty("kind") String kind,
       @JsonProperty("address") String address,
       @JsonProperty("connection") String connection,
       @JsonProperty("tls") TlsConfig tls,
-      @JsonProperty("max_inbound_message_bytes") Integer maxInboundMessageBytes) {
+      @JsonProperty("max_inbound_message_bytes") Integer maxInboundMessageBytes,
+      @JsonProperty("http") HttpSettings http) {
     public ListenerConfig {
       maxInboundMessageBytes = maxInboundMessageBytes == null ? 64 * 1024 * 1024 : maxInboundMessageBytes;
+    }
+  }
+
+  /**
+   * Settings of an {@code http} listener: the deepest JSON nesting accepted in a request body,
+   * the largest request head (line plus headers), HTTP/2 concurrent streams per connection and
+   * the idle timeout of client connections.
+   */
+  public record HttpSettings(
+      @JsonProperty("max_json_depth") Integer maxJsonDepth,
+      @JsonProperty("max_header_bytes") Integer maxHeaderBytes,
+      @JsonProperty("max_concurrent_streams") Integer maxConcurrentStreams,
+      @JsonProperty("idle_timeout_seconds") Long idleTimeoutSeconds) {
+    public static final HttpSettings DEFAULTS = new HttpSettings(null, null, null, null);
+
+    public HttpSettings {
+      maxJsonDepth = maxJsonDepth == null ? 64 : maxJsonDepth;
+      maxHeaderBytes = maxHeaderBytes == null ? 16 * 1024 : maxHeaderBytes;
+      maxConcurrentStreams = maxConcurrentStreams == null ? 128 : maxConcurrentStreams;
+      idleTimeoutSeconds = idleTimeoutSeconds == null ? 300L : idleTimeoutSeconds;
     }
   }
 

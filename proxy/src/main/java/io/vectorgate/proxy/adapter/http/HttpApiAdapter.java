@@ -5,6 +5,8 @@ import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.Obligations;
 import io.vectorgate.model.Operation;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One database's HTTP API as pure code: request → {@link Operation}, obligations → rewritten
@@ -44,6 +46,40 @@ public interface HttpApiAdapter {
   /** The HTTP error for a request the adapter refused (unknown route, malformed body, ...). */
   ErrorResponse rejection(int status, String code, String message);
 
+  /**
+   * The headers that carry the gateway's own credential upstream (the caller's credential headers
+   * are never forwarded). Default per kind: Chroma {@code x-chroma-token}, Qdrant and Pinecone
+   * {@code api-key}, otherwise {@code authorization: Bearer}.
+   */
+  default Map<String, String> upstreamCredentialHeaders(String credential) {
+    return switch (kind()) {
+      case CHROMA -> Map.of("x-chroma-token", credential);
+      case QDRANT, PINECONE -> Map.of("api-key", credential);
+      default -> Map.of("authorization", "Bearer " + credential);
+    };
+  }
+
+  /**
+   * Client request headers (lower-case) passed upstream besides the listener's own set
+   * ({@code accept}, {@code user-agent}, {@code x-pinecone-api-version}). Empty by default.
+   */
+  default Set<String> forwardedHeaders() {
+    return Set.of();
+  }
+
+  /**
+   * Rows and vectors a (rewritten) response hands to the caller, for the caller's usage budgets.
+   * {@code ResultCounts.NONE} by default.
+   */
+  default ResultCounts resultCounts(Operation operation, JsonNode rewrittenBody) {
+    return ResultCounts.NONE;
+  }
+
   /** A status and a JSON body. */
   record ErrorResponse(int status, JsonNode body) {}
+
+  /** Rows and vectors returned by one response. */
+  record ResultCounts(long rows, long vectors) {
+    public static final ResultCounts NONE = new ResultCounts(0, 0);
+  }
 }

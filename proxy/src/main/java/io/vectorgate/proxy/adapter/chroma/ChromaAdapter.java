@@ -1,0 +1,941 @@
+package io.vectorgate.proxy.adapter.chroma;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorgate.model.Action;
+import io.vectorgate.model.Counts;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.FieldMask;
+import io.vectorgate.model.LimitCap;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.model.Operation;
+import io.vectorgate.model.ProtocolFacts;
+import io.vectorgate.model.Reason;
+import io.vectorgate.model.Resource;
+import io.vectorgate.model.RowFilter;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ValueMasker;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Chroma's HTTP API v2 (chroma 1.x) for the HTTP gateway. Pure code: no transport types.
+ *
+ * <ul>
+ *   <li><b>decode</b>: {@link ChromaRoute} gives the action; the body refines it (get with ids →
+ *       {@code get}, otherwise {@code query}; delete with neither ids nor where →
+ *       {@code delete_all}; PUT with {@code new_name} → {@code rename_collection}). Record
+ *       operations name the collection by UUID: the name comes from the map learned from
+ *       collection responses, or from the {@link CollectionLookup}; an id that resolves to no
+ *       name is refused. Unknown body fields and query parameters are refused.
+ *   <li><b>request obligations</b>: row filters are ANDed into {@code where} (get, query, delete,
+ *       and every {@code searches[].filter}); a count under a row filter becomes a filtered
+ *       {@code get} of ids whose length is returned as the count; written metadata must satisfy
+ *       the row filter; limit caps clamp {@code limit}, {@code n_results} and every search's
+ *       {@code limit.limit}; vector stripping removes {@code embeddings} / {@code #embedding}
+ *       from what is asked for.
+ *   <li><b>responses</b>: masks apply to {@code metadatas} (key = field) and to documents
+ *       (field {@code document}) of get, query and search results; stripping nulls
+ *       {@code embeddings}.
+ * </ul>
+ */
+public final class ChromaAdapter implements HttpApiAdapter {
+  /** Most distinct values per metadata key reported in {@code attributes.written_values}. */
+  public static final int MAX_WRITTEN_VALUES = 64;
+  /** Mask field names that address the documents of a result rather than a metadata key. */
+  public static final Set<String> DOCUMENT_FIELDS = Set.of("document", "documents", "#document");
+  private static final Set<String> INCLUDE_VALUES = Set.of("distances", "documents", "embeddings", "metadatas", "uris");
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final ValueMasker masker;
+  private final CollectionNames names;
+  private final CollectionLookup lookup;
+
+  public ChromaAdapter(ValueMasker masker, CollectionNames names, CollectionLookup lookup) {
+    this.masker = masker;
+    this.names = names;
+    this.lookup = lookup;
+  }
+
+  @Override
+  public DatabaseKind kind() {
+    return DatabaseKind.CHROMA;
+  }
+
+  public CollectionNames names() {
+    return names;
+  }
+
+  // ---------------------------------------------------------------- decode
+
+  @Override
+  public Operation decode(HttpRequestView req) {
+    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+    for (String q : req.query().keySet()) {
+      if (!route.kind().queryParams().contains(q)) {
+        throw new AdapterException(AdapterException.UNKNOWN_FIELD, "query." + q, "query parameter `" + q
+            + "` is not one the gateway understands for this route");
+      }
+    }
+    JsonNode body = req.body();
+    Operation.Builder op = Operation.builder(route.kind().action())
+        .protocol(ProtocolFacts.http(req.method(), req.path()));
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    if (route.tenant() != null) {
+      attrs.put("chroma_tenant", route.tenant());
+    }
+    String collection = collectionName(route);
+    op.resource(new Resource(route.database(), collection, List.of(), null));
+    switch (route.kind()) {
+      case SYSTEM, GET_TENANT, GET_DATABASE, GET_COLLECTION, GET_COLLECTION_BY_ID, GET_COLLECTION_BY_CRN,
+          FORK_COUNT, INDEXING_STATUS, COUNT_COLLECTIONS, DELETE_DATABASE, DELETE_COLLECTION, RESET -> noBody(body);
+      case LIST_COLLECTIONS, LIST_DATABASES -> {
+        noBody(body);
+        op.limit(queryLong(req, "limit")).offset(queryLong(req, "offset"));
+      }
+      case COUNT -> noBody(body);
+      case CREATE_TENANT, CREATE_DATABASE -> {
+        ObjectNode o = object(body, true);
+        fields(o, "", Set.of("name"));
+        attrs.put("name", text(o, "name", true));
+      }
+      case UPDATE_TENANT -> {
+        ObjectNode o = object(body, true);
+        fields(o, "", Set.of("resource_name"));
+      }
+      case CREATE_COLLECTION -> {
+        ObjectNode o = object(body, true);
+        fields(o, "", Set.of("name", "metadata", "configuration", "schema", "get_or_create"));
+        String name = text(o, "name", true);
+        op.resource(new Resource(route.database(), name, List.of(), null));
+        JsonNode goc = o.get("get_or_create");
+        if (goc != null && !goc.isNull() && !goc.isBoolean()) {
+          throw malformed("get_or_create", "must be a boolean");
+        }
+        attrs.put("get_or_create", goc != null && goc.asBoolean());
+      }
+      case MODIFY_COLLECTION -> {
+        ObjectNode o = object(body, true);
+        fields(o, "", Set.of("new_name", "new_metadata", "new_configuration"));
+        String newName = text(o, "new_name", false);
+        if (newName != null) {
+          op.action(Action.RENAME_COLLECTION);
+          attrs.put("new_name", newName);
+        }
+      }
+      case FORK -> {
+        ObjectNode o = object(body, true);
+        fields(o, "", Set.of("new_name"));
+        attrs.put("new_name", text(o, "new_name", true));
+      }
+      case ADD, UPSERT, UPDATE -> decodeWrite(route, object(body, true), op, attrs);
+      case DELETE -> decodeDelete(object(body, true), op, attrs);
+      case GET -> decodeGet(object(body, true), op, attrs);
+      case QUERY -> decodeQuery(object(body, true), op, attrs);
+      case SEARCH -> decodeSearch(object(body, true), op, attrs);
+      default -> throw ChromaRoute.unknown(req.method(), req.segments());
+    }
+    return op.attributes(attrs).build();
+  }
+
+  private String collectionName(ChromaRoute route) {
+    if (route.collection() == null) {
+      return null;
+    }
+    if (route.kind() == ChromaRoute.Kind.GET_COLLECTION_BY_CRN) {
+      String[] parts = route.collection().split(":", -1);
+      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+        throw malformed("path", "collection resource name `" + route.collection() + "` is not `tenant:database:name`");
+      }
+      return parts[2];
+    }
+    if (!route.kind().byId()) {
+      return route.collection();
+    }
+    return names.name(route.tenant(), route.database(), route.collection()).or(() -> {
+      var found = lookup.name(route.tenant(), route.database(), route.collection());
+      found.ifPresent(n -> names.learn(route.tenant(), route.database(), route.collection(), n));
+      return found;
+    }).orElseThrow(() -> new AdapterException("unknown_collection", "path", "collection id `" + route.collection()
+        + "` does not name a collection in tenant `" + route.tenant() + "`, database `" + route.database() + "`"));
+  }
+
+  private static void decodeWrite(ChromaRoute route, ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
+    fields(o, "", Set.of("ids", "embeddings", "metadatas", "documents", "uris"));
+    List<String> ids = ids(o, true);
+    int n = ids.size();
+    JsonNode emb = o.get("embeddings");
+    if (emb == null || emb.isNull()) {
+      if (route.kind() != ChromaRoute.Kind.UPDATE) {
+        throw malformed("embeddings", "required for " + route.kind().name().toLowerCase(java.util.Locale.ROOT)
+            + " (the gateway never computes embeddings)");
+      }
+    } else {
+      embeddings(emb, "embeddings", n);
+    }
+    for (String list : List.of("documents", "uris")) {
+      JsonNode v = o.get(list);
+      if (v != null && !v.isNull()) {
+        sameLength(v, list, n);
+        for (int i = 0; i < v.size(); i++) {
+          if (!v.get(i).isTextual() && !v.get(i).isNull()) {
+            throw malformed(list + "[" + i + "]", "must be a string or null");
+          }
+        }
+      }
+    }
+    Map<String, Set<Object>> written = new LinkedHashMap<>();
+    boolean truncated = false;
+    JsonNode metas = o.get("metadatas");
+    if (metas != null && !metas.isNull()) {
+      sameLength(metas, "metadatas", n);
+      for (int i = 0; i < metas.size(); i++) {
+        JsonNode m = metas.get(i);
+        if (m.isNull()) {
+          continue;
+        }
+        if (!m.isObject()) {
+          throw malformed("metadatas[" + i + "]", "must be an object or null");
+        }
+        for (var e : m.properties()) {
+          Object v = plain(e.getValue());
+          if (v == null && !e.getValue().isNull()) {
+            continue; // nested values (sparse vectors, arrays) are not scalar written values
+          }
+          Set<Object> vs = written.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>());
+          if (vs.size() < MAX_WRITTEN_VALUES) {
+            vs.add(v == null ? "" : v);
+          } else if (!vs.contains(v)) {
+            truncated = true;
+          }
+        }
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    written.forEach((k, v) -> out.put(k, List.copyOf(v)));
+    attrs.put("written_values", out);
+    attrs.put("written_values_truncated", truncated);
+    op.counts(new Counts(n, n, 0));
+  }
+
+  private static void decodeDelete(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
+    fields(o, "", Set.of("ids", "where", "where_document", "limit"));
+    List<String> ids = ids(o, false);
+    Map<String, Object> where = where(o, "where");
+    Map<String, Object> whereDoc = where(o, "where_document");
+    if (whereDoc != null) {
+      attrs.put("where_document", whereDoc);
+    }
+    op.filter(where);
+    op.limit(nonNegative(o, "limit"));
+    if ((ids == null || ids.isEmpty()) && where == null) {
+      // neither ids nor a where: Chroma would delete everything (or everything matching a document filter)
+      op.action(Action.DELETE_ALL);
+    }
+    op.counts(new Counts(ids == null ? 0 : ids.size(), 0, 0));
+  }
+
+  private static void decodeGet(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
+    fields(o, "", Set.of("ids", "where", "where_document", "limit", "offset", "include"));
+    List<String> ids = ids(o, false);
+    Map<String, Object> where = where(o, "where");
+    Map<String, Object> whereDoc = where(o, "where_document");
+    if (whereDoc != null) {
+      attrs.put("where_document", whereDoc);
+    }
+    op.action(ids != null ? Action.GET : Action.QUERY);
+    op.filter(where);
+    op.limit(nonNegative(o, "limit"));
+    Long offset = nonNegative(o, "offset");
+    op.offset(offset);
+    op.paging(offset != null && offset > 0);
+    List<String> include = include(o, List.of("documents", "metadatas"));
+    op.outputFields(include).vectorsRequested(include.contains("embeddings"));
+    op.counts(new Counts(ids == null ? 0 : ids.size(), 0, 0));
+  }
+
+  private static void decodeQuery(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
+    fields(o, "", Set.of("ids", "query_embeddings", "n_results", "where", "where_document", "include"));
+    List<String> ids = ids(o, false);
+    JsonNode q = o.get("query_embeddings");
+    if (q == null || q.isNull()) {
+      throw malformed("query_embeddings", "required (the gateway never computes embeddings)");
+    }
+    embeddings(q, "query_embeddings", -1);
+    Map<String, Object> where = where(o, "where");
+    Map<String, Object> whereDoc = where(o, "where_document");
+    if (whereDoc != null) {
+      attrs.put("where_document", whereDoc);
+    }
+    op.filter(where);
+    op.limit(nonNegative(o, "n_results"));
+    List<String> include = include(o, List.of("documents", "metadatas", "distances"));
+    op.outputFields(include).vectorsRequested(include.contains("embeddings"));
+    op.counts(new Counts(ids == null ? 0 : ids.size(), 0, q.size()));
+  }
+
+  private static void decodeSearch(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
+    fields(o, "", Set.of("searches", "read_level"));
+    JsonNode searches = o.get("searches");
+    if (searches == null || !searches.isArray() || searches.isEmpty()) {
+      throw malformed("searches", "must be a non-empty array");
+    }
+    Long maxLimit = null;
+    Long maxOffset = null;
+    Set<String> keys = new LinkedHashSet<>();
+    List<Object> filters = new ArrayList<>();
+    boolean vectors = false;
+    for (int i = 0; i < searches.size(); i++) {
+      String at = "searches[" + i + "]";
+      JsonNode s = searches.get(i);
+      if (!s.isObject()) {
+        throw malformed(at, "must be an object");
+      }
+      fields((ObjectNode) s, at + ".", Set.of("filter", "rank", "group_by", "limit", "select"));
+      Map<String, Object> filter = where((ObjectNode) s, "filter", at + ".filter");
+      if (filter != null) {
+        filters.add(filter);
+      }
+      JsonNode limit = s.get("limit");
+      if (limit != null && !limit.isNull()) {
+        if (!limit.isObject()) {
+          throw malformed(at + ".limit", "must be an object {offset, limit}");
+        }
+        fields((ObjectNode) limit, at + ".limit.", Set.of("offset", "limit"));
+        Long l = nonNegative((ObjectNode) limit, "limit", at + ".limit.limit");
+        Long off = nonNegative((ObjectNode) limit, "offset", at + ".limit.offset");
+        maxLimit = l == null ? maxLimit : Math.max(maxLimit == null ? 0 : maxLimit, l);
+        maxOffset = off == null ? maxOffset : Math.max(maxOffset == null ? 0 : maxOffset, off);
+      }
+      JsonNode select = s.get("select");
+      if (select != null && !select.isNull()) {
+        if (!select.isObject()) {
+          throw malformed(at + ".select", "must be an object {keys}");
+        }
+        fields((ObjectNode) select, at + ".select.", Set.of("keys"));
+        JsonNode ks = select.get("keys");
+        if (ks != null && !ks.isNull()) {
+          if (!ks.isArray()) {
+            throw malformed(at + ".select.keys", "must be an array of strings");
+          }
+          for (int k = 0; k < ks.size(); k++) {
+            if (!ks.get(k).isTextual()) {
+              throw malformed(at + ".select.keys[" + k + "]", "must be a string");
+            }
+            keys.add(ks.get(k).textValue());
+            vectors |= ks.get(k).textValue().equals("#embedding");
+          }
+        }
+      }
+    }
+    // one search: its filter; several: each filter is in attributes.search_filters (all are row-filtered)
+    op.filter(filters.size() == 1 && searches.size() == 1 ? filters.get(0) : null);
+    if (searches.size() > 1 && !filters.isEmpty()) {
+      attrs.put("search_filters", filters);
+    }
+    op.limit(maxLimit).offset(maxOffset).outputFields(List.copyOf(keys)).vectorsRequested(vectors);
+    op.counts(new Counts(0, 0, searches.size()));
+  }
+
+  // ---------------------------------------------------------------- request obligations
+
+  @Override
+  public HttpRequestView applyRequestObligations(HttpRequestView req, Operation operation, Obligations obligations) {
+    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+    List<RowFilter> rf = obligations.rowFilter();
+    LimitCap cap = obligations.limitCap();
+    boolean strip = obligations.stripVectors();
+    ObjectNode body = req.body() instanceof ObjectNode o ? o.deepCopy() : null;
+    switch (route.kind()) {
+      case GET -> {
+        wrapWhere(body, "where", rf);
+        capField(body, "limit", cap, "limit");
+        if (strip) {
+          stripInclude(body, List.of("documents", "metadatas"));
+        }
+      }
+      case QUERY -> {
+        wrapWhere(body, "where", rf);
+        capField(body, "n_results", cap, "n_results");
+        if (strip) {
+          stripInclude(body, List.of("documents", "metadatas", "distances"));
+        }
+      }
+      case SEARCH -> {
+        ArrayNode searches = (ArrayNode) body.get("searches");
+        for (int i = 0; i < searches.size(); i++) {
+          ObjectNode s = (ObjectNode) searches.get(i);
+          wrapWhere(s, "filter", rf);
+          if (cap != null) {
+            JsonNode limit = s.get("limit");
+            ObjectNode lo = limit instanceof ObjectNode x ? x : s.putObject("limit");
+            capField(lo, "limit", cap, "searches[" + i + "].limit.limit");
+          }
+          if (strip) {
+            JsonNode keys = s.path("select").path("keys");
+            if (keys instanceof ArrayNode ks) {
+              for (int k = ks.size() - 1; k >= 0; k--) {
+                if (ks.get(k).asText().equals("#embedding")) {
+                  ks.remove(k);
+                }
+              }
+            }
+          }
+        }
+      }
+      case DELETE -> {
+        if (!rf.isEmpty()) {
+          wrapWhere(body, "where", rf);
+        }
+      }
+      case COUNT -> {
+        if (!rf.isEmpty()) {
+          // Chroma's count takes no filter: count the ids of a filtered get instead
+          ObjectNode get = NODES.objectNode();
+          get.set("where", filterNode(rf));
+          get.set("include", NODES.arrayNode());
+          List<String> segs = new ArrayList<>(req.segments());
+          segs.set(segs.size() - 1, "get");
+          return new HttpRequestView("POST", "/" + String.join("/", segs), segs, Map.of(), req.headers(), get);
+        }
+      }
+      case ADD, UPSERT, UPDATE -> checkWrittenRows(body, rf, route.kind());
+      default -> {
+        if (!rf.isEmpty()) {
+          throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
+              operation.action().wireName() + " (" + req.method() + " " + req.path() + ") carries no filter to confine"
+                  + " it to the rows the policy allows");
+        }
+      }
+    }
+    return body == null ? req : req.withBody(body);
+  }
+
+  private static void checkWrittenRows(ObjectNode body, List<RowFilter> rf, ChromaRoute.Kind kind) {
+    if (rf.isEmpty()) {
+      return;
+    }
+    JsonNode metas = body.get("metadatas");
+    if (metas == null || metas.isNull()) {
+      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, kind.name().toLowerCase(
+          java.util.Locale.ROOT) + " without metadatas cannot show that the rows satisfy the row filter on "
+          + rf.stream().map(RowFilter::field).distinct().toList());
+    }
+    for (int i = 0; i < metas.size(); i++) {
+      JsonNode m = metas.get(i);
+      for (RowFilter f : rf) {
+        JsonNode v = m == null || m.isNull() ? null : m.get(f.field());
+        if (v == null || v.isNull()) {
+          throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+              "metadatas[" + i + "] does not set `" + f.field() + "`, which the row filter requires");
+        }
+        if (!satisfies(plain(v), f)) {
+          throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+              "metadatas[" + i + "] sets `" + f.field() + "` to a value the row filter does not allow");
+        }
+      }
+    }
+  }
+
+  static boolean satisfies(Object value, RowFilter f) {
+    if (value == null) {
+      return false;
+    }
+    return switch (f.op()) {
+      case EQ -> same(value, f.value());
+      case NE -> !same(value, f.value());
+      case IN -> f.value() instanceof List<?> l && l.stream().anyMatch(x -> same(value, x));
+      case NOT_IN -> f.value() instanceof List<?> l && l.stream().noneMatch(x -> same(value, x));
+    };
+  }
+
+  private static boolean same(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) {
+      return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
+    }
+    return a.equals(b);
+  }
+
+  /** The Chroma where clause of the row filter conditions (one condition, or their $and). */
+  static JsonNode filterNode(List<RowFilter> rf) {
+    List<JsonNode> conds = new ArrayList<>();
+    for (RowFilter f : rf) {
+      ObjectNode cond = NODES.objectNode();
+      String op = switch (f.op()) {
+        case EQ -> "$eq";
+        case NE -> "$ne";
+        case IN -> "$in";
+        case NOT_IN -> "$nin";
+      };
+      Object v = f.value();
+      if ((f.op() == io.vectorgate.model.FilterOp.IN || f.op() == io.vectorgate.model.FilterOp.NOT_IN)
+          != (v instanceof List<?>)) {
+        throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE, "row filter on `" + f.field()
+            + "`: `" + f.op().name().toLowerCase(java.util.Locale.ROOT) + "` needs "
+            + (v instanceof List<?> ? "a scalar" : "a list"));
+      }
+      cond.putObject(f.field()).set(op, MAPPER.valueToTree(v));
+      conds.add(cond);
+    }
+    if (conds.size() == 1) {
+      return conds.get(0);
+    }
+    ObjectNode and = NODES.objectNode();
+    and.putArray("$and").addAll(conds);
+    return and;
+  }
+
+  /** ANDs the row filter into {@code key} of {@code holder}: {@code {"$and": [orig, cond...]}}. */
+  static void wrapWhere(ObjectNode holder, String key, List<RowFilter> rf) {
+    if (rf.isEmpty()) {
+      return;
+    }
+    JsonNode orig = holder.get(key);
+    JsonNode cond = filterNode(rf);
+    if (orig == null || orig.isNull() || (orig.isObject() && orig.isEmpty())) {
+      holder.set(key, cond);
+      return;
+    }
+    ObjectNode and = NODES.objectNode();
+    ArrayNode all = and.putArray("$and");
+    all.add(orig);
+    if (cond.has("$and") && cond.size() == 1) {
+      all.addAll((ArrayNode) cond.get("$and"));
+    } else {
+      all.add(cond);
+    }
+    holder.set(key, and);
+  }
+
+  private static void capField(ObjectNode holder, String key, LimitCap cap, String where) {
+    if (cap == null) {
+      return;
+    }
+    JsonNode v = holder.get(key);
+    boolean over = v == null || v.isNull() || v.asLong() > cap.max();
+    if (!over) {
+      return;
+    }
+    if (cap.mode() == LimitCap.CapMode.DENY) {
+      throw new ObligationException(ObligationException.LIMIT_EXCEEDED, "`" + where + "` is "
+          + (v == null || v.isNull() ? "unbounded" : v.asText()) + "; the policy allows at most " + cap.max());
+    }
+    holder.put(key, cap.max());
+  }
+
+  private static void stripInclude(ObjectNode body, List<String> defaults) {
+    JsonNode inc = body.get("include");
+    ArrayNode out = NODES.arrayNode();
+    List<String> current = new ArrayList<>();
+    if (inc == null || inc.isNull()) {
+      current.addAll(defaults);
+    } else {
+      inc.forEach(x -> current.add(x.asText()));
+    }
+    current.stream().filter(x -> !x.equals("embeddings")).forEach(out::add);
+    body.set("include", out);
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  @Override
+  public JsonNode rewriteResponse(HttpRequestView req, Operation operation, int status, JsonNode body,
+      Obligations obligations) {
+    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+    if (status < 200 || status >= 300 || body == null) {
+      return body;
+    }
+    switch (route.kind()) {
+      case CREATE_COLLECTION, GET_COLLECTION, GET_COLLECTION_BY_ID, GET_COLLECTION_BY_CRN -> learn(route, body);
+      case LIST_COLLECTIONS -> body.forEach(c -> learn(route, c));
+      case DELETE_COLLECTION -> names.forgetName(route.tenant(), route.database(), route.collection());
+      case GET -> {
+        if (operation.action() == Action.COUNT) {
+          JsonNode ids = body.get("ids");
+          if (ids == null || !ids.isArray()) {
+            throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
+                "the filtered count answered without `ids`");
+          }
+          return IntNode.valueOf(ids.size());
+        }
+        return rewriteRows(body, obligations, 1);
+      }
+      case QUERY, SEARCH -> {
+        return rewriteRows(body, obligations, 2);
+      }
+      default -> {
+      }
+    }
+    return body;
+  }
+
+  private void learn(ChromaRoute route, JsonNode c) {
+    if (c == null || !c.isObject() || !c.path("id").isTextual() || !c.path("name").isTextual()) {
+      return;
+    }
+    String tenant = c.path("tenant").isTextual() ? c.get("tenant").textValue() : route.tenant();
+    String db = c.path("database").isTextual() ? c.get("database").textValue() : route.database();
+    if (tenant != null && db != null) {
+      names.learn(tenant, db, c.get("id").textValue().toLowerCase(java.util.Locale.ROOT), c.get("name").textValue());
+    }
+  }
+
+  /** Masks metadatas/documents and strips embeddings; {@code depth} 1 = get (flat lists), 2 = query/search (per query). */
+  private JsonNode rewriteRows(JsonNode body, Obligations ob, int depth) {
+    if (!(body instanceof ObjectNode o)) {
+      throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE, "unexpected result shape: not an object");
+    }
+    if (ob.mask().isEmpty() && !ob.stripVectors()) {
+      return body;
+    }
+    ObjectNode out = o.deepCopy();
+    if (ob.stripVectors()) {
+      if (out.has("embeddings")) {
+        out.putNull("embeddings");
+      }
+      JsonNode inc = out.get("include");
+      if (inc instanceof ArrayNode a) {
+        for (int i = a.size() - 1; i >= 0; i--) {
+          if (a.get(i).asText().equals("embeddings")) {
+            a.remove(i);
+          }
+        }
+      }
+      JsonNode sel = out.get("select");
+      if (sel instanceof ArrayNode s) {
+        for (JsonNode per : s) {
+          if (per instanceof ArrayNode ps) {
+            for (int i = ps.size() - 1; i >= 0; i--) {
+              if (ps.get(i).asText().equals("#embedding")) {
+                ps.remove(i);
+              }
+            }
+          }
+        }
+      }
+    }
+    for (FieldMask m : ob.mask()) {
+      if (DOCUMENT_FIELDS.contains(m.field())) {
+        if (m.method() == io.vectorgate.model.MaskMethod.DROP) {
+          if (out.has("documents")) {
+            out.putNull("documents");
+          }
+        } else {
+          mapLeaves(out.get("documents"), depth, v -> v.isNull() ? v : masker.maskJsonPath(v, m.path(), m.method()));
+        }
+        continue;
+      }
+      List<String> path = new ArrayList<>();
+      path.add(m.field());
+      path.addAll(m.path());
+      mapLeaves(out.get("metadatas"), depth, v -> v.isObject() ? masker.maskJsonPath(v, path, m.method()) : v);
+    }
+    return out;
+  }
+
+  private static void mapLeaves(JsonNode list, int depth, java.util.function.UnaryOperator<JsonNode> f) {
+    if (!(list instanceof ArrayNode a)) {
+      return;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (depth > 1) {
+        mapLeaves(a.get(i), depth - 1, f);
+      } else {
+        a.set(i, f.apply(a.get(i)));
+      }
+    }
+  }
+
+  @Override
+  public ResultCounts resultCounts(Operation operation, JsonNode body) {
+    if (body == null || !body.isObject()) {
+      return ResultCounts.NONE;
+    }
+    return new ResultCounts(countLeaves(body.get("ids")), countVectors(body.get("embeddings")));
+  }
+
+  private static long countLeaves(JsonNode n) {
+    if (n == null || !n.isArray()) {
+      return 0;
+    }
+    long c = 0;
+    for (JsonNode x : n) {
+      c += x.isArray() ? countLeaves(x) : 1;
+    }
+    return c;
+  }
+
+  private static long countVectors(JsonNode n) {
+    if (n == null || !n.isArray()) {
+      return 0;
+    }
+    long c = 0;
+    for (JsonNode x : n) {
+      if (x.isTextual() || (x.isArray() && (x.isEmpty() || x.get(0).isNumber()))) {
+        c++;
+      } else if (x.isArray()) {
+        c += countVectors(x);
+      }
+    }
+    return c;
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Override
+  public ErrorResponse denial(Decision decision, String message) {
+    ObjectNode b = error("AuthorizationError", message);
+    ArrayNode reasons = b.putArray("reasons");
+    for (Reason r : decision.reasons()) {
+      reasons.addObject().put("code", r.code()).put("message", r.message());
+    }
+    b.put("decision_id", decision.decisionId());
+    return new ErrorResponse(403, b);
+  }
+
+  @Override
+  public ErrorResponse rejection(int status, String code, String message) {
+    String type = switch (status) {
+      case 401 -> "AuthError";
+      case 403 -> "AuthorizationError";
+      case 404 -> "NotFoundError";
+      case 429 -> "RateLimitError";
+      default -> status >= 500 ? "InternalError" : "InvalidArgumentError";
+    };
+    ObjectNode b = error(type, message);
+    b.put("code", code);
+    return new ErrorResponse(status, b);
+  }
+
+  private static ObjectNode error(String type, String message) {
+    ObjectNode b = NODES.objectNode();
+    b.put("error", type);
+    b.put("message", message);
+    return b;
+  }
+
+  // ---------------------------------------------------------------- body helpers
+
+  private static AdapterException malformed(String field, String message) {
+    return new AdapterException(AdapterException.MALFORMED_REQUEST, field, "`" + field + "` " + message);
+  }
+
+  private static void noBody(JsonNode body) {
+    if (body != null && !(body.isObject() && body.isEmpty())) {
+      throw malformed("body", "must be empty for this route");
+    }
+  }
+
+  private static ObjectNode object(JsonNode body, boolean required) {
+    if (body == null) {
+      if (required) {
+        throw malformed("body", "is required: a JSON object");
+      }
+      return NODES.objectNode();
+    }
+    if (!(body instanceof ObjectNode o)) {
+      throw malformed("body", "must be a JSON object");
+    }
+    return o;
+  }
+
+  private static void fields(ObjectNode o, String prefix, Set<String> known) {
+    for (var it = o.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!known.contains(f)) {
+        throw new AdapterException(AdapterException.UNKNOWN_FIELD, prefix + f, "field `" + prefix + f
+            + "` is not one the gateway understands; known: " + new java.util.TreeSet<>(known));
+      }
+    }
+  }
+
+  private static String text(ObjectNode o, String f, boolean required) {
+    JsonNode v = o.get(f);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw malformed(f, "is required");
+      }
+      return null;
+    }
+    if (!v.isTextual() || v.textValue().isEmpty()) {
+      throw malformed(f, "must be a non-empty string");
+    }
+    return v.textValue();
+  }
+
+  private static List<String> ids(ObjectNode o, boolean required) {
+    JsonNode v = o.get("ids");
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw malformed("ids", "is required");
+      }
+      return null;
+    }
+    if (!v.isArray()) {
+      throw malformed("ids", "must be an array of strings");
+    }
+    List<String> out = new ArrayList<>(v.size());
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        throw malformed("ids[" + i + "]", "must be a string");
+      }
+      out.add(v.get(i).textValue());
+    }
+    return out;
+  }
+
+  private static Map<String, Object> where(ObjectNode o, String f) {
+    return where(o, f, f);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> where(ObjectNode o, String f, String at) {
+    JsonNode v = o.get(f);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw malformed(at, "must be an object");
+    }
+    if (v.isEmpty()) {
+      return null;
+    }
+    return MAPPER.convertValue(v, Map.class);
+  }
+
+  private static Long nonNegative(ObjectNode o, String f) {
+    return nonNegative(o, f, f);
+  }
+
+  private static Long nonNegative(ObjectNode o, String f, String at) {
+    JsonNode v = o.get(f);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+      throw malformed(at, "must be a non-negative integer");
+    }
+    return v.asLong();
+  }
+
+  private static Long queryLong(HttpRequestView req, String name) {
+    String v = req.firstQuery(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < 0) {
+        throw malformed("query." + name, "must be a non-negative integer");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "query." + name, "`query." + name
+          + "` must be a non-negative integer", e);
+    }
+  }
+
+  private static List<String> include(ObjectNode o, List<String> defaults) {
+    JsonNode v = o.get("include");
+    if (v == null || v.isNull()) {
+      return defaults;
+    }
+    if (!v.isArray()) {
+      throw malformed("include", "must be an array");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual() || !INCLUDE_VALUES.contains(v.get(i).textValue())) {
+        throw new AdapterException(AdapterException.UNKNOWN_ENUM_VALUE, "include[" + i + "]", "`include[" + i
+            + "]` must be one of " + new java.util.TreeSet<>(INCLUDE_VALUES));
+      }
+      out.add(v.get(i).textValue());
+    }
+    return out;
+  }
+
+  private static void sameLength(JsonNode v, String f, int n) {
+    if (!v.isArray()) {
+      throw malformed(f, "must be an array");
+    }
+    if (v.size() != n) {
+      throw malformed(f, "has " + v.size() + " entries for " + n + " ids");
+    }
+  }
+
+  /**
+   * Checks embeddings: each is an array of numbers or a base64 string of packed little-endian
+   * float32 (what chromadb sends when the server supports it). {@code n} < 0: any count.
+   */
+  static void embeddings(JsonNode v, String f, int n) {
+    if (!v.isArray()) {
+      throw malformed(f, "must be an array");
+    }
+    if (n >= 0 && v.size() != n) {
+      throw malformed(f, "has " + v.size() + " entries for " + n + " ids");
+    }
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      String at = f + "[" + i + "]";
+      if (e.isTextual()) {
+        byte[] raw;
+        try {
+          raw = Base64.getDecoder().decode(e.textValue());
+        } catch (IllegalArgumentException ex) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, at, "`" + at
+              + "` is a string but not base64 of float32 values", ex);
+        }
+        if (raw.length % 4 != 0) {
+          throw malformed(at, "decodes to " + raw.length + " bytes, not a whole number of float32 values");
+        }
+      } else if (e.isArray()) {
+        for (int k = 0; k < e.size(); k++) {
+          if (!e.get(k).isNumber()) {
+            throw malformed(at + "[" + k + "]", "must be a number");
+          }
+        }
+      } else {
+        throw malformed(at, "must be an array of numbers or a base64 string");
+      }
+    }
+  }
+
+  /** Decodes one base64 embedding (little-endian float32) — for tests and diagnostics. */
+  public static float[] decodeBase64Embedding(String b64) {
+    byte[] raw = Base64.getDecoder().decode(b64);
+    java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] out = new float[fb.remaining()];
+    fb.get(out);
+    return out;
+  }
+
+  private static Object plain(JsonNode v) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
+    }
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,316 @@
+package io.vectorgate.proxy.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one request at a time on an HTTP/1.x connection or an HTTP/2 stream, with explicit
+ * backpressure: auto-read is off; the handler asks for the next chunk only while it is reading a
+ * request whose body is under the size limit, and for the next request only after the previous
+ * response has been written. Pipelined HTTP/1.1 requests wait in order. The complete request
+ * goes to a worker ({@link HttpRequestProcessor}); the response is written back on the event
+ * loop. Framing problems (CL+TE, bad chunking, oversized head or body) are answered and the
+ * connection closed; nothing reaches the processor.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
+
+  private enum State { IDLE, READING, PROCESSING, DISCARDING, CLOSED }
+
+  private final boolean http2;
+  private final int maxBody;
+  private final HttpRequestProcessor processor;
+  private final ExecutorService workers;
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private State state = State.IDLE;
+  private HttpRequest current;
+  private CompositeByteBuf body;
+  private boolean keepAlive;
+
+  ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers) {
+    this.http2 = http2;
+    this.maxBody = maxBody;
+    this.processor = processor;
+    this.workers = workers;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+    if (ctx.channel().isActive()) {
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (state == State.PROCESSING) {
+      held.add(msg); // a pipelined request: handled after the current response
+      return;
+    }
+    handle(ctx, msg);
+  }
+
+  private void handle(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (state == State.CLOSED) {
+        return;
+      }
+      if (msg instanceof HttpRequest req) {
+        start(ctx, req);
+      }
+      if (msg instanceof HttpContent c && state == State.READING) {
+        if ((long) body.readableBytes() + c.content().readableBytes() > maxBody) {
+          refuse(ctx, 413, "body_too_large", "the request body is larger than " + maxBody + " bytes", true);
+          return;
+        }
+        if (c.decoderResult().isFailure()) {
+          refuse(ctx, 400, "bad_framing", "the request body is malformed: " + c.decoderResult().cause().getMessage(),
+              true);
+          return;
+        }
+        if (c.content().isReadable()) {
+          body.addComponent(true, c.content().retain());
+        }
+        if (c instanceof LastHttpContent last) {
+          if (!last.trailingHeaders().isEmpty()) {
+            refuse(ctx, 400, "trailers_not_accepted", "the request carries trailer fields, which the gateway does not"
+                + " accept", true);
+            return;
+          }
+          dispatch(ctx);
+        }
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void start(ChannelHandlerContext ctx, HttpRequest req) {
+    if (state == State.DISCARDING) {
+      return;
+    }
+    if (req.decoderResult().isFailure()) {
+      Throwable cause = req.decoderResult().cause();
+      int status = cause instanceof TooLongHttpLineException ? 414
+          : cause instanceof TooLongHttpHeaderException ? 431
+          : cause instanceof TooLongFrameException ? 413 : 400;
+      String code = cause instanceof StrictRequestDecoder.ContentLengthAndTransferEncoding ? "ambiguous_framing"
+          : status == 400 ? "bad_request_head" : "request_head_too_large";
+      refuse(ctx, status, code, "the request cannot be framed unambiguously: " + cause.getMessage(), true);
+      return;
+    }
+    current = req;
+    keepAlive = http2 || HttpUtil.isKeepAlive(req);
+    state = State.READING;
+    List<String> te = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!te.isEmpty() && (te.size() > 1 || !te.get(0).strip().equalsIgnoreCase("chunked"))) {
+      refuse(ctx, 400, "ambiguous_framing", "transfer-encoding `" + String.join(", ", te)
+          + "`: only a single `chunked` is accepted", true);
+      return;
+    }
+    List<String> cl = req.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
+    if (cl.size() > 1) {
+      refuse(ctx, 400, "ambiguous_framing", "content-length appears " + cl.size() + " times", true);
+      return;
+    }
+    if (cl.size() == 1) {
+      long n;
+      try {
+        n = Long.parseLong(cl.get(0).strip());
+      } catch (NumberFormatException e) {
+        refuse(ctx, 400, "ambiguous_framing", "content-length `" + cl.get(0) + "` is not a number", true);
+        return;
+      }
+      if (n > maxBody) {
+        refuse(ctx, 413, "body_too_large", "content-length " + n + " is larger than the limit of " + maxBody + " bytes",
+            true);
+        return;
+      }
+    }
+    String expect = req.headers().get(HttpHeaderNames.EXPECT);
+    if (expect != null) {
+      if (!expect.strip().equalsIgnoreCase("100-continue")) {
+        refuse(ctx, 417, "expectation_failed", "expect `" + expect + "` is not supported", true);
+        return;
+      }
+      if (!http2) {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      }
+    }
+    body = ctx.alloc().compositeBuffer(1024);
+  }
+
+  private void dispatch(ChannelHandlerContext ctx) {
+    state = State.PROCESSING;
+    byte[] bytes = ByteBufUtil.getBytes(body);
+    body.release();
+    body = null;
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (Map.Entry<String, String> h : current.headers()) {
+      headers.add(Map.entry(h.getKey(), h.getValue()));
+    }
+    String protocol = http2 ? "HTTP/2" : current.protocolVersion().text();
+    String method = current.method().name();
+    String target = current.uri();
+    if (http2) {
+      // the HTTP/2 codec turns :path into the uri; pseudo-headers never reach the processor
+      headers.removeIf(h -> h.getKey().startsWith(":") || h.getKey().toLowerCase(Locale.ROOT).equals("x-http2-stream-id")
+          || h.getKey().toLowerCase(Locale.ROOT).equals("x-http2-scheme"));
+    }
+    InboundRequest in = new InboundRequest(method, target, headers, bytes, protocol, address(ctx.channel().remoteAddress()
+        == null && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()));
+    try {
+      workers.execute(() -> {
+        OutboundResponse r = processor.process(in);
+        ctx.executor().execute(() -> respond(ctx, r));
+      });
+    } catch (RejectedExecutionException e) {
+      processor.count("overloaded");
+      respond(ctx, processor.refusal(503, "overloaded", "the gateway is at capacity; retry later", false));
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx, int status, String code, String message, boolean close) {
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    state = State.DISCARDING;
+    respond(ctx, processor.refusal(status, code, message, close || !http2));
+  }
+
+  private void respond(ChannelHandlerContext ctx, OutboundResponse r) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    boolean close = !http2 && (r.closeConnection() || !keepAlive);
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+        Unpooled.wrappedBuffer(r.body()));
+    r.headers().forEach((k, v) -> resp.headers().set(k, v));
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    if (close) {
+      resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    if (http2) {
+      resp.headers().remove(HttpHeaderNames.CONNECTION);
+    }
+    ctx.writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess()) {
+        LOG.debug("event=response_write_failed error={}", String.valueOf(f.cause()));
+        closeNow(ctx);
+        return;
+      }
+      if (close || http2) {
+        closeNow(ctx);
+        return;
+      }
+      state = State.IDLE;
+      current = null;
+      while (!held.isEmpty() && state != State.PROCESSING && state != State.CLOSED) {
+        handle(ctx, held.poll());
+      }
+      if (state == State.IDLE || state == State.READING) {
+        ctx.read();
+      }
+    });
+  }
+
+  private void closeNow(ChannelHandlerContext ctx) {
+    state = State.CLOSED;
+    while (!held.isEmpty()) {
+      ReferenceCountUtil.release(held.poll());
+    }
+    if (http2) {
+      // the stream ended with the response; nothing else to do
+      return;
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (state == State.IDLE || state == State.READING || state == State.DISCARDING) {
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+      // h2c upgrade: the HTTP/2 handlers took over this connection and read on their own
+      ctx.channel().config().setAutoRead(true);
+      ctx.pipeline().remove(this);
+    } else if (evt instanceof IdleStateEvent) {
+      closeNow(ctx);
+      ctx.close();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    state = State.CLOSED;
+    while (!held.isEmpty()) {
+      ReferenceCountUtil.release(held.poll());
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.info("event=connection_error remote={} error={}", ctx.channel().remoteAddress(), cause.toString());
+    if (state != State.PROCESSING && state != State.CLOSED && !http2 && ctx.channel().isActive()) {
+      refuse(ctx, 400, "bad_request", "the request could not be read: " + cause.getMessage(), true);
+    } else {
+      ctx.close();
+    }
+  }
+
+  private static String address(SocketAddress a) {
+    return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+  }
+
+}

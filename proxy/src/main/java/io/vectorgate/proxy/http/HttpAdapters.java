@@ -1,0 +1,130 @@
+package io.vectorgate.proxy.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.proxy.adapter.chroma.ChromaAdapter;
+import io.vectorgate.proxy.adapter.chroma.CollectionLookup;
+import io.vectorgate.proxy.adapter.chroma.CollectionNames;
+import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.config.ConfigException;
+import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
+import io.vectorgate.proxy.enforce.ValueMasker;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which {@link HttpApiAdapter} serves a connection kind. {@link #defaults()} has Chroma, and
+ * Qdrant and Pinecone when their adapter packages are in the build (found by class name, each
+ * with a {@code (ValueMasker)} constructor), so the listener routes every configured kind to its
+ * adapter; a kind without one fails at start-up.
+ */
+public final class HttpAdapters {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpAdapters.class);
+  /** Capacity of Chroma's collection id → name map per connection. */
+  public static final int CHROMA_NAME_CAPACITY = 100_000;
+
+  /** Builds the adapter of one connection. */
+  @FunctionalInterface
+  public interface Factory {
+    HttpApiAdapter create(ConnectionConfig connection, ValueMasker masker, HttpUpstream upstream, String credential);
+  }
+
+  private final Map<DatabaseKind, Factory> factories;
+
+  private HttpAdapters(Map<DatabaseKind, Factory> factories) {
+    this.factories = factories;
+  }
+
+  /** Chroma, plus Qdrant and Pinecone when present. */
+  public static HttpAdapters defaults() {
+    Map<DatabaseKind, Factory> f = new EnumMap<>(DatabaseKind.class);
+    f.put(DatabaseKind.CHROMA, (c, masker, upstream, credential) -> new ChromaAdapter(masker,
+        new CollectionNames(CHROMA_NAME_CAPACITY), chromaLookup(upstream, credential)));
+    byClassName("io.vectorgate.proxy.adapter.qdrant.QdrantAdapter").ifPresent(x -> f.put(DatabaseKind.QDRANT, x));
+    byClassName("io.vectorgate.proxy.adapter.pinecone.PineconeAdapter").ifPresent(x -> f.put(DatabaseKind.PINECONE, x));
+    return new HttpAdapters(f);
+  }
+
+  /** A copy with {@code kind} served by {@code factory}. */
+  public HttpAdapters with(DatabaseKind kind, Factory factory) {
+    Map<DatabaseKind, Factory> f = new EnumMap<>(DatabaseKind.class);
+    f.putAll(factories);
+    f.put(kind, factory);
+    return new HttpAdapters(f);
+  }
+
+  public boolean serves(DatabaseKind kind) {
+    return factories.containsKey(kind);
+  }
+
+  /** The adapter of {@code connection}; a kind this build has no adapter for is a configuration error. */
+  public HttpApiAdapter create(ConnectionConfig connection, ValueMasker masker, HttpUpstream upstream, String credential) {
+    DatabaseKind kind = kindOf(connection.kind());
+    Factory f = factories.get(kind);
+    if (f == null) {
+      throw new ConfigException("connections." + connection.name() + ".kind", "this build has no HTTP adapter for `"
+          + connection.kind() + "`");
+    }
+    return f.create(connection, masker, upstream, credential);
+  }
+
+  public static DatabaseKind kindOf(String kind) {
+    return DatabaseKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  private static Optional<Factory> byClassName(String name) {
+    Class<?> cls;
+    try {
+      cls = Class.forName(name);
+    } catch (ClassNotFoundException e) {
+      LOG.debug("event=http_adapter_absent class={}", name);
+      return Optional.empty();
+    }
+    if (!HttpApiAdapter.class.isAssignableFrom(cls)) {
+      return Optional.empty();
+    }
+    try {
+      var ctor = cls.getConstructor(ValueMasker.class);
+      return Optional.of((c, masker, upstream, credential) -> {
+        try {
+          return (HttpApiAdapter) ctor.newInstance(masker);
+        } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
+          throw new IllegalStateException("cannot create " + name + ": " + e.getMessage(), e);
+        }
+      });
+    } catch (NoSuchMethodException e) {
+      LOG.warn("event=http_adapter_unusable class={} reason=no_(ValueMasker)_constructor", name);
+      return Optional.empty();
+    }
+  }
+
+  /** Resolves an unseen Chroma collection id with {@code GET .../collections/by-id/{id}} on the upstream. */
+  static CollectionLookup chromaLookup(HttpUpstream upstream, String credential) {
+    ObjectMapper json = new ObjectMapper();
+    return (tenant, database, id) -> {
+      String target = RequestTarget.canonical(List.of("api", "v2", "tenants", tenant, "databases", database,
+          "collections", "by-id", id), Map.of());
+      try {
+        HttpUpstream.Response r = upstream.send("GET", target, Map.of("x-chroma-token", credential), null);
+        if (r.status() != 200) {
+          return Optional.empty();
+        }
+        JsonNode n = json.readTree(r.body());
+        return n.path("name").isTextual() ? Optional.of(n.get("name").textValue()) : Optional.empty();
+      } catch (HttpUpstream.UpstreamException | IOException e) {
+        LOG.warn("event=chroma_lookup_failed tenant={} database={} id={} error={}", tenant, database, id, e.toString());
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    };
+  }
+}

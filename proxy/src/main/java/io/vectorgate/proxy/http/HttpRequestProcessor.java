@@ -1,0 +1,376 @@
+package io.vectorgate.proxy.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vectorgate.model.Connection;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.Identity;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.model.Operation;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.http.HttpApiAdapter.ErrorResponse;
+import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.identity.AuthenticationException;
+import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.pipeline.Outcome;
+import io.vectorgate.proxy.pipeline.RequestMeta;
+import io.vectorgate.proxy.pipeline.RequestPipeline;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-independent work of the HTTP listener for one complete request: header checks,
+ * target normalization, strict JSON, identity, adapter decode, policy, request obligations,
+ * upstream call with the gateway's credential, response rewrite. Runs on a worker thread (it
+ * blocks on the engine and the upstream). Never forwards a request it has not fully examined;
+ * every refusal is answered in the target API's error shape and counted.
+ */
+public final class HttpRequestProcessor {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpRequestProcessor.class);
+  private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
+
+  /** Headers that ask the server to treat the request as another method: always refused. */
+  static final Set<String> METHOD_OVERRIDE_HEADERS = Set.of("x-http-method-override", "x-http-method",
+      "x-method-override", "x-original-method");
+  /** Headers that may carry the caller's token; never forwarded. */
+  static final Set<String> TOKEN_HEADERS = Set.of("authorization", "x-chroma-token", "api-key");
+  /** Client headers every adapter gets forwarded. */
+  static final Set<String> BASE_FORWARDED = Set.of("accept", "user-agent", "x-pinecone-api-version");
+  /** Headers that must appear at most once. */
+  private static final Set<String> SINGLETON_HEADERS = Set.of("host", "content-type", "content-length",
+      "authorization", "x-chroma-token", "api-key", "content-encoding", "transfer-encoding");
+  /** Methods any of the served APIs use. */
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final String MILVUS_REST_PREFIX = "/v2/vectordb";
+
+  private final String listener;
+  private final Connection connection;
+  private final TokenVerifier verifier;
+  private final HttpApiAdapter adapter;
+  private final RequestPipeline pipeline;
+  private final HttpUpstream upstream;
+  private final JsonBodies json;
+  private final ObjectMapper responseMapper = new ObjectMapper();
+  private final Map<String, String> credentialHeaders;
+
+  public HttpRequestProcessor(String listener, Connection connection, TokenVerifier verifier, HttpApiAdapter adapter,
+      RequestPipeline pipeline, HttpUpstream upstream, JsonBodies json, String upstreamCredential) {
+    this.listener = listener;
+    this.connection = connection;
+    this.verifier = verifier;
+    this.adapter = adapter;
+    this.pipeline = pipeline;
+    this.upstream = upstream;
+    this.json = json;
+    this.credentialHeaders = Map.copyOf(adapter.upstreamCredentialHeaders(upstreamCredential));
+  }
+
+  /** Processes one request; never throws (internal failures are a 500 naming the request id). */
+  public OutboundResponse process(InboundRequest in) {
+    long start = System.nanoTime();
+    String requestId = UUID.randomUUID().toString();
+    Trace t = new Trace();
+    OutboundResponse out;
+    try {
+      out = handle(in, requestId, t);
+    } catch (HttpRefusal r) {
+      pipeline.metrics().count("rejected_request");
+      t.reason = r.code();
+      LOG.info("event=http_refused request_id={} listener={} code={} message={}", requestId, listener, r.code(),
+          r.getMessage());
+      out = error(adapter.rejection(r.status(), r.code(), r.getMessage()), r.closeConnection());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      out = error(adapter.rejection(503, "shutting_down", "the gateway is shutting down"), true);
+    } catch (RuntimeException e) {
+      LOG.error("event=request_failed request_id={} listener={} error={}", requestId, listener, e.toString(), e);
+      pipeline.metrics().count("internal_error");
+      out = error(adapter.rejection(500, "gateway_error", "gateway error (request " + requestId + ")"), false);
+    }
+    REQUESTS.info("event=request request_id={} listener={} protocol={} method={} path={} subject={} action={}"
+            + " collection={} decision_id={} allow={} reasons={} status={} latency_us={}",
+        requestId, listener, in.protocol(), in.method(), t.path == null ? "-" : t.path,
+        t.identity == null ? "-" : t.identity.subject(), t.op == null ? "-" : t.op.action().wireName(),
+        t.op == null || t.op.resource().collection() == null ? "-" : t.op.resource().collection(),
+        t.decision == null ? "-" : t.decision.decisionId(), t.decision != null && t.decision.allow(),
+        t.decision == null ? (t.reason == null ? "[]" : "[" + t.reason + "]") : t.decision.reasonCodes(),
+        out.status(), (System.nanoTime() - start) / 1000);
+    return out;
+  }
+
+  private static final class Trace {
+    String path;
+    Identity identity;
+    Operation op;
+    Decision decision;
+    String reason;
+  }
+
+  private OutboundResponse handle(InboundRequest in, String requestId, Trace t) throws HttpRefusal, InterruptedException {
+    Map<String, List<String>> headers = headers(in);
+    String method = in.method();
+    if (!METHODS.contains(method)) {
+      throw new HttpRefusal(405, "method_not_allowed", "method `" + method + "` is not served");
+    }
+    for (String h : METHOD_OVERRIDE_HEADERS) {
+      if (headers.containsKey(h)) {
+        throw new HttpRefusal(400, "method_override", "header `" + h + "` asks for another method; method overrides"
+            + " are refused");
+      }
+    }
+    String encoding = first(headers, "content-encoding");
+    if (encoding != null && !encoding.strip().equalsIgnoreCase("identity")) {
+      throw new HttpRefusal(415, "encoded_body", "content-encoding `" + encoding + "`: the gateway inspects every body"
+          + " and does not accept encoded ones");
+    }
+    RequestTarget target = RequestTarget.parse(in.target());
+    t.path = target.path();
+    if (target.path().equals(MILVUS_REST_PREFIX) || target.path().startsWith(MILVUS_REST_PREFIX + "/")) {
+      throw new HttpRefusal(403, "milvus_rest_not_supported", "the Milvus RESTful API (`/v2/vectordb/...`) is not"
+          + " served by this gateway; use the Milvus gRPC listener");
+    }
+    JsonNode body = null;
+    if (in.body().length > 0) {
+      String ct = first(headers, "content-type");
+      if (ct == null || !isJson(ct)) {
+        throw new HttpRefusal(415, "unsupported_media_type", "a request body must be `application/json`, got "
+            + (ct == null ? "no content-type" : "`" + ct + "`"));
+      }
+      body = json.parse(in.body());
+    }
+    String token;
+    try {
+      token = token(headers);
+      t.identity = verifier.verify(token);
+    } catch (AuthenticationException e) {
+      boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
+      pipeline.metrics().count(unavailable ? "identity_unavailable" : "unauthenticated");
+      t.reason = e.code().wire();
+      LOG.info("event=unauthenticated request_id={} listener={} code={} message={}", requestId, listener,
+          e.code().wire(), e.getMessage());
+      return error(adapter.rejection(unavailable ? 503 : 401, e.code().wire(), e.code().wire() + ": " + e.getMessage()),
+          false);
+    }
+    HttpRequestView view = new HttpRequestView(method, target.path(), target.segments(), target.query(),
+        viewHeaders(headers), body);
+    Operation op;
+    try {
+      op = adapter.decode(view);
+    } catch (AdapterException e) {
+      return adapterRefusal(e, t);
+    }
+    t.op = op;
+    Outcome outcome = pipeline.decide(t.identity, connection, op, new RequestMeta(requestId, in.clientAddress()));
+    t.decision = outcome.decision();
+    if (outcome instanceof Outcome.Deny deny) {
+      return error(adapter.denial(deny.decision(), deny.message()), false);
+    }
+    Obligations obligations = outcome.decision().obligations();
+    HttpRequestView forward;
+    try {
+      forward = adapter.applyRequestObligations(view, op, obligations);
+    } catch (ObligationException e) {
+      pipeline.metrics().count("obligation_unenforceable");
+      Decision d = outcome.decision();
+      Decision denied = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
+          Obligations.NONE, d.decisionId(), d.revision());
+      return error(adapter.denial(denied, "denied by policy (decision " + d.decisionId() + "): " + e.code() + ": "
+          + e.getMessage()), false);
+    } catch (AdapterException e) {
+      return adapterRefusal(e, t);
+    }
+    Map<String, String> upHeaders = new LinkedHashMap<>();
+    Set<String> extra = adapter.forwardedHeaders();
+    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+      String n = h.getKey();
+      if ((BASE_FORWARDED.contains(n) || extra.contains(n)) && !TOKEN_HEADERS.contains(n)
+          && !HttpUpstream.RESTRICTED.contains(n) && !h.getValue().isEmpty()) {
+        upHeaders.put(n, String.join(", ", h.getValue()));
+      }
+    }
+    byte[] upBody = forward.body() == null ? null : json.write(forward.body());
+    if (upBody != null) {
+      upHeaders.put("content-type", "application/json");
+    }
+    upHeaders.putAll(credentialHeaders);
+    HttpUpstream.Response resp;
+    try {
+      resp = upstream.send(forward.method(), RequestTarget.canonical(forward.segments(), forward.query()), upHeaders,
+          upBody);
+    } catch (HttpUpstream.UpstreamException e) {
+      pipeline.metrics().count("upstream_error");
+      LOG.warn("event=upstream_error request_id={} listener={} error={}", requestId, listener, e.getMessage(), e);
+      return error(adapter.rejection(e.status(), "upstream_unavailable", e.getMessage()), false);
+    }
+    if (resp.contentEncoding().isPresent() && !resp.contentEncoding().get().equalsIgnoreCase("identity")) {
+      pipeline.metrics().count("upstream_error");
+      return error(adapter.rejection(502, "upstream_encoded_body", "the upstream answered with content-encoding `"
+          + resp.contentEncoding().get() + "`, which the gateway cannot inspect"), false);
+    }
+    JsonNode respBody = null;
+    if (resp.body().length > 0) {
+      try {
+        respBody = responseMapper.readTree(resp.body());
+      } catch (IOException e) {
+        if (resp.status() >= 200 && resp.status() < 300) {
+          pipeline.metrics().count("upstream_error");
+          return error(adapter.rejection(502, "upstream_unreadable", "the upstream answered " + resp.status()
+              + " with a body that is not JSON; the gateway does not pass on what it cannot inspect"), false);
+        }
+        // a non-JSON error body (e.g. a plain 404) carries no rows: pass its status on, without the body
+        return error(adapter.rejection(resp.status(), "upstream_error", "the upstream answered " + resp.status()), false);
+      }
+    }
+    JsonNode rewritten;
+    try {
+      rewritten = adapter.rewriteResponse(forward, op, resp.status(), respBody, obligations);
+    } catch (ObligationException e) {
+      pipeline.metrics().count("obligation_unenforceable");
+      return error(adapter.rejection(502, e.code(), "the response could not be rewritten as the policy requires: "
+          + e.getMessage()), false);
+    }
+    if (resp.status() >= 200 && resp.status() < 300) {
+      HttpApiAdapter.ResultCounts counts = adapter.resultCounts(op, rewritten);
+      pipeline.recordResult(t.identity, counts.rows(), counts.vectors(), op.paging());
+    }
+    byte[] out = rewritten == null ? new byte[0] : writeResponse(rewritten);
+    return new OutboundResponse(resp.status(), out.length == 0 ? Map.of() : Map.of("content-type", "application/json"),
+        out, false);
+  }
+
+  /**
+   * The answer to a request the transport refused (framing, size): shaped like the API's errors,
+   * counted, logged.
+   */
+  public OutboundResponse refusal(int status, String code, String message, boolean close) {
+    pipeline.metrics().count("rejected_request");
+    LOG.info("event=http_refused listener={} code={} message={}", listener, code, message);
+    return error(adapter.rejection(status, code, message), close);
+  }
+
+  /** Counts a transport event (e.g. {@code overloaded}). */
+  void count(String metric) {
+    pipeline.metrics().count(metric);
+  }
+
+  private OutboundResponse adapterRefusal(AdapterException e, Trace t) {
+    pipeline.metrics().count("rejected_request");
+    t.reason = e.code();
+    int status = switch (e.code()) {
+      case "unknown_route", AdapterException.UNSUPPORTED_OPERATION -> 403;
+      case AdapterException.SCHEMA_UNAVAILABLE -> 502;
+      default -> 400;
+    };
+    String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";
+    return error(adapter.rejection(status, e.code(), "request refused by the gateway: " + e.code() + where + ": "
+        + e.getMessage()), false);
+  }
+
+  private byte[] writeResponse(JsonNode n) {
+    try {
+      return responseMapper.writeValueAsBytes(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a response", e);
+    }
+  }
+
+  private OutboundResponse error(ErrorResponse e, boolean close) {
+    byte[] b = e.body() == null ? new byte[0] : writeResponse(e.body());
+    return new OutboundResponse(e.status(), Map.of("content-type", "application/json"), b, close);
+  }
+
+  /** Lower-cased names; singleton headers that repeat are refused (ambiguous). */
+  private static Map<String, List<String>> headers(InboundRequest in) throws HttpRefusal {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : in.headers()) {
+      String name = e.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith(":")) {
+        continue; // HTTP/2 pseudo-headers were already turned into method and target
+      }
+      List<String> vs = out.computeIfAbsent(name, k -> new ArrayList<>());
+      vs.add(e.getValue());
+      if (vs.size() > 1 && SINGLETON_HEADERS.contains(name)) {
+        throw new HttpRefusal(400, "duplicate_header", "header `" + name + "` appears more than once", true, null);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, List<String>> viewHeaders(Map<String, List<String>> headers) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    headers.forEach((k, v) -> {
+      if (!TOKEN_HEADERS.contains(k) && !k.equals("cookie")) {
+        out.put(k, List.copyOf(v));
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The caller's token: {@code Authorization: Bearer <t>}, or the client's native key header
+   * ({@code X-Chroma-Token}, {@code Api-Key}). Several different tokens are ambiguous and refused.
+   */
+  static String token(Map<String, List<String>> headers) throws AuthenticationException {
+    String found = null;
+    String source = null;
+    for (String h : List.of("authorization", "x-chroma-token", "api-key")) {
+      String v = first(headers, h);
+      if (v == null) {
+        continue;
+      }
+      String tok = v.strip();
+      if (h.equals("authorization")) {
+        if (!tok.regionMatches(true, 0, "Bearer ", 0, 7)) {
+          throw new AuthenticationException(AuthenticationException.Code.MALFORMED_TOKEN,
+              "the `authorization` header must be `Bearer <token>`");
+        }
+        tok = tok.substring(7).strip();
+      }
+      if (tok.isEmpty()) {
+        throw new AuthenticationException(AuthenticationException.Code.MISSING_TOKEN, "header `" + h + "` is empty");
+      }
+      if (found != null && !found.equals(tok)) {
+        throw new AuthenticationException(AuthenticationException.Code.MALFORMED_TOKEN, "headers `" + source
+            + "` and `" + h + "` carry different tokens");
+      }
+      found = tok;
+      source = h;
+    }
+    if (found == null) {
+      throw new AuthenticationException(AuthenticationException.Code.MISSING_TOKEN,
+          "no access token: send your OIDC access token as `Authorization: Bearer <token>` (or in `X-Chroma-Token` /"
+              + " `Api-Key`)");
+    }
+    return found;
+  }
+
+  private static String first(Map<String, List<String>> headers, String name) {
+    List<String> v = headers.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static boolean isJson(String contentType) {
+    String ct = contentType.toLowerCase(Locale.ROOT).strip();
+    int semi = ct.indexOf(';');
+    String type = (semi < 0 ? ct : ct.substring(0, semi)).strip();
+    if (!type.equals("application/json")) {
+      return false;
+    }
+    if (semi < 0) {
+      return true;
+    }
+    String params = ct.substring(semi + 1).strip();
+    return params.isEmpty() || params.replace(" ", "").equals("charset=utf-8");
+  }
+}

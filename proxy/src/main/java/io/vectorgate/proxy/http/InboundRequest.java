@@ -1,0 +1,21 @@
+package io.vectorgate.proxy.http;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One complete request as the transport received it, before normalization.
+ *
+ * @param method the method as sent
+ * @param target the raw request-target
+ * @param headers header (name as sent, value) pairs in order
+ * @param body the body bytes (empty when none)
+ * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}
+ * @param clientAddress the peer's address
+ */
+public record InboundRequest(String method, String target, List<Map.Entry<String, String>> headers, byte[] body,
+    String protocol, String clientAddress) {
+  public InboundRequest {
+    headers = List.copyOf(headers);
+  }
+}

@@ -1,0 +1,83 @@
+package io.vectorgate.proxy.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+
+/**
+ * Strict JSON for request bodies: RFC 8259 only (no NaN/Infinity, no leading zeros or {@code +},
+ * no comments, single quotes or unquoted names), no duplicate keys, no trailing tokens, nesting at
+ * most {@code maxDepth}, strings and numbers of bounded length. Numbers become longs, big
+ * integers or doubles (the upstreams read 32/64-bit values). Anything else is a 400 naming the
+ * line and column.
+ */
+public final class JsonBodies {
+  private final ObjectMapper mapper;
+  private final int maxDepth;
+
+  public JsonBodies(int maxDepth) {
+    this.maxDepth = maxDepth;
+    JsonFactory f = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(maxDepth)
+            .maxNumberLength(400)
+            .maxStringLength(64 * 1024 * 1024)
+            .maxNameLength(4096)
+            .build())
+        .build();
+    this.mapper = JsonMapper.builder(f)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /** Parses a request body; empty input is null (no body). */
+  public JsonNode parse(byte[] body) throws HttpRefusal {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      JsonNode n = mapper.readTree(body);
+      return n == null || n.isMissingNode() ? null : n;
+    } catch (StreamConstraintsException e) {
+      throw new HttpRefusal(400, "json_limits", "the JSON body exceeds a limit (nesting depth " + maxDepth
+          + ", number or string length): " + firstLine(e.getOriginalMessage()), false, e);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
+      String msg = firstLine(e.getOriginalMessage());
+      String code = msg.startsWith("Duplicate field") ? "json_duplicate_key" : "malformed_json";
+      throw new HttpRefusal(400, code, "the JSON body is not strict JSON" + where + ": " + msg, false, e);
+    } catch (IOException e) {
+      throw new HttpRefusal(400, "malformed_json", "the JSON body cannot be read: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Serializes a body for the upstream or the client. */
+  public byte[] write(JsonNode node) {
+    try {
+      return mapper.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a JSON tree", e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid JSON";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
