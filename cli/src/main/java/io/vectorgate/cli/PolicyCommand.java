@@ -26,6 +26,28 @@ import picocli.CommandLine.Spec;
     subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class})
 public final class PolicyCommand {
 
+  /**
+   * Compiles sources (DSL directories prepared first). Prints diagnostics and returns null when
+   * the DSL or the Rego does not compile.
+   */
+  static PolicyBundle compile(CommandSpec spec, List<Path> sources,
+      java.util.function.UnaryOperator<PolicyCompiler.CompileRequest> customize) throws Exception {
+    PolicySources.Prepared prepared = PolicySources.prepare(sources);
+    PrintWriter err = spec.commandLine().getErr();
+    prepared.diagnostics().forEach(d -> err.println(d.render()));
+    if (!prepared.ok()) {
+      err.println("the DSL policies have errors; nothing was compiled");
+      return null;
+    }
+    CompileResult r = PolicyCompiler.create().compile(
+        customize.apply(PolicyCompiler.CompileRequest.of(prepared.sources().toArray(Path[]::new))));
+    if (!r.succeeded()) {
+      printDiagnostics(err, r.diagnostics());
+      return null;
+    }
+    return r.orThrow();
+  }
+
   static int printDiagnostics(PrintWriter err, List<Diagnostic> diagnostics) {
     for (Diagnostic d : diagnostics) {
       err.println(d);
@@ -34,7 +56,7 @@ public final class PolicyCommand {
     return 1;
   }
 
-  @Command(name = "check", description = "Type-check policy sources with the gateway's capabilities; prints file:line diagnostics.")
+  @Command(name = "check", description = "Check policy sources (Rego and DSL directories) with the gateway's capabilities; prints file:line diagnostics.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,12 +64,12 @@ public final class PolicyCommand {
     List<Path> sources;
 
     @Override
-    public Integer call() {
-      CompileResult r = PolicyCompiler.create().compile(sources.toArray(Path[]::new));
-      if (!r.succeeded()) {
-        return printDiagnostics(spec.commandLine().getErr(), r.diagnostics());
+    public Integer call() throws Exception {
+      PolicyBundle b = compile(spec, sources, r -> r);
+      if (b == null) {
+        return 1;
       }
-      spec.commandLine().getOut().println("ok: revision " + r.orThrow().revision());
+      spec.commandLine().getOut().println("ok: revision " + b.revision());
       return 0;
     }
   }
@@ -70,18 +92,19 @@ public final class PolicyCommand {
 
     @Override
     public Integer call() throws Exception {
-      PolicyCompiler.CompileRequest req = PolicyCompiler.CompileRequest.of(sources.toArray(Path[]::new));
-      if (revision != null) {
-        req = req.withRevision(revision);
+      PolicyBundle b = compile(spec, sources, req -> {
+        PolicyCompiler.CompileRequest out = req;
+        if (revision != null) {
+          out = out.withRevision(revision);
+        }
+        if (entrypoints != null && !entrypoints.isEmpty()) {
+          out = out.withEntrypoints(entrypoints.toArray(String[]::new));
+        }
+        return out;
+      });
+      if (b == null) {
+        return 1;
       }
-      if (entrypoints != null && !entrypoints.isEmpty()) {
-        req = req.withEntrypoints(entrypoints.toArray(String[]::new));
-      }
-      CompileResult r = PolicyCompiler.create().compile(req);
-      if (!r.succeeded()) {
-        return printDiagnostics(spec.commandLine().getErr(), r.diagnostics());
-      }
-      PolicyBundle b = r.orThrow();
       Files.write(output, b.toTarGz());
       spec.commandLine().getOut().println("wrote " + output + " (revision " + b.revision() + ")");
       return 0;
@@ -115,11 +138,10 @@ public final class PolicyCommand {
       if (bundle != null) {
         b = PolicyBundle.read(bundle);
       } else {
-        CompileResult r = PolicyCompiler.create().compile(sources.toArray(Path[]::new));
-        if (!r.succeeded()) {
-          return printDiagnostics(spec.commandLine().getErr(), r.diagnostics());
+        b = compile(spec, sources, r -> r);
+        if (b == null) {
+          return 1;
         }
-        b = r.orThrow();
       }
       String json = "-".equals(input) ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
           : Files.readString(Path.of(input));

@@ -1,0 +1,52 @@
+package io.vectorgate.cli;
+
+import io.vectorgate.dsl.PolicyDirectory;
+import io.vectorgate.dsl.diag.Diagnostic;
+import io.vectorgate.dsl.rego.OpaTool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Policy sources as the user gave them, made ready for the engine's compiler: a directory that
+ * contains DSL files ({@code .vg}) is compiled with its {@code .rego} files into one Rego tree
+ * first, so a policy directory may mix both.
+ */
+final class PolicySources {
+  private PolicySources() {}
+
+  /** The prepared sources, or the DSL diagnostics that stopped preparation. */
+  record Prepared(List<Path> sources, List<Diagnostic> diagnostics) {
+    boolean ok() {
+      return diagnostics.stream().noneMatch(Diagnostic::isError);
+    }
+  }
+
+  static Prepared prepare(List<Path> sources) throws IOException, OpaTool.OpaException {
+    List<Path> out = new ArrayList<>();
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    for (Path s : sources) {
+      if (Files.isDirectory(s) && containsDsl(s)) {
+        Path tmp = Files.createTempDirectory("vectorgate-policy");
+        PolicyDirectory.Prepared p = PolicyDirectory.prepare(s, tmp.resolve("policy"), OpaTool.fromEnvironment());
+        diagnostics.addAll(p.diagnostics());
+        out.add(tmp.resolve("policy"));
+      } else {
+        out.add(s);
+      }
+    }
+    return new Prepared(out, diagnostics);
+  }
+
+  private static boolean containsDsl(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".vg"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read policy directory " + dir, e);
+    }
+  }
+}
