@@ -184,7 +184,11 @@ public final class ApprovalService implements AutoCloseable {
   }
 
   private Approval answer(String id, Approver approver, boolean approve, String comment, int uses) {
-    ApprovalIds.require(id);
+    try {
+      ApprovalIds.require(id);
+    } catch (ApprovalException e) {
+      throw refused(id, approver, e);
+    }
     if (comment != null && comment.length() > 2000) {
       throw refused(id, approver, new ApprovalException(Code.INVALID, "comment is longer than 2000 characters"));
     }
