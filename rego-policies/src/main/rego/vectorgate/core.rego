@@ -27,8 +27,13 @@ decision := {
 default allowed := false
 
 allowed if {
-	count(effective_deny) == 0
-	count(allows) > 0
+	no_denies
+	count(allow_list) > 0
+}
+
+no_denies if {
+	count(deny_list) == 0
+	count(builtin_deny) == 0
 }
 
 # Built-in denies that no contributor can switch off.
@@ -44,20 +49,27 @@ builtin_deny contains {"code": "unknown_operation", "message": msg} if {
 	msg := concat("", ["the gateway could not classify this request (", protocol_detail, "); unknown operations are denied"])
 }
 
-effective_deny := denies | builtin_deny
+# --- cost model (OPA Wasm, see docs/performance.md) ---------------------------------------------
+# Iterating a set hashes every element twice (to find it and to fetch it), and adding to a set
+# hashes it once, deeply: for obligation objects that is most of a decision's time. So each
+# contributed set is walked exactly once, into an array (a comprehension keeps it empty, not
+# undefined, when nothing contributes); everything below iterates those arrays. The sets
+# already hold each element once, so the arrays have no duplicates.
 
-# Contributed sets; a comprehension keeps them empty (not undefined) when nothing contributes.
-denies := {d | some d in data.vectorgate.deny}
+deny_list := [d | some d in data.vectorgate.deny]
 
-allows := {a | some a in data.vectorgate.allow}
+allow_list := [a | some a in data.vectorgate.allow]
 
-obligations_in := {o | some o in data.vectorgate.obligation}
+obligation_list := [o | some o in data.vectorgate.obligation]
 
-reasons := sort(effective_deny) if count(effective_deny) > 0
+# Only built on the deny path.
+effective_deny := {d | some d in deny_list} | builtin_deny
+
+reasons := sort(effective_deny) if not no_denies
 
 reasons := [{"code": "no_allow_rule", "message": msg}] if {
-	count(effective_deny) == 0
-	count(allows) == 0
+	no_denies
+	count(allow_list) == 0
 	msg := concat("", [
 		"no rule allows ", to_string(object.get(input, ["operation", "action"], "")),
 		" on collection ", to_string(object.get(input, ["operation", "resource", "collection"], "")),
@@ -65,7 +77,12 @@ reasons := [{"code": "no_allow_rule", "message": msg}] if {
 	])
 }
 
-reasons := sort({{"code": r.code, "message": r.message} | some r in (allows | obligations_in)}) if allowed
+# Reasons of an allow: every allow and obligation once per (code, message), in (code, message)
+# order. Pairs hash and compare much faster than objects in Wasm (no key sorting), and sort
+# orders [code, message] pairs exactly as it orders {"code", "message"} objects.
+reasons := [{"code": p[0], "message": p[1]} | some p in sort(reason_pairs)] if allowed
+
+reason_pairs := {[r.code, r.message] | some r in allow_list} | {[o.code, o.message] | some o in obligation_list}
 
 # --- obligations -----------------------------------------------------------
 # Kind-specific fields are read with object.get, so that the type checker accepts a policy whose
@@ -86,9 +103,9 @@ mask_rank := {"partial": 1, "hash": 2, "redact": 3, "drop": 4}
 
 rank_method := {1: "partial", 2: "hash", 3: "redact", 4: "drop"}
 
-mask_obligations := [o | some o in obligations_in; o.kind == "mask"]
+mask_obligations := [o | some o in obligation_list; o.kind == "mask"]
 
-mask_keys := {[object.get(o, "field", null), object.get(o, "path", [])] | some o in mask_obligations}
+default masks := []
 
 # One entry per (field, path); the strictest method wins: drop > redact > hash > partial.
 # An unknown method counts as drop (fails closed).
@@ -99,21 +116,23 @@ masks := [{"field": k[0], "path": k[1], "method": rank_method[r]} |
 		object.get(o, "field", null) == k[0]
 		object.get(o, "path", []) == k[1]
 	])
-]
+] if count(mask_obligations) > 0
+
+mask_keys := {[object.get(o, "field", null), object.get(o, "path", [])] | some o in mask_obligations}
 
 default strip_vectors := false
 
 strip_vectors if {
-	some o in obligations_in
+	some o in obligation_list
 	o.kind == "strip_vectors"
 }
 
 row_filters := sort({{"field": object.get(o, "field", null), "op": object.get(o, "op", null), "value": object.get(o, "value", null)} |
-	some o in obligations_in
+	some o in obligation_list
 	o.kind == "row_filter"
 })
 
-caps := [o | some o in obligations_in; o.kind == "limit_cap"]
+caps := [o | some o in obligation_list; o.kind == "limit_cap"]
 
 default limit_cap_part := {}
 
@@ -133,7 +152,7 @@ cap_mode(m) := "deny" if {
 	object.get(c, "mode", "clamp") == "deny"
 } else := "clamp"
 
-approvals := [o | some o in obligations_in; o.kind == "approval"]
+approvals := [o | some o in obligation_list; o.kind == "approval"]
 
 default approval_part := {}
 
@@ -148,7 +167,7 @@ approval_part := {"approval": {
 	count(approvals) > 0
 }
 
-audits := [o | some o in obligations_in; o.kind == "audit"]
+audits := [o | some o in obligation_list; o.kind == "audit"]
 
 default audit_part := {}
 

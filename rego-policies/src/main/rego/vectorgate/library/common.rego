@@ -68,12 +68,14 @@ action_class := {
 # Actions whose response carries rows (and so PII, vectors and volume).
 row_returning_actions := {"search", "query", "get"}
 
-# Actions that change data or schema (subject to write windows).
-modifying_actions := {
-	"insert", "upsert", "update", "delete", "delete_all",
-	"create_collection", "drop_collection", "truncate_collection", "rename_collection", "alter_collection",
-	"create_index", "drop_index", "import",
-}
+# Actions that change data or schema (subject to write windows): every write, destructive and
+# schema action, and import. Read from action_class, which a decision builds anyway (a literal
+# set would be built on every evaluation in Wasm).
+modifying_classes := {"write", "destructive", "schema"}
+
+modifying_action if modifying_classes[object.get(action_class, action, "")]
+
+modifying_action if action == "import"
 
 returns_rows if row_returning_actions[action]
 

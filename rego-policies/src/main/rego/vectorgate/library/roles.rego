@@ -25,14 +25,20 @@ granting_roles contains g if {
 }
 
 # "*" matches any collection name (and the empty name of list/admin operations); other
-# patterns are globs where "*" does not cross "/". Patterns with at most one "*" and no other
-# glob metacharacters (the common case: "docs", "kb_*", "*_pii", "tenant_*_v2") are matched with
-# string operations: Wasm's glob.match compiles a regular expression on every call.
+# patterns are globs where "*" does not cross "/". A pattern without glob syntax matches only
+# itself. Patterns with at most one "*" and no other glob metacharacters (the common case:
+# "kb_*", "*_pii", "tenant_*_v2") are matched with string operations. Only the rest reach
+# glob.match, which in Wasm compiles a regular expression on every call.
 collection_matches(p) if p == "*"
 
 else if p == collection
 
-else if simple_glob_match(p)
+else if {
+	has_glob_syntax(p)
+	glob_matches(p)
+}
+
+glob_matches(p) if simple_glob_match(p)
 
 else if {
 	not simple_pattern(p)
@@ -40,6 +46,10 @@ else if {
 }
 
 glob_metacharacters := ["?", "[", "]", "{", "}", "\\"]
+
+has_glob_syntax(p) if contains(p, "*")
+
+else if has_glob_metacharacter(p)
 
 simple_pattern(p) if {
 	count(split(p, "*")) == 2

@@ -42,7 +42,7 @@ in_window if {
 window_exempt if in_any(object.get(window, "exempt_groups", []))
 
 deny contains {"code": "outside_write_window", "message": msg} if {
-	modifying_actions[action]
+	modifying_action
 	window
 	not window_exempt
 	not in_window
