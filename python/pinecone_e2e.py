@@ -24,7 +24,7 @@ def attempt(fn):
     try:
         return {"ok": True, "value": fn()}
     except Exception as e:  # noqa: BLE001 - the scenario records every refusal
-        return {"ok": False, "type": type(e).__name__, "error": str(e), "status": getattr(e, "status", None)}
+        return {"ok": False, "type": type(e).__name__, "error": str(e), "status": getattr(e, "status_code", None)}
 
 
 def main():
@@ -43,7 +43,7 @@ def main():
     out["analyst_query"] = [{"id": m.id, "metadata": m.metadata, "values": list(m.values or [])} for m in q.matches]
     f = analyst.fetch(ids=[str(i) for i in range(1, 11)])
     out["analyst_fetch_ids"] = sorted(f.vectors.keys(), key=int)
-    out["analyst_fetch_values_empty"] = all(not list(v.values or []) for v in f.vectors.values())
+    out["analyst_fetch_values_zero"] = all(all(x == 0 for x in (v.values or [])) for v in f.vectors.values())
     out["analyst_list"] = attempt(lambda: [v.id for v in analyst.list_paginated().vectors])
     out["analyst_upsert"] = attempt(lambda: analyst.upsert(vectors=[{"id": "x", "values": [1, 1, 1, 1],
                                                                       "metadata": {"tenant_id": "acme"}}]).upserted_count)

@@ -534,7 +534,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
             if (rowFilter && m.has("metadata") && !PineconeFilters.satisfies(m.get("metadata"), obligations.rowFilter())) {
               continue;
             }
-            record(m, obligations);
+            record(m, obligations, false);
             kept.add(m);
           }
           out.set("matches", kept);
@@ -552,7 +552,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
             if (kept.size() >= max) {
               break;
             }
-            record(e.getValue(), obligations);
+            record(e.getValue(), obligations, true);
             kept.set(e.getKey(), e.getValue());
           }
           out.set("vectors", kept);
@@ -574,16 +574,41 @@ public final class PineconeAdapter implements HttpApiAdapter {
     return out;
   }
 
-  private void record(JsonNode r, Obligations o) {
+  /**
+   * Masks one record's metadata and strips its vectors. Query matches get {@code values: []} (the
+   * spec's "not requested" form). Fetched records must keep some vector data: the Python SDK
+   * refuses a fetched record with neither values nor sparse values, so their dense values become
+   * zeros of the same length and sparse values a single zero entry.
+   */
+  private void record(JsonNode r, Obligations o, boolean fetched) {
     if (!(r instanceof ObjectNode rec)) {
       return;
     }
     metadata.apply(rec.get("metadata"), o.mask());
-    if (o.stripVectors()) {
+    if (!o.stripVectors()) {
+      return;
+    }
+    JsonNode values = rec.get("values");
+    boolean dense = values != null && values.isArray() && !values.isEmpty();
+    if (!fetched) {
       if (rec.has("values")) {
         rec.set("values", F.arrayNode());
       }
       rec.remove("sparseValues");
+      return;
+    }
+    if (dense) {
+      ArrayNode zeros = F.arrayNode(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        zeros.add(0.0);
+      }
+      rec.set("values", zeros);
+      rec.remove("sparseValues");
+    } else if (rec.has("sparseValues")) {
+      ObjectNode sparse = F.objectNode();
+      sparse.putArray("indices").add(0);
+      sparse.putArray("values").add(0.0);
+      rec.set("sparseValues", sparse);
     }
   }
 

@@ -192,7 +192,7 @@ class PineconeAdapterTest {
         + "\"a\":{\"id\":\"a\",\"values\":[0.1],\"sparseValues\":{\"indices\":[1],\"values\":[0.5]},\"metadata\":{\"tenant_id\":\"acme\",\"email\":\"alice@example.com\",\"ssn\":\"1\"}},"
         + "\"b\":{\"id\":\"b\",\"values\":[0.2],\"metadata\":{\"tenant_id\":\"evil\"}},"
         + "\"c\":{\"id\":\"c\",\"values\":[0.3]}},\"usage\":{\"readUnits\":1}}"), o);
-    same("{\"namespace\":\"acme\",\"vectors\":{\"a\":{\"id\":\"a\",\"values\":[],\"metadata\":{\"tenant_id\":\"acme\",\"email\":\"a***@example.com\"}}},"
+    same("{\"namespace\":\"acme\",\"vectors\":{\"a\":{\"id\":\"a\",\"values\":[0.0],\"metadata\":{\"tenant_id\":\"acme\",\"email\":\"a***@example.com\"}}},"
         + "\"usage\":{\"readUnits\":1}}", out);
     HttpRequestView q = view("POST", "/query", "{\"topK\":3,\"vector\":[0.1],\"includeMetadata\":true,\"includeValues\":true}");
     JsonNode qo = A.rewriteResponse(q, A.decode(q), 200, json("{\"matches\":[{\"id\":\"a\",\"score\":0.9,\"values\":[0.1],"
