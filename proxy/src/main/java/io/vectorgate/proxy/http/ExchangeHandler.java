@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -132,7 +133,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       int status = cause instanceof TooLongHttpLineException ? 414
           : cause instanceof TooLongHttpHeaderException ? 431
           : cause instanceof TooLongFrameException ? 413 : 400;
-      String code = cause instanceof StrictRequestDecoder.ContentLengthAndTransferEncoding ? "ambiguous_framing"
+      String code = cause instanceof StrictRequestDecoder.ContentLengthAndTransferEncoding
+          || cause instanceof TransferEncodingNotAllowedException
+          || String.valueOf(cause.getMessage()).contains("Transfer-Encoding") ? "ambiguous_framing"
           : status == 400 ? "bad_request_head" : "request_head_too_large";
       refuse(ctx, status, code, "the request cannot be framed unambiguously: " + cause.getMessage(), true);
       return;

@@ -7,11 +7,12 @@ import io.vectorgate.proxy.adapter.chroma.ChromaAdapter;
 import io.vectorgate.proxy.adapter.chroma.CollectionLookup;
 import io.vectorgate.proxy.adapter.chroma.CollectionNames;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.pinecone.PineconeAdapter;
+import io.vectorgate.proxy.adapter.qdrant.QdrantAdapter;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which {@link HttpApiAdapter} serves a connection kind. {@link #defaults()} has Chroma, and
- * Qdrant and Pinecone when their adapter packages are in the build (found by class name, each
- * with a {@code (ValueMasker)} constructor), so the listener routes every configured kind to its
- * adapter; a kind without one fails at start-up.
+ * Which {@link HttpApiAdapter} serves a connection kind: {@link #defaults()} has Chroma, Qdrant
+ * and Pinecone, so the listener routes every configured kind to its adapter; a kind without one
+ * fails at start-up.
  */
 public final class HttpAdapters {
   private static final Logger LOG = LoggerFactory.getLogger(HttpAdapters.class);
@@ -42,13 +42,14 @@ public final class HttpAdapters {
     this.factories = factories;
   }
 
-  /** Chroma, plus Qdrant and Pinecone when present. */
+  /** Chroma, Qdrant and Pinecone. */
   public static HttpAdapters defaults() {
     Map<DatabaseKind, Factory> f = new EnumMap<>(DatabaseKind.class);
     f.put(DatabaseKind.CHROMA, (c, masker, upstream, credential) -> new ChromaAdapter(masker,
         new CollectionNames(CHROMA_NAME_CAPACITY), chromaLookup(upstream, credential)));
-    byClassName("io.vectorgate.proxy.adapter.qdrant.QdrantAdapter").ifPresent(x -> f.put(DatabaseKind.QDRANT, x));
-    byClassName("io.vectorgate.proxy.adapter.pinecone.PineconeAdapter").ifPresent(x -> f.put(DatabaseKind.PINECONE, x));
+    f.put(DatabaseKind.QDRANT, (c, masker, upstream, credential) -> new QdrantAdapter(masker));
+    // a Pinecone connection is one index (its own host); the connection name is the index name
+    f.put(DatabaseKind.PINECONE, (c, masker, upstream, credential) -> new PineconeAdapter(c.name(), masker));
     return new HttpAdapters(f);
   }
 
@@ -79,31 +80,6 @@ public final class HttpAdapters {
     return DatabaseKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
   }
 
-  private static Optional<Factory> byClassName(String name) {
-    Class<?> cls;
-    try {
-      cls = Class.forName(name);
-    } catch (ClassNotFoundException e) {
-      LOG.debug("event=http_adapter_absent class={}", name);
-      return Optional.empty();
-    }
-    if (!HttpApiAdapter.class.isAssignableFrom(cls)) {
-      return Optional.empty();
-    }
-    try {
-      var ctor = cls.getConstructor(ValueMasker.class);
-      return Optional.of((c, masker, upstream, credential) -> {
-        try {
-          return (HttpApiAdapter) ctor.newInstance(masker);
-        } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
-          throw new IllegalStateException("cannot create " + name + ": " + e.getMessage(), e);
-        }
-      });
-    } catch (NoSuchMethodException e) {
-      LOG.warn("event=http_adapter_unusable class={} reason=no_(ValueMasker)_constructor", name);
-      return Optional.empty();
-    }
-  }
 
   /** Resolves an unseen Chroma collection id with {@code GET .../collections/by-id/{id}} on the upstream. */
   static CollectionLookup chromaLookup(HttpUpstream upstream, String credential) {
