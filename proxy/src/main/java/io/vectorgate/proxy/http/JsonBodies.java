@@ -13,7 +13,7 @@ import java.io.IOException;
 
 /**
  * Strict JSON for request bodies: RFC 8259 only (no NaN/Infinity, no leading zeros or {@code +},
- * no comments, single quotes or unquoted names), no duplicate keys, no trailing tokens, nesting at
+ * no comments, single quotes or unquoted names), strict UTF-8, no duplicate keys, no trailing tokens, nesting at
  * most {@code maxDepth}, strings and numbers of bounded length. Numbers become longs, big
  * integers or doubles (the upstreams read 32/64-bit values). Anything else is a 400 naming the
  * line and column.
@@ -47,8 +47,17 @@ public final class JsonBodies {
     if (body == null || body.length == 0) {
       return null;
     }
+    String text;
     try {
-      JsonNode n = mapper.readTree(body);
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new HttpRefusal(400, "malformed_json", "the JSON body is not valid UTF-8", false, e);
+    }
+    try {
+      JsonNode n = mapper.readTree(text);
       return n == null || n.isMissingNode() ? null : n;
     } catch (StreamConstraintsException e) {
       throw new HttpRefusal(400, "json_limits", "the JSON body exceeds a limit (nesting depth " + maxDepth

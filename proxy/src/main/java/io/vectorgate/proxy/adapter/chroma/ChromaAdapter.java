@@ -318,8 +318,12 @@ public final class ChromaAdapter implements HttpApiAdapter {
         fields((ObjectNode) limit, at + ".limit.", Set.of("offset", "limit"));
         Long l = nonNegative((ObjectNode) limit, "limit", at + ".limit.limit");
         Long off = nonNegative((ObjectNode) limit, "offset", at + ".limit.offset");
-        maxLimit = l == null ? maxLimit : Math.max(maxLimit == null ? 0 : maxLimit, l);
-        maxOffset = off == null ? maxOffset : Math.max(maxOffset == null ? 0 : maxOffset, off);
+        if (l != null) {
+          maxLimit = maxLimit == null ? l : Long.valueOf(Math.max(maxLimit, l));
+        }
+        if (off != null) {
+          maxOffset = maxOffset == null ? off : Long.valueOf(Math.max(maxOffset, off));
+        }
       }
       JsonNode select = s.get("select");
       if (select != null && !select.isNull()) {
