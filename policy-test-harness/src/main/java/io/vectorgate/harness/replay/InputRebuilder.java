@@ -196,6 +196,15 @@ public final class InputRebuilder {
     if (Objects.equals(a, b)) {
       return;
     }
+    if (a != null && b != null && a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0) {
+      return;
+    }
+    if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        diff(ptr + "/" + i, a.get(i), b.get(i), out, stripped);
+      }
+      return;
+    }
     if (a instanceof ObjectNode oa && b instanceof ObjectNode ob) {
       TreeSet<String> keys = new TreeSet<>();
       oa.fieldNames().forEachRemaining(keys::add);

@@ -2,6 +2,7 @@ package io.vectorgate.harness.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,9 +20,13 @@ public final class Payloads {
   public record Cleaned(JsonNode node, List<String> strippedPaths) {}
 
   /**
-   * Removes every {@code {"vectorgate_stripped": …}} object (the recorder's stand-in for vectors it
-   * was not allowed to store): an object member holding one is dropped, an array element holding one
-   * is dropped. The input is not changed.
+   * Replaces every {@code {"vectorgate_stripped": …}} object (the recorder's stand-in for vectors it
+   * was not allowed to store) by zero vectors of the recorded shape where the marker says it
+   * ({@code vector} + {@code dim}; {@code vectors} + {@code count} + {@code dim}; a stripped field
+   * with {@code count} whose name is plural, e.g. {@code embeddings}, becomes {@code count} one-element
+   * vectors, a singular one {@code count} zeros), and removes it where it does not. Adapters count
+   * vectors but never read their values, so the rebuilt operation matches as far as the shape is known.
+   * The input is not changed.
    */
   public static Cleaned withoutStrippedVectors(JsonNode payload) {
     if (payload == null) {
@@ -34,6 +39,55 @@ public final class Payloads {
     }
     clean(copy, "$", paths, 0);
     return new Cleaned(copy, List.copyOf(paths));
+  }
+
+  static final int MAX_SYNTHESIZED = 1 << 20;
+
+  private static JsonNode zeros(String name, JsonNode marker) {
+    String kind = marker.path(STRIPPED_MARKER).asText();
+    long dim = marker.path("dim").asLong(-1);
+    long count = marker.path("count").asLong(-1);
+    switch (kind) {
+      case "vector" -> {
+        return dim >= 0 && dim <= MAX_SYNTHESIZED ? vector(dim) : null;
+      }
+      case "vectors" -> {
+        if (dim < 0 || count < 0 || dim * count > MAX_SYNTHESIZED) {
+          return null;
+        }
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        for (long i = 0; i < count; i++) {
+          a.add(vector(dim));
+        }
+        return a;
+      }
+      case "field" -> {
+        if (count < 0 || count > MAX_SYNTHESIZED) {
+          return null;
+        }
+        boolean plural = name.endsWith("s");
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        for (long i = 0; i < count; i++) {
+          if (plural) {
+            a.add(vector(1));
+          } else {
+            a.add(0.0);
+          }
+        }
+        return a;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private static ArrayNode vector(long dim) {
+    ArrayNode v = JsonNodeFactory.instance.arrayNode();
+    for (long i = 0; i < dim; i++) {
+      v.add(0.0);
+    }
+    return v;
   }
 
   private static boolean isMarker(JsonNode n) {
@@ -51,7 +105,12 @@ public final class Payloads {
         String p = path + "." + f.getKey();
         if (isMarker(f.getValue())) {
           paths.add(p);
-          it.remove();
+          JsonNode zero = zeros(f.getKey(), f.getValue());
+          if (zero == null) {
+            it.remove();
+          } else {
+            f.setValue(zero);
+          }
         } else {
           clean(f.getValue(), p, paths, depth + 1);
         }
@@ -61,7 +120,12 @@ public final class Payloads {
         String p = path + "[" + i + "]";
         if (isMarker(a.get(i))) {
           paths.add(p);
-          a.remove(i);
+          JsonNode zero = zeros("", a.get(i));
+          if (zero == null) {
+            a.remove(i);
+          } else {
+            a.set(i, zero);
+          }
         } else {
           clean(a.get(i), p, paths, depth + 1);
         }
