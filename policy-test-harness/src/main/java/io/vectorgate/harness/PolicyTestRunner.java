@@ -70,6 +70,7 @@ public final class PolicyTestRunner {
     results.addAll(dslChecks(policyDir));
     PolicyLoader.Prepared prepared;
     try {
+      Files.createDirectories(workDir);
       prepared = loader.prepare(policyDir, Files.createTempDirectory(workDir, "test-"));
     } catch (IOException e) {
       throw new HarnessException(workDir.toString(), "cannot create a work directory: " + e.getMessage(), e);
