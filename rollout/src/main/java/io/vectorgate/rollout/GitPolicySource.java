@@ -1,0 +1,257 @@
+package io.vectorgate.rollout;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A branch of a git repository, read with JGit into a local bare mirror. {@link #latest()} fetches
+ * the branch (a force-push simply moves the head; a deleted branch is a fetch failure and the
+ * active revision stays); {@link #checkout} writes the commit's policy directory from the object
+ * database, refusing symlinks, submodules, unsafe paths and oversized trees. Activated revisions
+ * are kept under {@code refs/vectorgate/good/} so they stay available for rollback after a force-push.
+ */
+public final class GitPolicySource implements PolicySource {
+  private static final Logger LOG = LoggerFactory.getLogger(GitPolicySource.class);
+  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+  static final int MAX_FILES = 10_000;
+  static final long MAX_BYTES = 64L * 1024 * 1024;
+  private static final String HEAD_REF = "refs/vectorgate/head";
+
+  private final GitSourceConfig config;
+  private final Repository repo;
+  private final CredentialsProvider credentials;
+  private volatile ObjectId lastHead;
+
+  public GitPolicySource(GitSourceConfig config) throws IOException {
+    this.config = config;
+    Files.createDirectories(config.mirror());
+    Repository r = new FileRepositoryBuilder().setGitDir(config.mirror().toFile()).setBare().build();
+    if (!r.getObjectDatabase().exists()) {
+      r.create(true);
+    }
+    this.repo = r;
+    GitSourceConfig.GitCredentials c = config.credentials();
+    if (c.sshKeyFile() != null) {
+      throw new IllegalArgumentException("policy.source.credentials.ssh_key_file: SSH transport is not available in "
+          + "this build; use an https URL with a token");
+    }
+    this.credentials = c.token() == null ? null : new UsernamePasswordCredentialsProvider(c.username(), c.token());
+    Repository rr = repo;
+    ObjectId known = rr.resolve(HEAD_REF);
+    this.lastHead = known;
+  }
+
+  @Override
+  public String describe() {
+    return "git " + config.safeUri() + " branch " + config.branch()
+        + (config.subdir().isEmpty() ? "" : " path " + config.subdir());
+  }
+
+  public GitSourceConfig config() {
+    return config;
+  }
+
+  /** Checks that {@code revision} is a full commit id (40 or 64 lower-case hex digits). */
+  public static boolean isCommitId(String revision) {
+    return revision != null && SHA.matcher(revision).matches();
+  }
+
+  @Override
+  public synchronized Optional<String> latest() throws RolloutException {
+    String branchRef = Constants.R_HEADS + config.branch();
+    try (Git git = new Git(repo)) {
+      Collection<org.eclipse.jgit.lib.Ref> refs = Git.lsRemoteRepository().setRemote(config.uri()).setHeads(true)
+          .setCredentialsProvider(credentials).call();
+      if (refs.stream().noneMatch(r -> r.getName().equals(branchRef))) {
+        throw new RolloutException(Stage.FETCH, "branch `" + config.branch() + "` does not exist in "
+            + config.safeUri() + " (deleted?); the active revision stays");
+      }
+      git.fetch().setRemote(config.uri()).setCredentialsProvider(credentials)
+          .setRefSpecs(new RefSpec("+" + branchRef + ":" + HEAD_REF)).call();
+      ObjectId head = repo.resolve(HEAD_REF);
+      if (head == null) {
+        throw new RolloutException(Stage.FETCH, "fetch of branch `" + config.branch() + "` from " + config.safeUri()
+            + " returned no commit");
+      }
+      ObjectId previous = lastHead;
+      if (previous != null && !previous.equals(head) && !isAncestor(previous, head)) {
+        LOG.warn("event=policy_source_force_push source=\"{}\" previous={} head={}", describe(), previous.name(),
+            head.name());
+      }
+      lastHead = head;
+      return Optional.of(head.name());
+    } catch (GitAPIException | IOException | RuntimeException e) {
+      throw new RolloutException(Stage.FETCH, "cannot fetch branch `" + config.branch() + "` from " + config.safeUri()
+          + ": " + redact(e.getMessage()), e);
+    }
+  }
+
+  private boolean isAncestor(ObjectId ancestor, ObjectId head) throws IOException {
+    try (RevWalk walk = new RevWalk(repo)) {
+      RevCommit a;
+      try {
+        a = walk.parseCommit(ancestor);
+      } catch (MissingObjectException e) {
+        return false;
+      }
+      return walk.isMergedInto(a, walk.parseCommit(head));
+    }
+  }
+
+  @Override
+  public synchronized Candidate checkout(String revision, Path staging) throws RolloutException {
+    if (!isCommitId(revision)) {
+      throw new RolloutException(Stage.CHECKOUT, "revision `" + printable(revision)
+          + "` is not a full commit id (40 lower-case hex digits)");
+    }
+    ObjectId id = ObjectId.fromString(revision);
+    try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+      RevCommit commit;
+      try {
+        commit = walk.parseCommit(id);
+      } catch (MissingObjectException e) {
+        throw new RolloutException(Stage.CHECKOUT, "commit " + revision + " is not in " + config.safeUri()
+            + " (not fetched from branch `" + config.branch() + "`, or removed by a force-push before it was seen)", e);
+      } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+        throw new RolloutException(Stage.CHECKOUT, revision + " is not a commit", e);
+      }
+      Files.createDirectories(staging);
+      int files = 0;
+      long bytes = 0;
+      boolean found = config.subdir().isEmpty();
+      try (TreeWalk tw = new TreeWalk(repo, reader)) {
+        tw.addTree(commit.getTree());
+        tw.setRecursive(true);
+        if (!config.subdir().isEmpty()) {
+          tw.setFilter(PathFilter.create(config.subdir()));
+        }
+        String prefix = config.subdir().isEmpty() ? "" : config.subdir() + "/";
+        while (tw.next()) {
+          String path = tw.getPathString();
+          if (!path.startsWith(prefix)) {
+            continue; // the sub-directory itself is a file
+          }
+          found = true;
+          String rel = path.substring(prefix.length());
+          FileMode mode = tw.getFileMode(0);
+          if (mode == FileMode.SYMLINK) {
+            throw new RolloutException(Stage.CHECKOUT, "`" + path + "` is a symbolic link; policy directories may "
+                + "contain only regular files");
+          }
+          if (mode == FileMode.GITLINK) {
+            throw new RolloutException(Stage.CHECKOUT, "`" + path + "` is a submodule; submodules are not supported");
+          }
+          if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
+            throw new RolloutException(Stage.CHECKOUT, "`" + path + "` has unsupported file mode " + mode);
+          }
+          Path target = safeTarget(staging, rel, path);
+          if (++files > MAX_FILES) {
+            throw new RolloutException(Stage.CHECKOUT, "the policy directory has more than " + MAX_FILES + " files");
+          }
+          ObjectLoader loader = reader.open(tw.getObjectId(0));
+          bytes += loader.getSize();
+          if (bytes > MAX_BYTES) {
+            throw new RolloutException(Stage.CHECKOUT, "the policy directory is larger than " + MAX_BYTES + " bytes");
+          }
+          Files.createDirectories(target.getParent());
+          try (OutputStream out = Files.newOutputStream(target)) {
+            loader.copyTo(out);
+          }
+        }
+      }
+      if (!found) {
+        throw new RolloutException(Stage.CHECKOUT, "directory `" + config.subdir() + "` does not exist at commit "
+            + revision);
+      }
+      return new Candidate.Tree(revision, staging);
+    } catch (IOException e) {
+      throw new RolloutException(Stage.CHECKOUT, "cannot check out " + revision + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path safeTarget(Path staging, String rel, String path) throws RolloutException {
+    for (String part : rel.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..") || part.equalsIgnoreCase(".git")
+          || part.contains("\\") || part.chars().anyMatch(c -> c < 0x20 || c == ':')) {
+        throw new RolloutException(Stage.CHECKOUT, "unsafe path `" + printable(path) + "` in the repository");
+      }
+    }
+    Path base = staging.toAbsolutePath().normalize();
+    Path target = base.resolve(rel).normalize();
+    if (!target.startsWith(base) || target.equals(base)) {
+      throw new RolloutException(Stage.CHECKOUT, "unsafe path `" + printable(path) + "` in the repository");
+    }
+    return target;
+  }
+
+  /** Keeps {@code revision} reachable in the mirror (rollback after a force-push). */
+  public synchronized void retain(String revision) {
+    if (!isCommitId(revision)) {
+      return;
+    }
+    try {
+      RefUpdate u = repo.updateRef("refs/vectorgate/good/" + revision);
+      u.setNewObjectId(ObjectId.fromString(revision));
+      u.setForceUpdate(true);
+      RefUpdate.Result r = u.update();
+      LOG.debug("event=policy_revision_retained revision={} result={}", revision, r);
+    } catch (IOException e) {
+      LOG.warn("event=policy_revision_retain_failed revision={} error=\"{}\"", revision, e.toString());
+    }
+  }
+
+  private String redact(String message) {
+    String m = message == null ? "" : message;
+    String token = config.credentials().token();
+    if (token != null && !token.isEmpty()) {
+      m = m.replace(token, "***");
+    }
+    return m.replace(config.uri(), config.safeUri());
+  }
+
+  static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    StringBuilder sb = new StringBuilder();
+    t.codePoints().forEach(c -> {
+      if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format("\\x%02x", c));
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    repo.close();
+  }
+}

@@ -1,0 +1,232 @@
+package io.vectorgate.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vectorgate.engine.Evaluation;
+import io.vectorgate.engine.ContractJson;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.PolicyInput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rollout from a real git repository through the real compiler, opa test and engine. */
+class GitRolloutTest {
+  @TempDir Path tmp;
+  TestRepo repo;
+  InMemoryRolloutState state;
+  RolloutFixture gw;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    repo = TestRepo.create(tmp.resolve("repo"));
+    state = new InMemoryRolloutState();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (gw != null) {
+      gw.close();
+    }
+    repo.close();
+  }
+
+  private RolloutFixture gateway(ImpactCheck impact, String subdir) throws Exception {
+    gw = new RolloutFixture("gw-1", repo.uri(), tmp, state, impact, subdir);
+    return gw;
+  }
+
+  private boolean allows(String action) throws Exception {
+    Evaluation e = gw.engine.evaluate(Policies.input(action, "docs"));
+    assertTrue(e.defined(), () -> "undefined: " + e);
+    return e.result().path("allow").asBoolean();
+  }
+
+  @Test
+  void goodCommitRollsOutWithTheCommitAsRevision() throws Exception {
+    String sha = repo.commit("first policy", Map.of("policy.vg", Policies.GOOD_VG, "vectorgate_test.rego",
+        Policies.PASSING_TEST));
+    gateway(null, null);
+    RolloutController.CheckResult r = gw.controller.checkNow();
+    assertEquals(new RolloutController.CheckResult.Activated(sha, null), r);
+    assertEquals(sha, gw.engine.activeRevision().orElseThrow());
+    PolicyInput in = ContractJson.mapper().readValue(Policies.input("search", "docs"), PolicyInput.class);
+    Decision d = gw.engine.decide(in);
+    assertTrue(d.allow(), d::toString);
+    assertEquals(sha, d.revision(), "the decision carries the commit");
+    assertEquals(new RolloutController.CheckResult.Unchanged(sha), gw.controller.checkNow());
+    assertEquals(1, gw.controller.metrics().successes());
+    assertEquals(RolloutState.Outcome.ACTIVATED, state.history(1).get(0).outcome());
+    assertEquals(sha, state.instances().get(0).activeRevision());
+  }
+
+  @Test
+  void regoSyntaxErrorNeverActivates() throws Exception {
+    String good = repo.commit("good", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    String bad = repo.commit("broken rego", Map.of("rules/extra.rego", Policies.BAD_REGO));
+    RolloutController.CheckResult r = gw.controller.checkNow();
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class, r);
+    assertEquals(bad, f.revision());
+    assertEquals(Stage.COMPILE, f.failure().stage());
+    assertTrue(f.failure().problems().stream().anyMatch(p -> p.file().equals("rules/extra.rego") && p.line() == 6),
+        f.failure()::render);
+    assertEquals(good, gw.engine.activeRevision().orElseThrow(), "the last good revision stays");
+    assertTrue(allows("search"));
+    assertEquals(1, gw.controller.metrics().failures(Stage.COMPILE));
+    assertEquals(1L, gw.controller.metrics().snapshot().get("rollout_failure.compile"));
+    // not rebuilt on the next poll
+    assertInstanceOf(RolloutController.CheckResult.KnownBad.class, gw.controller.checkNow());
+    assertEquals(1, gw.controller.metrics().failures(Stage.COMPILE));
+    RolloutController.Status s = gw.controller.status();
+    assertEquals(good, s.activeRevision());
+    assertEquals(bad, s.lastFailure().orElseThrow().revision());
+    assertEquals("compile", state.instances().get(0).failedStage());
+    assertTrue(state.instances().get(0).failedMessage().contains("rules/extra.rego:6"), state.instances().get(0)::toString);
+    // fixing it rolls out
+    String fixed = repo.commit("fix", Map.of("rules/extra.rego", "package vectorgate\n"));
+    assertEquals(new RolloutController.CheckResult.Activated(fixed, good), gw.controller.checkNow());
+  }
+
+  @Test
+  void dslTypeErrorNeverActivates() throws Exception {
+    String good = repo.commit("good", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    repo.commit("type error", Map.of("policy.vg", Policies.TYPE_ERROR_VG));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.COMPILE, f.failure().stage());
+    assertTrue(f.failure().problems().stream().anyMatch(p -> p.file().equals("policy.vg") && p.line() == 4),
+        f.failure()::render);
+    assertEquals(good, gw.engine.activeRevision().orElseThrow());
+  }
+
+  @Test
+  void failingPolicyTestNeverActivates() throws Exception {
+    String good = repo.commit("good", Map.of("policy.vg", Policies.GOOD_VG, "vectorgate_test.rego",
+        Policies.PASSING_TEST));
+    gateway(null, null);
+    gw.controller.checkNow();
+    String bad = repo.commit("test that fails", Map.of("vectorgate_test.rego", Policies.FAILING_TEST));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(bad, f.revision());
+    assertEquals(Stage.TEST, f.failure().stage());
+    assertEquals(java.util.List.of("data.vectorgate_test.test_delete_denied"), f.failure().failedTests());
+    assertTrue(f.failure().problems().stream().anyMatch(p -> p.file().equals("vectorgate_test.rego") && p.line() == 9),
+        f.failure()::render);
+    assertEquals(good, gw.engine.activeRevision().orElseThrow());
+    // the commit that makes the test pass activates
+    String fixed = repo.commit("deny deletes", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    assertInstanceOf(RolloutController.CheckResult.Activated.class, gw.controller.checkNow());
+    assertEquals(fixed, gw.engine.activeRevision().orElseThrow());
+    assertFalse(allows("delete"));
+  }
+
+  @Test
+  void unexpectedImpactNeverActivatesIntendedImpactDoes() throws Exception {
+    Path sample = tmp.resolve("sample.jsonl");
+    Files.writeString(sample, Policies.input("search", "docs") + "\n" + Policies.input("delete", "docs") + "\n");
+    ImpactCheck impact = new SampleImpactCheck(sample, null, RolloutFixture.engineConfig());
+    String good = repo.commit("good", Map.of("policies/policy.vg", Policies.GOOD_VG, "README.md", "not policy"));
+    gateway(impact, "policies");
+    assertEquals(new RolloutController.CheckResult.Activated(good, null), gw.controller.checkNow());
+    repo.commit("deny deletes, undeclared", Map.of("policies/policy.vg", Policies.DENY_DELETE_VG));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.IMPACT, f.failure().stage());
+    assertEquals(1, f.failure().failedTests().size(), f.failure()::render);
+    assertTrue(f.failure().failedTests().get(0).startsWith("newly_denied at sample.jsonl:2"), f.failure()::render);
+    assertTrue(allows("delete"));
+    String declared = repo.commit("declare the change", Map.of("policies/impact-expectations.yaml", """
+        version: vectorgate-impact-expectations/v1
+        intended:
+          - change: newly_denied
+            action: delete
+            max: 1
+        """));
+    assertEquals(new RolloutController.CheckResult.Activated(declared, good), gw.controller.checkNow());
+    assertFalse(allows("delete"));
+  }
+
+  @Test
+  void forcePushMovesToTheNewHeadAndOldRevisionsStayPinnable() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    String b = repo.commit("b", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    assertEquals(new RolloutController.CheckResult.Activated(b, a), gw.controller.checkNow());
+    repo.resetHard(a);
+    String c = repo.commit("c (rewritten history)", Map.of("other.vg", Policies.GOOD_VG.replace("rollout-test", "other")));
+    assertEquals(new RolloutController.CheckResult.Activated(c, b), gw.controller.checkNow());
+    // b is no longer on the branch, but was good: pinning it works (kept in the mirror)
+    assertEquals(new RolloutController.CheckResult.Activated(b, c), gw.controller.pin(b, "ops", "test"));
+    assertFalse(allows("delete"));
+  }
+
+  @Test
+  void deletedBranchKeepsTheActiveRevision() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    repo.deleteMain();
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.FETCH, f.failure().stage());
+    assertTrue(f.failure().message().contains("branch `main` does not exist"), f.failure().message());
+    assertEquals(a, gw.engine.activeRevision().orElseThrow());
+    assertEquals(1, gw.controller.metrics().failures(Stage.FETCH));
+  }
+
+  @Test
+  void rollbackPinsThePreviousGoodRevisionUntilUnpinned() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    String b = repo.commit("b", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    gw.controller.checkNow();
+    assertEquals(new RolloutController.CheckResult.Activated(a, b), gw.controller.rollback("ops", "deletes broke"));
+    assertEquals(a, state.pin().orElseThrow().revision());
+    assertTrue(allows("delete"));
+    String c = repo.commit("c", Map.of("policy.vg", Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_c")));
+    assertEquals(new RolloutController.CheckResult.Unchanged(a), gw.controller.checkNow(), "pinned: the head is ignored");
+    assertEquals(new RolloutController.CheckResult.Activated(c, a), gw.controller.unpin("ops"));
+    assertTrue(state.pin().isEmpty());
+    // a rollback never returns to a revision rolled back from
+    assertEquals(new RolloutController.CheckResult.Activated(a, c), gw.controller.rollback("ops", null));
+  }
+
+  @Test
+  void pinOfAnUnknownRevisionFailsAtCheckoutAndKeepsTheActiveOne() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.pin("0123456789abcdef0123456789abcdef01234567", "ops", null));
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    RolloutController.CheckResult.Failed g = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.pin("HEAD~1", "ops", null));
+    assertTrue(g.failure().message().contains("not a full commit id"), g.failure().message());
+    assertEquals(a, gw.engine.activeRevision().orElseThrow());
+  }
+
+  @Test
+  void missingSubdirectoryFailsAtCheckout() throws Exception {
+    repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, "policies");
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("`policies` does not exist"), f.failure().message());
+    assertTrue(gw.engine.activeRevision().isEmpty());
+  }
+}

@@ -1,0 +1,46 @@
+package io.vectorgate.rollout;
+
+import io.vectorgate.dsl.rego.OpaTool;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.PolicyCompiler;
+import io.vectorgate.engine.PolicyEngine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** A live engine, a git source on a test repository, the real pipeline and a controller. */
+final class RolloutFixture implements AutoCloseable {
+  static final PolicyCompiler COMPILER = PolicyCompiler.create();
+
+  final PolicyEngine engine;
+  final GitPolicySource source;
+  final RolloutPipeline pipeline;
+  final RolloutController controller;
+
+  RolloutFixture(String instance, String repoUri, Path dir, RolloutState state, ImpactCheck impact, String subdir)
+      throws IOException {
+    engine = new PolicyEngine(engineConfig());
+    source = new GitPolicySource(new GitSourceConfig(repoUri, "main", subdir, dir.resolve("mirror-" + instance), null));
+    OpaTool opa = opa();
+    pipeline = new RolloutPipeline(COMPILER, opa, List.of(new OpaPolicyTestRunner(opa)), impact,
+        dir.resolve("work-" + instance), new RolloutMetrics());
+    controller = new RolloutController(instance, source, pipeline, engine, state, Clock.systemUTC(), Duration.ofHours(1));
+  }
+
+  static EngineConfig engineConfig() {
+    return EngineConfig.builder().poolSize(1).useCompiler(false).build();
+  }
+
+  static OpaTool opa() {
+    return new OpaTool(Path.of(System.getProperty("vectorgate.opa")));
+  }
+
+  @Override
+  public void close() {
+    controller.close();
+    source.close();
+    engine.close();
+  }
+}
