@@ -11,7 +11,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/bootstrap.sh
 echo "engine-bench: building benchmarks.jar" >&2
-mvn -B -q -ntp -DskipTests install -pl benchmarks -am
+# Only this module: engine, model and rego-policies come from ~/.m2 (their owners install them;
+# never -am in the shared checkout).
+mvn -B -q -ntp -o -DskipTests package -pl benchmarks
+uptime > "$root/benchmarks/target/uptime-start.txt"
 
 opa="$root/tools/bin/opa"
 policy="$root/rego-policies/src/main/rego"
@@ -50,14 +53,21 @@ trap - EXIT
 echo "engine-bench: [3/3] opa bench (Go topdown, in-process)" >&2
 "$opa" bench -d "$policy" -d "$data" -i "$input" -f json 'data.vectorgate.decision' > "$out/opa-bench.json"
 
+uptime > "$out/uptime-end.txt"
+cp "$root/benchmarks/target/uptime-start.txt" "$out/uptime-start.txt"
+
 python3 - "$out" <<'PY'
 import json, sys, os
 out = sys.argv[1]
+print("load while measuring: start `" + open(os.path.join(out, "uptime-start.txt")).read().strip()
+      + "`, end `" + open(os.path.join(out, "uptime-end.txt")).read().strip() + "`")
+print()
 rows = []
 for t in (1, 2):
     r = json.load(open(os.path.join(out, f"jmh-t{t}.json")))[0]["primaryMetric"]
     p = r["scorePercentiles"]
-    rows.append((f"in-process `decide` (opa-java-wasm), {t} thread(s)", p["50.0"], p["99.0"], None))
+    tput = t / (r["score"] / 1e6)  # closed loop: threads / mean latency
+    rows.append((f"in-process `decide` (opa-java-wasm), {t} thread(s)", p["50.0"], p["99.0"], tput))
 for t in (1, 2):
     s = json.load(open(os.path.join(out, f"sidecar-t{t}.json")))
     rows.append((f"OPA REST sidecar (`opa run --server`, loopback), {t} thread(s)", s["p50_us"], s["p99_us"], s["ops_per_s"]))

@@ -60,19 +60,38 @@ final class InputGuard {
     }
   }
 
-  /** Check of JSON the engine serialized itself: size, surrogates and depth in one pass. */
+  /**
+   * Check of JSON the engine serialized itself: UTF-8 size, unpaired surrogates and nesting depth
+   * in one pass over the characters (it runs on every decision). Jackson wrote it, so it is one
+   * well-formed value; a string's characters never count as brackets.
+   */
   static Problem checkSerialized(String json, int maxBytes, int maxDepth) {
-    Problem size = checkSizeAndText(json, maxBytes);
-    if (size != null) {
-      return size;
+    int n = json.length();
+    if ((long) n > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
     }
+    long bytes = n; // one byte per char, plus the extra bytes of non-ASCII chars below
     int depth = 0;
     boolean inString = false;
-    for (int i = 0; i < json.length(); i++) {
+    for (int i = 0; i < n; i++) {
       char c = json.charAt(i);
-      if (inString) {
-        if (c == '\\') {
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          bytes += 1;
+        } else if (Character.isHighSurrogate(c)) {
+          if (i + 1 >= n || !Character.isLowSurrogate(json.charAt(i + 1))) {
+            return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate at character " + i);
+          }
+          bytes += 2; // 4 bytes for the two chars
           i++;
+        } else if (Character.isLowSurrogate(c)) {
+          return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate at character " + i);
+        } else {
+          bytes += 2;
+        }
+      } else if (inString) {
+        if (c == '\\' && i + 1 < n && json.charAt(i + 1) < 0x80) {
+          i++; // an escaped quote or backslash does not end the string
         } else if (c == '"') {
           inString = false;
         }
@@ -86,6 +105,9 @@ final class InputGuard {
       } else if (c == '}' || c == ']') {
         depth--;
       }
+    }
+    if (bytes > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes + " bytes, over the limit of " + maxBytes);
     }
     return null;
   }

@@ -61,6 +61,31 @@ class InputGuardProperties {
     assertEquals(ReasonCodes.INPUT_TOO_LARGE, over.code());
   }
 
+  @Property(tries = 300)
+  void serializedCheckCountsUtf8AndRefusesUnpairedSurrogates(@ForAll String s, @ForAll @IntRange(min = 0, max = 3) int nest)
+      throws Exception {
+    Object value = s;
+    for (int i = 0; i < nest; i++) {
+      value = i % 2 == 0 ? java.util.List.of(value, "\\\"") : java.util.Map.of("k\"" + i, value);
+    }
+    String json = ContractJson.mapper().writeValueAsString(java.util.Map.of("v", value));
+    boolean unpaired = json.codePoints().anyMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
+    if (unpaired) {
+      InputGuard.Problem p = InputGuard.checkSerialized(json, 1 << 20, 64);
+      assertNotNull(p, json);
+      assertEquals(ReasonCodes.INPUT_INVALID, p.code());
+      return;
+    }
+    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+    assertNull(InputGuard.checkSerialized(json, bytes, 64), json);
+    InputGuard.Problem over = InputGuard.checkSerialized(json, bytes - 1, 64);
+    assertNotNull(over, json);
+    assertEquals(ReasonCodes.INPUT_TOO_LARGE, over.code());
+    InputGuard.Problem deep = InputGuard.checkSerialized(json, bytes, nest);
+    assertNotNull(deep, json);
+    assertEquals(ReasonCodes.INPUT_INVALID, deep.code());
+  }
+
   @Provide
   Arbitrary<String> unicode() {
     return Arbitraries.strings().all().ofMinLength(1).ofMaxLength(40)
