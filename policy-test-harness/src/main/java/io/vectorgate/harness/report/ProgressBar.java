@@ -2,6 +2,9 @@ package io.vectorgate.harness.report;
 
 import io.vectorgate.harness.replay.Replayer;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.io.OutputStreamWriter;
 
 /**
  * A terminal progress bar for long replays, on stderr: redrawn in place at most every 200 ms, only
@@ -11,15 +14,19 @@ public final class ProgressBar implements Replayer.Progress {
   public static final long MIN_TOTAL = 2_000;
   private static final int WIDTH = 30;
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final String label;
   private final long startNanos = System.nanoTime();
   private long lastDraw;
   private boolean drawn;
 
-  public ProgressBar(PrintStream out, String label) {
+  public ProgressBar(PrintWriter out, String label) {
     this.out = out;
     this.label = label;
+  }
+
+  public ProgressBar(PrintStream out, String label) {
+    this(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true), label);
   }
 
   @Override

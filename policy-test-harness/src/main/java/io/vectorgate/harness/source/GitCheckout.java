@@ -46,7 +46,8 @@ public final class GitCheckout {
         throw new HarnessException(where, "`" + src.revision() + "` is not a valid revision: " + e.getMessage(), e);
       }
       if (id == null) {
-        throw new HarnessException(where, "unknown revision `" + src.revision() + "` in " + repo.getDirectory());
+        throw new HarnessException(where, "unknown revision `" + src.revision() + "` in " + repo.getDirectory()
+            + " (and no bundle file or policy directory of that name exists)");
       }
       int files = 0;
       try (RevWalk rw = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
