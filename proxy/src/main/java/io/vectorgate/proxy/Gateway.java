@@ -58,6 +58,7 @@ public final class Gateway implements AutoCloseable {
   private ExecutorService workers;
   private ExecutorService channelExecutor;
   private ExecutorService httpUpstreamExecutor;
+  private io.vectorgate.proxy.approval.Approvals approvalWorkflow;
 
   private Gateway() {}
 
@@ -102,6 +103,12 @@ public final class Gateway implements AutoCloseable {
     workers = new ThreadPoolExecutor(lim.workerThreads(), lim.workerThreads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(lim.queueSize()), daemonThreads("vectorgate-worker"), new ThreadPoolExecutor.AbortPolicy());
     channelExecutor = Executors.newFixedThreadPool(2, daemonThreads("vectorgate-upstream"));
+    if (cfg.approvals() != null) {
+      // the configured approval workflow replaces the gate passed in
+      approvalWorkflow = io.vectorgate.proxy.approval.Approvals.start(cfg.approvals(), verifier, env, null,
+          Clock.systemUTC());
+      approvals = approvalWorkflow.gate();
+    }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals, new UsageTracker(Clock.systemUTC()), metrics,
         policyClock);
     for (int i = 0; i < cfg.listeners().size(); i++) {
@@ -173,6 +180,11 @@ public final class Gateway implements AutoCloseable {
     return metrics;
   }
 
+  /** The approval workflow, when the config has an {@code approvals:} section. */
+  public java.util.Optional<io.vectorgate.proxy.approval.Approvals> approvals() {
+    return java.util.Optional.ofNullable(approvalWorkflow);
+  }
+
   /** Closes {@code c} together with the gateway. */
   public void own(AutoCloseable c) {
     owned.add(c);
@@ -180,6 +192,9 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    if (approvalWorkflow != null) {
+      approvalWorkflow.stopHolding(); // held calls end now with a retriable error
+    }
     listeners.values().forEach(MilvusGrpcGateway::close);
     httpListeners.values().forEach(HttpGateway::close);
     upstreams.forEach(UpstreamMilvus::close);
@@ -191,6 +206,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (httpUpstreamExecutor != null) {
       httpUpstreamExecutor.shutdownNow();
+    }
+    if (approvalWorkflow != null) {
+      approvalWorkflow.close();
     }
     for (AutoCloseable c : owned) {
       try {

@@ -145,7 +145,8 @@ public final class ConfigLoader {
     }
     GatewayConfig.MaskingConfig masking = c.masking() == null ? null
         : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
-    return new GatewayConfig(listeners, connections, id, pol, masking, c.limits());
+    return new GatewayConfig(listeners, connections, id, pol, masking, c.limits(),
+        c.approvals() == null ? null : c.approvals().resolve(base));
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -239,6 +240,9 @@ public final class ConfigLoader {
     }
     if (p.dataFile() != null) {
       requireFile(p.dataFile(), src + ": policy.data_file");
+    }
+    if (c.approvals() != null) {
+      c.approvals().validate(src + ": approvals");
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");

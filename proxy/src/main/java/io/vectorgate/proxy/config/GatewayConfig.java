@@ -15,7 +15,14 @@ public record GatewayConfig(
     @JsonProperty("identity") IdentityConfig identity,
     @JsonProperty("policy") PolicyConfig policy,
     @JsonProperty("masking") MaskingConfig masking,
-    @JsonProperty("limits") LimitsConfig limits) {
+    @JsonProperty("limits") LimitsConfig limits,
+    @JsonProperty("approvals") ApprovalsConfig approvals) {
+
+  /** Without an {@code approvals:} section. */
+  public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
+      PolicyConfig policy, MaskingConfig masking, LimitsConfig limits) {
+    this(listeners, connections, identity, policy, masking, limits, null);
+  }
 
   public GatewayConfig {
     listeners = listeners == null ? List.of() : List.copyOf(listeners);

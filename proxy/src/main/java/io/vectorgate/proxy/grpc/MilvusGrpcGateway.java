@@ -24,6 +24,7 @@ import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.Outcome;
 import io.vectorgate.proxy.pipeline.RequestMeta;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
@@ -85,6 +86,10 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(listener.maxInboundMessageBytes())
         .maxInboundMetadataSize(64 * 1024)
+        // pymilvus pings every 10 s, also between calls; with the default policy (5 min) a call held
+        // for approval would be cut off with GOAWAY too_many_pings
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
         .fallbackHandlerRegistry(new Registry());
     if (listener.tls() != null) {
       b.sslContext(GrpcSslContexts.forServer(listener.tls().certFile().toFile(), listener.tls().keyFile().toFile()).build());
@@ -253,10 +258,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         return adapterStatus(e);
       }
       ex.operation = op;
-      Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)));
+      Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)),
+          hold(rpc, request));
       ex.decision = outcome.decision();
       if (outcome instanceof Outcome.Deny deny) {
-        return Status.PERMISSION_DENIED.withDescription(deny.message());
+        // a call held for approval that the gateway had to drop while shutting down may be retried
+        return (deny.decision().reasonCodes().contains("approval_interrupted") ? Status.UNAVAILABLE
+            : Status.PERMISSION_DENIED).withDescription(deny.message());
       }
       var obligations = outcome.decision().obligations();
       Message forward;
@@ -287,6 +295,15 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.send(rewritten);
       return Status.OK;
     }
+  }
+
+  /** The exact request bytes, the client's deadline and its cancellation, for the approval gate. */
+  private static ApprovalGate.Hold hold(String rpc, Message request) {
+    Context ctx = Context.current();
+    io.grpc.Deadline d = ctx.getDeadline();
+    java.time.Instant deadline = d == null ? null
+        : java.time.Instant.now().plusNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS)));
+    return new ApprovalGate.Hold(MilvusMethods.SERVICE + "/" + rpc, request.toByteArray(), deadline, ctx::isCancelled);
   }
 
   private static Status adapterStatus(AdapterException e) {

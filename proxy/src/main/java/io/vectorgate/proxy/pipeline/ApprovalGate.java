@@ -19,6 +19,37 @@ public interface ApprovalGate {
   /** Decides whether an allowed request that requires approval may go ahead now. */
   Verdict check(PolicyInput input, Decision decision);
 
+  /**
+   * As {@link #check(PolicyInput, Decision)}, with what a holding gate needs from the transport:
+   * the exact request bytes (their fingerprint is what gets approved), the client's deadline and
+   * whether the client gave up. The default ignores them.
+   */
+  default Verdict check(PolicyInput input, Decision decision, Hold hold) {
+    return check(input, decision);
+  }
+
+  /**
+   * Re-checks an approved request against {@code decision}, the decision of the policy active
+   * now (the request may have waited): the default accepts it.
+   */
+  default Verdict recheck(String approvalId, PolicyInput input, Decision decision) {
+    return new Verdict.Approved(approvalId);
+  }
+
+  /**
+   * Transport facts for holding a request: {@code method} (e.g. the gRPC method), the exact
+   * serialized request, the client's deadline (null: none) and a cancellation probe.
+   */
+  record Hold(String method, byte[] requestBytes, java.time.Instant deadline,
+      java.util.function.BooleanSupplier cancelled) {
+    /** Nothing known: no bytes, no deadline, never cancelled. */
+    public static final Hold NONE = new Hold(null, null, null, () -> false);
+
+    public Hold {
+      cancelled = cancelled == null ? () -> false : cancelled;
+    }
+  }
+
   /** The gate's answer. */
   sealed interface Verdict {
     /** Approved: forward the request. */

@@ -44,6 +44,16 @@ public final class RequestPipeline {
 
   /** Decides one request. */
   public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta) {
+    return decide(identity, connection, operation, meta, ApprovalGate.Hold.NONE);
+  }
+
+  /**
+   * Decides one request; {@code hold} gives the approval gate the exact request bytes and the
+   * client's deadline. A request released by an approval is decided again with the policy active
+   * then, and the gate re-checks the approval against that decision.
+   */
+  public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta,
+      ApprovalGate.Hold hold) {
     Instant now = policyClock.instant();
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     RequestContext ctx = new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(),
@@ -70,7 +80,19 @@ public final class RequestPipeline {
     if (decision.requiresApproval()) {
       ApprovalGate.Verdict verdict;
       try {
-        verdict = approvals.check(input, decision);
+        verdict = approvals.check(input, decision, hold);
+        if (verdict instanceof ApprovalGate.Verdict.Approved approved) {
+          Decision before = decision;
+          input = recheckInput(input);
+          decision = decideAgain(input, meta);
+          if (!decision.allow()) {
+            metrics.count("denied_after_approval");
+            LOG.info("event=denied_after_approval request_id={} approval_id={} revision_before={} revision_now={}",
+                meta.requestId(), approved.approvalId(), before.revision(), decision.revision());
+            return new Outcome.Deny(input, decision, DenyMessages.format(decision));
+          }
+          verdict = approvals.recheck(approved.approvalId(), input, decision);
+        }
       } catch (RuntimeException e) {
         LOG.error("event=approval_gate_error request_id={} error={}", meta.requestId(), e.toString(), e);
         verdict = new ApprovalGate.Verdict.Refused(new Reason("approval_error", "the approval gate failed"));
@@ -84,6 +106,29 @@ public final class RequestPipeline {
     }
     metrics.count("allowed");
     return new Outcome.Forward(input, decision);
+  }
+
+  /** The same input with the current time (usage stays as it was when the request arrived). */
+  private PolicyInput recheckInput(PolicyInput input) {
+    Instant now = policyClock.instant();
+    RequestContext c = input.context();
+    RequestContext fresh = new RequestContext(now.toString(), now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+        c.clientAddress(), c.requestId(), c.usage());
+    return PolicyInput.of(input.identity(), input.connection(), input.operation(), fresh);
+  }
+
+  private Decision decideAgain(PolicyInput input, RequestMeta meta) {
+    Decision d;
+    try {
+      d = engine.decide(input);
+      if (d == null) {
+        d = Decision.deny("engine_error", "the decision engine returned no decision");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("event=engine_error request_id={} phase=approval_recheck error={}", meta.requestId(), e.toString(), e);
+      d = Decision.deny("engine_error", "the decision engine failed: " + e.getClass().getSimpleName());
+    }
+    return d.decisionId() == null ? d.withIdentity(UUID.randomUUID().toString(), d.revision()) : d;
   }
 
   /** Counts what a forwarded request returned for its caller's budgets. */

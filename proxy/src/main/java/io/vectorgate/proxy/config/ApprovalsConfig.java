@@ -1,0 +1,138 @@
+package io.vectorgate.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code approvals:} section: where approvals are stored (an SQLite file, or PostgreSQL shared
+ * by several instances), how held calls wait, the admin API and webhooks. Without this section
+ * every request that needs approval is refused ({@code approval_required}).
+ *
+ * <ul>
+ *   <li>{@code mode}: {@code hold} (default; the call waits for the answer) or {@code grant}
+ *       (the call fails at once with "approval pending: id"; the identical request passes once approved);
+ *   <li>{@code max_wait_seconds}: longest hold (also bounded by the client's deadline);
+ *   <li>{@code grant_below_deadline_seconds}: a client whose deadline leaves less than this gets grant mode;
+ *   <li>{@code grant_ttl_seconds}: how long an approval's grant stays usable;
+ *   <li>{@code max_uses}: the most identical requests an approver may grant;
+ *   <li>{@code poll_interval_millis}: how often held calls re-read the shared store.
+ * </ul>
+ */
+public record ApprovalsConfig(
+    @JsonProperty("store") Store store,
+    @JsonProperty("mode") String mode,
+    @JsonProperty("max_wait_seconds") Long maxWaitSeconds,
+    @JsonProperty("grant_below_deadline_seconds") Long grantBelowDeadlineSeconds,
+    @JsonProperty("grant_ttl_seconds") Long grantTtlSeconds,
+    @JsonProperty("max_uses") Integer maxUses,
+    @JsonProperty("poll_interval_millis") Long pollIntervalMillis,
+    @JsonProperty("admin") Admin admin,
+    @JsonProperty("webhooks") List<Webhook> webhooks) {
+
+  public ApprovalsConfig {
+    mode = mode == null ? "hold" : mode;
+    maxWaitSeconds = maxWaitSeconds == null ? 900L : maxWaitSeconds;
+    grantBelowDeadlineSeconds = grantBelowDeadlineSeconds == null ? 5L : grantBelowDeadlineSeconds;
+    grantTtlSeconds = grantTtlSeconds == null ? 900L : grantTtlSeconds;
+    maxUses = maxUses == null ? 100 : maxUses;
+    pollIntervalMillis = pollIntervalMillis == null ? 200L : pollIntervalMillis;
+    webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+  }
+
+  /** Exactly one of {@code sqlite} (a file) or {@code postgres} (a JDBC URL, user, password secret). */
+  public record Store(
+      @JsonProperty("sqlite") Path sqlite,
+      @JsonProperty("postgres") String postgres,
+      @JsonProperty("user") String user,
+      @JsonProperty("password") SecretRef password) {}
+
+  /** The admin REST API: its loopback address and the groups that may read every approval. */
+  public record Admin(
+      @JsonProperty("address") String address,
+      @JsonProperty("read_all_groups") List<String> readAllGroups) {
+    public Admin {
+      readAllGroups = readAllGroups == null ? List.of() : List.copyOf(readAllGroups);
+    }
+  }
+
+  /** A webhook: {@code format} {@code json} (default) or {@code slack}; an optional HMAC secret. */
+  public record Webhook(
+      @JsonProperty("url") String url,
+      @JsonProperty("format") String format,
+      @JsonProperty("secret") SecretRef secret,
+      @JsonProperty("max_attempts") Integer maxAttempts) {
+    public Webhook {
+      format = format == null ? "json" : format;
+      maxAttempts = maxAttempts == null ? 5 : maxAttempts;
+    }
+  }
+
+  /** Resolves relative paths against {@code base}. */
+  ApprovalsConfig resolve(Path base) {
+    Store s = store == null ? null : new Store(store.sqlite() == null || base == null ? store.sqlite()
+        : base.resolve(store.sqlite()).normalize(), store.postgres(), store.user(),
+        store.password() == null || store.password().file() == null || base == null ? store.password()
+            : new SecretRef(store.password().env(), base.resolve(store.password().file()).normalize()));
+    List<Webhook> hooks = webhooks.stream().map(w -> w == null || w.secret() == null || w.secret().file() == null
+        || base == null ? w : new Webhook(w.url(), w.format(), new SecretRef(w.secret().env(),
+        base.resolve(w.secret().file()).normalize()), w.maxAttempts())).toList();
+    return new ApprovalsConfig(s, mode, maxWaitSeconds, grantBelowDeadlineSeconds, grantTtlSeconds, maxUses,
+        pollIntervalMillis, admin, hooks);
+  }
+
+  /** Validates every value; {@code at} is the key path prefix ({@code file: approvals}). */
+  void validate(String at) {
+    if (store == null) {
+      throw new ConfigException(at + ".store", "required: `sqlite: <file>` or `postgres: <jdbc url>`");
+    }
+    if ((store.sqlite() == null) == (store.postgres() == null)) {
+      throw new ConfigException(at + ".store", "set exactly one of `sqlite` or `postgres`");
+    }
+    if (store.postgres() != null && !store.postgres().startsWith("jdbc:postgresql://")) {
+      throw new ConfigException(at + ".store.postgres", "must be a jdbc:postgresql:// URL, was `" + store.postgres() + "`");
+    }
+    if (store.sqlite() != null && (store.user() != null || store.password() != null)) {
+      throw new ConfigException(at + ".store", "`user` and `password` apply only to `postgres`");
+    }
+    if (!mode.equals("hold") && !mode.equals("grant")) {
+      throw new ConfigException(at + ".mode", "must be `hold` or `grant`, was `" + mode + "`");
+    }
+    if (maxWaitSeconds < 1 || maxWaitSeconds > 86_400) {
+      throw new ConfigException(at + ".max_wait_seconds", "must be between 1 and 86400, was " + maxWaitSeconds);
+    }
+    if (grantBelowDeadlineSeconds < 0) {
+      throw new ConfigException(at + ".grant_below_deadline_seconds", "must be >= 0");
+    }
+    if (grantTtlSeconds < 1) {
+      throw new ConfigException(at + ".grant_ttl_seconds", "must be >= 1");
+    }
+    if (maxUses < 1 || maxUses > 10_000) {
+      throw new ConfigException(at + ".max_uses", "must be between 1 and 10000, was " + maxUses);
+    }
+    if (pollIntervalMillis < 10 || pollIntervalMillis > 60_000) {
+      throw new ConfigException(at + ".poll_interval_millis", "must be between 10 and 60000, was " + pollIntervalMillis);
+    }
+    if (admin == null || admin.address() == null) {
+      throw new ConfigException(at + ".admin.address", "required: where the approvals admin API listens (host:port)");
+    }
+    ConfigLoader.requireHostPort(admin.address(), at + ".admin.address");
+    for (int i = 0; i < webhooks.size(); i++) {
+      Webhook w = webhooks.get(i);
+      String wat = at + ".webhooks[" + i + "]";
+      if (w == null || w.url() == null) {
+        throw new ConfigException(wat + ".url", "required");
+      }
+      if (!w.url().startsWith("http://") && !w.url().startsWith("https://")) {
+        throw new ConfigException(wat + ".url", "must be an http(s) URL, was `" + w.url() + "`");
+      }
+      if (!w.format().equals("json") && !w.format().equals("slack")) {
+        throw new ConfigException(wat + ".format", "must be `json` or `slack`, was `" + w.format() + "`");
+      }
+      if (w.maxAttempts() < 1 || w.maxAttempts() > 20) {
+        throw new ConfigException(wat + ".max_attempts", "must be between 1 and 20");
+      }
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.vectorgate.proxy.approval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorgate.approvals.admin.AdminClient;
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.proxy.Gateway;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.GatewayConfig;
+import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
+import io.vectorgate.proxy.pipeline.ApprovalGate;
+import io.vectorgate.proxy.testing.GatewayFixture;
+import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.OidcProvider;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Milvus Lite + the OIDC provider + gateways with an {@code approvals:} section, the shipped
+ * library and the sample organisation (with short approval expiries so the expiry path runs in
+ * seconds). Several gateways may share one store (PostgreSQL) and one Milvus Lite.
+ */
+final class ApprovalGatewayEnv implements AutoCloseable {
+  static final Map<String, List<String>> GROUPS = Map.of(
+      "alice", List.of("admins"),
+      "carol", List.of("ml-engineers"),
+      "oscar", List.of("break-glass", "ml-engineers"),
+      "erin", List.of("db-admins"),
+      "frank", List.of("db-admins"),
+      "gina", List.of("db-admins"),
+      "mallory", List.of("analysts"));
+  /** Approvals in the test organisation expire after this many seconds. */
+  static final int EXPIRES = 20;
+
+  final Path work;
+  final MilvusLite milvus;
+  final OidcProvider oidc;
+  final PolicyEngine engine;
+  final Path dataFile;
+  final List<Gateway> gateways = new ArrayList<>();
+
+  ApprovalGatewayEnv(Path work) throws Exception {
+    this.work = work;
+    this.milvus = MilvusLite.start(work, 0);
+    this.oidc = OidcProvider.start(0);
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode org = (ObjectNode) m.readTree(MilvusLite.root().resolve("samples/org/data.json").toFile());
+    ObjectNode vc = (ObjectNode) org.get("vectorgate_config");
+    ((ObjectNode) vc.get("bulk_delete")).put("expires_in_seconds", EXPIRES);
+    ((ObjectNode) vc.get("destructive")).put("expires_in_seconds", EXPIRES);
+    this.dataFile = work.resolve("org-data.json");
+    Files.writeString(dataFile, m.writeValueAsString(org));
+    GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold"));
+    this.engine = Gateway.compileEngine(probe.policy());
+  }
+
+  /** Starts a gateway whose approvals store is {@code storeYaml} (e.g. {@code sqlite: x.db}). */
+  Gateway startGateway(String name, String storeYaml, String mode) throws Exception {
+    GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode));
+    Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
+    Gateway g = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
+        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY,
+        AdapterMilvusProtocol.factory());
+    gateways.add(g);
+    return g;
+  }
+
+  private Path writeConfig(String name, String storeYaml, String mode) throws Exception {
+    Path root = MilvusLite.root();
+    String yaml = """
+        listeners:
+          - name: milvus
+            kind: milvus-grpc
+            address: 127.0.0.1:0
+            connection: lite
+        connections:
+          - name: lite
+            kind: milvus
+            upstream: %s
+            credential: {env: VG_MILVUS_TOKEN}
+            row_filter_binding: literal
+        identity:
+          issuer: %s
+          audiences: [vectorgate]
+          algorithms: [RS256]
+          groups_claim: groups
+          tenant_claim: tenant
+        policy:
+          rego_dirs: [%s, %s]
+          data_file: %s
+        masking:
+          hmac_key: {env: VG_MASK_KEY}
+        approvals:
+          store: {%s}
+          mode: %s
+          max_wait_seconds: 120
+          poll_interval_millis: 100
+          admin:
+            address: 127.0.0.1:0
+            read_all_groups: [admins]
+        """.formatted(milvus.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
+        root.resolve("samples/milvus-demo/rego"), dataFile, storeYaml, mode);
+    Path f = work.resolve(name + ".yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  static String address(Gateway g) {
+    return "127.0.0.1:" + g.port("milvus");
+  }
+
+  String token(String user) {
+    return oidc.token(user, GROUPS.get(user), user.equals("carol") || user.equals("oscar") ? "acme" : null, 3600);
+  }
+
+  AdminClient admin(Gateway g, String user) {
+    return new AdminClient(URI.create("http://127.0.0.1:" + g.approvals().orElseThrow().adminPort()), token(user));
+  }
+
+  /** Runs one approval_client.py step and returns its JSON line. */
+  JsonNode client(Gateway g, String user, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--gateway", address(g), "--token", token(user)));
+    all.addAll(List.of(args));
+    String out = MilvusLite.runPython(work, "approval_client.py", all.toArray(String[]::new));
+    return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+  }
+
+  /** Starts one approval_client.py step in the background (a call that will be held). */
+  Process clientAsync(Gateway g, String user, String tag, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(MilvusLite.venvBin("python").toString(),
+        MilvusLite.root().resolve("python/approval_client.py").toString(), "--gateway", address(g), "--token", token(user)));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).directory(MilvusLite.root().resolve("python").toFile())
+        .redirectOutput(work.resolve(tag + ".out").toFile()).redirectError(work.resolve(tag + ".err").toFile()).start();
+  }
+
+  JsonNode result(Process p, String tag) throws Exception {
+    assertTrue(p.waitFor(180, TimeUnit.SECONDS), tag + " did not finish; stderr: " + Files.readString(work.resolve(tag + ".err")));
+    String out = Files.readString(work.resolve(tag + ".out"));
+    assertEquals(0, p.exitValue(), tag + ": " + out + Files.readString(work.resolve(tag + ".err")));
+    return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+  }
+
+  /** Waits until {@code approver} sees a pending approval of {@code requester} whose summary contains {@code text}. */
+  JsonNode awaitPending(Gateway g, String approver, String requester, String text) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < end) {
+      for (JsonNode a : admin(g, approver).list("pending", 100).get("approvals")) {
+        if (a.get("requester").get("subject").asText().equals(requester)
+            && a.get("summary").get("text").asText().contains(text)) {
+          return a;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no pending approval of " + requester + " for `" + text + "` within 90 s");
+  }
+
+  @Override
+  public void close() {
+    gateways.forEach(Gateway::close);
+    engine.close();
+    oidc.close();
+    milvus.close();
+  }
+}
