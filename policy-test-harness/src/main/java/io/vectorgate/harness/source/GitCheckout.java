@@ -32,6 +32,21 @@ public final class GitCheckout {
     }
   }
 
+  /**
+   * The path of {@code dir} relative to the work tree of the git repository containing {@code start},
+   * or empty when there is no repository or {@code dir} lies outside it.
+   */
+  public static java.util.Optional<String> pathInRepository(Path start, Path dir) {
+    FileRepositoryBuilder b = new FileRepositoryBuilder().findGitDir(start.toAbsolutePath().toFile());
+    if (b.getGitDir() == null || !Files.isDirectory(dir)) {
+      return java.util.Optional.empty();
+    }
+    Path top = b.getGitDir().toPath().toAbsolutePath().normalize().getParent();
+    Path abs = dir.toAbsolutePath().normalize();
+    return abs.startsWith(top) ? java.util.Optional.of(top.relativize(abs).toString().replace('\\', '/'))
+        : java.util.Optional.empty();
+  }
+
   public static Result checkout(PolicySource.GitRevision src, Path out) {
     String where = src.describe();
     FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment().findGitDir(src.repository().toFile());
