@@ -1,0 +1,64 @@
+package io.vectorgate.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code approvals:} section: defaults, path resolution, and errors naming the key. */
+class ApprovalsConfigTest {
+  @TempDir
+  Path dir;
+
+  private String base() throws Exception {
+    Files.createDirectories(dir.resolve("rego"));
+    return """
+        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
+        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:19530", credential: {env: X}}]
+        identity: {issuer: "http://127.0.0.1:1/i", audiences: [vectorgate]}
+        policy: {rego_dirs: [rego]}
+        masking: {hmac_key: {env: K}}
+        """;
+  }
+
+  private GatewayConfig parse(String approvals) throws Exception {
+    return ConfigLoader.parse(base() + approvals, dir, "gw.yaml");
+  }
+
+  @Test
+  void defaultsAndRelativeSqlitePath() throws Exception {
+    assertNull(parse("").approvals());
+    ApprovalsConfig a = parse("approvals: {store: {sqlite: state/approvals.db}, admin: {address: \"127.0.0.1:0\"}}\n")
+        .approvals();
+    assertEquals(dir.resolve("state/approvals.db"), a.store().sqlite());
+    assertEquals("hold", a.mode());
+    assertEquals(900L, a.maxWaitSeconds());
+    assertEquals(200L, a.pollIntervalMillis());
+    assertEquals(5L, a.grantBelowDeadlineSeconds());
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    String[][] cases = {
+        {"approvals: {admin: {address: \"127.0.0.1:0\"}}", "approvals.store"},
+        {"approvals: {store: {sqlite: a.db, postgres: \"jdbc:postgresql://x/y\"}, admin: {address: \"127.0.0.1:0\"}}", "approvals.store"},
+        {"approvals: {store: {postgres: \"mysql://x\"}, admin: {address: \"127.0.0.1:0\"}}", "approvals.store.postgres"},
+        {"approvals: {store: {sqlite: a.db}, mode: later, admin: {address: \"127.0.0.1:0\"}}", "approvals.mode"},
+        {"approvals: {store: {sqlite: a.db}}", "approvals.admin.address"},
+        {"approvals: {store: {sqlite: a.db}, admin: {address: nowhere}}", "approvals.admin.address"},
+        {"approvals: {store: {sqlite: a.db}, max_wait_seconds: 0, admin: {address: \"127.0.0.1:0\"}}", "approvals.max_wait_seconds"},
+        {"approvals: {store: {sqlite: a.db}, admin: {address: \"127.0.0.1:0\"}, webhooks: [{url: \"file:///x\"}]}", "approvals.webhooks[0].url"},
+        {"approvals: {store: {sqlite: a.db}, admin: {address: \"127.0.0.1:0\"}, webhooks: [{url: \"http://h/x\", format: xml}]}", "approvals.webhooks[0].format"},
+        {"approvals: {store: {sqlite: a.db}, admin: {address: \"127.0.0.1:0\"}, surprise: 1}", "approvals"},
+    };
+    for (String[] c : cases) {
+      ConfigException e = assertThrows(ConfigException.class, () -> parse(c[0] + "\n"), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+    }
+  }
+}
