@@ -51,6 +51,8 @@ public final class RecordFormat {
   public static final String KIND_SEAL = "seal";
   public static final String KIND_RECOVERY = "recovery";
   public static final String KIND_RETENTION = "retention";
+  /** An approval transition (created, voted, approved, rejected, expired, used, refused) written by the gateway. */
+  public static final String KIND_APPROVAL = "approval";
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

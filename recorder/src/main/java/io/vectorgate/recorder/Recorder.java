@@ -115,6 +115,8 @@ public final class Recorder implements AutoCloseable {
 
   private record EndItem(String sessionId, Instant time, String reason) {}
 
+  private record ApprovalItem(Instant time, String sessionId, ObjectNode fields) {}
+
   private enum ControlKind { ROTATE, RETENTION, FLUSH, SHUTDOWN }
 
   private record Control(ControlKind kind, CompletableFuture<Object> done) {}
@@ -285,6 +287,23 @@ public final class Recorder implements AutoCloseable {
       f.completeExceptionally(why);
     }
     return f;
+  }
+
+  /**
+   * Queues an {@code approval} entry: one transition of an approval request. {@code fields} holds
+   * its members (e.g. {@code approval_id}, {@code event}, {@code actor}, {@code status},
+   * {@code detail}); members the entry format reserves ({@code format}, {@code kind}, {@code seq},
+   * {@code id}, {@code time}, {@code prev_hash}, {@code hash}, {@code session}) are refused. The
+   * tree becomes the recorder's. Same failure semantics as {@link #append(RecordDraft)}.
+   */
+  public CompletableFuture<Ack> appendApproval(Instant time, String sessionId, ObjectNode fields) {
+    for (String reserved : List.of(RecordFormat.F_FORMAT, RecordFormat.F_KIND, RecordFormat.F_SEQ, RecordFormat.F_ID,
+        RecordFormat.F_TIME, RecordFormat.F_PREV_HASH, RecordFormat.F_HASH, RecordFormat.F_SESSION)) {
+      if (fields.has(reserved)) {
+        throw new IllegalArgumentException("approval entry: member `" + reserved + "` is reserved by the entry format");
+      }
+    }
+    return enqueue(new ApprovalItem(time == null ? config.clock().instant() : time, sessionId, fields));
   }
 
   /** Seals the open segment now (it is compressed in the background); the next entry starts a new one. */
@@ -713,6 +732,10 @@ public final class Recorder implements AutoCloseable {
         entry = sessionStartEntry(s);
       } else if (p.item() instanceof EndItem e) {
         entry = sessionEndEntry(e);
+      } else if (p.item() instanceof ApprovalItem a) {
+        entry = newEntry(RecordFormat.KIND_APPROVAL, a.time());
+        putOpt(entry, RecordFormat.F_SESSION, a.sessionId());
+        entry.setAll(a.fields());
       } else {
         throw new IllegalStateException("unknown queue item " + p.item().getClass());
       }
