@@ -1,0 +1,162 @@
+package io.vectorgate.harness.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.milvus.grpc.KeyValuePair;
+import io.milvus.grpc.QueryRequest;
+import io.milvus.grpc.SearchRequest;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.harness.replay.InputRebuilder;
+import io.vectorgate.harness.replay.Replayer;
+import io.vectorgate.harness.replay.Traffic;
+import io.vectorgate.harness.source.PolicyLoader;
+import io.vectorgate.harness.source.PolicySource;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.PolicyInput;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Replays N recorded requests (default 100,000) through the engine and prints the rates:
+ * loading the export, rebuilding inputs through the Milvus adapter, deciding on a pool of
+ * {@code threads} instances (default 2), and the whole replay. Usage:
+ * {@code ReplayBenchmark [requests] [threads] [policy-dir]} (default policy: {@code samples/org}'s DSL policy).
+ * Each run checks its own result: every request must be decided, and the allow count must be the same
+ * in the decide-only and the full replay, so a fast wrong run cannot pass.
+ */
+public final class ReplayBenchmark {
+  private ReplayBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    Path root = Path.of(System.getProperty("vectorgate.root", "."));
+    Path policy = args.length > 2 ? Path.of(args[2]) : root.resolve("samples/org");
+    Path work = Files.createTempDirectory("replay-bench-");
+    Path export = work.resolve("traffic.jsonl");
+    long t0 = System.nanoTime();
+    write(export, n);
+    long tWrite = System.nanoTime() - t0;
+
+    PolicyLoader.Loaded loaded = PolicyLoader.fromEnvironment(false).load(new PolicySource.Directory(policy), work);
+    try (PolicyEngine engine = PolicyEngine.start(EngineConfig.builder().poolSize(threads).build(), loaded.bundle())) {
+      t0 = System.nanoTime();
+      Traffic traffic = Traffic.load(export);
+      long tLoad = System.nanoTime() - t0;
+
+      InputRebuilder rebuilder = new InputRebuilder(traffic.state());
+      t0 = System.nanoTime();
+      List<PolicyInput> inputs = new ArrayList<>(n);
+      traffic.requests().forEach(r -> inputs.add(rebuilder.rebuild(r).input()));
+      long tRebuild = System.nanoTime() - t0;
+      if (inputs.stream().anyMatch(java.util.Objects::isNull)) {
+        throw new IllegalStateException("some requests could not be rebuilt");
+      }
+
+      // warm-up: JIT of the engine and of the harness
+      decideAll(engine, inputs.subList(0, Math.min(2_000, n)), threads);
+      t0 = System.nanoTime();
+      int allowedDecide = decideAll(engine, inputs, threads);
+      long tDecide = System.nanoTime() - t0;
+
+      t0 = System.nanoTime();
+      List<Replayer.Replayed> replayed = Replayer.replay(traffic.requests(), rebuilder, List.of(engine), threads,
+          Replayer.Progress.NONE);
+      long tReplay = System.nanoTime() - t0;
+      int allowedReplay = (int) replayed.stream().filter(r -> r.rebuilt().ok() && r.decisions().get(0).allow()).count();
+      if (replayed.size() != n || allowedReplay != allowedDecide) {
+        throw new IllegalStateException("inconsistent runs: " + allowedReplay + " vs " + allowedDecide + " allowed");
+      }
+      System.out.printf(Locale.ROOT, "requests=%d threads=%d cpus=%d policy=%s revision=%s allowed=%d%n", n, threads,
+          Runtime.getRuntime().availableProcessors(), policy, loaded.revision(), allowedDecide);
+      System.out.printf(Locale.ROOT, "write_export_s=%.2f load=%.0f/s rebuild=%.0f/s (1 thread) decide=%.0f/s replay=%.0f/s "
+              + "(rebuild+decide, %d threads)%n",
+          tWrite / 1e9, n / (tLoad / 1e9), n / (tRebuild / 1e9), n / (tDecide / 1e9), n / (tReplay / 1e9), threads);
+    } finally {
+      try (var walk = Files.walk(work)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  static int decideAll(PolicyEngine engine, List<PolicyInput> inputs, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicInteger allowed = new AtomicInteger();
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      int chunk = Math.max(1, inputs.size() / (threads * 8));
+      for (int s = 0; s < inputs.size(); s += chunk) {
+        List<PolicyInput> part = inputs.subList(s, Math.min(inputs.size(), s + chunk));
+        fs.add(pool.submit(() -> {
+          for (PolicyInput in : part) {
+            Decision d = engine.decide(in);
+            if (d.allow()) {
+              allowed.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return allowed.get();
+  }
+
+  /** Writes {@code n} recorded Milvus requests (pymilvus-shaped queries and searches) as an export. */
+  static void write(Path file, int n) throws Exception {
+    ObjectMapper m = new ObjectMapper();
+    String[][] who = {{"alice", "analysts"}, {"bob", "ml-engineers"}, {"carol", "admins"}, {"dave", "contractors"}};
+    String[] collections = {"docs", "kb_articles", "customers", "embeddings_v2", "hr"};
+    Instant start = Instant.parse("2025-03-04T09:00:00Z");
+    JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (int i = 0; i < n; i++) {
+        String[] u = who[i % who.length];
+        String coll = collections[(i / 3) % collections.length];
+        boolean search = i % 2 == 0;
+        Message req = search
+            ? SearchRequest.newBuilder().setCollectionName(coll).setDsl("id > " + (i % 100)).addOutputFields("title")
+                .addSearchParams(kv("topk", Integer.toString(10 + i % 200))).addSearchParams(kv("anns_field", "vector"))
+                .setNq(1).build()
+            : QueryRequest.newBuilder().setCollectionName(coll).setExpr("tenant_id == \"acme\" and id > " + (i % 1000))
+                .addOutputFields("title").addQueryParams(kv("limit", Integer.toString(1 + i % 500))).build();
+        ObjectNode e = m.createObjectNode();
+        e.put("format", "vectorgate-record/v1").put("kind", "request").put("seq", i + 1)
+            .put("id", "rec-000000000000-" + (i + 1)).put("time", start.plusMillis(i * 37L).toString()).put("request_id", "r" + i);
+        e.putObject("identity").put("subject", u[0]).put("tenant", "acme").putArray("groups").add(u[1]);
+        e.putObject("connection").put("name", "milvus-main").put("kind", "milvus");
+        ObjectNode op = e.putObject("operation").put("action", search ? "search" : "query");
+        op.putObject("resource").put("database", "default").put("collection", coll);
+        op.putObject("protocol").put("protocol", "grpc")
+            .put("rpc", "/milvus.proto.milvus.MilvusService/" + (search ? "Search" : "Query"));
+        e.putObject("decision").put("allow", true);
+        e.set("request", m.readTree(printer.print(req)));
+        e.put("hash", "0".repeat(64));
+        w.write(m.writeValueAsString(e));
+        w.write('\n');
+      }
+    }
+  }
+
+  private static KeyValuePair kv(String k, String v) {
+    return KeyValuePair.newBuilder().setKey(k).setValue(v).build();
+  }
+}
