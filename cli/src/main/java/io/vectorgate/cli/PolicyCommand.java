@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 /** {@code vectorgate policy check|compile|eval}: compile Rego to a Wasm bundle and evaluate it in-process. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = "Compile and evaluate policies (Rego → OPA Wasm → in-process engine).",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class})
+    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class,
+        RolloutCommand.Status.class, RolloutCommand.Pin.class, RolloutCommand.Rollback.class})
 public final class PolicyCommand {
 
   /**
