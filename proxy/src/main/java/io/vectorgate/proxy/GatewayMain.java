@@ -6,6 +6,7 @@ import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
+import io.vectorgate.proxy.rollout.GatewayRollout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -44,10 +45,13 @@ public final class GatewayMain {
         System.out.println("config ok: " + config);
         return;
       }
-      PolicyEngine engine = Gateway.compileEngine(cfg.policy());
+      // policy.source: rolled out from git or a bundle server (first revision active before traffic)
+      GatewayRollout rollout = cfg.policy().source() == null ? null
+          : GatewayRollout.start(cfg.policy().source(), System::getenv);
+      PolicyEngine engine = rollout != null ? rollout.engine() : Gateway.compileEngine(cfg.policy());
       Gateway gateway = Gateway.start(cfg, System::getenv, Clock.systemUTC(), engine, ApprovalGate.DENY,
           AdapterMilvusProtocol.factory());
-      gateway.own(engine);
+      gateway.own(rollout != null ? rollout : engine);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         LOG.info("event=shutdown metrics={}", gateway.metrics().snapshot());

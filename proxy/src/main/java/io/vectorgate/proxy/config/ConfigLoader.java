@@ -141,7 +141,8 @@ public final class ConfigLoader {
       for (Path d : pol.regoDirs()) {
         dirs.add(resolve(base, d));
       }
-      pol = new PolicyConfig(dirs, resolve(base, pol.dataFile()));
+      pol = new PolicyConfig(dirs, resolve(base, pol.dataFile()),
+          pol.source() == null ? null : pol.source().resolve(base));
     }
     GatewayConfig.MaskingConfig masking = c.masking() == null ? null
         : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
@@ -229,7 +230,12 @@ public final class ConfigLoader {
     if (p == null) {
       throw new ConfigException(src + ": policy", "required");
     }
-    if (p.regoDirs().isEmpty()) {
+    if (p.source() != null) {
+      if (!p.regoDirs().isEmpty() || p.dataFile() != null) {
+        throw new ConfigException(src + ": policy", "set either `source` or `rego_dirs`/`data_file`, not both");
+      }
+      p.source().validate(src + ": policy.source");
+    } else if (p.regoDirs().isEmpty()) {
       throw new ConfigException(src + ": policy.rego_dirs", "at least one directory of .rego files is required");
     }
     for (int i = 0; i < p.regoDirs().size(); i++) {

@@ -132,12 +132,22 @@ public record GatewayConfig(
     }
   }
 
-  /** Where the policy comes from: directories of .rego files plus one data file. */
+  /**
+   * Where the policy comes from: directories of .rego files plus one data file, compiled once at
+   * start-up; or {@code source}, a git repository or bundle server the policy is rolled out from
+   * (see {@link io.vectorgate.proxy.rollout.PolicySourceConfig}).
+   */
   public record PolicyConfig(
       @JsonProperty("rego_dirs") List<Path> regoDirs,
-      @JsonProperty("data_file") Path dataFile) {
+      @JsonProperty("data_file") Path dataFile,
+      @JsonProperty("source") io.vectorgate.proxy.rollout.PolicySourceConfig source) {
     public PolicyConfig {
       regoDirs = regoDirs == null ? List.of() : List.copyOf(regoDirs);
+    }
+
+    /** Static directories, no rollout source. */
+    public PolicyConfig(List<Path> regoDirs, Path dataFile) {
+      this(regoDirs, dataFile, null);
     }
   }
 

@@ -1,0 +1,199 @@
+package io.vectorgate.proxy.rollout;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.proxy.config.ConfigException;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.rollout.BundleServerConfig;
+import io.vectorgate.rollout.BundleServerSource;
+import io.vectorgate.rollout.BundleSignatureVerifier;
+import io.vectorgate.rollout.GitPolicySource;
+import io.vectorgate.rollout.GitSourceConfig;
+import io.vectorgate.rollout.ImpactCheck;
+import io.vectorgate.rollout.InMemoryRolloutState;
+import io.vectorgate.rollout.JdbcRolloutState;
+import io.vectorgate.rollout.PolicySource;
+import io.vectorgate.rollout.RolloutController;
+import io.vectorgate.rollout.RolloutHttpHandler;
+import io.vectorgate.rollout.RolloutMetrics;
+import io.vectorgate.rollout.RolloutPipeline;
+import io.vectorgate.rollout.RolloutState;
+import io.vectorgate.rollout.SampleImpactCheck;
+import io.vectorgate.rollout.WebhookSignature;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's policy rollout: builds the source, the shared state, the pipeline and the
+ * controller from {@code policy.source}, activates the first revision before the gateway takes
+ * traffic (start-up fails, naming {@code policy.source}, when none can be activated), then polls,
+ * and serves the webhook and status endpoints when {@code policy.source.http} is set.
+ */
+public final class GatewayRollout implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayRollout.class);
+
+  private final PolicyEngine engine;
+  private final PolicySource source;
+  private final RolloutState state;
+  private final RolloutController controller;
+  private final HttpServer http;
+
+  private GatewayRollout(PolicyEngine engine, PolicySource source, RolloutState state, RolloutController controller,
+      HttpServer http) {
+    this.engine = engine;
+    this.source = source;
+    this.state = state;
+    this.controller = controller;
+    this.http = http;
+  }
+
+  /** Starts rollout with the engine defaults. */
+  public static GatewayRollout start(PolicySourceConfig cfg, Function<String, String> env) {
+    return start(cfg, env, EngineConfig.defaults());
+  }
+
+  public static GatewayRollout start(PolicySourceConfig cfg, Function<String, String> env, EngineConfig engineConfig) {
+    String at = "policy.source";
+    PolicyEngine engine = new PolicyEngine(engineConfig);
+    PolicySource source = null;
+    RolloutState state = null;
+    RolloutController controller = null;
+    try {
+      String instance = cfg.instanceId() != null ? cfg.instanceId() : defaultInstanceId();
+      source = source(cfg, env, at);
+      state = cfg.state() == null ? new InMemoryRolloutState() : JdbcRolloutState.open(cfg.state());
+      ImpactCheck impact = cfg.impact() == null ? null
+          : new SampleImpactCheck(cfg.impact().sample(), cfg.impact().expectations(), engineConfig);
+      RolloutPipeline pipeline = RolloutPipeline.standard(impact, cfg.workDir().resolve("work"), new RolloutMetrics());
+      controller = new RolloutController(instance, source, pipeline, engine, state, Clock.systemUTC(),
+          Duration.ofSeconds(cfg.pollIntervalSeconds()));
+      RolloutController.CheckResult first = controller.checkNow();
+      if (engine.activeRevision().isEmpty()) {
+        String why = first instanceof RolloutController.CheckResult.Failed f ? f.failure().render()
+            : first instanceof RolloutController.CheckResult.KnownBad k ? k.failure().render()
+            : "the source has no revision yet";
+        throw new ConfigException(at, "no policy revision could be activated from " + source.describe() + ":\n  " + why);
+      }
+      controller.start();
+      HttpServer server = cfg.http() == null ? null : http(cfg.http(), controller, env, at + ".http");
+      LOG.info("event=policy_rollout_started instance={} source=\"{}\" revision={} poll_seconds={} state={} http={}",
+          instance, source.describe(), engine.activeRevision().orElse(null), cfg.pollIntervalSeconds(),
+          cfg.state() == null ? "memory" : state instanceof JdbcRolloutState j ? j.describe() : "?",
+          server == null ? "off" : server.getAddress());
+      return new GatewayRollout(engine, source, state, controller, server);
+    } catch (RuntimeException e) {
+      if (controller != null) {
+        controller.close();
+      }
+      if (source != null) {
+        source.close();
+      }
+      if (state != null) {
+        state.close();
+      }
+      engine.close();
+      throw e;
+    }
+  }
+
+  private static PolicySource source(PolicySourceConfig cfg, Function<String, String> env, String at) {
+    try {
+      if (cfg.kind().equals("git")) {
+        GitSourceConfig.GitCredentials creds = null;
+        if (cfg.credentials() != null) {
+          creds = new GitSourceConfig.GitCredentials(cfg.credentials().username(),
+              ConfigLoader.readSecret(cfg.credentials().token(), at + ".credentials.token", env), null);
+        }
+        return new GitPolicySource(new GitSourceConfig(cfg.url(), cfg.branch(), cfg.path(),
+            cfg.workDir().resolve("mirror.git"), creds));
+      }
+      BundleSignatureVerifier verifier = null;
+      if (cfg.signing() != null) {
+        String keyId = cfg.signing().keyId() == null ? "default" : cfg.signing().keyId();
+        verifier = new BundleSignatureVerifier(Map.of(keyId, BundleSignatureVerifier.publicKeyFromPem(
+            Files.readString(cfg.signing().publicKeyFile()))), keyId, cfg.signing().scope());
+      }
+      String token = cfg.token() == null ? null : ConfigLoader.readSecret(cfg.token(), at + ".token", env);
+      return new BundleServerSource(new BundleServerConfig(URI.create(cfg.url()), token, verifier, null, null));
+    } catch (IOException e) {
+      throw new ConfigException(at, "cannot set up the source: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at, e.getMessage(), e);
+    }
+  }
+
+  private static HttpServer http(PolicySourceConfig.Http h, RolloutController controller, Function<String, String> env,
+      String at) {
+    WebhookSignature webhook = h.webhookSecret() == null ? null : new WebhookSignature(
+        ConfigLoader.readSecret(h.webhookSecret(), at + ".webhook_secret", env).getBytes(StandardCharsets.UTF_8));
+    var admin = h.adminToken() == null ? null
+        : RolloutHttpHandler.bearer(ConfigLoader.readSecret(h.adminToken(), at + ".admin_token", env));
+    int port = Integer.parseInt(h.address().substring(h.address().lastIndexOf(':') + 1));
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+      server.createContext("/admin/policy/", new RolloutHttpHandler(controller, webhook, admin));
+      server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vectorgate-rollout-http");
+        t.setDaemon(true);
+        return t;
+      }));
+      server.start();
+      return server;
+    } catch (IOException e) {
+      throw new ConfigException(at + ".address", "cannot listen on " + h.address() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String defaultInstanceId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** The live engine the gateway decides with; rollout swaps its bundle. */
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  public RolloutController controller() {
+    return controller;
+  }
+
+  /** The status for the admin API ({@link RolloutHttpHandler#statusJson} renders it). */
+  public RolloutController.Status status() {
+    return controller.status();
+  }
+
+  /** The bound port of the rollout HTTP endpoints, when configured. */
+  public Optional<Integer> httpPort() {
+    return http == null ? Optional.empty() : Optional.of(http.getAddress().getPort());
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    controller.close();
+    source.close();
+    state.close();
+    engine.close();
+  }
+}

@@ -1,0 +1,179 @@
+package io.vectorgate.proxy.rollout;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vectorgate.proxy.config.ConfigException;
+import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code policy.source}: where the gateway's policy comes from when it is rolled out rather than
+ * compiled once from {@code policy.rego_dirs}.
+ *
+ * <pre>
+ * policy:
+ *   source:
+ *     kind: git                      # git | bundle_server
+ *     url: https://git.example/acme/policies.git   # git: a URL or a local path; bundle_server: the bundle URL
+ *     branch: main                   # git
+ *     path: policies                 # git: the policy directory inside the repository
+ *     poll_interval_seconds: 30
+ *     credentials:                   # git, optional: token (HTTPS) or ssh_key_file
+ *       username: x-access-token
+ *       token: {env: POLICY_GIT_TOKEN}
+ *     token: {env: BUNDLE_TOKEN}     # bundle_server, optional bearer token
+ *     signing:                       # bundle_server, optional: verify .signatures.json
+ *       public_key_file: keys/bundle-signing.pub.pem
+ *       key_id: default
+ *       scope: prod
+ *     state: jdbc:postgresql://db:5432/vectorgate?user=gw   # or a SQLite file; absent: this process only
+ *     instance_id: gw-1              # default: host name and process id
+ *     work_dir: var/rollout          # mirror and staging folders
+ *     impact:                        # git, optional
+ *       sample: traffic/sample.jsonl
+ *       expectations: impact-expectations.yaml   # inside the policy directory
+ *     http:                          # optional: webhook and status endpoints
+ *       address: 127.0.0.1:9181
+ *       webhook_secret: {env: POLICY_WEBHOOK_SECRET}
+ *       admin_token: {env: POLICY_ADMIN_TOKEN}
+ * </pre>
+ */
+public record PolicySourceConfig(
+    @JsonProperty("kind") String kind,
+    @JsonProperty("url") String url,
+    @JsonProperty("branch") String branch,
+    @JsonProperty("path") String path,
+    @JsonProperty("poll_interval_seconds") Long pollIntervalSeconds,
+    @JsonProperty("credentials") Credentials credentials,
+    @JsonProperty("token") SecretRef token,
+    @JsonProperty("signing") Signing signing,
+    @JsonProperty("state") String state,
+    @JsonProperty("instance_id") String instanceId,
+    @JsonProperty("work_dir") Path workDir,
+    @JsonProperty("impact") Impact impact,
+    @JsonProperty("http") Http http) {
+
+  public PolicySourceConfig {
+    kind = kind == null ? null : kind.toLowerCase(Locale.ROOT);
+    pollIntervalSeconds = pollIntervalSeconds == null ? 30L : pollIntervalSeconds;
+    workDir = workDir == null ? Path.of("var/rollout") : workDir;
+  }
+
+  /** Git credentials: a token (with an optional user name) or an SSH key file, never both. */
+  public record Credentials(
+      @JsonProperty("username") String username,
+      @JsonProperty("token") SecretRef token,
+      @JsonProperty("ssh_key_file") Path sshKeyFile) {}
+
+  /** Bundle signature verification. */
+  public record Signing(
+      @JsonProperty("public_key_file") Path publicKeyFile,
+      @JsonProperty("key_id") String keyId,
+      @JsonProperty("scope") String scope) {}
+
+  /** The impact check: a JSON-lines sample of policy inputs and the expectations file in the policy directory. */
+  public record Impact(
+      @JsonProperty("sample") Path sample,
+      @JsonProperty("expectations") String expectations) {}
+
+  /** The rollout HTTP endpoints (loopback): webhook with its secret, status with the admin token. */
+  public record Http(
+      @JsonProperty("address") String address,
+      @JsonProperty("webhook_secret") SecretRef webhookSecret,
+      @JsonProperty("admin_token") SecretRef adminToken) {}
+
+  /** Relative paths resolved against {@code base} (the config file's directory). */
+  public PolicySourceConfig resolve(Path base) {
+    if (base == null) {
+      return this;
+    }
+    String u = url;
+    if ("git".equals(kind) && u != null && !u.contains("://") && !u.contains("@")) {
+      u = base.resolve(u).normalize().toString(); // a local repository path
+    }
+    String st = state;
+    if (st != null && !st.startsWith("jdbc:")) {
+      st = base.resolve(st).normalize().toString();
+    }
+    Credentials c = credentials == null ? null : new Credentials(credentials.username(), secret(base,
+        credentials.token()), credentials.sshKeyFile() == null ? null : base.resolve(credentials.sshKeyFile()).normalize());
+    Signing s = signing == null ? null : new Signing(signing.publicKeyFile() == null ? null
+        : base.resolve(signing.publicKeyFile()).normalize(), signing.keyId(), signing.scope());
+    Impact i = impact == null ? null : new Impact(impact.sample() == null ? null : base.resolve(impact.sample()).normalize(),
+        impact.expectations());
+    Http h = http == null ? null : new Http(http.address(), secret(base, http.webhookSecret()), secret(base,
+        http.adminToken()));
+    return new PolicySourceConfig(kind, u, branch, path, pollIntervalSeconds, c, secret(base, token), s, st, instanceId,
+        base.resolve(workDir).normalize(), i, h);
+  }
+
+  private static SecretRef secret(Path base, SecretRef r) {
+    return r == null || r.file() == null ? r : new SecretRef(r.env(), base.resolve(r.file()).normalize());
+  }
+
+  /** Validates every value; {@code at} is the key path ({@code file: policy.source}). */
+  public void validate(String at) {
+    if (kind == null || !(kind.equals("git") || kind.equals("bundle_server"))) {
+      throw new ConfigException(at + ".kind", "must be `git` or `bundle_server`, was `" + kind + "`");
+    }
+    if (url == null || url.isBlank()) {
+      throw new ConfigException(at + ".url", "required");
+    }
+    if (pollIntervalSeconds < 1 || pollIntervalSeconds > 86_400) {
+      throw new ConfigException(at + ".poll_interval_seconds", "must be between 1 and 86400, was " + pollIntervalSeconds);
+    }
+    if (kind.equals("git")) {
+      if (token != null || signing != null) {
+        throw new ConfigException(at, "`token` and `signing` apply only to kind `bundle_server`");
+      }
+      if (credentials != null) {
+        if ((credentials.token() == null) == (credentials.sshKeyFile() == null)) {
+          throw new ConfigException(at + ".credentials", "set exactly one of `token` or `ssh_key_file`");
+        }
+        if (credentials.sshKeyFile() != null) {
+          throw new ConfigException(at + ".credentials.ssh_key_file", "SSH transport is not available in this build; "
+              + "use an https URL with a token");
+        }
+      }
+      if (impact != null) {
+        if (impact.sample() == null || !Files.isRegularFile(impact.sample())) {
+          throw new ConfigException(at + ".impact.sample", "not a file: `" + impact.sample() + "`");
+        }
+      }
+    } else {
+      if (branch != null || path != null || credentials != null || impact != null) {
+        throw new ConfigException(at, "`branch`, `path`, `credentials` and `impact` apply only to kind `git`");
+      }
+      URI u;
+      try {
+        u = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(at + ".url", "not a URL: " + e.getMessage(), e);
+      }
+      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+        throw new ConfigException(at + ".url", "must be an http or https URL");
+      }
+      if (u.getUserInfo() != null) {
+        throw new ConfigException(at + ".url", "put credentials in `token`, not in the URL");
+      }
+      if (signing != null && (signing.publicKeyFile() == null || !Files.isRegularFile(signing.publicKeyFile()))) {
+        throw new ConfigException(at + ".signing.public_key_file", "not a file: `" + signing.publicKeyFile() + "`");
+      }
+    }
+    if (state != null && state.startsWith("jdbc:") && !state.startsWith("jdbc:postgresql://")
+        && !state.startsWith("jdbc:sqlite:")) {
+      throw new ConfigException(at + ".state", "a jdbc:postgresql:// URL or a SQLite file path");
+    }
+    if (http != null) {
+      if (http.address() == null || !http.address().matches("(127\\.0\\.0\\.1|localhost|\\[::1\\]):\\d{1,5}")) {
+        throw new ConfigException(at + ".http.address", "must be a loopback host:port (127.0.0.1:PORT), was `"
+            + http.address() + "`");
+      }
+      if (http.webhookSecret() == null && http.adminToken() == null) {
+        throw new ConfigException(at + ".http", "set `webhook_secret`, `admin_token` or both");
+      }
+    }
+  }
+}
