@@ -1,5 +1,6 @@
 package io.vectorgate.cli;
 
+import io.vectorgate.harness.HarnessEngines;
 import io.vectorgate.engine.EngineConfig;
 import io.vectorgate.engine.PolicyActivationException;
 import io.vectorgate.engine.PolicyEngine;
@@ -88,7 +89,7 @@ public final class ImpactCommand implements Callable<Integer> {
       PolicyLoader loader = PolicyLoader.fromEnvironment(withLibrary);
       PolicyLoader.Loaded b = loader.load(base, work);
       PolicyLoader.Loaded c = loader.load(cand, work);
-      EngineConfig cfg = EngineConfig.builder().poolSize(threads).build();
+      EngineConfig cfg = HarnessEngines.config(threads);
       ImpactReport report;
       ProgressBar bar = new ProgressBar(err, "replay");
       try (PolicyEngine be = PolicyEngine.start(cfg, b.bundle()); PolicyEngine ce = PolicyEngine.start(cfg, c.bundle())) {

@@ -1,6 +1,6 @@
 package io.vectorgate.cli;
 
-import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.harness.HarnessEngines;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.harness.HarnessException;
 import io.vectorgate.harness.PolicyTestRunner;
@@ -104,7 +104,7 @@ public final class TestCommand implements Callable<Integer> {
     PolicyLoader.Loaded loaded = loader.load(new PolicySource.Directory(policyDir), work);
     ProgressBar bar = new ProgressBar(err, "snapshot");
     List<Replayer.Replayed> replayed;
-    try (PolicyEngine engine = PolicyEngine.start(EngineConfig.builder().poolSize(threads).build(), loaded.bundle())) {
+    try (PolicyEngine engine = PolicyEngine.start(HarnessEngines.config(threads), loaded.bundle())) {
       replayed = Replayer.replay(t.requests(), new InputRebuilder(t.state()), List.of(engine), threads, bar);
     } catch (io.vectorgate.engine.PolicyActivationException e) {
       err.println("vectorgate test: policy does not activate: " + e.getMessage());

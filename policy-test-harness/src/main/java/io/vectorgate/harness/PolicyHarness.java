@@ -1,6 +1,5 @@
 package io.vectorgate.harness;
 
-import io.vectorgate.engine.EngineConfig;
 import io.vectorgate.engine.PolicyActivationException;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.harness.replay.InputRebuilder;
@@ -65,7 +64,7 @@ public final class PolicyHarness implements AutoCloseable {
     }
     try {
       PolicyLoader.Loaded loaded = loader.load(source, work);
-      PolicyEngine engine = PolicyEngine.start(EngineConfig.builder().poolSize(Math.max(1, threads)).build(), loaded.bundle());
+      PolicyEngine engine = PolicyEngine.start(HarnessEngines.config(Math.max(1, threads)), loaded.bundle());
       return new PolicyHarness(loaded, engine, work, Math.max(1, threads));
     } catch (PolicyActivationException e) {
       deleteQuietly(work);

@@ -5,7 +5,6 @@ import io.vectorgate.dsl.DslCompiler;
 import io.vectorgate.dsl.diag.Diagnostic;
 import io.vectorgate.dsl.rego.OpaTool;
 import io.vectorgate.engine.ContractJson;
-import io.vectorgate.engine.EngineConfig;
 import io.vectorgate.engine.PolicyActivationException;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.harness.replay.Replayer;
@@ -89,7 +88,7 @@ public final class PolicyTestRunner {
         return new TestRun(policyDir, null, results, System.nanoTime() - start);
       }
       revision = loaded.revision();
-      try (PolicyEngine engine = PolicyEngine.start(EngineConfig.builder().poolSize(options.threads()).build(),
+      try (PolicyEngine engine = PolicyEngine.start(HarnessEngines.config(options.threads()),
           loaded.bundle())) {
         TrafficTestRunner runner = new TrafficTestRunner(engine, options.threads());
         for (Path f : trafficFiles) {

@@ -1,6 +1,6 @@
 package io.vectorgate.harness;
 
-import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.harness.HarnessEngines;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.harness.source.PolicyLoader;
 import io.vectorgate.harness.source.PolicySource;
@@ -40,6 +40,6 @@ public final class Policies {
 
   public static PolicyEngine engine(Path dir, Path work) throws Exception {
     PolicyLoader.Loaded l = loader().load(new PolicySource.Directory(dir), work);
-    return PolicyEngine.start(EngineConfig.builder().poolSize(2).build(), l.bundle());
+    return PolicyEngine.start(HarnessEngines.config(2), l.bundle());
   }
 }

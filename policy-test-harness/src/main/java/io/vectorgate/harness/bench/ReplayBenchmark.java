@@ -1,5 +1,6 @@
 package io.vectorgate.harness.bench;
 
+import io.vectorgate.harness.HarnessEngines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
@@ -7,7 +8,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.milvus.grpc.KeyValuePair;
 import io.milvus.grpc.QueryRequest;
 import io.milvus.grpc.SearchRequest;
-import io.vectorgate.engine.EngineConfig;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.harness.replay.InputRebuilder;
 import io.vectorgate.harness.replay.Replayer;
@@ -52,7 +52,7 @@ public final class ReplayBenchmark {
     long tWrite = System.nanoTime() - t0;
 
     PolicyLoader.Loaded loaded = PolicyLoader.fromEnvironment(false).load(new PolicySource.Directory(policy), work);
-    try (PolicyEngine engine = PolicyEngine.start(EngineConfig.builder().poolSize(threads).build(), loaded.bundle())) {
+    try (PolicyEngine engine = PolicyEngine.start(HarnessEngines.config(threads), loaded.bundle())) {
       t0 = System.nanoTime();
       Traffic traffic = Traffic.load(export);
       long tLoad = System.nanoTime() - t0;

@@ -1,6 +1,7 @@
 package io.vectorgate.harness.replay;
 
 import io.vectorgate.engine.DecisionEngine;
+import io.vectorgate.engine.ReasonCodes;
 import io.vectorgate.model.Decision;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Re-decides recorded requests: rebuilds each one's input ({@link InputRebuilder}) and asks every
  * given engine (one for a test run; baseline and candidate for impact analysis). Work is split into
  * chunks decided in parallel on {@code threads} threads, so a {@code PolicyEngine} pool of the same
- * size stays busy; the result list is in the order of the requests.
+ * size stays busy; the result list is in the order of the requests. A decision the engine failed for
+ * lack of time or instances (not because of the policy) is retried up to {@value #ATTEMPTS} times.
  */
 public final class Replayer {
   /** Chunk of requests one task decides before reporting progress. */
@@ -79,6 +81,16 @@ public final class Replayer {
     return Arrays.asList(out);
   }
 
+  /** Decisions tried per engine when the engine itself (not the policy) failed for lack of time or instances. */
+  static final int ATTEMPTS = 3;
+
+  /** A fail-closed deny caused by load ({@code pool_exhausted}, {@code engine_timeout}), not by the policy. */
+  static boolean transientFailure(Decision d) {
+    return !d.allow() && d.reasons().size() == 1
+        && (ReasonCodes.POOL_EXHAUSTED.equals(d.reasons().get(0).code())
+            || ReasonCodes.ENGINE_TIMEOUT.equals(d.reasons().get(0).code()));
+  }
+
   static Replayed one(RecordedRequest r, InputRebuilder rebuilder, List<? extends DecisionEngine> engines) {
     InputRebuilder.Rebuilt rb = rebuilder.rebuild(r);
     if (!rb.ok()) {
@@ -86,7 +98,11 @@ public final class Replayer {
     }
     List<Decision> ds = new ArrayList<>(engines.size());
     for (DecisionEngine e : engines) {
-      ds.add(e.decide(rb.input()));
+      Decision d = e.decide(rb.input());
+      for (int attempt = 1; attempt < ATTEMPTS && transientFailure(d); attempt++) {
+        d = e.decide(rb.input());
+      }
+      ds.add(d);
     }
     return new Replayed(rb, List.copyOf(ds));
   }
