@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Keeps a live {@link PolicyEngine} on the revision it should run: the pinned revision when the
  * shared {@link RolloutState} has a pin, else the source's newest. Checks run on a single thread,
  * every {@code pollInterval} and at once on {@link #trigger()} (the webhook); a revision that fails
- * a stage is recorded and not retried until the target changes (or {@link #retryFailed()}); the
- * last good revision stays active. Good bundles are kept (the last {@value #GOOD_CACHE}) so a
+ * checkout, compile, test or impact is recorded and not retried until the target changes (or
+ * {@link #retryFailed()}), one that fails smoke or activate is retried at the next check; the last
+ * good revision stays active. Good bundles are kept (the last {@value #GOOD_CACHE}) so a
  * rollback to one of them needs no rebuild.
  */
 public final class RolloutController implements AutoCloseable {
@@ -192,7 +193,12 @@ public final class RolloutController implements AutoCloseable {
       heartbeat();
       return new CheckResult.Activated(target, active);
     } catch (RolloutException e) {
-      failed.put(target, e.failure());
+      // checkout, compile, test and impact are deterministic for a revision; smoke and activate can fail
+      // for lack of resources (an evaluation timeout on a loaded host), so those are retried at the next check
+      Stage st = e.failure().stage();
+      if (st != Stage.SMOKE && st != Stage.ACTIVATE) {
+        failed.put(target, e.failure());
+      }
       if (failed.size() > 100) {
         failed.remove(failed.keySet().iterator().next());
       }

@@ -29,8 +29,10 @@ final class RolloutFixture implements AutoCloseable {
     controller = new RolloutController(instance, source, pipeline, engine, state, Clock.systemUTC(), Duration.ofHours(1));
   }
 
+  /** One interpreted instance; a generous evaluation timeout, since the shared test host is often loaded. */
   static EngineConfig engineConfig() {
-    return EngineConfig.builder().poolSize(1).useCompiler(false).build();
+    return EngineConfig.builder().poolSize(1).useCompiler(false).evaluationTimeout(java.time.Duration.ofSeconds(30))
+        .build();
   }
 
   static OpaTool opa() {

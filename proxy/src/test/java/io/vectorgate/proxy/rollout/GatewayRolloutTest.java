@@ -29,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayRolloutTest {
   @TempDir Path dir;
 
+  /** One interpreted instance; a generous evaluation timeout, since the shared test host is often loaded. */
+  static final EngineConfig ENGINE = EngineConfig.builder().poolSize(1).useCompiler(false)
+      .evaluationTimeout(java.time.Duration.ofSeconds(30)).build();
+
   static final String POLICY = """
       policy "gw-rollout" version 1
 
@@ -120,8 +124,7 @@ class GatewayRolloutTest {
               poll_interval_seconds: 3600
               http: {address: "127.0.0.1:0", webhook_secret: {file: secrets/hook}, admin_token: {env: ADMIN}}
           """), dir, "gw.yaml");
-      EngineConfig ec = EngineConfig.builder().poolSize(1).useCompiler(false).build();
-      try (GatewayRollout r = GatewayRollout.start(c.policy().source(), Map.of("ADMIN", "adm-token")::get, ec)) {
+      try (GatewayRollout r = GatewayRollout.start(c.policy().source(), Map.of("ADMIN", "adm-token")::get, ENGINE)) {
         assertEquals(first, r.engine().activeRevision().orElseThrow());
         String second = commit(git, Map.of("policies/more.vg", POLICY.replace("gw-rollout", "more")));
         HttpClient http = HttpClient.newHttpClient();
@@ -158,7 +161,7 @@ class GatewayRolloutTest {
       commit(git, Map.of("policy.vg", "policy \"x\" version 1\n\nallow search on any collection when ids == \"x\"\n"));
       GatewayConfig c = ConfigLoader.parse(base("policy: {source: {kind: git, url: repo}}\n"), dir, "gw.yaml");
       ConfigException e = assertThrows(ConfigException.class, () -> GatewayRollout.start(c.policy().source(),
-          k -> null, EngineConfig.builder().poolSize(1).useCompiler(false).build()));
+          k -> null, ENGINE));
       assertTrue(e.getMessage().contains("policy.source"), e.getMessage());
       assertTrue(e.getMessage().contains("compile") && e.getMessage().contains("policy.vg:3"), e.getMessage());
     }
