@@ -59,6 +59,9 @@ public final class Gateway implements AutoCloseable {
   private ExecutorService channelExecutor;
   private ExecutorService httpUpstreamExecutor;
   private io.vectorgate.proxy.approval.Approvals approvalWorkflow;
+  private io.vectorgate.proxy.recording.GatewayRecording recording = io.vectorgate.proxy.recording.GatewayRecording.off();
+  private io.vectorgate.recorder.RecordingStore sessionsStore;
+  private io.vectorgate.proxy.recording.SessionsAdminHandler.Server sessionsAdmin;
 
   private Gateway() {}
 
@@ -103,11 +106,19 @@ public final class Gateway implements AutoCloseable {
     workers = new ThreadPoolExecutor(lim.workerThreads(), lim.workerThreads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(lim.queueSize()), daemonThreads("vectorgate-worker"), new ThreadPoolExecutor.AbortPolicy());
     channelExecutor = Executors.newFixedThreadPool(2, daemonThreads("vectorgate-upstream"));
+    if (cfg.recording() != null) {
+      // every request, allowed or not, goes to the session log; fail closed unless overflow: drop
+      recording = io.vectorgate.proxy.recording.GatewayRecording.open(cfg.recording(), env, metrics);
+    }
     if (cfg.approvals() != null) {
       // the configured approval workflow replaces the gate passed in
-      approvalWorkflow = io.vectorgate.proxy.approval.Approvals.start(cfg.approvals(), verifier, env, null,
-          Clock.systemUTC());
+      approvalWorkflow = io.vectorgate.proxy.approval.Approvals.start(cfg.approvals(), verifier, env,
+          recording.enabled() ? new io.vectorgate.proxy.recording.RecordingApprovalAudit(recording.recorder(), metrics)
+              : null, Clock.systemUTC());
       approvals = approvalWorkflow.gate();
+    }
+    if (cfg.recording() != null && cfg.recording().admin() != null) {
+      startSessionsAdmin(cfg.recording(), verifier, env);
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals, new UsageTracker(Clock.systemUTC()), metrics,
         policyClock);
@@ -124,7 +135,8 @@ public final class Gateway implements AutoCloseable {
         var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
         int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
         HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(),
-            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential);
+            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential,
+            recording);
         HttpGateway http = new HttpGateway(l, processor, workers);
         httpListeners.put(l.name(), http);
         http.start();
@@ -133,10 +145,41 @@ public final class Gateway implements AutoCloseable {
       UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
       upstreams.add(upstream);
       MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
-          protocols.create(upstream, maskKey, c), pipeline, upstream, workers);
+          protocols.create(upstream, maskKey, c), pipeline, upstream, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
     }
+  }
+
+  /** The sessions admin API: on its own address, or on the approvals admin server. */
+  private void startSessionsAdmin(io.vectorgate.proxy.config.RecordingConfig rc, TokenVerifier verifier,
+      Function<String, String> env) throws IOException {
+    var indexConfig = io.vectorgate.proxy.recording.GatewayRecording.recorderConfig(rc, env).index();
+    sessionsStore = io.vectorgate.recorder.RecordingStore.open(rc.directory(), indexConfig);
+    var handler = new io.vectorgate.proxy.recording.SessionsAdminHandler(sessionsStore,
+        new io.vectorgate.proxy.admin.OidcAdminAuthenticator(verifier), new java.util.HashSet<>(rc.admin().auditorGroups()));
+    if (rc.admin().address() != null) {
+      ConfigLoader.HostPort hp = ConfigLoader.hostPort(rc.admin().address());
+      sessionsAdmin = handler.serve(hp.host(), hp.port());
+    } else {
+      approvalWorkflow.addAdminRoutes(io.vectorgate.proxy.recording.SessionsAdminHandler.PREFIX, handler);
+    }
+  }
+
+  /** The session log, when the config has a {@code recording:} section. */
+  public java.util.Optional<io.vectorgate.proxy.recording.GatewayRecording> recording() {
+    return recording.enabled() ? java.util.Optional.of(recording) : java.util.Optional.empty();
+  }
+
+  /** The port of the sessions admin API: its own server's, or the approvals admin server's. */
+  public int sessionsAdminPort() {
+    if (sessionsAdmin != null) {
+      return sessionsAdmin.port();
+    }
+    if (sessionsStore != null && approvalWorkflow != null) {
+      return approvalWorkflow.adminPort();
+    }
+    throw new IllegalStateException("no sessions admin API is configured (recording.admin)");
   }
 
   /**
@@ -209,6 +252,23 @@ public final class Gateway implements AutoCloseable {
     }
     if (approvalWorkflow != null) {
       approvalWorkflow.close();
+    }
+    if (sessionsAdmin != null) {
+      sessionsAdmin.close();
+      sessionsAdmin = null;
+    }
+    if (sessionsStore != null) {
+      try {
+        sessionsStore.close();
+      } catch (IOException e) {
+        LOG.warn("event=close_failed resource=sessions_store error={}", e.toString(), e);
+      }
+      sessionsStore = null;
+    }
+    try {
+      recording.close(); // after the listeners: every answered request is queued; drains and seals
+    } catch (IOException e) {
+      LOG.error("event=recording_close_failed error={}", e.toString(), e);
     }
     for (AutoCloseable c : owned) {
       try {

@@ -84,6 +84,15 @@ public final class AdminServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /**
+   * Serves another feature's admin routes under {@code path} on this server (e.g. the sessions
+   * API). The handler authenticates and authorizes its callers itself.
+   */
+  public void addRoutes(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+    LOG.info("event=admin_routes_added path={}", path);
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try {
       String path = ex.getRequestURI().getRawPath();

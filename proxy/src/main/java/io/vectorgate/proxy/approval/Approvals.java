@@ -103,6 +103,11 @@ public final class Approvals implements AutoCloseable {
     return admin.port();
   }
 
+  /** Serves another feature's admin routes (e.g. the sessions API) on the approvals admin server. */
+  public void addAdminRoutes(String path, com.sun.net.httpserver.HttpHandler handler) {
+    admin.addRoutes(path, handler);
+  }
+
   /** Ends held calls (they answer with a retriable error), stops the admin API; approvals stay stored. */
   public void stopHolding() {
     service.close();

@@ -147,7 +147,8 @@ public final class ConfigLoader {
     GatewayConfig.MaskingConfig masking = c.masking() == null ? null
         : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
     return new GatewayConfig(listeners, connections, id, pol, masking, c.limits(),
-        c.approvals() == null ? null : c.approvals().resolve(base));
+        c.approvals() == null ? null : c.approvals().resolve(base),
+        c.recording() == null ? null : c.recording().resolve(base));
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -249,6 +250,9 @@ public final class ConfigLoader {
     }
     if (c.approvals() != null) {
       c.approvals().validate(src + ": approvals");
+    }
+    if (c.recording() != null) {
+      c.recording().validate(src + ": recording", c.approvals() != null);
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");

@@ -16,12 +16,19 @@ public record GatewayConfig(
     @JsonProperty("policy") PolicyConfig policy,
     @JsonProperty("masking") MaskingConfig masking,
     @JsonProperty("limits") LimitsConfig limits,
-    @JsonProperty("approvals") ApprovalsConfig approvals) {
+    @JsonProperty("approvals") ApprovalsConfig approvals,
+    @JsonProperty("recording") RecordingConfig recording) {
+
+  /** Without a {@code recording:} section. */
+  public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
+      PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals) {
+    this(listeners, connections, identity, policy, masking, limits, approvals, null);
+  }
 
   /** Without an {@code approvals:} section. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits) {
-    this(listeners, connections, identity, policy, masking, limits, null);
+    this(listeners, connections, identity, policy, masking, limits, null, null);
   }
 
   public GatewayConfig {

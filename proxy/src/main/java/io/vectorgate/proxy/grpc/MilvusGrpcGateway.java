@@ -28,6 +28,11 @@ import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.Outcome;
 import io.vectorgate.proxy.pipeline.RequestMeta;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
+import io.vectorgate.proxy.recording.GatewayRecording;
+import io.vectorgate.proxy.recording.GrpcConnections;
+import io.vectorgate.recorder.RecordDraft;
+import io.vectorgate.recorder.RecorderUnavailableException;
+import io.vectorgate.recorder.Upstream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,10 +71,19 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private final RequestPipeline pipeline;
   private final UpstreamMilvus upstream;
   private final ExecutorService workers;
+  private final GatewayRecording recording;
   private Server server;
 
   public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
       MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers) {
+    this(listener, connection, verifier, protocol, pipeline, upstream, workers, GatewayRecording.off());
+  }
+
+  /** As above, recording every request (allowed or not) to {@code recording}. */
+  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
+      MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers,
+      GatewayRecording recording) {
+    this.recording = recording;
     this.listener = listener;
     this.connection = connection;
     this.verifier = verifier;
@@ -91,6 +105,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .fallbackHandlerRegistry(new Registry());
+    if (recording.enabled()) {
+      b.addTransportFilter(new GrpcConnections(recording));
+    }
     if (listener.tls() != null) {
       b.sslContext(GrpcSslContexts.forServer(listener.tls().certFile().toFile(), listener.tls().keyFile().toFile()).build());
     }
@@ -140,6 +157,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     return (call, headers) -> {
       pipeline.metrics().count(metric);
       LOG.warn("event=refused_method method={} reason={}", call.getMethodDescriptor().getFullMethodName(), metric);
+      if (recording.enabled()) {
+        recordRefusedMethod(call, status, metric);
+      }
       call.close(status, new Metadata());
       return new ServerCall.Listener<>() {};
     };
@@ -212,6 +232,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
     private void handle(Exchange ex, Metadata headers, Message request) {
       long start = System.nanoTime();
+      java.time.Instant received = java.time.Instant.now();
       String requestId = UUID.randomUUID().toString();
       Identity identity = null;
       Operation op = null;
@@ -226,6 +247,18 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         LOG.error("event=request_failed request_id={} rpc={} error={}", requestId, rpc, e.toString(), e);
         pipeline.metrics().count("internal_error");
         status = Status.INTERNAL.withDescription("gateway error (request " + requestId + ")");
+        ex.outcome = "error";
+        ex.refusal = "gateway_error";
+      }
+      if (recording.enabled()) {
+        RecorderUnavailableException failed = record(ex, headers, request, requestId, received, status);
+        if (failed != null) {
+          status = Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(failed));
+          ex.response = null;
+        }
+      }
+      if (status.isOk() && ex.response != null) {
+        ex.send(ex.response);
       }
       ex.close(status);
       REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} allow={}"
@@ -246,6 +279,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
         pipeline.metrics().count(unavailable ? "identity_unavailable" : "unauthenticated");
         LOG.info("event=unauthenticated request_id={} rpc={} code={} message={}", requestId, rpc, e.code().wire(), e.getMessage());
+        ex.refusal = e.code().wire();
         return (unavailable ? Status.UNAVAILABLE : Status.UNAUTHENTICATED)
             .withDescription(e.code().wire() + ": " + e.getMessage());
       }
@@ -255,12 +289,17 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         op = protocol.decode(rpc, request, headers.get(DBNAME));
       } catch (AdapterException e) {
         pipeline.metrics().count("rejected_request");
+        ex.refusal = e.code();
         return adapterStatus(e);
       }
       ex.operation = op;
       Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)),
           hold(rpc, request));
       ex.decision = outcome.decision();
+      ex.outcome = "denied";
+      if (outcome instanceof Outcome.Forward f) {
+        ex.approvalId = f.approvalId();
+      }
       if (outcome instanceof Outcome.Deny deny) {
         // a call held for approval that the gateway had to drop while shutting down may be retried
         return (deny.decision().reasonCodes().contains("approval_interrupted") ? Status.UNAVAILABLE
@@ -272,29 +311,127 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         forward = protocol.applyRequestObligations(rpc, request, obligations);
       } catch (ObligationException e) {
         pipeline.metrics().count("obligation_unenforceable");
+        ex.decision = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
+            outcome.decision().obligations(), outcome.decision().decisionId(), outcome.decision().revision());
         return Status.PERMISSION_DENIED.withDescription("denied by policy (decision " + outcome.decision().decisionId()
             + "): " + e.code() + ": " + e.getMessage());
       } catch (AdapterException e) {
         pipeline.metrics().count("rejected_request");
+        ex.outcome = "refused";
+        ex.refusal = e.code();
         return adapterStatus(e);
       }
       if (Context.current().isCancelled()) {
+        ex.outcome = "error";
         return Status.CANCELLED.withDescription("the client cancelled the call");
       }
+      try {
+        recording.checkWritable();
+      } catch (RecorderUnavailableException e) {
+        ex.outcome = "error";
+        return Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(e));
+      }
+      ex.forward = forward;
+      ex.outcome = ex.approvalId != null ? "approved" : "forwarded";
       Message response;
+      long upStart = System.nanoTime();
       try {
         response = upstream.call(method, forward, forwardedHeaders(headers));
+        ex.upstreamStatus = "OK";
       } catch (StatusRuntimeException e) {
         pipeline.metrics().count("upstream_error");
+        ex.upstreamStatus = e.getStatus().getCode().name();
         return e.getStatus();
+      } finally {
+        ex.upstreamMicros = (System.nanoTime() - upStart) / 1000;
       }
       Message rewritten = protocol.rewriteResponse(rpc, response, obligations);
       protocol.afterSuccess(rpc, forward, headers.get(DBNAME));
       ResponseCounts counts = ResponseCounts.of(rewritten);
       pipeline.recordResult(identity, counts.rows(), counts.vectors(), op.paging());
-      ex.send(rewritten);
+      ex.response = rewritten;
       return Status.OK;
     }
+
+    /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
+    private RecorderUnavailableException record(Exchange ex, Metadata headers, Message request, String requestId,
+        java.time.Instant received, Status status) {
+      io.vectorgate.recorder.ClientInfo client = recording.client(ex.call.getAttributes().get(GrpcConnections.CONNECTION_ID),
+          clientAddress(ex.call), "grpc");
+      Identity identity = ex.identity;
+      Operation op = ex.operation != null ? ex.operation
+          : GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.grpc(method.getFullMethodName()));
+      Decision decision = ex.decision != null ? ex.decision
+          : GatewayRecording.refusal(ex.refusal == null ? status.getCode().name().toLowerCase(java.util.Locale.ROOT)
+              : ex.refusal, String.valueOf(status.getDescription()));
+      String outcome = ex.outcome != null ? ex.outcome : decision.allow() ? "error" : "refused";
+      if (!status.isOk() && (outcome.equals("forwarded") || outcome.equals("approved")) && ex.upstreamStatus == null) {
+        outcome = "error";
+      }
+      com.fasterxml.jackson.databind.JsonNode response;
+      if (status.isOk() && ex.response != null) {
+        response = recording.protoPayload(ex.response);
+      } else {
+        com.fasterxml.jackson.databind.node.ObjectNode err = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .objectNode();
+        err.put("grpc_status", status.getCode().name());
+        if (status.getDescription() != null) {
+          err.put("message", status.getDescription());
+        }
+        response = err;
+      }
+      RecordDraft draft = RecordDraft.builder()
+          .time(received)
+          .sessionId(recording.session(client, identity, received))
+          .requestId(requestId)
+          .identity(identity)
+          .client(client)
+          .connection(connection)
+          .operation(op)
+          .request(recording.protoPayload(request))
+          .decision(decision)
+          .enforcement(GatewayRecording.enforcement(outcome, decision, op, filterAdded(request, ex.forward),
+              ex.approvalId))
+          .upstream(ex.upstreamStatus == null ? null : new Upstream(ex.upstreamStatus, ex.upstreamMicros))
+          .response(response)
+          .build();
+      return recording.append(draft);
+    }
+  }
+
+  /** The filter the gateway sent instead of the client's ({@code expr} or {@code dsl}), or null when unchanged. */
+  private static String filterAdded(Message request, Message forward) {
+    if (forward == null || forward == request) {
+      return null;
+    }
+    for (String name : List.of("expr", "dsl", "filter")) {
+      com.google.protobuf.Descriptors.FieldDescriptor f = forward.getDescriptorForType().findFieldByName(name);
+      if (f != null && f.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING
+          && !f.isRepeated()) {
+        Object before = request.getField(f);
+        Object after = forward.getField(f);
+        if (!after.equals(before)) {
+          return (String) after;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void recordRefusedMethod(ServerCall<?, ?> call, Status status, String code) {
+    java.time.Instant now = java.time.Instant.now();
+    io.vectorgate.recorder.ClientInfo client = recording.client(call.getAttributes().get(GrpcConnections.CONNECTION_ID),
+        clientAddress(call), "grpc");
+    Operation op = GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.grpc(
+        call.getMethodDescriptor().getFullMethodName()));
+    Decision d = GatewayRecording.refusal(code, String.valueOf(status.getDescription()));
+    com.fasterxml.jackson.databind.node.ObjectNode err = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode();
+    err.put("grpc_status", status.getCode().name());
+    err.put("message", String.valueOf(status.getDescription()));
+    recording.append(RecordDraft.builder().time(now).sessionId(recording.session(client, null, now))
+        .requestId(UUID.randomUUID().toString()).client(client).connection(connection).operation(op).decision(d)
+        .enforcement(GatewayRecording.enforcement("refused", d, op, null, null)).response(err).build());
   }
 
   /** The exact request bytes, the client's deadline and its cancellation, for the approval gate. */
@@ -342,6 +479,14 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     volatile Identity identity;
     volatile Operation operation;
     volatile Decision decision;
+    /** For the record: the refusal code before a decision, the outcome, what was forwarded and answered. */
+    volatile String refusal;
+    volatile String outcome;
+    volatile String approvalId;
+    volatile Message forward;
+    volatile Message response;
+    volatile String upstreamStatus;
+    volatile long upstreamMicros;
 
     Exchange(ServerCall<Message, Message> call) {
       this.call = call;

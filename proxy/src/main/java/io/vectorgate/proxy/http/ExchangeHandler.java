@@ -199,7 +199,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
           || h.getKey().toLowerCase(Locale.ROOT).equals("x-http2-scheme"));
     }
     InboundRequest in = new InboundRequest(method, target, headers, bytes, protocol, address(ctx.channel().remoteAddress()
-        == null && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()));
+        == null && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()),
+        connectionId(ctx));
     try {
       workers.execute(() -> {
         OutboundResponse r = processor.process(in);
@@ -217,7 +218,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       body = null;
     }
     state = State.DISCARDING;
-    respond(ctx, processor.refusal(status, code, message, close || !http2));
+    respond(ctx, processor.refusal(status, code, message, close || !http2, current == null ? null
+        : current.method().name(), current == null ? null : current.uri(), address(ctx.channel().remoteAddress() == null
+        && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()),
+        connectionId(ctx), http2 ? "HTTP/2" : current == null ? null : current.protocolVersion().text()));
+  }
+
+  /** The id the listener gave this client connection (the TCP channel, also for HTTP/2 streams), or null. */
+  private static String connectionId(ChannelHandlerContext ctx) {
+    io.netty.channel.Channel root = ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel
+        ? ctx.channel().parent() : ctx.channel();
+    return root.attr(HttpGateway.CONNECTION_ID).get();
   }
 
   private void respond(ChannelHandlerContext ctx, OutboundResponse r) {

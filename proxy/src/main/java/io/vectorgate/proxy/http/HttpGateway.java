@@ -33,6 +33,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig.HttpSettings;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpGateway.class);
+  /** The gateway's id of a client connection (set on the TCP channel when recording is on). */
+  static final AttributeKey<String> CONNECTION_ID = AttributeKey.valueOf("vectorgate.connection_id");
 
   private final ListenerConfig listener;
   private final HttpSettings settings;
@@ -97,6 +100,11 @@ public final class HttpGateway implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
+            String connectionId = processor.connectionOpened(ch.remoteAddress());
+            if (connectionId != null) {
+              ch.attr(CONNECTION_ID).set(connectionId);
+              ch.closeFuture().addListener(f -> processor.connectionClosed(connectionId));
+            }
             p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutSeconds(), TimeUnit.SECONDS));
             if (ssl != null) {
               p.addLast("tls", ssl.newHandler(ch.alloc()));

@@ -18,6 +18,11 @@ import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.Outcome;
 import io.vectorgate.proxy.pipeline.RequestMeta;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
+import io.vectorgate.proxy.recording.GatewayRecording;
+import io.vectorgate.recorder.ClientInfo;
+import io.vectorgate.recorder.RecordDraft;
+import io.vectorgate.recorder.RecorderUnavailableException;
+import io.vectorgate.recorder.Upstream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,9 +68,18 @@ public final class HttpRequestProcessor {
   private final JsonBodies json;
   private final ObjectMapper responseMapper = new ObjectMapper();
   private final Map<String, String> credentialHeaders;
+  private final GatewayRecording recording;
 
   public HttpRequestProcessor(String listener, Connection connection, TokenVerifier verifier, HttpApiAdapter adapter,
       RequestPipeline pipeline, HttpUpstream upstream, JsonBodies json, String upstreamCredential) {
+    this(listener, connection, verifier, adapter, pipeline, upstream, json, upstreamCredential, GatewayRecording.off());
+  }
+
+  /** As above, recording every request (allowed or not) to {@code recording}. */
+  public HttpRequestProcessor(String listener, Connection connection, TokenVerifier verifier, HttpApiAdapter adapter,
+      RequestPipeline pipeline, HttpUpstream upstream, JsonBodies json, String upstreamCredential,
+      GatewayRecording recording) {
+    this.recording = recording;
     this.listener = listener;
     this.connection = connection;
     this.verifier = verifier;
@@ -79,6 +93,7 @@ public final class HttpRequestProcessor {
   /** Processes one request; never throws (internal failures are a 500 naming the request id). */
   public OutboundResponse process(InboundRequest in) {
     long start = System.nanoTime();
+    java.time.Instant received = java.time.Instant.now();
     String requestId = UUID.randomUUID().toString();
     Trace t = new Trace();
     OutboundResponse out;
@@ -97,6 +112,15 @@ public final class HttpRequestProcessor {
       LOG.error("event=request_failed request_id={} listener={} error={}", requestId, listener, e.toString(), e);
       pipeline.metrics().count("internal_error");
       out = error(adapter.rejection(500, "gateway_error", "gateway error (request " + requestId + ")"), false);
+      t.outcome = "error";
+      t.reason = "gateway_error";
+      t.response = null;
+    }
+    if (recording.enabled()) {
+      RecorderUnavailableException failed = record(in, t, requestId, received, out);
+      if (failed != null) {
+        out = error(adapter.rejection(503, failed.code(), GatewayRecording.unavailableMessage(failed)), false);
+      }
     }
     REQUESTS.info("event=request request_id={} listener={} protocol={} method={} path={} subject={} action={}"
             + " collection={} decision_id={} allow={} reasons={} status={} latency_us={}",
@@ -115,6 +139,113 @@ public final class HttpRequestProcessor {
     Operation op;
     Decision decision;
     String reason;
+    /** For the record: the normalized target, the body and headers the adapter saw, what happened. */
+    RequestTarget target;
+    JsonNode body;
+    Map<String, List<String>> headers;
+    HttpRequestView forward;
+    JsonNode response;
+    String outcome;
+    String approvalId;
+    Integer upstreamStatus;
+    long upstreamMicros;
+  }
+
+  /** Registers a client connection for recording; returns its id, or null when recording is off. */
+  String connectionOpened(java.net.SocketAddress remote) {
+    return recording.connectionOpened("http", remote);
+  }
+
+  /** Ends the recorded sessions of a closed client connection. */
+  void connectionClosed(String connectionId) {
+    recording.connectionClosed(connectionId);
+  }
+
+  /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
+  private RecorderUnavailableException record(InboundRequest in, Trace t, String requestId, java.time.Instant received,
+      OutboundResponse out) {
+    ClientInfo client = recording.client(in.connectionId(), in.clientAddress(), "http");
+    String path = t.target != null ? t.target.path() : rawPath(in.target());
+    Operation op = t.op != null ? t.op
+        : GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.http(in.method(), path));
+    Decision decision = t.decision != null ? t.decision
+        : GatewayRecording.refusal(t.reason == null ? "refused" : t.reason, errorMessage(out));
+    String outcome = t.outcome != null ? t.outcome : decision.allow() ? "error" : "refused";
+    com.fasterxml.jackson.databind.node.ObjectNode req = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode();
+    req.put("method", in.method());
+    req.put("path", path);
+    if (t.target != null && !t.target.query().isEmpty()) {
+      req.set("query", responseMapper.valueToTree(t.target.query()));
+    }
+    if (t.headers != null && !t.headers.isEmpty()) {
+      req.set("headers", responseMapper.valueToTree(t.headers));
+    }
+    if (t.body != null) {
+      req.set("body", recording.jsonPayload(t.body, in.body().length));
+    } else if (in.body().length > 0) {
+      req.set("body", GatewayRecording.omitted("not_json", in.body().length));
+    }
+    JsonNode response;
+    if (t.response != null) {
+      response = recording.jsonPayload(t.response, out.body().length);
+    } else if (out.body().length == 0) {
+      response = null;
+    } else {
+      response = parseOrMarker(out.body());
+    }
+    RecordDraft draft = RecordDraft.builder()
+        .time(received)
+        .sessionId(recording.session(client, t.identity, received))
+        .requestId(requestId)
+        .identity(t.identity)
+        .client(client)
+        .connection(connection)
+        .operation(op)
+        .request(req)
+        .decision(decision)
+        .enforcement(GatewayRecording.enforcement(outcome, decision, op, filterAdded(t), t.approvalId))
+        .upstream(t.upstreamStatus == null ? null : new Upstream(Integer.toString(t.upstreamStatus), t.upstreamMicros))
+        .response(response)
+        .build();
+    return recording.append(draft);
+  }
+
+  /** The filter the gateway sent instead of the client's ({@code where}/{@code filter} of the body), or null. */
+  private static Object filterAdded(Trace t) {
+    if (t.forward == null || t.forward.body() == null || !t.forward.body().isObject()) {
+      return null;
+    }
+    for (String name : List.of("where", "filter")) {
+      JsonNode after = t.forward.body().get(name);
+      JsonNode before = t.body == null ? null : t.body.get(name);
+      if (after != null && !after.equals(before)) {
+        return after;
+      }
+    }
+    return null;
+  }
+
+  private JsonNode parseOrMarker(byte[] body) {
+    try {
+      return responseMapper.readTree(body);
+    } catch (IOException e) {
+      return GatewayRecording.omitted("not_json", body.length);
+    }
+  }
+
+  private String errorMessage(OutboundResponse out) {
+    JsonNode n = out.body().length == 0 ? null : parseOrMarker(out.body());
+    return n == null ? "refused with status " + out.status() : n.toString();
+  }
+
+  private static String rawPath(String target) {
+    if (target == null) {
+      return "/";
+    }
+    int q = target.indexOf('?');
+    String p = q < 0 ? target : target.substring(0, q);
+    return p.length() > 2048 ? p.substring(0, 2048) : p;
   }
 
   private OutboundResponse handle(InboundRequest in, String requestId, Trace t) throws HttpRefusal, InterruptedException {
@@ -136,6 +267,7 @@ public final class HttpRequestProcessor {
     }
     RequestTarget target = RequestTarget.parse(in.target());
     t.path = target.path();
+    t.target = target;
     if (target.path().equals(MILVUS_REST_PREFIX) || target.path().startsWith(MILVUS_REST_PREFIX + "/")) {
       throw new HttpRefusal(403, "milvus_rest_not_supported", "the Milvus RESTful API (`/v2/vectordb/...`) is not"
           + " served by this gateway; use the Milvus gRPC listener");
@@ -148,6 +280,7 @@ public final class HttpRequestProcessor {
             + (ct == null ? "no content-type" : "`" + ct + "`"));
       }
       body = json.parse(in.body());
+      t.body = body;
     }
     String token;
     try {
@@ -164,6 +297,7 @@ public final class HttpRequestProcessor {
     }
     HttpRequestView view = new HttpRequestView(method, target.path(), target.segments(), target.query(),
         viewHeaders(headers), body);
+    t.headers = view.headers();
     Operation op;
     try {
       op = adapter.decode(view);
@@ -173,8 +307,12 @@ public final class HttpRequestProcessor {
     t.op = op;
     Outcome outcome = pipeline.decide(t.identity, connection, op, new RequestMeta(requestId, in.clientAddress()));
     t.decision = outcome.decision();
+    t.outcome = "denied";
     if (outcome instanceof Outcome.Deny deny) {
       return error(adapter.denial(deny.decision(), deny.message()), false);
+    }
+    if (outcome instanceof Outcome.Forward f) {
+      t.approvalId = f.approvalId();
     }
     Obligations obligations = outcome.decision().obligations();
     HttpRequestView forward;
@@ -185,11 +323,21 @@ public final class HttpRequestProcessor {
       Decision d = outcome.decision();
       Decision denied = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
           Obligations.NONE, d.decisionId(), d.revision());
+      t.decision = denied;
       return error(adapter.denial(denied, "denied by policy (decision " + d.decisionId() + "): " + e.code() + ": "
           + e.getMessage()), false);
     } catch (AdapterException e) {
+      t.outcome = "refused";
       return adapterRefusal(e, t);
     }
+    try {
+      recording.checkWritable();
+    } catch (RecorderUnavailableException e) {
+      t.outcome = "error";
+      return error(adapter.rejection(503, e.code(), GatewayRecording.unavailableMessage(e)), false);
+    }
+    t.forward = forward;
+    t.outcome = t.approvalId != null ? "approved" : "forwarded";
     Map<String, String> upHeaders = new LinkedHashMap<>();
     Set<String> extra = adapter.forwardedHeaders();
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
@@ -205,10 +353,15 @@ public final class HttpRequestProcessor {
     }
     upHeaders.putAll(credentialHeaders);
     HttpUpstream.Response resp;
+    long upStart = System.nanoTime();
     try {
       resp = upstream.send(forward.method(), RequestTarget.canonical(forward.segments(), forward.query()), upHeaders,
           upBody);
+      t.upstreamStatus = resp.status();
+      t.upstreamMicros = (System.nanoTime() - upStart) / 1000;
     } catch (HttpUpstream.UpstreamException e) {
+      t.upstreamMicros = (System.nanoTime() - upStart) / 1000;
+      t.outcome = "error";
       pipeline.metrics().count("upstream_error");
       LOG.warn("event=upstream_error request_id={} listener={} error={}", requestId, listener, e.getMessage(), e);
       return error(adapter.rejection(e.status(), "upstream_unavailable", e.getMessage()), false);
@@ -244,6 +397,7 @@ public final class HttpRequestProcessor {
       HttpApiAdapter.ResultCounts counts = adapter.resultCounts(op, rewritten);
       pipeline.recordResult(t.identity, counts.rows(), counts.vectors(), op.paging());
     }
+    t.response = rewritten;
     byte[] out = rewritten == null ? new byte[0] : writeResponse(rewritten);
     return new OutboundResponse(resp.status(), out.length == 0 ? Map.of() : Map.of("content-type", "application/json"),
         out, false);
@@ -254,9 +408,26 @@ public final class HttpRequestProcessor {
    * counted, logged.
    */
   public OutboundResponse refusal(int status, String code, String message, boolean close) {
+    return refusal(status, code, message, close, null, null, null, null, null);
+  }
+
+  /**
+   * As {@link #refusal(int, String, String, boolean)}, with what is known of the refused request
+   * (any may be null), which is recorded.
+   */
+  public OutboundResponse refusal(int status, String code, String message, boolean close, String method, String target,
+      String clientAddress, String connectionId, String protocol) {
     pipeline.metrics().count("rejected_request");
     LOG.info("event=http_refused listener={} code={} message={}", listener, code, message);
-    return error(adapter.rejection(status, code, message), close);
+    OutboundResponse out = error(adapter.rejection(status, code, message), close);
+    if (recording.enabled()) {
+      Trace t = new Trace();
+      t.reason = code;
+      InboundRequest in = new InboundRequest(method == null ? "-" : method, target, List.of(), new byte[0],
+          protocol == null ? "-" : protocol, clientAddress, connectionId);
+      record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out);
+    }
+    return out;
   }
 
   /** Counts a transport event (e.g. {@code overloaded}). */

@@ -12,10 +12,17 @@ import java.util.Map;
  * @param body the body bytes (empty when none)
  * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}
  * @param clientAddress the peer's address
+ * @param connectionId the gateway's id of the client connection (null when not tracked)
  */
 public record InboundRequest(String method, String target, List<Map.Entry<String, String>> headers, byte[] body,
-    String protocol, String clientAddress) {
+    String protocol, String clientAddress, String connectionId) {
   public InboundRequest {
     headers = List.copyOf(headers);
+  }
+
+  /** Without a connection id (recording off, or a request not tied to a tracked connection). */
+  public InboundRequest(String method, String target, List<Map.Entry<String, String>> headers, byte[] body,
+      String protocol, String clientAddress) {
+    this(method, target, headers, body, protocol, clientAddress, null);
   }
 }

@@ -9,8 +9,15 @@ public sealed interface Outcome {
 
   Decision decision();
 
-  /** Forward after applying {@code decision().obligations()}. */
-  record Forward(PolicyInput input, Decision decision) implements Outcome {}
+  /**
+   * Forward after applying {@code decision().obligations()}; {@code approvalId} is the approval
+   * that released the request, or null.
+   */
+  record Forward(PolicyInput input, Decision decision, String approvalId) implements Outcome {
+    public Forward(PolicyInput input, Decision decision) {
+      this(input, decision, null);
+    }
+  }
 
   /** Refuse; {@code message} is what the client sees. */
   record Deny(PolicyInput input, Decision decision, String message) implements Outcome {}

@@ -77,6 +77,7 @@ public final class RequestPipeline {
       metrics.count("denied");
       return new Outcome.Deny(input, decision, DenyMessages.format(decision));
     }
+    String approvalId = null;
     if (decision.requiresApproval()) {
       ApprovalGate.Verdict verdict;
       try {
@@ -103,9 +104,12 @@ public final class RequestPipeline {
             decision.decisionId(), decision.revision());
         return new Outcome.Deny(input, held, DenyMessages.format(held));
       }
+      if (verdict instanceof ApprovalGate.Verdict.Approved approved) {
+        approvalId = approved.approvalId();
+      }
     }
     metrics.count("allowed");
-    return new Outcome.Forward(input, decision);
+    return new Outcome.Forward(input, decision, approvalId);
   }
 
   /** The same input with the current time (usage stays as it was when the request arrived). */

@@ -53,13 +53,19 @@ public final class ChromaGatewayFixture implements AutoCloseable {
   }
 
   public static ChromaGatewayFixture start(Path workDir, int maxBody) throws Exception {
+    return start(workDir, maxBody, "");
+  }
+
+  /** As above, with {@code extraYaml} appended to the gateway config (e.g. a {@code recording:} section). */
+  public static ChromaGatewayFixture start(Path workDir, int maxBody, String extraYaml) throws Exception {
     ChromaServer chroma = ChromaServer.start(workDir);
     OidcProvider oidc = null;
     PolicyEngine engine = null;
     try {
       oidc = OidcProvider.start(0);
       SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-      GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(), chroma.address(), cert, maxBody));
+      GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(), chroma.address(), cert, maxBody,
+          extraYaml));
       engine = Gateway.compileEngine(cfg.policy());
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", CHROMA_CREDENTIAL,
@@ -78,8 +84,8 @@ public final class ChromaGatewayFixture implements AutoCloseable {
     }
   }
 
-  private static Path writeConfig(Path dir, String issuer, String upstream, SelfSignedCertificate cert, int maxBody)
-      throws IOException {
+  private static Path writeConfig(Path dir, String issuer, String upstream, SelfSignedCertificate cert, int maxBody,
+      String extraYaml) throws IOException {
     Path root = MilvusLite.root();
     String yaml = """
         listeners:
@@ -113,7 +119,7 @@ public final class ChromaGatewayFixture implements AutoCloseable {
           hmac_key: {env: VG_MASK_KEY}
         """.formatted(maxBody, maxBody, cert.certificate().getAbsolutePath(), cert.privateKey().getAbsolutePath(),
         upstream, issuer, root.resolve("rego-policies/src/main/rego"), root.resolve("samples/chroma-demo/rego"),
-        root.resolve("samples/org/data.json"));
+        root.resolve("samples/org/data.json")) + extraYaml;
     Path f = dir.resolve("chroma-gateway.yaml");
     Files.writeString(f, yaml);
     return f;

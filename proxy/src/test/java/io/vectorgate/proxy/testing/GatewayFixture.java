@@ -56,13 +56,18 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Starts everything; {@code upstreamOverride} points the connection elsewhere (e.g. a closed port). */
   public static GatewayFixture start(Path workDir, String upstreamOverride) throws Exception {
+    return start(workDir, upstreamOverride, "");
+  }
+
+  /** As above, with {@code extraYaml} appended to the gateway config (e.g. a {@code recording:} section). */
+  public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
     PolicyEngine engine = null;
     try {
       oidc = OidcProvider.start(0);
       GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(),
-          upstreamOverride == null ? milvus.address() : upstreamOverride));
+          upstreamOverride == null ? milvus.address() : upstreamOverride, extraYaml));
       engine = Gateway.compileEngine(cfg.policy());
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
@@ -81,7 +86,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  private static Path writeConfig(Path dir, String issuer, String upstream) throws IOException {
+  private static Path writeConfig(Path dir, String issuer, String upstream, String extraYaml) throws IOException {
     Path root = MilvusLite.root();
     String yaml = """
         listeners:
@@ -109,7 +114,8 @@ public final class GatewayFixture implements AutoCloseable {
           data_file: %s
         masking:
           hmac_key: {env: VG_MASK_KEY}
-        """.formatted(upstream, issuer, root.resolve("rego-policies/src/main/rego"), root.resolve("samples/milvus-demo/rego"), root.resolve("samples/org/data.json"));
+        """.formatted(upstream, issuer, root.resolve("rego-policies/src/main/rego"), root.resolve("samples/milvus-demo/rego"), root.resolve("samples/org/data.json"))
+        + extraYaml;
     Path f = dir.resolve("gateway.yaml");
     Files.writeString(f, yaml);
     return f;
