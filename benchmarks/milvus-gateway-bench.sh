@@ -29,9 +29,19 @@ pids+=($!)
 wait_port "$milvus_port"
 "$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
 
+# The sample organisation with the analysts' request and row budgets raised out of reach: a load run
+# would otherwise exhaust bob's 600 requests/minute; the same rules are still evaluated.
+python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
+b["requests_per_minute"] = 1000000000
+b["rows_per_hour"] = 1000000000
+json.dump(d, open(sys.argv[2], "w"))
+PY
 sed -e "s#127.0.0.1:19530#127.0.0.1:$gateway_port#" -e "s#127.0.0.1:19531#127.0.0.1:$milvus_port#" \
     -e "s#localhost:18080#localhost:$oidc_port#" \
-    -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$root/samples/org/data.json#" \
+    -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
     -e "s#\[\(.*\), rego\]#[\1, $root/samples/milvus-demo/rego]#" \
     "$root/samples/milvus-demo/gateway.yaml" > "$work/gateway.yaml"
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"

@@ -6,8 +6,12 @@ OPA_VERSION="${OPA_VERSION:-v1.22.3}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/tools/bin"
 opa="$bin/opa"
-if [ -x "$opa" ] && "$opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}\$"; then
-  exit 0
+# capture first: `opa version | grep -q` can fail under pipefail when grep exits before opa finishes writing
+if [ -x "$opa" ]; then
+  have="$("$opa" version 2>/dev/null || true)"
+  case $'\n'"$have"$'\n' in
+    *$'\n'"Version: ${OPA_VERSION#v}"$'\n'*) exit 0 ;;
+  esac
 fi
 command -v go >/dev/null || { echo "install-opa: 'go' is not on PATH; Go >= 1.24 is needed to build OPA $OPA_VERSION" >&2; exit 1; }
 mkdir -p "$bin"
