@@ -185,7 +185,8 @@ public final class GatewayRecording implements AutoCloseable {
     recorder.endSession(sessionId, reason).whenComplete((ack, err) -> {
       if (err != null) {
         metrics.count("recording_failed");
-        LOG.error("event=recording_failed kind=session_end session={} error=\"{}\"", sessionId, err.getMessage(), err);
+        LOG.error("event=recording_failed kind=session_end session={} error=\"{}\"", sessionId, err.getMessage(),
+            stackUnlessUnavailable(err));
       }
     });
   }
@@ -213,7 +214,7 @@ public final class GatewayRecording implements AutoCloseable {
         if (err != null) {
           metrics.count("recording_failed");
           LOG.error("event=recording_failed kind=session_start session={} error=\"{}\"", ticket.sessionId(),
-              err.getMessage(), err);
+              err.getMessage(), stackUnlessUnavailable(err));
         }
       });
       return ticket.sessionId();
@@ -266,7 +267,18 @@ public final class GatewayRecording implements AutoCloseable {
 
   private void failed(RecordDraft d, Throwable err) {
     metrics.count("recording_failed");
-    LOG.error("event=recording_failed kind=request request_id={} error=\"{}\"", d.requestId(), err.getMessage(), err);
+    if (err instanceof RecorderUnavailableException u) {
+      // recording is impossible right now (counted and reported by the recorder); no stack per request
+      LOG.error("event=recording_failed kind=request request_id={} code={} error=\"{}\"", d.requestId(), u.code(),
+          u.getMessage());
+    } else {
+      LOG.error("event=recording_failed kind=request request_id={} error=\"{}\"", d.requestId(), err.getMessage(), err);
+    }
+  }
+
+  /** The cause to log with its stack, or null when recording is simply unavailable (reported by the recorder). */
+  private static Throwable stackUnlessUnavailable(Throwable err) {
+    return err instanceof RecorderUnavailableException ? null : err;
   }
 
   /** Whether {@code append} waits for the disk. */

@@ -177,6 +177,25 @@ class RecordingMilvusE2ETest {
     assertEquals(400, bad.statusCode());
     assertTrue(bad.body().contains("decision"), bad.body());
 
+    // hostile or wrong requests are refused with the parameter or method named
+    for (String[] c : new String[][] {{"?subject=a&subject=b", "given twice"}, {"?secret=1", "unknown parameter"},
+        {"/records?limit=0", "limit"}, {"/records?from=yesterday", "from"}, {"/verify?x=1", "no parameters"},
+        {"?limit=99999", "limit"}}) {
+      HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create(base + c[0]))
+          .header("Authorization", "Bearer " + auditor).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, h.statusCode(), c[0] + ": " + h.body());
+      assertTrue(h.body().contains(c[1]), c[0] + ": " + h.body());
+    }
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", "Bearer " + auditor)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, post.statusCode(), post.body());
+    HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(base + "/no-such-session"))
+        .header("Authorization", "Bearer " + auditor).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    HttpResponse<String> sibling = http.send(HttpRequest.newBuilder(URI.create(base + "x"))
+        .header("Authorization", "Bearer " + auditor).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, sibling.statusCode(), sibling.body());
+
     HttpResponse<String> export = http.send(HttpRequest.newBuilder(URI.create(base + "/export?subject=bob&action=search"))
         .header("Authorization", "Bearer " + auditor).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, export.statusCode());

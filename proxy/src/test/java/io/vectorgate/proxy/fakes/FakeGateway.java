@@ -47,6 +47,12 @@ public final class FakeGateway implements AutoCloseable {
    * @param connection the connection name (for Pinecone also the index name, i.e. the collection policies see)
    */
   public static FakeGateway start(Path dir, String kind, String connection, String upstream) throws Exception {
+    return start(dir, kind, connection, upstream, "");
+  }
+
+  /** As above, with {@code extraYaml} appended to the gateway config (e.g. a {@code recording:} section). */
+  public static FakeGateway start(Path dir, String kind, String connection, String upstream, String extraYaml)
+      throws Exception {
     OidcProvider oidc = OidcProvider.start(0);
     PolicyEngine engine = null;
     try {
@@ -75,7 +81,7 @@ public final class FakeGateway implements AutoCloseable {
           masking:
             hmac_key: {env: VG_MASK_KEY}
           """.formatted(connection, connection, kind, upstream, oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-          root.resolve("samples/org/data.json"));
+          root.resolve("samples/org/data.json")) + extraYaml;
       Path cfgFile = dir.resolve(kind + "-gateway.yaml");
       Files.writeString(cfgFile, yaml);
       GatewayConfig cfg = ConfigLoader.load(cfgFile);
