@@ -55,7 +55,8 @@ import java.util.Optional;
  * Records traffic the way the gateway does until the gateway writes recordings itself: requests
  * (pymilvus-generated protobufs from the proxy's fixtures, Chroma HTTP requests) are decoded by the
  * real adapters, decided by a real engine, and appended with the recorder's own API; the payload is
- * protobuf → JSON ({@link JsonFormat}) for gRPC and {@code {method, path, body}} for HTTP.
+ * protobuf → JSON ({@link JsonFormat}, proto field names, as {@code GatewayRecording} writes it) for gRPC
+ * and {@code {method, path, body}} for HTTP.
  */
 public final class GatewaySim implements AutoCloseable {
   public static final Path ROOT = Path.of(System.getProperty("vectorgate.root", ".."));
@@ -202,7 +203,8 @@ public final class GatewaySim implements AutoCloseable {
 
   public static JsonNode protoJson(Message m) {
     try {
-      return JSON.readTree(JsonFormat.printer().print(m));
+      // as the gateway records it (GatewayRecording): proto field names, so the recorder strips placeholder_group
+      return JSON.readTree(JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace().print(m));
     } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

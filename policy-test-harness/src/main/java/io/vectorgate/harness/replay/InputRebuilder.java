@@ -80,6 +80,11 @@ public final class InputRebuilder {
       return failed(r, "payload_not_recorded", "",
           "the request payload was not recorded (audit.record_payloads was false), so it cannot be replayed");
     }
+    JsonNode omitted = Payloads.omitted(r.request());
+    if (omitted != null) {
+      return failed(r, "payload_omitted", "", "the gateway did not store the request payload ("
+          + omitted.path(Payloads.OMITTED_MARKER).asText() + ", " + omitted.path("bytes").asLong() + " bytes)");
+    }
     Payloads.Cleaned cleaned;
     Operation op;
     try {

@@ -13,6 +13,23 @@ import java.util.Map;
 public final class Payloads {
   /** The member the recorder puts in place of a vector it did not store. */
   public static final String STRIPPED_MARKER = "vectorgate_stripped";
+  /** The member the gateway puts in place of a payload it did not store (too large, not JSON, …). */
+  public static final String OMITTED_MARKER = "vectorgate_omitted";
+
+  /**
+   * The gateway's {@code {"vectorgate_omitted": why, "bytes": n}} marker when it stands for the whole
+   * payload or for an HTTP envelope's {@code body}; null otherwise.
+   */
+  public static JsonNode omitted(JsonNode request) {
+    if (request == null) {
+      return null;
+    }
+    if (request.isObject() && request.has(OMITTED_MARKER)) {
+      return request;
+    }
+    JsonNode body = request.path("body");
+    return body.isObject() && body.has(OMITTED_MARKER) ? body : null;
+  }
 
   private Payloads() {}
 
