@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Recording benchmark (issue 6): the same pymilvus search workload as milvus-gateway-bench.sh (analyst
+# bob on the sample `docs` collection: decision, tenant row filter, vector stripping) through two
+# gateways in one run, in front of the same Milvus Lite: one without recording, one with
+# `recording:` (defaults: every_record fsync group commit, fail closed, queued acknowledgements,
+# SQLite index). Reports the added latency of recording at p50/p99 (1 client process, runs
+# alternated) and the throughput ratio at saturation (PROCS client processes), and checks that the
+# recording holds at least one request entry per request the clients made and that its chain verifies.
+# Env: SECONDS_PER_RUN (default 15), PROCS (default 4), ROUNDS (latency rounds per gateway, default 2),
+# SKIP_BUILD=1 (use proxy/target/classes as built; no maven install).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
+PROCS="${PROCS:-4}"
+ROUNDS="${ROUNDS:-2}"
+work="$root/benchmarks/target/recording-bench"
+rm -rf "$work"; mkdir -p "$work"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+milvus_port="$(free_port)"; off_port="$(free_port)"; on_port="$(free_port)"; oidc_port="$(free_port)"
+
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+  scripts/bootstrap.sh
+  echo "recording-bench: building the gateway" >&2
+  mvn -q -B -ntp -pl proxy -am -DskipTests install
+fi
+mvn -q -B -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+cp="$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened" >&2; return 1; }
+
+"$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
+pids+=($!)
+wait_port "$milvus_port"
+"$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
+
+# budgets raised out of reach (a load run would exhaust bob's requests/minute); the same rules are evaluated
+python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
+b["requests_per_minute"] = 1000000000
+b["rows_per_hour"] = 1000000000
+json.dump(d, open(sys.argv[2], "w"))
+PY
+config() {  # $1 = listener port
+  sed -e "s#127.0.0.1:19530#127.0.0.1:$1#" -e "s#127.0.0.1:19531#127.0.0.1:$milvus_port#" \
+      -e "s#localhost:18080#localhost:$oidc_port#" \
+      -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
+      -e "s#\[\(.*\), rego\]#[\1, $root/samples/milvus-demo/rego]#" \
+      "$root/samples/milvus-demo/gateway.yaml"
+}
+config "$off_port" > "$work/gateway-off.yaml"
+{ config "$on_port"; printf 'recording:\n  directory: %s\n' "$work/recording"; } > "$work/gateway-on.yaml"
+export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
+export VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef"
+jvm=(java -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" -Dlogback.configurationFile="$work/logback.xml" -cp "$cp")
+cat > "$work/logback.xml" <<'XML'
+<configuration>
+  <appender name="F" class="ch.qos.logback.core.ConsoleAppender"><encoder><pattern>%d %-5level %logger{24} %msg%n</pattern></encoder></appender>
+  <logger name="io.vectorgate.requests" level="WARN"/>
+  <root level="INFO"><appender-ref ref="F"/></root>
+</configuration>
+XML
+# gateway without recording + the demo OIDC provider (writes the tokens); then the recording gateway, same issuer
+"${jvm[@]}" io.vectorgate.proxy.demo.DemoMain --config "$work/gateway-off.yaml" --tokens-out "$work/tokens.json" \
+  --oidc-port "$oidc_port" 2>"$work/gateway-off.log" &
+pids+=($!)
+wait_port "$off_port"
+for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
+"${jvm[@]}" io.vectorgate.proxy.GatewayMain --config "$work/gateway-on.yaml" >"$work/gateway-on.out" 2>"$work/gateway-on.log" &
+on_pid=$!
+pids+=($on_pid)
+wait_port "$on_port"
+token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
+
+py="$root/.venv/bin/python"
+run() { "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" "$@"; }
+echo "recording-bench: latency, 1 process, $ROUNDS alternated rounds" >&2
+for i in $(seq 1 "$ROUNDS"); do
+  run --name off --uri "http://127.0.0.1:$off_port" --token "$token" --procs 1 > "$work/off-1-$i.json"
+  run --name on --uri "http://127.0.0.1:$on_port" --token "$token" --procs 1 > "$work/on-1-$i.json"
+done
+echo "recording-bench: saturation, $PROCS processes" >&2
+run --name off --uri "http://127.0.0.1:$off_port" --token "$token" --procs "$PROCS" > "$work/off-n.json"
+run --name on --uri "http://127.0.0.1:$on_port" --token "$token" --procs "$PROCS" > "$work/on-n.json"
+
+# stop the recording gateway cleanly (seals the segment), then check the recording
+kill -TERM "$on_pid"; wait "$on_pid" 2>/dev/null || true
+requests=$(python3 - "$work" <<'PY'
+import glob, gzip, json, os, sys
+n = 0
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "recording", "segment-*"))):
+    op = gzip.open if f.endswith(".gz") else open
+    with op(f, "rt") as fh:
+        for line in fh:
+            if '"kind":"request"' in line:
+                n += 1
+print(n)
+PY
+)
+java -cp "$root/cli/target/classes:$cp" io.vectorgate.cli.VectorgateCli sessions verify --dir "$work/recording" \
+  > "$work/verify.txt" 2>&1 || true
+
+python3 - "$work" "$PROCS" "$ROUNDS" "$requests" <<'PY'
+import json, sys, os, statistics
+w, procs, rounds, recorded = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def load(n): return json.load(open(os.path.join(w, n + ".json")))
+off1 = [load(f"off-1-{i}") for i in range(1, rounds + 1)]
+on1 = [load(f"on-1-{i}") for i in range(1, rounds + 1)]
+offn, onn = load("off-n"), load("on-n")
+med = lambda xs, k: statistics.median(x[k] for x in xs)
+print("| run | p50 (µs) | p99 (µs) | ops/s |")
+print("|---|---:|---:|---:|")
+print(f"| recording off, 1 client (median of {rounds}) | {med(off1,'p50_us'):.0f} | {med(off1,'p99_us'):.0f} | {med(off1,'ops_per_s'):.0f} |")
+print(f"| recording on, 1 client (median of {rounds}) | {med(on1,'p50_us'):.0f} | {med(on1,'p99_us'):.0f} | {med(on1,'ops_per_s'):.0f} |")
+print(f"| recording off, {procs} clients | {offn['p50_us']:.0f} | {offn['p99_us']:.0f} | {offn['ops_per_s']:.0f} |")
+print(f"| recording on, {procs} clients | {onn['p50_us']:.0f} | {onn['p99_us']:.0f} | {onn['ops_per_s']:.0f} |")
+print()
+print(f"recording adds p50 = {med(on1,'p50_us') - med(off1,'p50_us'):.0f} µs, p99 = {med(on1,'p99_us') - med(off1,'p99_us'):.0f} µs; "
+      f"throughput at saturation on/off = {100 * onn['ops_per_s'] / offn['ops_per_s']:.0f}%")
+sent = sum(x["samples"] for x in on1) + onn["samples"]
+print(f"request entries in the recording: {recorded} (searches the clients completed: {sent}; the rest are client handshakes)")
+print("verify: " + open(os.path.join(w, "verify.txt")).read().strip().splitlines()[0])
+PY
