@@ -3,7 +3,7 @@
 # to Milvus Lite vs through the gateway (analyst bob: policy decision, tenant row filter, vector
 # stripping), in one run. Reports added latency p50/p99 (1 client process) and throughput at
 # saturation (PROCS client processes) as a ratio gateway/direct.
-# Env: SECONDS_PER_RUN (default 15), PROCS (default 4).
+# Env: SECONDS_PER_RUN (default 15), PROCS (default 4), SKIP_BUILD=1 to use the proxy classes as built.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,9 +15,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 milvus_port="$(free_port)"; gateway_port="$(free_port)"; oidc_port="$(free_port)"
 
 scripts/bootstrap.sh
-echo "milvus-bench: building the gateway" >&2
-mvn -q -B -ntp -pl proxy -am -DskipTests install
-mvn -q -B -ntp -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+  echo "milvus-bench: building the gateway" >&2
+  mvn -q -B -ntp -pl proxy -am -DskipTests install
+fi
+mvn -q -B -ntp -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
