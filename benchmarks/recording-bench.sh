@@ -7,7 +7,8 @@
 # alternated) and the throughput ratio at saturation (PROCS client processes), and checks that the
 # recording holds at least one request entry per request the clients made and that its chain verifies.
 # Env: SECONDS_PER_RUN (default 15), PROCS (default 4), ROUNDS (latency rounds per gateway, default 2),
-# SKIP_BUILD=1 (use proxy/target/classes as built; no maven install).
+# SKIP_BUILD=1 (use proxy/target/classes as built; no maven install), RECORDING_OPTIONS (extra
+# settings of the recording section as space-separated key=value, e.g. "fsync=interval index=none").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -54,7 +55,8 @@ config() {  # $1 = listener port
       "$root/samples/milvus-demo/gateway.yaml"
 }
 config "$off_port" > "$work/gateway-off.yaml"
-{ config "$on_port"; printf 'recording:\n  directory: %s\n' "$work/recording"; } > "$work/gateway-on.yaml"
+{ config "$on_port"; printf 'recording:\n  directory: %s\n' "$work/recording"
+  for kv in ${RECORDING_OPTIONS:-}; do printf '  %s: %s\n' "${kv%%=*}" "${kv#*=}"; done; } > "$work/gateway-on.yaml"
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
 export VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef"
 jvm=(java -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" -Dlogback.configurationFile="$work/logback.xml" -cp "$cp")
@@ -102,8 +104,10 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "recording", "segment-*"))):
 print(n)
 PY
 )
-java -cp "$root/cli/target/classes:$cp" io.vectorgate.cli.VectorgateCli sessions verify --dir "$work/recording" \
-  > "$work/verify.txt" 2>&1 || true
+mvn -q -B -o -pl cli dependency:build-classpath -Dmdep.outputFile="$work/cli-classpath.txt" >/dev/null
+index_opt=(); [ -f "$work/recording/index.sqlite" ] || index_opt=(--index none)
+java -cp "$root/cli/target/classes:$(cat "$work/cli-classpath.txt")" io.vectorgate.cli.VectorgateCli sessions verify \
+  --dir "$work/recording" "${index_opt[@]}" > "$work/verify.txt" 2>&1 || true
 
 python3 - "$work" "$PROCS" "$ROUNDS" "$requests" <<'PY'
 import json, sys, os, statistics

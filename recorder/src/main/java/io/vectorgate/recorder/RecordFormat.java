@@ -17,11 +17,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code vectorgate-record/v1} line format: field names, entry kinds, the canonical JSON
@@ -60,6 +60,7 @@ public final class RecordFormat {
       .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
       .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final Comparator<Map.Entry<String, JsonNode>> MEMBER_ORDER = Map.Entry.comparingByKey();
 
   static {
     FACTORY.setStreamReadConstraints(StreamReadConstraints.builder()
@@ -114,14 +115,24 @@ public final class RecordFormat {
     switch (node.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();
-        List<String> names = new ArrayList<>(node.size());
-        Iterator<String> it = node.fieldNames();
-        while (it.hasNext()) {
-          names.add(it.next());
+        // members sorted by name without a lookup per member (entries, sorted only when out of order)
+        int n = node.size();
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, JsonNode>[] members = new Map.Entry[n];
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        boolean sorted = true;
+        for (int i = 0; i < n; i++) {
+          members[i] = it.next();
+          if (sorted && i > 0 && members[i - 1].getKey().compareTo(members[i].getKey()) > 0) {
+            sorted = false;
+          }
         }
-        Collections.sort(names);
-        for (String name : names) {
-          JsonNode child = node.get(name);
+        if (!sorted) {
+          Arrays.sort(members, MEMBER_ORDER);
+        }
+        for (Map.Entry<String, JsonNode> member : members) {
+          String name = member.getKey();
+          JsonNode child = member.getValue();
           if (strip != null && strip.alwaysStrippedField(name) && !child.isNull()) {
             g.writeFieldName(name);
             writeCanonical(strip.marker(child), g, null);

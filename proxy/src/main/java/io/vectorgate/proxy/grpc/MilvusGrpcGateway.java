@@ -429,7 +429,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         .objectNode();
     err.put("grpc_status", status.getCode().name());
     err.put("message", String.valueOf(status.getDescription()));
-    recording.append(RecordDraft.builder().time(now).sessionId(recording.session(client, null, now))
+    // on the transport thread: never wait for the disk here
+    recording.appendNoWait(RecordDraft.builder().time(now).sessionId(recording.session(client, null, now))
         .requestId(UUID.randomUUID().toString()).client(client).connection(connection).operation(op).decision(d)
         .enforcement(GatewayRecording.enforcement("refused", d, op, null, null)).response(err).build());
   }

@@ -117,7 +117,7 @@ public final class HttpRequestProcessor {
       t.response = null;
     }
     if (recording.enabled()) {
-      RecorderUnavailableException failed = record(in, t, requestId, received, out);
+      RecorderUnavailableException failed = record(in, t, requestId, received, out, true);
       if (failed != null) {
         out = error(adapter.rejection(503, failed.code(), GatewayRecording.unavailableMessage(failed)), false);
       }
@@ -163,7 +163,7 @@ public final class HttpRequestProcessor {
 
   /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
   private RecorderUnavailableException record(InboundRequest in, Trace t, String requestId, java.time.Instant received,
-      OutboundResponse out) {
+      OutboundResponse out, boolean mayWait) {
     ClientInfo client = recording.client(in.connectionId(), in.clientAddress(), "http");
     String path = t.target != null ? t.target.path() : rawPath(in.target());
     Operation op = t.op != null ? t.op
@@ -208,6 +208,10 @@ public final class HttpRequestProcessor {
         .upstream(t.upstreamStatus == null ? null : new Upstream(Integer.toString(t.upstreamStatus), t.upstreamMicros))
         .response(response)
         .build();
+    if (!mayWait) {
+      recording.appendNoWait(draft);
+      return null;
+    }
     return recording.append(draft);
   }
 
@@ -425,7 +429,8 @@ public final class HttpRequestProcessor {
       t.reason = code;
       InboundRequest in = new InboundRequest(method == null ? "-" : method, target, List.of(), new byte[0],
           protocol == null ? "-" : protocol, clientAddress, connectionId);
-      record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out);
+      // called on the event loop (framing refusals, overload): never wait for the disk here
+      record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out, false);
     }
     return out;
   }

@@ -1,12 +1,9 @@
 package io.vectorgate.proxy.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import io.vectorgate.model.Action;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.FieldMask;
@@ -60,9 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayRecording implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRecording.class);
-  private static final JsonFormat.Printer PROTO_JSON = JsonFormat.printer().preservingProtoFieldNames()
-      .omittingInsignificantWhitespace();
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   /** How long a durable acknowledgement may take before the request fails. */
   static final Duration DURABLE_WAIT = Duration.ofSeconds(30);
@@ -230,11 +224,23 @@ public final class GatewayRecording implements AutoCloseable {
    * (or recording off, or dropped under the {@code drop} policy).
    */
   public RecorderUnavailableException append(RecordDraft draft) {
+    return append(draft, durable);
+  }
+
+  /**
+   * Appends without ever waiting, whatever {@code acknowledge} says: for records written on a
+   * transport thread (refusals before a request reaches a worker), which must not block.
+   */
+  public void appendNoWait(RecordDraft draft) {
+    append(draft, false);
+  }
+
+  private RecorderUnavailableException append(RecordDraft draft, boolean wait) {
     if (recorder == null) {
       return null;
     }
     CompletableFuture<Ack> f = recorder.append(draft);
-    if (!durable) {
+    if (!wait) {
       f.whenComplete((ack, err) -> {
         if (err != null) {
           failed(draft, err);
@@ -290,8 +296,9 @@ public final class GatewayRecording implements AutoCloseable {
 
   /**
    * A protobuf message as JSON (proto field names, so the recorder's vector stripping sees
-   * {@code placeholder_group}, {@code float_vector}, ...), or a size marker when it is larger
-   * than {@code max_payload_bytes}. Null when recording is off or the message is null.
+   * {@code placeholder_group}, {@code float_vector}, ...; see {@link ProtoJson}), or a size marker
+   * when it is larger than {@code max_payload_bytes}. Null when recording is off or the message is
+   * null. The node converts lazily, when the recorder serializes it.
    */
   public JsonNode protoPayload(Message m) {
     if (recorder == null || m == null) {
@@ -301,12 +308,8 @@ public final class GatewayRecording implements AutoCloseable {
     if (size > maxPayloadBytes) {
       return omitted("too_large", size);
     }
-    try {
-      return JSON.readTree(PROTO_JSON.print(m));
-    } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      LOG.warn("event=payload_not_recorded type={} error=\"{}\"", m.getDescriptorForType().getFullName(), e.getMessage());
-      return omitted("not_convertible", size);
-    }
+    // converted on the recorder's writer thread (messages are immutable), not on the request path
+    return ProtoJson.lazy(m);
   }
 
   /** A JSON payload of {@code size} bytes on the wire, or a size marker when too large. */

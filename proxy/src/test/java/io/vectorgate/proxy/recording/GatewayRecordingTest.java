@@ -87,7 +87,9 @@ class GatewayRecordingTest {
     Recorder rec = Recorder.open(RecorderConfig.builder(dir).index(IndexConfig.none()).build());
     try (GatewayRecording g = GatewayRecording.of(rec, new GatewayMetrics(), false, 64)) {
       SearchRequest small = SearchRequest.newBuilder().setCollectionName("docs").setDsl("id > 1").build();
-      JsonNode j = g.protoPayload(small);
+      JsonNode lazy = g.protoPayload(small);
+      assertTrue(lazy.isPojo(), "converted lazily, on the writer thread");
+      JsonNode j = RecordFormat.mapper().valueToTree(((com.fasterxml.jackson.databind.node.POJONode) lazy).getPojo());
       assertEquals("docs", j.path("collection_name").asText());
       assertEquals("id > 1", j.path("dsl").asText());
       SearchRequest big = SearchRequest.newBuilder().setCollectionName("x".repeat(100)).build();

@@ -1,0 +1,155 @@
+package io.vectorgate.proxy.recording;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Protobuf → JSON for recorded gRPC payloads, written straight to a Jackson generator (no
+ * intermediate string), in the shape {@code JsonFormat.printer().preservingProtoFieldNames()}
+ * prints and {@code JsonFormat.parser()} reads back: fields in field-number order, default values
+ * omitted, 64-bit integers as strings, bytes as base64, enums by name, maps as objects. Well-known
+ * types ({@code google.protobuf.*}) are delegated to {@link JsonFormat}.
+ *
+ * <p>{@link #lazy(Message)} defers the conversion to whoever serializes the node — the recorder's
+ * writer thread — so the request path only wraps the (immutable) message.
+ */
+public final class ProtoJson {
+  private static final JsonFormat.Printer WELL_KNOWN = JsonFormat.printer().preservingProtoFieldNames()
+      .omittingInsignificantWhitespace();
+  private static final Base64.Encoder B64 = Base64.getEncoder();
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private ProtoJson() {}
+
+  /** A JSON node that writes {@code m} as JSON when serialized (on the recorder's writer thread). */
+  public static POJONode lazy(Message m) {
+    return new POJONode(new Lazy(m));
+  }
+
+  /** The serializable wrapper behind {@link #lazy(Message)}. */
+  public record Lazy(Message message) implements JsonSerializable {
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider p) throws IOException {
+      write(message, g);
+    }
+
+    @Override
+    public void serializeWithType(JsonGenerator g, SerializerProvider p, TypeSerializer t) throws IOException {
+      write(message, g);
+    }
+  }
+
+  /** Writes {@code m} as one JSON object. */
+  public static void write(Message m, JsonGenerator g) throws IOException {
+    if (m.getDescriptorForType().getFile().getPackage().equals("google.protobuf")) {
+      String text;
+      try {
+        text = WELL_KNOWN.print(m);
+      } catch (InvalidProtocolBufferException e) {
+        // e.g. an Any of a type this build does not know: say so instead of failing the record
+        g.writeStartObject();
+        g.writeStringField("vectorgate_omitted", "not_convertible");
+        g.writeStringField("type", m.getDescriptorForType().getFullName());
+        g.writeEndObject();
+        return;
+      }
+      try (JsonParser p = FACTORY.createParser(text)) {
+        p.nextToken();
+        g.copyCurrentStructure(p);
+      }
+      return;
+    }
+    g.writeStartObject();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      g.writeFieldName(f.getName());
+      if (f.isMapField()) {
+        writeMap(f, (List<?>) e.getValue(), g);
+      } else if (f.isRepeated()) {
+        g.writeStartArray();
+        for (Object v : (List<?>) e.getValue()) {
+          writeValue(f, v, g);
+        }
+        g.writeEndArray();
+      } else {
+        writeValue(f, e.getValue(), g);
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeMap(FieldDescriptor f, List<?> entries, JsonGenerator g) throws IOException {
+    FieldDescriptor key = f.getMessageType().findFieldByNumber(1);
+    FieldDescriptor value = f.getMessageType().findFieldByNumber(2);
+    g.writeStartObject();
+    for (Object o : entries) {
+      Message entry = (Message) o;
+      Object k = entry.getField(key);
+      g.writeFieldName(switch (key.getType()) {
+        case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
+        case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
+        default -> String.valueOf(k);
+      });
+      writeValue(value, entry.getField(value), g);
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeValue(FieldDescriptor f, Object v, JsonGenerator g) throws IOException {
+    switch (f.getType()) {
+      case INT32, SINT32, SFIXED32 -> g.writeNumber((Integer) v);
+      case UINT32, FIXED32 -> g.writeNumber(Integer.toUnsignedLong((Integer) v));
+      case INT64, SINT64, SFIXED64 -> g.writeString(Long.toString((Long) v));
+      case UINT64, FIXED64 -> g.writeString(Long.toUnsignedString((Long) v));
+      case BOOL -> g.writeBoolean((Boolean) v);
+      case FLOAT -> {
+        float x = (Float) v;
+        if (Float.isNaN(x) || Float.isInfinite(x)) {
+          g.writeString(Float.toString(x));
+        } else {
+          g.writeNumber(Double.parseDouble(Float.toString(x))); // the decimal JsonFormat prints
+        }
+      }
+      case DOUBLE -> {
+        double x = (Double) v;
+        if (Double.isNaN(x) || Double.isInfinite(x)) {
+          g.writeString(Double.toString(x));
+        } else {
+          g.writeNumber(x);
+        }
+      }
+      case STRING -> g.writeString((String) v);
+      case BYTES -> g.writeString(B64.encodeToString(((ByteString) v).toByteArray()));
+      case ENUM -> {
+        EnumValueDescriptor ev = (EnumValueDescriptor) v;
+        if (ev.getIndex() == -1) {
+          g.writeNumber(ev.getNumber()); // a value this build's proto does not know
+        } else {
+          g.writeString(ev.getName());
+        }
+      }
+      case MESSAGE, GROUP -> write((Message) v, g);
+      default -> throw new IOException("unsupported protobuf field type " + f.getType() + " of `" + f.getFullName() + "`");
+    }
+  }
+
+  /** The JsonFormat text of {@code m} (tests compare the two). */
+  static String jsonFormat(Message m) throws InvalidProtocolBufferException {
+    return WELL_KNOWN.print(m);
+  }
+}
