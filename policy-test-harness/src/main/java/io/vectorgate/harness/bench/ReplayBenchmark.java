@@ -67,7 +67,7 @@ public final class ReplayBenchmark {
       }
 
       // warm-up: JIT of the engine and of the harness
-      decideAll(engine, inputs.subList(0, Math.min(2_000, n)), threads);
+      decideAll(engine, inputs.subList(0, Math.min(20_000, n)), threads);
       t0 = System.nanoTime();
       int allowedDecide = decideAll(engine, inputs, threads);
       long tDecide = System.nanoTime() - t0;
