@@ -3,12 +3,22 @@
 # to Milvus Lite vs through the gateway (analyst bob: policy decision, tenant row filter, vector
 # stripping), in one run. Reports added latency p50/p99 (1 client process) and throughput at
 # saturation (PROCS client processes) as a ratio gateway/direct.
-# Env: SECONDS_PER_RUN (default 15), PROCS (default 4), SKIP_BUILD=1 to use the proxy classes as built.
+# Before measuring, the gateway gets WARMUP_SECONDS (default 60) of PROCS-process load and Milvus
+# Lite 10 s, both discarded. The gateway is a JVM: on 2 busy cores its JIT needs over a minute of
+# load to compile the request path and the ~40 MB of code generated from the policy's WebAssembly
+# (measured cold: in-gateway p50 fell from 11 ms to 1.6 ms over the first 12 s, and C2 was still
+# compiling PolicyEngine.decide and MilvusAdapter.decode after 70 s; docs/performance.md).
+# Each run also reports the CPU time per request of the gateway JVM and of Milvus Lite (from /proc,
+# 10 ms ticks; the run's own 3 s warm-up included).
+# Env: SECONDS_PER_RUN (default 15), PROCS (default 4), WARMUP_SECONDS (default 60),
+# SKIP_BUILD=1 to use the proxy classes as built,
+# GATEWAY_JAVA_OPTS for extra JVM options of the gateway (e.g. -XX:StartFlightRecording=... to profile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 PROCS="${PROCS:-4}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-60}"
 work="$root/benchmarks/target/milvus-bench"
 rm -rf "$work"; mkdir -p "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -28,6 +38,7 @@ wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 
 "$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
 pids+=($!)
+milvus_pid=$!
 wait_port "$milvus_port"
 "$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
 
@@ -48,35 +59,72 @@ sed -e "s#127.0.0.1:19530#127.0.0.1:$gateway_port#" -e "s#127.0.0.1:19531#127.0.
     "$root/samples/milvus-demo/gateway.yaml" > "$work/gateway.yaml"
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
 export VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef"
-java -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
+java ${GATEWAY_JAVA_OPTS:-} -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
   -cp "$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")" \
   io.vectorgate.proxy.demo.DemoMain --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" \
-  --oidc-port "$oidc_port" 2>"$work/gateway.log" &
+  --oidc-port "$oidc_port" >"$work/gateway.out" 2>"$work/gateway.log" &
 pids+=($!)
+gateway_pid=$!
 wait_port "$gateway_port"
 for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
 token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
 
 py="$root/.venv/bin/python"
-run() { "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" "$@"; }
+# the row filter bob's policy makes the gateway add: direct runs with it separate Milvus's own cost of
+# filtering from the gateway's
+row_filter='tenant_id == "acme"'
+# CPU ticks (utime+stime) of a process and all its descendants
+descendants() { echo "$1"; local c; for c in $(pgrep -P "$1" || true); do descendants "$c"; done; }
+ticks() {
+  local total=0 p
+  for p in $(descendants "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+run() { # run <out-name> <bench args...>: the bench's JSON plus CPU µs per request of gateway and Milvus Lite
+  local out="$1"; shift
+  local g0 m0; g0="$(ticks "$gateway_pid")"; m0="$(ticks "$milvus_pid")"
+  "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" "$@" > "$work/$out.raw.json"
+  local g1 m1; g1="$(ticks "$gateway_pid")"; m1="$(ticks "$milvus_pid")"
+  python3 - "$work/$out.raw.json" "$((g1 - g0))" "$((m1 - m0))" "$(getconf CLK_TCK)" > "$work/$out.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); hz = float(sys.argv[4])
+r["gateway_cpu_us_per_req"] = int(sys.argv[2]) / hz * 1e6 / r["requests"]
+r["milvus_cpu_us_per_req"] = int(sys.argv[3]) / hz * 1e6 / r["requests"]
+print(json.dumps(r))
+PY
+}
+echo "milvus-bench: warm-up at $PROCS processes (discarded): Milvus Lite 10 s, gateway ${WARMUP_SECONDS} s" >&2
+"$py" "$root/python/bench_milvus.py" --seconds 10 --warmup 0 --uri "http://127.0.0.1:$milvus_port" --procs "$PROCS" > /dev/null
+"$py" "$root/python/bench_milvus.py" --seconds "$WARMUP_SECONDS" --warmup 0 --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs "$PROCS" > /dev/null
 echo "milvus-bench: latency, 1 process" >&2
-run --name direct --uri "http://127.0.0.1:$milvus_port" --procs 1 > "$work/direct-1.json"
-run --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs 1 > "$work/gateway-1.json"
+run direct-1 --name direct --uri "http://127.0.0.1:$milvus_port" --procs 1
+run filtered-1 --name direct-filtered --uri "http://127.0.0.1:$milvus_port" --filter "$row_filter" --procs 1
+run gateway-1 --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs 1
 echo "milvus-bench: saturation, $PROCS processes" >&2
-run --name direct --uri "http://127.0.0.1:$milvus_port" --procs "$PROCS" > "$work/direct-n.json"
-run --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs "$PROCS" > "$work/gateway-n.json"
+run direct-n --name direct --uri "http://127.0.0.1:$milvus_port" --procs "$PROCS"
+run filtered-n --name direct-filtered --uri "http://127.0.0.1:$milvus_port" --filter "$row_filter" --procs "$PROCS"
+run gateway-n --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs "$PROCS"
 
 python3 - "$work" "$PROCS" <<'PY'
 import json, sys, os
 w, procs = sys.argv[1], sys.argv[2]
-r = {n: json.load(open(os.path.join(w, n + ".json"))) for n in ("direct-1", "gateway-1", "direct-n", "gateway-n")}
-print("| run | p50 (µs) | p99 (µs) | ops/s |")
-print("|---|---:|---:|---:|")
-for n, label in (("direct-1", "direct, 1 client"), ("gateway-1", "through gateway, 1 client"),
-                 ("direct-n", f"direct, {procs} clients"), ("gateway-n", f"through gateway, {procs} clients")):
-    x = r[n]; print(f"| {label} | {x['p50_us']:.0f} | {x['p99_us']:.0f} | {x['ops_per_s']:.0f} |")
+r = {n: json.load(open(os.path.join(w, n + ".json")))
+     for n in ("direct-1", "filtered-1", "gateway-1", "direct-n", "filtered-n", "gateway-n")}
+print("| run | p50 (µs) | p99 (µs) | ops/s | gateway CPU µs/req | Milvus Lite CPU µs/req |")
+print("|---|---:|---:|---:|---:|---:|")
+for n, label in (("direct-1", "direct, 1 client"), ("filtered-1", "direct + row filter, 1 client"),
+                 ("gateway-1", "through gateway, 1 client"), ("direct-n", f"direct, {procs} clients"),
+                 ("filtered-n", f"direct + row filter, {procs} clients"),
+                 ("gateway-n", f"through gateway, {procs} clients")):
+    x = r[n]; print(f"| {label} | {x['p50_us']:.0f} | {x['p99_us']:.0f} | {x['ops_per_s']:.0f} |"
+                   f" {x['gateway_cpu_us_per_req']:.0f} | {x['milvus_cpu_us_per_req']:.0f} |")
 print()
 print(f"added latency p50 = {r['gateway-1']['p50_us'] - r['direct-1']['p50_us']:.0f} µs, "
       f"p99 = {r['gateway-1']['p99_us'] - r['direct-1']['p99_us']:.0f} µs; "
       f"throughput at saturation gateway/direct = {100 * r['gateway-n']['ops_per_s'] / r['direct-n']['ops_per_s']:.0f}%")
+print(f"against direct + the same row filter: added p50 = "
+      f"{r['gateway-1']['p50_us'] - r['filtered-1']['p50_us']:.0f} µs, throughput "
+      f"{100 * r['gateway-n']['ops_per_s'] / r['filtered-n']['ops_per_s']:.0f}%")
 PY

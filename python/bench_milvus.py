@@ -1,10 +1,14 @@
 """Closed-loop search load with pymilvus, for benchmarks/milvus-gateway-bench.sh.
 
-  python bench_milvus.py --uri http://127.0.0.1:P [--token JWT] --procs N --seconds S [--warmup W]
+  python bench_milvus.py --uri http://127.0.0.1:P [--token JWT] [--filter EXPR] --procs N --seconds S [--warmup W]
+
+--filter sends a boolean filter with every search (to measure direct Milvus with the row filter the
+gateway's policy adds).
 
 Each of N processes runs MilvusClient.search on the `docs` collection in a loop; the parent prints one
-JSON line: samples, ops/s and latency percentiles in microseconds. Every response is checked (hits
-returned), so a fast failing run cannot pass.
+JSON line: samples, ops/s and latency percentiles in microseconds, and `requests` (every call made,
+warm-up included, for CPU-per-request accounting). Every response is checked (hits returned), so a
+fast failing run cannot pass.
 """
 import argparse
 import json
@@ -16,11 +20,12 @@ logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 VECTOR = [[4.0, 1.0, 0.5, 0.25]]
 
 
-def worker(uri, token, warmup, seconds, out):
+def worker(uri, token, filt, warmup, seconds, out):
     from pymilvus import MilvusClient
 
     client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
     lat = []
+    calls = 0
     start = time.perf_counter()
     measure_from = start + warmup
     end = measure_from + seconds
@@ -28,13 +33,17 @@ def worker(uri, token, warmup, seconds, out):
         t0 = time.perf_counter()
         if t0 >= end:
             break
-        res = client.search("docs", data=VECTOR, limit=5, output_fields=["title"])
+        if filt:
+            res = client.search("docs", data=VECTOR, limit=5, output_fields=["title"], filter=filt)
+        else:
+            res = client.search("docs", data=VECTOR, limit=5, output_fields=["title"])
         dt = time.perf_counter() - t0
+        calls += 1
         if not res or len(res[0]) == 0:
             raise SystemExit("search returned no hits: the benchmark setup is wrong")
         if t0 >= measure_from:
             lat.append(dt)
-    out.put(lat)
+    out.put((lat, calls))
 
 
 def pct(sorted_vals, p):
@@ -48,25 +57,29 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--uri", required=True)
     ap.add_argument("--token")
+    ap.add_argument("--filter")
     ap.add_argument("--procs", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--name", default="search")
     a = ap.parse_args()
     q = mp.Queue()
-    ps = [mp.Process(target=worker, args=(a.uri, a.token, a.warmup, a.seconds, q)) for _ in range(a.procs)]
+    ps = [mp.Process(target=worker, args=(a.uri, a.token, a.filter, a.warmup, a.seconds, q)) for _ in range(a.procs)]
     for p in ps:
         p.start()
     lat = []
+    calls = 0
     for _ in ps:
-        lat.extend(q.get())
+        got, n = q.get()
+        lat.extend(got)
+        calls += n
     for p in ps:
         p.join()
         if p.exitcode != 0:
             raise SystemExit(f"a load process failed with exit code {p.exitcode}")
     lat.sort()
     print(json.dumps({
-        "name": a.name, "procs": a.procs, "samples": len(lat), "ops_per_s": len(lat) / a.seconds,
+        "name": a.name, "procs": a.procs, "samples": len(lat), "requests": calls, "ops_per_s": len(lat) / a.seconds,
         "p50_us": pct(lat, 50) * 1e6, "p99_us": pct(lat, 99) * 1e6,
     }))
 
