@@ -70,25 +70,38 @@ XML
 # gateway without recording + the demo OIDC provider (writes the tokens); then the recording gateway, same issuer
 "${jvm[@]}" io.vectorgate.proxy.demo.DemoMain --config "$work/gateway-off.yaml" --tokens-out "$work/tokens.json" \
   --oidc-port "$oidc_port" 2>"$work/gateway-off.log" &
-pids+=($!)
+off_pid=$!
+pids+=($off_pid)
 wait_port "$off_port"
 for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
-"${jvm[@]}" io.vectorgate.proxy.GatewayMain --config "$work/gateway-on.yaml" >"$work/gateway-on.out" 2>"$work/gateway-on.log" &
+jfr=(); [ -n "${JFR:-}" ] && jfr=(-XX:StartFlightRecording=filename="$work/on.jfr",settings=profile)
+"${jvm[@]:0:1}" "${jfr[@]}" "${jvm[@]:1}" io.vectorgate.proxy.GatewayMain --config "$work/gateway-on.yaml" >"$work/gateway-on.out" 2>"$work/gateway-on.log" &
 on_pid=$!
 pids+=($on_pid)
 wait_port "$on_port"
 token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
 
 py="$root/.venv/bin/python"
-run() { "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" "$@"; }
+# CPU seconds a gateway JVM used (user+system, from /proc): CPU per request does not depend on what
+# else the shared machine is doing, unlike ops/s
+cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+run() {  # name pid args...: runs the driver, adds the gateway's CPU seconds to its JSON
+  local name="$1" pid="$2"; shift 2
+  local c0; c0="$(cpu "$pid")"
+  "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" --name "$name" "$@" > "$work/tmp.json"
+  python3 - "$work/tmp.json" "$c0" "$(cpu "$pid")" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); r["gateway_cpu_s"] = float(sys.argv[3]) - float(sys.argv[2]); print(json.dumps(r))
+PY
+}
 echo "recording-bench: latency, 1 process, $ROUNDS alternated rounds" >&2
 for i in $(seq 1 "$ROUNDS"); do
-  run --name off --uri "http://127.0.0.1:$off_port" --token "$token" --procs 1 > "$work/off-1-$i.json"
-  run --name on --uri "http://127.0.0.1:$on_port" --token "$token" --procs 1 > "$work/on-1-$i.json"
+  run off "$off_pid" --uri "http://127.0.0.1:$off_port" --token "$token" --procs 1 > "$work/off-1-$i.json"
+  run on "$on_pid" --uri "http://127.0.0.1:$on_port" --token "$token" --procs 1 > "$work/on-1-$i.json"
 done
 echo "recording-bench: saturation, $PROCS processes" >&2
-run --name off --uri "http://127.0.0.1:$off_port" --token "$token" --procs "$PROCS" > "$work/off-n.json"
-run --name on --uri "http://127.0.0.1:$on_port" --token "$token" --procs "$PROCS" > "$work/on-n.json"
+run off "$off_pid" --uri "http://127.0.0.1:$off_port" --token "$token" --procs "$PROCS" > "$work/off-n.json"
+run on "$on_pid" --uri "http://127.0.0.1:$on_port" --token "$token" --procs "$PROCS" > "$work/on-n.json"
 
 # stop the recording gateway cleanly (seals the segment), then check the recording
 kill -TERM "$on_pid"; wait "$on_pid" 2>/dev/null || true
@@ -126,7 +139,13 @@ print(f"| recording on, {procs} clients | {onn['p50_us']:.0f} | {onn['p99_us']:.
 print()
 print(f"recording adds p50 = {med(on1,'p50_us') - med(off1,'p50_us'):.0f} µs, p99 = {med(on1,'p99_us') - med(off1,'p99_us'):.0f} µs; "
       f"throughput at saturation on/off = {100 * onn['ops_per_s'] / offn['ops_per_s']:.0f}%")
+def cpu_per_req(xs):
+    reqs = sum(x.get("requests", x["samples"]) for x in xs)
+    return 1e6 * sum(x["gateway_cpu_s"] for x in xs) / reqs
+c_off, c_on = cpu_per_req(off1 + [offn]), cpu_per_req(on1 + [onn])
+print(f"gateway CPU per request (all runs): off {c_off:.0f} µs, on {c_on:.0f} µs: recording costs {c_on - c_off:.0f} µs"
+      f" of CPU per request ({100 * (c_on - c_off) / c_off:.0f}% more; the throughput a CPU-bound gateway loses)")
 sent = sum(x["samples"] for x in on1) + onn["samples"]
 print(f"request entries in the recording: {recorded} (searches the clients completed: {sent}; the rest are client handshakes)")
-print("verify: " + open(os.path.join(w, "verify.txt")).read().strip().splitlines()[0])
+print("verify: " + next((l for l in open(os.path.join(w, "verify.txt")) if l.startswith(("OK", "FAILED", "vectorgate:"))), "no result").strip())
 PY

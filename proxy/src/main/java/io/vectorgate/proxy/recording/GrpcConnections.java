@@ -26,6 +26,9 @@ public final class GrpcConnections extends ServerTransportFilter {
 
   @Override
   public void transportTerminated(Attributes attrs) {
-    recording.connectionClosed(attrs.get(CONNECTION_ID));
+    // null when the connection closed before it was ready (e.g. a port probe)
+    if (attrs != null) {
+      recording.connectionClosed(attrs.get(CONNECTION_ID));
+    }
   }
 }
