@@ -51,6 +51,7 @@ public final class InputRebuilder {
   private final QdrantAdapter qdrant;
   private final ValueMasker masker;
   private final Map<String, PineconeAdapter> pinecone = new ConcurrentHashMap<>();
+  private final RecordedState state;
 
   /** The input rebuilt from one record, or why it could not be. */
   public record Rebuilt(RecordedRequest source, PolicyInput input, List<Drift> drift, ReplayError error) {
@@ -60,12 +61,12 @@ public final class InputRebuilder {
 
     /** Drift not explained by vectors the recorder did not store. */
     public List<Drift> unexplainedDrift() {
-      return drift.stream().filter(d -> !d.explainedByStripping()).toList();
+      return drift.stream().filter(d -> !d.explained()).toList();
     }
   }
 
   public InputRebuilder(RecordedState state) {
-    Objects.requireNonNull(state, "state");
+    this.state = Objects.requireNonNull(state, "state");
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key); // decode never masks; the key only satisfies the constructor
     this.masker = new ValueMasker(key);
@@ -114,6 +115,17 @@ public final class InputRebuilder {
       return failed(r, "adapter_error", "", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     List<Drift> drift = r.operation() == null ? List.of() : diff(r.operation(), op, !cleaned.strippedPaths().isEmpty());
+    if (r.connection().kind() == io.vectorgate.model.DatabaseKind.MILVUS && r.operation() != null
+        && op.resource().collection() != null && !state.hasMilvusSchema(op.resource().database(), op.resource().collection())) {
+      // offline for this collection: the gateway expanded wildcards and classified vector fields with the
+      // schema it had; the harness has none, so those schema-dependent facts come from the record
+      Operation rec = r.operation();
+      op = new Operation(op.action(), op.resource(), op.filter(), op.limit(), op.offset(), rec.outputFields(),
+          rec.vectorsRequested(), op.paging(), op.counts(), op.attributes(), op.protocol());
+      drift = drift.stream().map(d -> d.explanation() == null
+          && (d.pointer().startsWith("/output_fields") || d.pointer().equals("/vectors_requested"))
+          ? new Drift(d.pointer(), d.recorded(), d.rebuilt(), Drift.SCHEMA_UNKNOWN) : d).toList();
+    }
     PolicyInput input = PolicyInput.of(r.identity(), r.connection(), op, context(r));
     return new Rebuilt(r, input, drift, null);
   }
@@ -221,7 +233,7 @@ public final class InputRebuilder {
     }
     boolean explained = stripped && (ptr.startsWith("/counts") || ptr.equals("/vectors_requested")
         || ptr.startsWith("/attributes/written_values"));
-    out.add(new Drift(ptr.isEmpty() ? "/" : ptr, a, b, explained));
+    out.add(new Drift(ptr.isEmpty() ? "/" : ptr, a, b, explained ? Drift.STRIPPED : null));
   }
 
 }

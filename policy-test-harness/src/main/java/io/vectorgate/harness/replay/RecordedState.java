@@ -134,6 +134,11 @@ public final class RecordedState {
     return (tenant, database, id) -> Optional.ofNullable(chromaNames.get(key(tenant, database, id)));
   }
 
+  /** Whether the recording described {@code collection} (by any of its names) in {@code database}. */
+  public boolean hasMilvusSchema(String database, String collection) {
+    return milvusSchemas.containsKey(key(database == null ? "default" : database, collection));
+  }
+
   public int milvusSchemaCount() {
     return milvusSchemas.size();
   }

@@ -126,7 +126,7 @@ public final class ImpactReports {
       ds.forEach(d -> a.addObject().put("pointer", d.pointer())
           .put("recorded", d.recorded() == null ? null : d.recorded().toString())
           .put("rebuilt", d.rebuilt() == null ? null : d.rebuilt().toString())
-          .put("explained_by_stripping", d.explainedByStripping()));
+          .put("explanation", d.explanation()));
     });
     ArrayNode no = root.putArray("not_observed");
     r.notObserved().forEach(no::add);
