@@ -1,0 +1,34 @@
+package io.vectorgate.cli;
+
+import io.vectorgate.proxy.GatewayMain;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vectorgate gateway --config gateway.yaml}: runs the gateway from the CLI distribution,
+ * which also carries the policy test harness, so a git rollout's test stage runs the harness's
+ * traffic tests (not only {@code opa test}).
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = "Run the gateway (listeners, identity, policy, enforcement) until interrupted.")
+public final class GatewayCommand implements Callable<Integer> {
+  @Option(names = "--config", required = true, description = "the gateway's YAML configuration")
+  Path config;
+
+  @Option(names = "--check", description = "only validate the configuration and exit")
+  boolean check;
+
+  @Override
+  public Integer call() {
+    List<String> args = new ArrayList<>(List.of("--config", config.toString()));
+    if (check) {
+      args.add("--check");
+    }
+    GatewayMain.main(args.toArray(String[]::new));
+    return 0;
+  }
+}
