@@ -165,7 +165,10 @@ public final class RecordFormat {
       case BOOLEAN -> g.writeBoolean(node.booleanValue());
       case NULL, MISSING -> g.writeNull();
       case BINARY -> g.writeString(java.util.Base64.getEncoder().encodeToString(node.binaryValue()));
-      case POJO -> writeCanonical(MAPPER.valueToTree(((com.fasterxml.jackson.databind.node.POJONode) node).getPojo()), g, strip);
+      case POJO -> {
+        Object pojo = ((com.fasterxml.jackson.databind.node.POJONode) node).getPojo();
+        writeCanonical(pojo instanceof LazyJson lazy ? lazy.toJson() : MAPPER.valueToTree(pojo), g, strip);
+      }
       default -> throw new IOException("unsupported JSON node type " + node.getNodeType());
     }
   }

@@ -3,9 +3,14 @@ package io.vectorgate.proxy.recording;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -13,6 +18,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.vectorgate.recorder.LazyJson;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
@@ -25,14 +31,16 @@ import java.util.Map;
  * omitted, 64-bit integers as strings, bytes as base64, enums by name, maps as objects. Well-known
  * types ({@code google.protobuf.*}) are delegated to {@link JsonFormat}.
  *
- * <p>{@link #lazy(Message)} defers the conversion to whoever serializes the node — the recorder's
- * writer thread — so the request path only wraps the (immutable) message.
+ * <p>{@link #lazy(Message)} defers the conversion to the recorder's writer thread (which asks the
+ * node for its tree, {@link LazyJson}), so the request path only wraps the (immutable) message.
  */
 public final class ProtoJson {
   private static final JsonFormat.Printer WELL_KNOWN = JsonFormat.printer().preservingProtoFieldNames()
       .omittingInsignificantWhitespace();
   private static final Base64.Encoder B64 = Base64.getEncoder();
   private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final ObjectMapper TREES = new ObjectMapper();
 
   private ProtoJson() {}
 
@@ -41,8 +49,16 @@ public final class ProtoJson {
     return new POJONode(new Lazy(m));
   }
 
-  /** The serializable wrapper behind {@link #lazy(Message)}. */
-  public record Lazy(Message message) implements JsonSerializable {
+  /**
+   * The wrapper behind {@link #lazy(Message)}: the recorder asks it for its tree ({@link LazyJson});
+   * any other Jackson serializer gets the same JSON streamed.
+   */
+  public record Lazy(Message message) implements JsonSerializable, LazyJson {
+    @Override
+    public JsonNode toJson() {
+      return tree(message);
+    }
+
     @Override
     public void serialize(JsonGenerator g, SerializerProvider p) throws IOException {
       write(message, g);
@@ -145,6 +161,87 @@ public final class ProtoJson {
       }
       case MESSAGE, GROUP -> write((Message) v, g);
       default -> throw new IOException("unsupported protobuf field type " + f.getType() + " of `" + f.getFullName() + "`");
+    }
+  }
+
+  /** {@code m} as a JSON tree, built directly (the same JSON {@link #write} streams). */
+  public static ObjectNode tree(Message m) {
+    if (isWellKnown(m)) {
+      JsonNode n = wellKnown(m);
+      if (n instanceof ObjectNode o) {
+        return o;
+      }
+      ObjectNode wrapped = F.objectNode(); // a top-level well-known type printed as a scalar or array
+      wrapped.set("value", n);
+      return wrapped;
+    }
+    ObjectNode o = F.objectNode();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      if (f.isMapField()) {
+        FieldDescriptor key = f.getMessageType().findFieldByNumber(1);
+        FieldDescriptor value = f.getMessageType().findFieldByNumber(2);
+        ObjectNode map = o.putObject(f.getName());
+        for (Object entry : (List<?>) e.getValue()) {
+          Message me = (Message) entry;
+          Object k = me.getField(key);
+          map.set(switch (key.getType()) {
+            case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
+            case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
+            default -> String.valueOf(k);
+          }, node(value, me.getField(value)));
+        }
+      } else if (f.isRepeated()) {
+        ArrayNode a = o.putArray(f.getName());
+        for (Object v : (List<?>) e.getValue()) {
+          a.add(node(f, v));
+        }
+      } else {
+        o.set(f.getName(), node(f, e.getValue()));
+      }
+    }
+    return o;
+  }
+
+  private static JsonNode node(FieldDescriptor f, Object v) {
+    return switch (f.getType()) {
+      case INT32, SINT32, SFIXED32 -> F.numberNode((Integer) v);
+      case UINT32, FIXED32 -> F.numberNode(Integer.toUnsignedLong((Integer) v));
+      case INT64, SINT64, SFIXED64 -> F.textNode(Long.toString((Long) v));
+      case UINT64, FIXED64 -> F.textNode(Long.toUnsignedString((Long) v));
+      case BOOL -> F.booleanNode((Boolean) v);
+      case FLOAT -> {
+        float x = (Float) v;
+        yield Float.isNaN(x) || Float.isInfinite(x) ? F.textNode(Float.toString(x))
+            : F.numberNode(Double.parseDouble(Float.toString(x)));
+      }
+      case DOUBLE -> {
+        double x = (Double) v;
+        yield Double.isNaN(x) || Double.isInfinite(x) ? F.textNode(Double.toString(x)) : F.numberNode(x);
+      }
+      case STRING -> F.textNode((String) v);
+      case BYTES -> F.textNode(B64.encodeToString(((ByteString) v).toByteArray()));
+      case ENUM -> {
+        EnumValueDescriptor ev = (EnumValueDescriptor) v;
+        yield ev.getIndex() == -1 ? F.numberNode(ev.getNumber()) : F.textNode(ev.getName());
+      }
+      case MESSAGE, GROUP -> isWellKnown((Message) v) ? wellKnown((Message) v) : tree((Message) v);
+    };
+  }
+
+  private static boolean isWellKnown(Message m) {
+    return m.getDescriptorForType().getFile().getPackage().equals("google.protobuf");
+  }
+
+  /** A {@code google.protobuf.*} message as JsonFormat prints it (Timestamp as a string, Struct as an object, ...). */
+  private static JsonNode wellKnown(Message m) {
+    try {
+      return TREES.readTree(WELL_KNOWN.print(m));
+    } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      ObjectNode o = F.objectNode();
+      o.put("vectorgate_omitted", "not_convertible");
+      o.put("type", m.getDescriptorForType().getFullName());
+      return o;
     }
   }
 

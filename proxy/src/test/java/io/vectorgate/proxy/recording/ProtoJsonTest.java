@@ -38,8 +38,10 @@ class ProtoJsonTest {
   static void assertSameAsJsonFormat(Message m) throws Exception {
     JsonNode expected = JSON.readTree(ProtoJson.jsonFormat(m));
     JsonNode actual = fast(m);
-    // compare canonical bytes: what the recorder stores and hashes
+    // compare canonical bytes: what the recorder stores and hashes (streamed and tree-built forms alike)
     assertEquals(new String(RecordFormat.canonicalBytes(expected)), new String(RecordFormat.canonicalBytes(actual)));
+    assertEquals(new String(RecordFormat.canonicalBytes(expected)), new String(RecordFormat.canonicalBytes(ProtoJson.tree(m))));
+    assertEquals(new String(RecordFormat.canonicalBytes(expected)), new String(RecordFormat.canonicalBytes(ProtoJson.lazy(m))));
     Message.Builder b = m.newBuilderForType();
     JsonFormat.parser().merge(actual.toString(), b);
     assertEquals(m, b.build());
@@ -63,6 +65,22 @@ class ProtoJsonTest {
     assertSameAsJsonFormat(SearchResults.newBuilder().setStatus(Status.newBuilder().setReason("ok").setCode(0))
         .setResults(d).setCollectionName("docs").build());
     assertSameAsJsonFormat(SearchResults.getDefaultInstance());
+  }
+
+  @Test
+  void wellKnownTypesGoThroughJsonFormatAndUnconvertibleOnesAreMarked() throws Exception {
+    com.google.protobuf.Type t = com.google.protobuf.Type.newBuilder().setName("x")
+        .setSourceContext(com.google.protobuf.SourceContext.newBuilder().setFileName("f.proto"))
+        .setSyntax(com.google.protobuf.Syntax.SYNTAX_PROTO3).build();
+    JsonNode expected = JSON.readTree(ProtoJson.jsonFormat(t));
+    assertEquals(new String(RecordFormat.canonicalBytes(expected)), new String(RecordFormat.canonicalBytes(ProtoJson.tree(t))));
+    assertEquals("1970-01-01T00:00:01Z",
+        ProtoJson.tree(com.google.protobuf.Timestamp.newBuilder().setSeconds(1).build()).path("value").asText());
+    // an Any of a type this build cannot resolve: marked, never an exception on the writer thread
+    com.google.protobuf.Any unknown = com.google.protobuf.Any.newBuilder().setTypeUrl("type.googleapis.com/x.Unknown")
+        .setValue(ByteString.copyFromUtf8("?")).build();
+    assertEquals("not_convertible", ProtoJson.tree(unknown).path("vectorgate_omitted").asText());
+    assertEquals("not_convertible", fast(unknown).path("vectorgate_omitted").asText());
   }
 
   @Property(tries = 200)
