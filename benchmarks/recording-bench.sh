@@ -7,6 +7,7 @@
 # alternated) and the throughput ratio at saturation (PROCS client processes), and checks that the
 # recording holds at least one request entry per request the clients made and that its chain verifies.
 # Env: SECONDS_PER_RUN (default 15), PROCS (default 4), ROUNDS (latency rounds per gateway, default 2),
+# WARMUP_SECONDS (load on each gateway before measuring, discarded; default 60),
 # SKIP_BUILD=1 (use proxy/target/classes as built; no maven install), RECORDING_OPTIONS (extra
 # settings of the recording section as space-separated key=value, e.g. "fsync=interval index=none").
 set -euo pipefail
@@ -15,6 +16,7 @@ cd "$root"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 PROCS="${PROCS:-4}"
 ROUNDS="${ROUNDS:-2}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-60}"
 work="$root/benchmarks/target/recording-bench"
 rm -rf "$work"; mkdir -p "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -94,6 +96,12 @@ import json, sys
 r = json.load(open(sys.argv[1])); r["gateway_cpu_s"] = float(sys.argv[3]) - float(sys.argv[2]); print(json.dumps(r))
 PY
 }
+# both JVMs are warmed up first (JIT; see the Milvus gateway section of docs/performance.md), discarded
+echo "recording-bench: warm-up, ${WARMUP_SECONDS}s per gateway" >&2
+"$py" "$root/python/bench_milvus.py" --seconds "$WARMUP_SECONDS" --name warm --uri "http://127.0.0.1:$off_port" \
+  --token "$token" --procs "$PROCS" > /dev/null
+"$py" "$root/python/bench_milvus.py" --seconds "$WARMUP_SECONDS" --name warm --uri "http://127.0.0.1:$on_port" \
+  --token "$token" --procs "$PROCS" > /dev/null
 echo "recording-bench: latency, 1 process, $ROUNDS alternated rounds" >&2
 for i in $(seq 1 "$ROUNDS"); do
   run off "$off_pid" --uri "http://127.0.0.1:$off_port" --token "$token" --procs 1 > "$work/off-1-$i.json"

@@ -158,7 +158,12 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       pipeline.metrics().count(metric);
       LOG.warn("event=refused_method method={} reason={}", call.getMethodDescriptor().getFullMethodName(), metric);
       if (recording.enabled()) {
-        recordRefusedMethod(call, status, metric);
+        try {
+          recordRefusedMethod(call, status, metric);
+        } catch (RuntimeException | LinkageError e) {
+          LOG.error("event=recording_failed kind=refused_method error={}", e.toString(), e);
+          pipeline.metrics().count("recording_failed");
+        }
       }
       call.close(status, new Metadata());
       return new ServerCall.Listener<>() {};
@@ -251,7 +256,16 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.refusal = "gateway_error";
       }
       if (recording.enabled()) {
-        RecorderUnavailableException failed = record(ex, headers, request, requestId, received, status);
+        RecorderUnavailableException failed;
+        try {
+          failed = record(ex, headers, request, requestId, received, status);
+        } catch (RuntimeException | LinkageError e) {
+          // a record that cannot even be built is a recording failure: fail closed, never hang the call
+          LOG.error("event=recording_failed kind=request request_id={} error={}", requestId, e.toString(), e);
+          pipeline.metrics().count("recording_failed");
+          failed = new RecorderUnavailableException("recorder_record_failed", "the request could not be recorded ("
+              + e.getClass().getSimpleName() + ")", e);
+        }
         if (failed != null) {
           status = Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(failed));
           ex.response = null;

@@ -117,7 +117,16 @@ public final class HttpRequestProcessor {
       t.response = null;
     }
     if (recording.enabled()) {
-      RecorderUnavailableException failed = record(in, t, requestId, received, out, true);
+      RecorderUnavailableException failed;
+      try {
+        failed = record(in, t, requestId, received, out, true);
+      } catch (RuntimeException | LinkageError e) {
+        // a record that cannot even be built is a recording failure: fail closed
+        LOG.error("event=recording_failed kind=request request_id={} error={}", requestId, e.toString(), e);
+        pipeline.metrics().count("recording_failed");
+        failed = new RecorderUnavailableException("recorder_record_failed", "the request could not be recorded ("
+            + e.getClass().getSimpleName() + ")", e);
+      }
       if (failed != null) {
         out = error(adapter.rejection(503, failed.code(), GatewayRecording.unavailableMessage(failed)), false);
       }
@@ -430,7 +439,12 @@ public final class HttpRequestProcessor {
       InboundRequest in = new InboundRequest(method == null ? "-" : method, target, List.of(), new byte[0],
           protocol == null ? "-" : protocol, clientAddress, connectionId);
       // called on the event loop (framing refusals, overload): never wait for the disk here
-      record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out, false);
+      try {
+        record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out, false);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.error("event=recording_failed kind=refusal code={} error={}", code, e.toString(), e);
+        pipeline.metrics().count("recording_failed");
+      }
     }
     return out;
   }
