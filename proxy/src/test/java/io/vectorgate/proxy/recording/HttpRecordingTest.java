@@ -99,8 +99,17 @@ class HttpRecordingTest {
     assertEquals(403, unknown.statusCode(), unknown.body());
     HttpResponse<String> badToken = post("/collections/docs/points/scroll", "not-a-jwt", "{\"limit\": 1}");
     assertEquals(401, badToken.statusCode(), badToken.body());
-    HttpResponse<String> big = post("/collections/docs/points/scroll", bob, "{\"limit\": 1, \"pad\": \"" + "x".repeat(2_000_000) + "\"}");
-    assertEquals(413, big.statusCode(), big.body());
+    // the gateway answers 413 and closes while the client may still be sending the 2 MB body; the
+    // client can then lose the answer to the reset (a TCP race, not a gateway fault): either way the
+    // request is refused, and it must be recorded (asserted below)
+    String bigBody = null;
+    try {
+      HttpResponse<String> big = post("/collections/docs/points/scroll", bob, "{\"limit\": 1, \"pad\": \"" + "x".repeat(2_000_000) + "\"}");
+      assertEquals(413, big.statusCode(), big.body());
+      bigBody = big.body();
+    } catch (java.io.IOException e) {
+      // connection closed by the gateway before the client read the 413
+    }
     HttpResponse<String> notJson = post("/collections/docs/points/scroll", bob, "{not json");
     assertEquals(400, notJson.statusCode(), notJson.body());
 
@@ -131,7 +140,9 @@ class HttpRecordingTest {
     ObjectNode tooBig = only(reqs, e -> e.at("/decision/reasons/0/code").asText().equals("body_too_large"));
     assertEquals("POST", tooBig.at("/request/method").asText(), tooBig.toString());
     assertEquals("/collections/docs/points/scroll", tooBig.at("/request/path").asText(), tooBig.toString());
-    assertEquals(413, JSON.readTree(big.body()).isObject() ? 413 : 0);
+    if (bigBody != null) {
+      assertTrue(JSON.readTree(bigBody).isObject(), bigBody);
+    }
 
     ObjectNode bad = only(reqs, e -> e.at("/request/body/vectorgate_omitted").asText().equals("not_json"));
     assertEquals("refused", bad.at("/enforcement/outcome").asText(), bad.toString());
