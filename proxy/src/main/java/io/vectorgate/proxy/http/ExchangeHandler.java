@@ -276,8 +276,28 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       // the stream ended with the response; nothing else to do
       return;
     }
+    lingeringClose(ctx);
+  }
+
+  /**
+   * Closes an HTTP/1.1 connection without losing the response to a TCP reset: a client may still be
+   * sending a body we refused (e.g. 413), and closing with unread input makes the kernel send RST,
+   * which can discard the response before the client reads it. So: half-close (FIN after the
+   * response), read and discard what still arrives for a bounded time, then close.
+   */
+  private static void lingeringClose(ChannelHandlerContext ctx) {
+    if (ctx.channel() instanceof io.netty.channel.socket.SocketChannel sc && sc.isActive() && !sc.isOutputShutdown()) {
+      sc.shutdownOutput().addListener(f -> {
+        sc.config().setAutoRead(true); // further input reaches handle() in state CLOSED and is released
+        sc.eventLoop().schedule(() -> { sc.close(); }, LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      });
+      return;
+    }
     ctx.close();
   }
+
+  /** How long a refused connection keeps draining input after its response (bounded). */
+  private static final long LINGER_MILLIS = 2000;
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
