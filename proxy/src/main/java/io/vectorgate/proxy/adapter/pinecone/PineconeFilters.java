@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ObligationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -179,45 +180,12 @@ final class PineconeFilters {
     return out;
   }
 
-  /** Does metadata satisfy every row filter? A missing field never does; lists match on any element. */
+  /** Does metadata satisfy every row filter? See {@link JsonRowFilters}. */
   static boolean satisfies(JsonNode metadata, List<RowFilter> rf) {
-    for (RowFilter r : rf) {
-      JsonNode v = metadata == null || !metadata.isObject() ? null : metadata.get(r.field());
-      if (!satisfies(v, r)) {
-        return false;
-      }
-    }
-    return true;
+    return JsonRowFilters.satisfies(metadata, rf);
   }
 
   static boolean satisfies(JsonNode v, RowFilter r) {
-    if (v == null || v.isNull() || (v.isArray() && v.isEmpty())) {
-      return false;
-    }
-    List<JsonNode> values = new ArrayList<>();
-    if (v.isArray()) {
-      v.forEach(values::add);
-    } else {
-      values.add(v);
-    }
-    List<?> allowed = r.value() instanceof List<?> l ? l : java.util.Collections.singletonList(r.value());
-    boolean member = values.stream().anyMatch(x -> allowed.stream().anyMatch(a -> same(x, a)));
-    return switch (r.op()) {
-      case EQ, IN -> member;
-      case NE, NOT_IN -> !member;
-    };
-  }
-
-  private static boolean same(JsonNode x, Object a) {
-    if (a instanceof String s) {
-      return x.isTextual() && x.textValue().equals(s);
-    }
-    if (a instanceof Boolean b) {
-      return x.isBoolean() && x.booleanValue() == b;
-    }
-    if (a instanceof Number n && x.isNumber()) {
-      return x.decimalValue().compareTo(new BigDecimal(n.toString())) == 0;
-    }
-    return false;
+    return JsonRowFilters.satisfies(v, r);
   }
 }
