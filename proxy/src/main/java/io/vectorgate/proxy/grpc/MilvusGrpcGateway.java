@@ -256,16 +256,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.refusal = "gateway_error";
       }
       if (recording.enabled()) {
-        RecorderUnavailableException failed;
-        try {
-          failed = record(ex, headers, request, requestId, received, status);
-        } catch (RuntimeException | LinkageError e) {
-          // a record that cannot even be built is a recording failure: fail closed, never hang the call
-          LOG.error("event=recording_failed kind=request request_id={} error={}", requestId, e.toString(), e);
-          pipeline.metrics().count("recording_failed");
-          failed = new RecorderUnavailableException("recorder_record_failed", "the request could not be recorded ("
-              + e.getClass().getSimpleName() + ")", e);
-        }
+        Status sent = status;
+        RecorderUnavailableException failed = GatewayRecording.recordOrFailure(requestId, pipeline.metrics(),
+            () -> record(ex, headers, request, requestId, received, sent));
         if (failed != null) {
           status = Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(failed));
           ex.response = null;

@@ -117,16 +117,9 @@ public final class HttpRequestProcessor {
       t.response = null;
     }
     if (recording.enabled()) {
-      RecorderUnavailableException failed;
-      try {
-        failed = record(in, t, requestId, received, out, true);
-      } catch (RuntimeException | LinkageError e) {
-        // a record that cannot even be built is a recording failure: fail closed
-        LOG.error("event=recording_failed kind=request request_id={} error={}", requestId, e.toString(), e);
-        pipeline.metrics().count("recording_failed");
-        failed = new RecorderUnavailableException("recorder_record_failed", "the request could not be recorded ("
-            + e.getClass().getSimpleName() + ")", e);
-      }
+      OutboundResponse sent = out;
+      RecorderUnavailableException failed = GatewayRecording.recordOrFailure(requestId, pipeline.metrics(),
+          () -> record(in, t, requestId, received, sent, true));
       if (failed != null) {
         out = error(adapter.rejection(503, failed.code(), GatewayRecording.unavailableMessage(failed)), false);
       }

@@ -145,6 +145,24 @@ public final class GatewayRecording implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one listener's record step. A record that cannot even be built (a bug, a missing class) is
+   * a recording failure like a full queue or a failed disk: the caller fails the request closed.
+   *
+   * @return null when recorded, else why recording was impossible
+   */
+  public static RecorderUnavailableException recordOrFailure(String requestId, GatewayMetrics metrics,
+      java.util.function.Supplier<RecorderUnavailableException> step) {
+    try {
+      return step.get();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("event=recording_failed kind=request request_id={} error={}", requestId, e.toString(), e);
+      metrics.count("recording_failed");
+      return new RecorderUnavailableException("recorder_record_failed", "the request could not be recorded ("
+          + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
   /** The client-facing text of a request refused because recording is impossible. */
   public static String unavailableMessage(RecorderUnavailableException e) {
     return "request refused: the gateway cannot record it (" + e.code() + ": " + e.getMessage()
