@@ -430,7 +430,9 @@ public final class Recorder implements AutoCloseable {
           truncate(s.path(), scan.goodBytes);
         }
         noteIfUnclean(scan.lastEntry, s, scan.tornBytes);
-        compressor.submit(() -> compress(s.path()));
+        // synchronously: the index catch-up that follows reads the segment files, and must not race a
+        // compression that replaces `.jsonl` with `.jsonl.gz` under it
+        compress(s.path());
         break;
       }
       // unsealed: the previous run stopped without closing (crash, kill, disk failure)
@@ -459,7 +461,7 @@ public final class Recorder implements AutoCloseable {
     for (int i = 0; i < segments.size() - 1; i++) {
       SegmentRef s = segments.get(i);
       if (!s.compressed() && Files.exists(s.path()) && isSealedPlain(s)) {
-        compressor.submit(() -> compress(s.path()));
+        compress(s.path()); // synchronously, as above
       }
     }
     headSeq = nextSeq - 1;
