@@ -30,10 +30,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Milvus Lite + the OIDC provider + gateways with an {@code approvals:} section, the shipped
  * library and the sample organisation (with short approval expiries so the expiry path runs in
- * seconds). Several gateways may share one store (PostgreSQL) and one Milvus Lite.
+ * seconds). Several gateways may share one store (PostgreSQL) and one Milvus Lite. Public so the
+ * CLI's integration tests (which run the shaded {@code vectorgate} jar) reuse it from the test-jar.
  */
-final class ApprovalGatewayEnv implements AutoCloseable {
-  static final Map<String, List<String>> GROUPS = Map.of(
+public final class ApprovalGatewayEnv implements AutoCloseable {
+  public static final Map<String, List<String>> GROUPS = Map.of(
       "alice", List.of("admins"),
       "carol", List.of("ml-engineers"),
       "oscar", List.of("break-glass", "ml-engineers"),
@@ -41,8 +42,8 @@ final class ApprovalGatewayEnv implements AutoCloseable {
       "frank", List.of("db-admins"),
       "gina", List.of("db-admins"),
       "mallory", List.of("analysts"));
-  /** Approvals in the test organisation expire after this many seconds. */
-  static final int EXPIRES = 20;
+  /** Approvals in the test organisation expire after this many seconds (unless the constructor says otherwise). */
+  public static final int EXPIRES = 20;
 
   final Path work;
   final MilvusLite milvus;
@@ -51,15 +52,20 @@ final class ApprovalGatewayEnv implements AutoCloseable {
   final Path dataFile;
   final List<Gateway> gateways = new ArrayList<>();
 
-  ApprovalGatewayEnv(Path work) throws Exception {
+  public ApprovalGatewayEnv(Path work) throws Exception {
+    this(work, EXPIRES);
+  }
+
+  /** Like {@link #ApprovalGatewayEnv(Path)}, with approvals expiring after {@code expiresSeconds}. */
+  public ApprovalGatewayEnv(Path work, int expiresSeconds) throws Exception {
     this.work = work;
     this.milvus = MilvusLite.start(work, 0);
     this.oidc = OidcProvider.start(0);
     ObjectMapper m = new ObjectMapper();
     ObjectNode org = (ObjectNode) m.readTree(MilvusLite.root().resolve("samples/org/data.json").toFile());
     ObjectNode vc = (ObjectNode) org.get("vectorgate_config");
-    ((ObjectNode) vc.get("bulk_delete")).put("expires_in_seconds", EXPIRES);
-    ((ObjectNode) vc.get("destructive")).put("expires_in_seconds", EXPIRES);
+    ((ObjectNode) vc.get("bulk_delete")).put("expires_in_seconds", expiresSeconds);
+    ((ObjectNode) vc.get("destructive")).put("expires_in_seconds", expiresSeconds);
     this.dataFile = work.resolve("org-data.json");
     Files.writeString(dataFile, m.writeValueAsString(org));
     GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold"));
@@ -67,7 +73,7 @@ final class ApprovalGatewayEnv implements AutoCloseable {
   }
 
   /** Starts a gateway whose approvals store is {@code storeYaml} (e.g. {@code sqlite: x.db}). */
-  Gateway startGateway(String name, String storeYaml, String mode) throws Exception {
+  public Gateway startGateway(String name, String storeYaml, String mode) throws Exception {
     GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode));
     Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
     Gateway g = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
@@ -117,20 +123,25 @@ final class ApprovalGatewayEnv implements AutoCloseable {
     return f;
   }
 
-  static String address(Gateway g) {
+  public static String address(Gateway g) {
     return "127.0.0.1:" + g.port("milvus");
   }
 
-  String token(String user) {
+  public String token(String user) {
     return oidc.token(user, GROUPS.get(user), user.equals("carol") || user.equals("oscar") ? "acme" : null, 3600);
   }
 
-  AdminClient admin(Gateway g, String user) {
-    return new AdminClient(URI.create("http://127.0.0.1:" + g.approvals().orElseThrow().adminPort()), token(user));
+  /** The base URL of {@code g}'s approvals admin API (what {@code vectorgate approvals --gateway} takes). */
+  public static String adminUrl(Gateway g) {
+    return "http://127.0.0.1:" + g.approvals().orElseThrow().adminPort();
+  }
+
+  public AdminClient admin(Gateway g, String user) {
+    return new AdminClient(URI.create(adminUrl(g)), token(user));
   }
 
   /** Runs one approval_client.py step and returns its JSON line. */
-  JsonNode client(Gateway g, String user, String... args) throws Exception {
+  public JsonNode client(Gateway g, String user, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("--gateway", address(g), "--token", token(user)));
     all.addAll(List.of(args));
     String out = MilvusLite.runPython(work, "approval_client.py", all.toArray(String[]::new));
@@ -138,7 +149,7 @@ final class ApprovalGatewayEnv implements AutoCloseable {
   }
 
   /** Starts one approval_client.py step in the background (a call that will be held). */
-  Process clientAsync(Gateway g, String user, String tag, String... args) throws Exception {
+  public Process clientAsync(Gateway g, String user, String tag, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(MilvusLite.venvBin("python").toString(),
         MilvusLite.root().resolve("python/approval_client.py").toString(), "--gateway", address(g), "--token", token(user)));
     cmd.addAll(List.of(args));
@@ -146,7 +157,7 @@ final class ApprovalGatewayEnv implements AutoCloseable {
         .redirectOutput(work.resolve(tag + ".out").toFile()).redirectError(work.resolve(tag + ".err").toFile()).start();
   }
 
-  JsonNode result(Process p, String tag) throws Exception {
+  public JsonNode result(Process p, String tag) throws Exception {
     assertTrue(p.waitFor(180, TimeUnit.SECONDS), tag + " did not finish; stderr: " + Files.readString(work.resolve(tag + ".err")));
     String out = Files.readString(work.resolve(tag + ".out"));
     assertEquals(0, p.exitValue(), tag + ": " + out + Files.readString(work.resolve(tag + ".err")));
@@ -154,7 +165,7 @@ final class ApprovalGatewayEnv implements AutoCloseable {
   }
 
   /** Waits until {@code approver} sees a pending approval of {@code requester} whose summary contains {@code text}. */
-  JsonNode awaitPending(Gateway g, String approver, String requester, String text) throws Exception {
+  public JsonNode awaitPending(Gateway g, String approver, String requester, String text) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < end) {
       for (JsonNode a : admin(g, approver).list("pending", 100).get("approvals")) {
