@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * admin/auditor group; others get 404 as if it did not exist. Errors are JSON
  * {@code {"error": code, "message": ...}}: 400 bad input, 401 bad token, 403 refused, 404, 409
  * conflict (already answered, expired), 503 store unavailable.
+ *
+ * <p>The same server is the gateway's one admin API: other features mount their routes with
+ * {@link #addRoutes} (sessions, policy rollout, metrics); without approvals it is started with
+ * {@link #withoutApprovals}.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -60,6 +64,19 @@ public final class AdminServer implements AutoCloseable {
    */
   public AdminServer(ApprovalService service, AdminAuthenticator auth, Set<String> readAllGroups, String host, int port)
       throws IOException {
+    this(java.util.Objects.requireNonNull(service, "service"), auth, readAllGroups, host, port, true);
+  }
+
+  /**
+   * The gateway's admin server when approvals are not configured: only the routes added with
+   * {@link #addRoutes} are served; {@code /v1/approvals} answers 404 {@code approvals_not_configured}.
+   */
+  public static AdminServer withoutApprovals(String host, int port) throws IOException {
+    return new AdminServer(null, null, Set.of(), host, port, false);
+  }
+
+  private AdminServer(ApprovalService service, AdminAuthenticator auth, Set<String> readAllGroups, String host, int port,
+      boolean approvals) throws IOException {
     this.service = service;
     this.auth = auth;
     this.readAllGroups = Set.copyOf(readAllGroups);
@@ -70,14 +87,20 @@ public final class AdminServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(executor);
-    server.createContext("/v1/approvals", this::handle);
+    if (approvals) {
+      server.createContext("/v1/approvals", this::handle);
+    } else {
+      server.createContext("/v1/approvals", ex -> respond(ex, 404, error("approvals_not_configured",
+          "approvals are not configured on this gateway (no `approvals:` section)")));
+    }
     server.createContext("/", ex -> respond(ex, 404, error("not_found", "no such endpoint `" + printable(ex.getRequestURI().getPath())
-        + "`; the API is under /v1/approvals")));
+        + "`")));
   }
 
   public void start() {
     server.start();
-    LOG.info("event=approvals_admin_started address={} port={}", server.getAddress().getHostString(), port());
+    LOG.info("event=admin_started address={} port={} approvals={}", server.getAddress().getHostString(), port(),
+        service != null);
   }
 
   public int port() {
