@@ -114,7 +114,7 @@ public final class Gateway implements AutoCloseable {
       // the configured approval workflow replaces the gate passed in
       approvalWorkflow = io.vectorgate.proxy.approval.Approvals.start(cfg.approvals(), verifier, env,
           recording.enabled() ? new io.vectorgate.proxy.recording.RecordingApprovalAudit(recording.recorder(), metrics)
-              : null, Clock.systemUTC());
+              : null, Clock.systemUTC(), lim.workerThreads());
       approvals = approvalWorkflow.gate();
     }
     if (cfg.recording() != null && cfg.recording().admin() != null) {

@@ -45,9 +45,23 @@ public final class Approvals implements AutoCloseable {
     this.admin = admin;
   }
 
-  /** Opens the store, starts the service and the admin API. {@code audit} receives every transition. */
+  /**
+   * As {@link #start(ApprovalsConfig, TokenVerifier, Function, ApprovalAudit, Clock, int)} with the
+   * default worker pool size ({@code limits.worker_threads} left unset).
+   */
   public static Approvals start(ApprovalsConfig cfg, TokenVerifier verifier, Function<String, String> env,
       ApprovalAudit audit, Clock clock) throws IOException {
+    return start(cfg, verifier, env, audit, clock, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Opens the store, starts the service and the admin API. {@code audit} receives every transition;
+   * {@code workerThreads} (the gateway's worker pool size) bounds the calls held at once
+   * ({@link ApprovalsConfig#maxHeldCalls(int)}).
+   */
+  public static Approvals start(ApprovalsConfig cfg, TokenVerifier verifier, Function<String, String> env,
+      ApprovalAudit audit, Clock clock, int workerThreads) throws IOException {
+    int maxHeld = cfg.maxHeldCalls(workerThreads);
     ApprovalsConfig.Store s = cfg.store();
     StoreConfig sc = s.sqlite() != null ? StoreConfig.sqlite(s.sqlite())
         : StoreConfig.postgres(s.postgres(), s.user(),
@@ -75,7 +89,7 @@ public final class Approvals implements AutoCloseable {
           new ApprovalService.Settings(Duration.ofMillis(cfg.pollIntervalMillis()), Duration.ofSeconds(cfg.grantTtlSeconds()),
               cfg.maxUses()));
       HoldingApprovalGate gate = new HoldingApprovalGate(service, cfg.mode().equals("hold"),
-          Duration.ofSeconds(cfg.maxWaitSeconds()), Duration.ofSeconds(cfg.grantBelowDeadlineSeconds()), clock);
+          Duration.ofSeconds(cfg.maxWaitSeconds()), Duration.ofSeconds(cfg.grantBelowDeadlineSeconds()), clock, maxHeld);
       ConfigLoader.HostPort hp = ConfigLoader.hostPort(cfg.admin().address());
       AdminServer admin = new AdminServer(service, new OidcAdminAuthenticator(verifier),
           new HashSet<>(cfg.admin().readAllGroups()), hp.host(), hp.port());

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,12 @@ import org.slf4j.LoggerFactory;
  *       {@code maxWait}); approved → one use is taken and the held request is forwarded; rejected or
  *       expired → refused with the reason and the id; still pending → "approval pending";
  *   <li>grant mode (configured, or a client deadline shorter than {@code grantBelow}, or no
- *       request bytes): refused at once with "approval pending: id".
+ *       request bytes, or {@code maxHeld} calls already held): refused at once with
+ *       "approval pending: id".
  * </ul>
+ * A held call occupies a gateway worker thread, so at most {@code maxHeld} calls (over every
+ * listener, gRPC and HTTP alike) are held at once; the next ones get grant mode instead of
+ * starving the gateway.
  * Refusal codes: {@code approval_pending}, {@code approval_rejected}, {@code approval_expired},
  * {@code approval_used}, {@code approval_cancelled}, {@code approval_interrupted} (shutdown;
  * retriable), {@code approval_insufficient} (the policy active after the wait asks for more).
@@ -49,13 +54,37 @@ public final class HoldingApprovalGate implements ApprovalGate {
   private final Duration maxWait;
   private final Duration grantBelow;
   private final Clock clock;
+  private final int maxHeld;
+  private final Semaphore holdSlots;
 
+  /** Without a bound on concurrently held calls (tests of the gate alone). */
   public HoldingApprovalGate(ApprovalService service, boolean holdMode, Duration maxWait, Duration grantBelow, Clock clock) {
+    this(service, holdMode, maxWait, grantBelow, clock, Integer.MAX_VALUE);
+  }
+
+  /** @param maxHeld the most calls held at once (0: never hold, always grant mode) */
+  public HoldingApprovalGate(ApprovalService service, boolean holdMode, Duration maxWait, Duration grantBelow, Clock clock,
+      int maxHeld) {
+    if (maxHeld < 0) {
+      throw new IllegalArgumentException("maxHeld must be >= 0, was " + maxHeld);
+    }
     this.service = service;
     this.holdMode = holdMode;
     this.maxWait = maxWait;
     this.grantBelow = grantBelow;
     this.clock = clock;
+    this.maxHeld = maxHeld;
+    this.holdSlots = new Semaphore(maxHeld);
+  }
+
+  /** The most calls held at once. */
+  public int maxHeld() {
+    return maxHeld;
+  }
+
+  /** How many calls are held right now. */
+  public int held() {
+    return maxHeld - holdSlots.availablePermits();
   }
 
   public ApprovalService service() {
@@ -73,9 +102,10 @@ public final class HoldingApprovalGate implements ApprovalGate {
     Operation op = input.operation();
     String connection = input.connection().name();
     String fingerprint = hold.requestBytes() == null ? RequestFingerprint.ofOperation(connection, op)
+        : hold.isHttp() ? RequestFingerprint.ofHttp(connection, hold.method(), hold.target(), hold.requestBytes())
         : RequestFingerprint.of(connection, hold.method(), op.resource().database(), hold.requestBytes());
     NewApproval n = new NewApproval(input.identity(), connection, input.context().clientAddress(),
-        summary(hold.method(), op), fingerprint, req.reason(), req.approverGroups(), req.minApprovals(),
+        summary(summaryMethod(hold), op), fingerprint, req.reason(), req.approverGroups(), req.minApprovals(),
         req.expiresInSeconds(), decision.decisionId(), decision.revision(), input.context().requestId());
     Approval a = service.request(n).approval();
     if (a.status() == ApprovalStatus.APPROVED) {
@@ -93,6 +123,12 @@ public final class HoldingApprovalGate implements ApprovalGate {
     if (!holdMode || hold.requestBytes() == null || shortDeadline) {
       return pending(a, "send the identical request again once it is approved");
     }
+    if (!holdSlots.tryAcquire()) {
+      LOG.info("event=approval_hold_refused approval_id={} subject={} reason=max_held_calls max_held={}", a.id(),
+          a.requester().subject(), maxHeld);
+      return pending(a, "the gateway already holds " + maxHeld + " call(s); send the identical request again once it"
+          + " is approved");
+    }
     LOG.info("event=approval_hold approval_id={} subject={} until={}", a.id(), a.requester().subject(), until);
     ApprovalService.Waited w;
     try {
@@ -101,6 +137,8 @@ public final class HoldingApprovalGate implements ApprovalGate {
       Thread.currentThread().interrupt();
       return refused("approval_interrupted", "the gateway stopped waiting (interrupted); approval " + a.id()
           + " stays pending: retry the identical request");
+    } finally {
+      holdSlots.release();
     }
     Approval now2 = w.approval();
     return switch (w.end()) {
@@ -161,6 +199,16 @@ public final class HoldingApprovalGate implements ApprovalGate {
     return new Verdict.Refused(new Reason(code, message));
   }
 
+  /** The method shown in the summary: the gRPC method's name, or {@code METHOD /path} for HTTP. */
+  private static String summaryMethod(ApprovalGate.Hold hold) {
+    if (!hold.isHttp()) {
+      return hold.method();
+    }
+    int q = hold.target().indexOf('?');
+    String path = q < 0 ? hold.target() : hold.target().substring(0, q);
+    return hold.method() + " " + (path.length() > 300 ? path.substring(0, 300) + "..." : path);
+  }
+
   /** The human-readable summary of the operation. */
   static ApprovalSummary summary(String method, Operation op) {
     String filter = filterText(op.filter());
@@ -181,7 +229,8 @@ public final class HoldingApprovalGate implements ApprovalGate {
     if (op.counts().rows() > 0) {
       text.append(" (").append(op.counts().rows()).append(" rows)");
     }
-    String m = method == null ? null : method.substring(method.lastIndexOf('/') + 1);
+    String m = method == null ? null : method.indexOf(' ') >= 0 ? method
+        : method.substring(method.lastIndexOf('/') + 1);
     return new ApprovalSummary(m, op.action().wireName(), op.resource().database(), op.resource().collection(),
         op.resource().namespace(), filter, counts, text.toString());
   }

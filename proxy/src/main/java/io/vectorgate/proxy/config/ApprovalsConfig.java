@@ -17,7 +17,10 @@ import java.util.List;
  *   <li>{@code grant_below_deadline_seconds}: a client whose deadline leaves less than this gets grant mode;
  *   <li>{@code grant_ttl_seconds}: how long an approval's grant stays usable;
  *   <li>{@code max_uses}: the most identical requests an approver may grant;
- *   <li>{@code poll_interval_millis}: how often held calls re-read the shared store.
+ *   <li>{@code poll_interval_millis}: how often held calls re-read the shared store;
+ *   <li>{@code max_held_calls}: the most calls held at once over all listeners (each occupies a
+ *       worker thread); beyond it a request gets grant mode at once. Default: half of
+ *       {@code limits.worker_threads}; 0 never holds. Must stay below {@code limits.worker_threads}.
  * </ul>
  */
 public record ApprovalsConfig(
@@ -29,7 +32,30 @@ public record ApprovalsConfig(
     @JsonProperty("max_uses") Integer maxUses,
     @JsonProperty("poll_interval_millis") Long pollIntervalMillis,
     @JsonProperty("admin") Admin admin,
-    @JsonProperty("webhooks") List<Webhook> webhooks) {
+    @JsonProperty("webhooks") List<Webhook> webhooks,
+    @JsonProperty("max_held_calls") Integer maxHeldCalls) {
+
+  /** Without {@code max_held_calls} (the default: half of the worker threads). */
+  public ApprovalsConfig(Store store, String mode, Long maxWaitSeconds, Long grantBelowDeadlineSeconds,
+      Long grantTtlSeconds, Integer maxUses, Long pollIntervalMillis, Admin admin, List<Webhook> webhooks) {
+    this(store, mode, maxWaitSeconds, grantBelowDeadlineSeconds, grantTtlSeconds, maxUses, pollIntervalMillis, admin,
+        webhooks, null);
+  }
+
+  /**
+   * The most calls held at once with {@code workerThreads} worker threads: the configured value,
+   * or half of the worker threads. A configured value must leave at least one worker free.
+   */
+  public int maxHeldCalls(int workerThreads) {
+    if (maxHeldCalls == null) {
+      return workerThreads / 2;
+    }
+    if (maxHeldCalls >= workerThreads) {
+      throw new ConfigException("approvals.max_held_calls", "must be less than limits.worker_threads (" + workerThreads
+          + ") so held calls cannot occupy every worker, was " + maxHeldCalls);
+    }
+    return maxHeldCalls;
+  }
 
   public ApprovalsConfig {
     mode = mode == null ? "hold" : mode;
@@ -79,7 +105,7 @@ public record ApprovalsConfig(
         || base == null ? w : new Webhook(w.url(), w.format(), new SecretRef(w.secret().env(),
         base.resolve(w.secret().file()).normalize()), w.maxAttempts())).toList();
     return new ApprovalsConfig(s, mode, maxWaitSeconds, grantBelowDeadlineSeconds, grantTtlSeconds, maxUses,
-        pollIntervalMillis, admin, hooks);
+        pollIntervalMillis, admin, hooks, maxHeldCalls);
   }
 
   /** Validates every value; {@code at} is the key path prefix ({@code file: approvals}). */
@@ -113,6 +139,9 @@ public record ApprovalsConfig(
     }
     if (pollIntervalMillis < 10 || pollIntervalMillis > 60_000) {
       throw new ConfigException(at + ".poll_interval_millis", "must be between 10 and 60000, was " + pollIntervalMillis);
+    }
+    if (maxHeldCalls != null && (maxHeldCalls < 0 || maxHeldCalls > 1023)) {
+      throw new ConfigException(at + ".max_held_calls", "must be between 0 and 1023, was " + maxHeldCalls);
     }
     if (admin == null || admin.address() == null) {
       throw new ConfigException(at + ".admin.address", "required: where the approvals admin API listens (host:port)");

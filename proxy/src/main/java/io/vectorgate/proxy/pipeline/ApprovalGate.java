@@ -37,16 +37,41 @@ public interface ApprovalGate {
   }
 
   /**
-   * Transport facts for holding a request: {@code method} (e.g. the gRPC method), the exact
-   * serialized request, the client's deadline (null: none) and a cancellation probe.
+   * Transport facts for holding a request: {@code method} (the gRPC method, or the HTTP method),
+   * the exact serialized request (gRPC message bytes, or the HTTP body exactly as the client sent
+   * it), the client's deadline (null: none), a cancellation probe and, for HTTP, {@code target}:
+   * the normalized request-target (path and query). The fingerprint an approval is bound to covers
+   * all of them, so a different method, target or body never rides on another request's approval.
    */
   record Hold(String method, byte[] requestBytes, java.time.Instant deadline,
-      java.util.function.BooleanSupplier cancelled) {
+      java.util.function.BooleanSupplier cancelled, String target) {
     /** Nothing known: no bytes, no deadline, never cancelled. */
-    public static final Hold NONE = new Hold(null, null, null, () -> false);
+    public static final Hold NONE = new Hold(null, null, null, () -> false, null);
 
     public Hold {
       cancelled = cancelled == null ? () -> false : cancelled;
+    }
+
+    /** A gRPC call: method, message bytes, deadline, cancellation. */
+    public Hold(String method, byte[] requestBytes, java.time.Instant deadline,
+        java.util.function.BooleanSupplier cancelled) {
+      this(method, requestBytes, deadline, cancelled, null);
+    }
+
+    /**
+     * An HTTP request: method, normalized target (path and query), the body bytes as sent (empty
+     * when none), deadline (null: none), cancellation (the client connection or stream closed).
+     */
+    public static Hold http(String method, String target, byte[] body, java.time.Instant deadline,
+        java.util.function.BooleanSupplier cancelled) {
+      java.util.Objects.requireNonNull(method, "method");
+      java.util.Objects.requireNonNull(target, "target");
+      return new Hold(method, body == null ? new byte[0] : body, deadline, cancelled, target);
+    }
+
+    /** True for an HTTP request ({@link #http}). */
+    public boolean isHttp() {
+      return target != null;
     }
   }
 
