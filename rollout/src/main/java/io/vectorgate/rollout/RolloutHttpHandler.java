@@ -47,6 +47,19 @@ public final class RolloutHttpHandler implements HttpHandler {
     this.adminAuth = adminAuth;
   }
 
+  /**
+   * Only the webhook, answering at whatever path it is mounted on (the gateway's admin API mounts
+   * it at {@code /v1/policy/webhook}, outside OIDC: the HMAC signature is its authentication).
+   */
+  public static HttpHandler webhookOnly(RolloutController controller, WebhookSignature webhook) {
+    RolloutHttpHandler h = new RolloutHttpHandler(controller, java.util.Objects.requireNonNull(webhook, "webhook"), null);
+    return ex -> {
+      try (ex) {
+        h.webhook(ex);
+      }
+    };
+  }
+
   /** Accepts exactly {@code token} (constant-time comparison). */
   public static Predicate<String> bearer(String token) {
     byte[] want = token.getBytes(StandardCharsets.UTF_8);

@@ -1,15 +1,23 @@
 package io.vectorgate.rollout;
 
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of rollout outcomes: {@code rollout_success}, {@code rollout_failure.<stage>}, {@code rollout_checks}. */
+/**
+ * Counters of rollout outcomes ({@code rollout_success}, {@code rollout_failure.<stage>},
+ * {@code rollout_checks}) and the times of the last successful activation and the last failure.
+ */
 public final class RolloutMetrics {
   private final LongAdder success = new LongAdder();
   private final LongAdder checks = new LongAdder();
   private final Map<Stage, LongAdder> failures = new EnumMap<>(Stage.class);
+  private final AtomicLong lastSuccessMillis = new AtomicLong(-1);
+  private final AtomicLong lastFailureMillis = new AtomicLong(-1);
 
   public RolloutMetrics() {
     for (Stage s : Stage.values()) {
@@ -23,10 +31,16 @@ public final class RolloutMetrics {
 
   void success() {
     success.increment();
+    lastSuccessMillis.set(System.currentTimeMillis());
   }
 
   void failure(Stage stage) {
     failures.get(stage).increment();
+    lastFailureMillis.set(System.currentTimeMillis());
+  }
+
+  public long checks() {
+    return checks.sum();
   }
 
   public long successes() {
@@ -35,6 +49,18 @@ public final class RolloutMetrics {
 
   public long failures(Stage stage) {
     return failures.get(stage).sum();
+  }
+
+  /** When a revision was last activated by this instance (empty: never). */
+  public Optional<Instant> lastSuccess() {
+    long t = lastSuccessMillis.get();
+    return t < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t));
+  }
+
+  /** When a check last failed at any stage (empty: never). */
+  public Optional<Instant> lastFailure() {
+    long t = lastFailureMillis.get();
+    return t < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t));
   }
 
   /** Every counter by name (sorted). */
