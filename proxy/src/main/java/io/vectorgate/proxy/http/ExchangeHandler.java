@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * goes to a worker ({@link HttpRequestProcessor}); the response is written back on the event
  * loop. Framing problems (CL+TE, bad chunking, oversized head or body) are answered and the
  * connection closed; nothing reaches the processor.
+ *
+ * <p>Each request carries a probe of its client ({@link InboundRequest#clientGone()}). The first
+ * time the processor asks it (a request held for approval), the handler starts watching: it keeps
+ * one read pending while the request is processed, so a closed HTTP/1.1 connection or a reset
+ * HTTP/2 stream is noticed at once. Watching stops reading as soon as any further (pipelined)
+ * input arrives, so at most one read's worth of input waits in memory.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
@@ -58,8 +64,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private HttpRequest current;
   private CompositeByteBuf body;
   private boolean keepAlive;
+  /** Keep a read pending while PROCESSING (a held request asked whether its client is gone). */
+  private boolean watching;
+  /** Set on the event loop when the connection or stream closes or the stream is reset; read by workers. */
+  private volatile boolean gone;
+
+  /** Requests handed to a worker whose response has not been handed back to the event loop yet. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight;
 
   ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers) {
+    this(http2, maxBody, processor, workers, new java.util.concurrent.atomic.AtomicInteger());
+  }
+
+  ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers,
+      java.util.concurrent.atomic.AtomicInteger inFlight) {
+    this.inFlight = inFlight;
     this.http2 = http2;
     this.maxBody = maxBody;
     this.processor = processor;
@@ -200,15 +219,57 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
     InboundRequest in = new InboundRequest(method, target, headers, bytes, protocol, address(ctx.channel().remoteAddress()
         == null && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()),
-        connectionId(ctx));
+        connectionId(ctx), new ClientProbe(ctx));
+    inFlight.incrementAndGet();
     try {
       workers.execute(() -> {
-        OutboundResponse r = processor.process(in);
-        ctx.executor().execute(() -> respond(ctx, r));
+        try {
+          OutboundResponse r = processor.process(in);
+          ctx.executor().execute(() -> respond(ctx, r));
+        } catch (RejectedExecutionException e) {
+          LOG.debug("event=response_dropped reason=event_loop_stopped error={}", e.toString());
+        } finally {
+          inFlight.decrementAndGet();
+        }
       });
     } catch (RejectedExecutionException e) {
+      inFlight.decrementAndGet();
       processor.count("overloaded");
       respond(ctx, processor.refusal(503, "overloaded", "the gateway is at capacity; retry later", false));
+    }
+  }
+
+  /** Whether the client of the request being processed is gone; the first question starts watching. */
+  private final class ClientProbe implements java.util.function.BooleanSupplier {
+    private final ChannelHandlerContext ctx;
+    private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    ClientProbe(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      if (!armed.getAndSet(true)) {
+        try {
+          ctx.executor().execute(() -> watch(ctx));
+        } catch (RejectedExecutionException e) {
+          LOG.debug("event=client_probe_unwatched reason=event_loop_stopped error={}", e.toString());
+          return true; // the listener is shutting down: the response could not be written anyway
+        }
+      }
+      io.netty.channel.Channel ch = ctx.channel();
+      return gone || !ch.isActive() || (ch.parent() != null && !ch.parent().isActive());
+    }
+  }
+
+  /** On the event loop: keep a read pending while the request is processed, to notice the client leaving. */
+  private void watch(ChannelHandlerContext ctx) {
+    if (state == State.PROCESSING) {
+      watching = true;
+      if (held.isEmpty()) {
+        ctx.read();
+      }
     }
   }
 
@@ -257,6 +318,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       state = State.IDLE;
+      watching = false;
       current = null;
       while (!held.isEmpty() && state != State.PROCESSING && state != State.CLOSED) {
         handle(ctx, held.poll());
@@ -301,7 +363,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (state == State.IDLE || state == State.READING || state == State.DISCARDING) {
+    if (state == State.IDLE || state == State.READING || state == State.DISCARDING
+        || (state == State.PROCESSING && watching && held.isEmpty())) {
       ctx.read();
     }
     ctx.fireChannelReadComplete();
@@ -313,7 +376,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       // h2c upgrade: the HTTP/2 handlers took over this connection and read on their own
       ctx.channel().config().setAutoRead(true);
       ctx.pipeline().remove(this);
+    } else if (evt instanceof io.netty.handler.codec.http2.Http2ResetFrame) {
+      gone = true; // the client reset the stream: a held request's client is gone
     } else if (evt instanceof IdleStateEvent) {
+      if (state == State.PROCESSING) {
+        return; // a request is being worked on (e.g. held for approval, bounded by max_wait): not idle
+      }
       closeNow(ctx);
       ctx.close();
     }
@@ -327,6 +395,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       body = null;
     }
     state = State.CLOSED;
+    gone = true;
     while (!held.isEmpty()) {
       ReferenceCountUtil.release(held.poll());
     }

@@ -63,6 +63,10 @@ public final class HttpGateway implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup io;
   private Channel server;
+  /** Requests on a worker whose response is not yet handed to the event loop (waited for at close). */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** How long {@link #close()} waits for requests in flight (e.g. held calls answering 503 at shutdown). */
+  private static final long CLOSE_WAIT_MILLIS = 3000;
 
   public HttpGateway(ListenerConfig listener, HttpRequestProcessor processor, ExecutorService workers) throws IOException {
     this.listener = listener;
@@ -127,6 +131,10 @@ public final class HttpGateway implements AutoCloseable {
               @Override
               public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+                  Http2FrameCodec h2 = ctx.pipeline().get(Http2FrameCodec.class);
+                  if (h2 != null && h2.connection().numActiveStreams() > 0) {
+                    return; // an HTTP/2 request is still being worked on (e.g. held for approval)
+                  }
                   ctx.close();
                 } else {
                   ctx.fireUserEventTriggered(evt);
@@ -159,6 +167,19 @@ public final class HttpGateway implements AutoCloseable {
     if (server != null) {
       server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
+    // let requests in flight (held calls released by the shutdown) hand their answers to the event loop
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    while (inFlight.get() > 0 && System.nanoTime() < end) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.info("event=listener_closing listener={} requests_in_flight={}", listener.name(), inFlight.get());
+    }
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
@@ -180,7 +201,8 @@ public final class HttpGateway implements AutoCloseable {
           .setValidateHeaders(true);
       StrictRequestDecoder decoder = new StrictRequestDecoder(cfg);
       HttpResponseEncoder encoder = new HttpResponseEncoder();
-      ExchangeHandler exchange = new ExchangeHandler(false, listener.maxInboundMessageBytes(), processor, workers);
+      ExchangeHandler exchange = new ExchangeHandler(false, listener.maxInboundMessageBytes(), processor, workers,
+          inFlight);
       if (allowH2cUpgrade) {
         HttpServerUpgradeHandler.SourceCodec source = ctx -> {
           ctx.pipeline().remove(decoder);
@@ -218,7 +240,8 @@ public final class HttpGateway implements AutoCloseable {
         @Override
         protected void initChannel(Http2StreamChannel ch) {
           ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-              new ExchangeHandler(true, listener.maxInboundMessageBytes(), processor, workers));
+              new ExchangeHandler(true, listener.maxInboundMessageBytes(), processor, workers,
+              inFlight));
         }
       });
     }

@@ -15,6 +15,7 @@ import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.Outcome;
 import io.vectorgate.proxy.pipeline.RequestMeta;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
@@ -54,10 +55,17 @@ public final class HttpRequestProcessor {
   static final Set<String> BASE_FORWARDED = Set.of("accept", "user-agent", "x-pinecone-api-version");
   /** Headers that must appear at most once. */
   private static final Set<String> SINGLETON_HEADERS = Set.of("host", "content-type", "content-length",
-      "authorization", "x-chroma-token", "api-key", "content-encoding", "transfer-encoding");
+      "authorization", "x-chroma-token", "api-key", "content-encoding", "transfer-encoding", "x-request-timeout");
   /** Methods any of the served APIs use. */
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
   private static final String MILVUS_REST_PREFIX = "/v2/vectordb";
+  /**
+   * The client's deadline for a request held for approval: whole seconds, 1 to 86400, digits only
+   * (the HTTP counterpart of a gRPC deadline). Without it a held request waits up to
+   * {@code approvals.max_wait_seconds}.
+   */
+  static final String REQUEST_TIMEOUT_HEADER = "x-request-timeout";
+  static final long MAX_REQUEST_TIMEOUT_SECONDS = 86_400;
 
   private final String listener;
   private final Connection connection;
@@ -98,7 +106,7 @@ public final class HttpRequestProcessor {
     Trace t = new Trace();
     OutboundResponse out;
     try {
-      out = handle(in, requestId, t);
+      out = handle(in, requestId, received, t);
     } catch (HttpRefusal r) {
       pipeline.metrics().count("rejected_request");
       t.reason = r.code();
@@ -125,11 +133,13 @@ public final class HttpRequestProcessor {
       }
     }
     REQUESTS.info("event=request request_id={} listener={} protocol={} method={} path={} subject={} action={}"
-            + " collection={} decision_id={} allow={} reasons={} status={} latency_us={}",
+            + " collection={} decision_id={} revision={} allow={} reasons={} status={} latency_us={}",
         requestId, listener, in.protocol(), in.method(), t.path == null ? "-" : t.path,
         t.identity == null ? "-" : t.identity.subject(), t.op == null ? "-" : t.op.action().wireName(),
         t.op == null || t.op.resource().collection() == null ? "-" : t.op.resource().collection(),
-        t.decision == null ? "-" : t.decision.decisionId(), t.decision != null && t.decision.allow(),
+        t.decision == null ? "-" : t.decision.decisionId(),
+        t.decision == null || t.decision.revision() == null ? "-" : t.decision.revision(),
+        t.decision != null && t.decision.allow(),
         t.decision == null ? (t.reason == null ? "[]" : "[" + t.reason + "]") : t.decision.reasonCodes(),
         out.status(), (System.nanoTime() - start) / 1000);
     return out;
@@ -254,7 +264,8 @@ public final class HttpRequestProcessor {
     return p.length() > 2048 ? p.substring(0, 2048) : p;
   }
 
-  private OutboundResponse handle(InboundRequest in, String requestId, Trace t) throws HttpRefusal, InterruptedException {
+  private OutboundResponse handle(InboundRequest in, String requestId, java.time.Instant received, Trace t)
+      throws HttpRefusal, InterruptedException {
     Map<String, List<String>> headers = headers(in);
     String method = in.method();
     if (!METHODS.contains(method)) {
@@ -271,6 +282,7 @@ public final class HttpRequestProcessor {
       throw new HttpRefusal(415, "encoded_body", "content-encoding `" + encoding + "`: the gateway inspects every body"
           + " and does not accept encoded ones");
     }
+    java.time.Instant deadline = deadline(first(headers, REQUEST_TIMEOUT_HEADER), received);
     RequestTarget target = RequestTarget.parse(in.target());
     t.path = target.path();
     t.target = target;
@@ -311,10 +323,18 @@ public final class HttpRequestProcessor {
       return adapterRefusal(e, t);
     }
     t.op = op;
-    Outcome outcome = pipeline.decide(t.identity, connection, op, new RequestMeta(requestId, in.clientAddress()));
+    // an approval is bound to the method, the normalized target and the body exactly as sent
+    ApprovalGate.Hold hold = ApprovalGate.Hold.http(method, target.canonical(), in.body(), deadline, in.clientGone());
+    Outcome outcome = pipeline.decide(t.identity, connection, op, new RequestMeta(requestId, in.clientAddress()), hold);
     t.decision = outcome.decision();
     t.outcome = "denied";
     if (outcome instanceof Outcome.Deny deny) {
+      if (deny.decision().reasonCodes().contains("approval_interrupted")) {
+        // the gateway stopped holding (shutdown): the approval stays pending, the identical retry finds it
+        ErrorResponse e = adapter.rejection(503, "approval_interrupted", deny.message());
+        byte[] b = e.body() == null ? new byte[0] : writeResponse(e.body());
+        return new OutboundResponse(503, Map.of("content-type", "application/json", "retry-after", "1"), b, true);
+      }
       return error(adapter.denial(deny.decision(), deny.message()), false);
     }
     if (outcome instanceof Outcome.Forward f) {
@@ -353,7 +373,7 @@ public final class HttpRequestProcessor {
         upHeaders.put(n, String.join(", ", h.getValue()));
       }
     }
-    byte[] upBody = forward.body() == null ? null : json.write(forward.body());
+    byte[] upBody = upstreamBody(in.body(), body, forward.body());
     if (upBody != null) {
       upHeaders.put("content-type", "application/json");
     }
@@ -407,6 +427,46 @@ public final class HttpRequestProcessor {
     byte[] out = rewritten == null ? new byte[0] : writeResponse(rewritten);
     return new OutboundResponse(resp.status(), out.length == 0 ? Map.of() : Map.of("content-type", "application/json"),
         out, false);
+  }
+
+  /**
+   * The body for the upstream: the client's bytes exactly as sent when the request obligations left
+   * the JSON tree unchanged (an approved request is forwarded byte for byte, and nothing is
+   * re-serialized); the re-serialized tree only when the gateway changed it (row filter, clamp).
+   * A tree the adapter returned as the very instance it was given is re-serialized too: the
+   * comparison could not tell an in-place change.
+   */
+  byte[] upstreamBody(byte[] sent, JsonNode parsed, JsonNode forward) {
+    if (forward == null) {
+      return null;
+    }
+    if (parsed != null && forward != parsed && forward.equals(parsed) && sent.length > 0) {
+      return sent;
+    }
+    return json.write(forward);
+  }
+
+  /**
+   * The client's deadline from {@code X-Request-Timeout} (whole seconds after {@code received}), or
+   * null without the header. Strict: optional surrounding whitespace, then 1 to 6 ASCII digits
+   * without sign or leading zero, at most 86400; anything else is a 400 {@code bad_request_timeout}.
+   */
+  static java.time.Instant deadline(String header, java.time.Instant received) throws HttpRefusal {
+    if (header == null) {
+      return null;
+    }
+    String v = header.strip();
+    boolean digits = !v.isEmpty() && v.length() <= 6 && v.charAt(0) != '0';
+    for (int i = 0; digits && i < v.length(); i++) {
+      char c = v.charAt(i);
+      digits = c >= '0' && c <= '9';
+    }
+    if (!digits || Long.parseLong(v) > MAX_REQUEST_TIMEOUT_SECONDS) {
+      throw new HttpRefusal(400, "bad_request_timeout", "header `" + REQUEST_TIMEOUT_HEADER + "` must be whole seconds"
+          + " between 1 and " + MAX_REQUEST_TIMEOUT_SECONDS + ", was `" + (header.length() > 40
+          ? header.substring(0, 40) + "..." : header) + "`");
+    }
+    return received.plusSeconds(Long.parseLong(v));
   }
 
   /**
