@@ -22,6 +22,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
@@ -41,10 +43,14 @@ public final class GitPolicySource implements PolicySource {
   static final int MAX_FILES = 10_000;
   static final long MAX_BYTES = 64L * 1024 * 1024;
   private static final String HEAD_REF = "refs/vectorgate/head";
+  /** Connect and read timeout of a remote fetch. */
+  static final int REMOTE_TIMEOUT_SECONDS = 30;
 
   private final GitSourceConfig config;
   private final Repository repo;
   private final CredentialsProvider credentials;
+  private final GitSsh ssh;
+  private final String remoteUri;
   private volatile ObjectId lastHead;
 
   public GitPolicySource(GitSourceConfig config) throws IOException {
@@ -56,14 +62,44 @@ public final class GitPolicySource implements PolicySource {
     }
     this.repo = r;
     GitSourceConfig.GitCredentials c = config.credentials();
-    if (c.sshKeyFile() != null) {
-      throw new IllegalArgumentException("policy.source.credentials.ssh_key_file: SSH transport is not available in "
-          + "this build; use an https URL with a token");
-    }
     this.credentials = c.token() == null ? null : new UsernamePasswordCredentialsProvider(c.username(), c.token());
-    Repository rr = repo;
-    ObjectId known = rr.resolve(HEAD_REF);
-    this.lastHead = known;
+    if (config.isSsh()) {
+      SshRemote remote = config.sshRemote();
+      GitSsh s = new GitSsh(remote, c.sshKeyFile(), c.sshKeyPassphrase(), c.knownHostsFile(),
+          config.mirror().toAbsolutePath().resolveSibling(config.mirror().getFileName() + ".ssh-home"));
+      try {
+        s.loadKeys();
+        if (!Files.isRegularFile(c.knownHostsFile()) || !Files.isReadable(c.knownHostsFile())) {
+          throw new IllegalArgumentException("policy.source.credentials.known_hosts_file: `" + c.knownHostsFile()
+              + "` is not a readable file");
+        }
+      } catch (GitSsh.KeyLoadException e) {
+        s.close();
+        repo.close();
+        throw new IllegalArgumentException("policy.source.credentials." + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        s.close();
+        repo.close();
+        throw e;
+      }
+      this.ssh = s;
+      this.remoteUri = remote.toGitUri();
+    } else {
+      this.ssh = null;
+      this.remoteUri = config.uri();
+    }
+    this.lastHead = repo.resolve(HEAD_REF);
+  }
+
+  /** SSH sessions come from this source's own factory; an SSH transport without SSH credentials is refused. */
+  private void configureTransport(Transport transport) {
+    if (transport instanceof SshTransport) {
+      if (ssh == null) {
+        throw new IllegalStateException("the URL is served over ssh, but the source has no ssh credentials "
+            + "(write it as ssh://… or user@host:path with ssh_key_file and known_hosts_file)");
+      }
+      ssh.configure(transport);
+    }
   }
 
   @Override
@@ -84,14 +120,25 @@ public final class GitPolicySource implements PolicySource {
   @Override
   public synchronized Optional<String> latest() throws RolloutException {
     String branchRef = Constants.R_HEADS + config.branch();
+    if (ssh != null) {
+      ssh.resetRejection();
+      try {
+        ssh.loadKeys();
+      } catch (GitSsh.KeyLoadException e) {
+        throw new RolloutException(Stage.FETCH, "cannot fetch branch `" + config.branch() + "` from "
+            + config.safeUri() + ": " + e.getMessage(), e);
+      }
+    }
     try (Git git = new Git(repo)) {
-      Collection<org.eclipse.jgit.lib.Ref> refs = Git.lsRemoteRepository().setRemote(config.uri()).setHeads(true)
-          .setCredentialsProvider(credentials).call();
+      Collection<org.eclipse.jgit.lib.Ref> refs = Git.lsRemoteRepository().setRemote(remoteUri).setHeads(true)
+          .setCredentialsProvider(credentials).setTransportConfigCallback(this::configureTransport)
+          .setTimeout(REMOTE_TIMEOUT_SECONDS).call();
       if (refs.stream().noneMatch(r -> r.getName().equals(branchRef))) {
         throw new RolloutException(Stage.FETCH, "branch `" + config.branch() + "` does not exist in "
             + config.safeUri() + " (deleted?); the active revision stays");
       }
-      git.fetch().setRemote(config.uri()).setCredentialsProvider(credentials)
+      git.fetch().setRemote(remoteUri).setCredentialsProvider(credentials)
+          .setTransportConfigCallback(this::configureTransport).setTimeout(REMOTE_TIMEOUT_SECONDS)
           .setRefSpecs(new RefSpec("+" + branchRef + ":" + HEAD_REF)).call();
       ObjectId head = repo.resolve(HEAD_REF);
       if (head == null) {
@@ -107,8 +154,34 @@ public final class GitPolicySource implements PolicySource {
       return Optional.of(head.name());
     } catch (GitAPIException | IOException | RuntimeException e) {
       throw new RolloutException(Stage.FETCH, "cannot fetch branch `" + config.branch() + "` from " + config.safeUri()
-          + ": " + redact(e.getMessage()), e);
+          + ": " + fetchFailure(e), e);
     }
+  }
+
+  /** The reason of a failed fetch: for ssh, the host key or key file refusal, or an authentication failure. */
+  private String fetchFailure(Exception e) {
+    String message = redact(e.getMessage());
+    if (ssh == null) {
+      return message;
+    }
+    Optional<String> local = ssh.takeRejection();
+    if (local.isPresent()) {
+      return local.get();
+    }
+    if (causeChain(e).toLowerCase(java.util.Locale.ROOT).contains("auth")) {
+      SshRemote r = ssh.remote();
+      return "ssh authentication as `" + r.user() + "` to " + r.knownHostsName() + " failed with ssh_key_file `"
+          + config.credentials().sshKeyFile() + "` (is its public key authorized for this repository?): " + message;
+    }
+    return message;
+  }
+
+  private String causeChain(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null && sb.length() < 4096; t = t.getCause()) {
+      sb.append(t.getMessage()).append(' ');
+    }
+    return redact(sb.toString());
   }
 
   private boolean isAncestor(ObjectId ancestor, ObjectId head) throws IOException {
@@ -231,6 +304,10 @@ public final class GitPolicySource implements PolicySource {
     if (token != null && !token.isEmpty()) {
       m = m.replace(token, "***");
     }
+    String passphrase = config.credentials().sshKeyPassphrase();
+    if (passphrase != null && !passphrase.isEmpty()) {
+      m = m.replace(passphrase, "***");
+    }
     return m.replace(config.uri(), config.safeUri());
   }
 
@@ -252,6 +329,9 @@ public final class GitPolicySource implements PolicySource {
 
   @Override
   public void close() {
+    if (ssh != null) {
+      ssh.close();
+    }
     repo.close();
   }
 }

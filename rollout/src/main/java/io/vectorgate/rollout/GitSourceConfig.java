@@ -26,6 +26,56 @@ public record GitSourceConfig(String uri, String branch, String subdir, Path mir
     }
     subdir = normalizeSubdir(subdir);
     credentials = credentials == null ? GitCredentials.NONE : credentials;
+    checkCredentials(uri, credentials);
+  }
+
+  /** Whether the source is reached over SSH ({@code ssh://…} or scp-like {@code user@host:path}). */
+  public boolean isSsh() {
+    return SshRemote.isSsh(uri);
+  }
+
+  /**
+   * The validated SSH remote (the URL's user, else {@code credentials.username}).
+   *
+   * @throws IllegalStateException if the source is not an SSH source
+   */
+  public SshRemote sshRemote() {
+    if (!isSsh()) {
+      throw new IllegalStateException("not an ssh source: " + safeUri());
+    }
+    return SshRemote.parse(uri, credentials.username());
+  }
+
+  private static void checkCredentials(String uri, GitCredentials c) {
+    if (SshRemote.isSsh(uri)) {
+      try {
+        SshRemote.parse(uri, c.username());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("policy.source.url: " + e.getMessage(), e);
+      }
+      if (c.token() != null) {
+        throw new IllegalArgumentException("policy.source.credentials.token: a token is sent over https only; "
+            + "an ssh URL needs ssh_key_file and known_hosts_file");
+      }
+      if (c.sshKeyFile() == null) {
+        throw new IllegalArgumentException("policy.source.credentials.ssh_key_file: required for an ssh URL");
+      }
+      if (c.knownHostsFile() == null) {
+        throw new IllegalArgumentException("policy.source.credentials.known_hosts_file: required for an ssh URL "
+            + "(the server's host key is checked strictly against it)");
+      }
+    } else {
+      String where = "applies only to an ssh URL (ssh://host/path or user@host:path)";
+      if (c.sshKeyFile() != null) {
+        throw new IllegalArgumentException("policy.source.credentials.ssh_key_file: " + where);
+      }
+      if (c.sshKeyPassphrase() != null) {
+        throw new IllegalArgumentException("policy.source.credentials.ssh_key_passphrase: " + where);
+      }
+      if (c.knownHostsFile() != null) {
+        throw new IllegalArgumentException("policy.source.credentials.known_hosts_file: " + where);
+      }
+    }
   }
 
   static String normalizeSubdir(String s) {
@@ -53,29 +103,50 @@ public record GitSourceConfig(String uri, String branch, String subdir, Path mir
     return t;
   }
 
-  /** The URI without user info, for logs. */
+  /** The URI without user info (https) or password (ssh), for logs. */
   public String safeUri() {
+    if (SshRemote.isSsh(uri)) {
+      return uri.replaceAll("(?<=^|://)([^/@:]*):[^/@]*@", "$1:***@");
+    }
     return uri.replaceAll("(?<=://)[^/@]*@", "***@");
   }
 
   /**
    * Credentials for a private repository: a token sent as the HTTP password (with {@code username},
-   * default {@code git}), or an SSH private key file. Never printed: {@link #toString()} redacts.
+   * default {@code git}) for https, or for ssh a private key file (OpenSSH or PEM) with an optional
+   * passphrase and the known_hosts file the server's host key must be listed in ({@code username}
+   * is the ssh user when the URL names none). Never printed: {@link #toString()} redacts.
    */
-  public record GitCredentials(String username, String token, Path sshKeyFile) {
-    public static final GitCredentials NONE = new GitCredentials(null, null, null);
+  public record GitCredentials(String username, String token, Path sshKeyFile, String sshKeyPassphrase,
+      Path knownHostsFile) {
+    public static final GitCredentials NONE = new GitCredentials(null, null, null, null, null);
 
     public GitCredentials {
       if (token != null && sshKeyFile != null) {
         throw new IllegalArgumentException("policy.source.credentials: give a token or an SSH key file, not both");
       }
+      if (sshKeyPassphrase != null && sshKeyFile == null) {
+        throw new IllegalArgumentException("policy.source.credentials.ssh_key_passphrase: set only with ssh_key_file");
+      }
       username = username == null || username.isBlank() ? "git" : username;
+    }
+
+    /** Token credentials for https. */
+    public GitCredentials(String username, String token) {
+      this(username, token, null, null, null);
+    }
+
+    /** SSH credentials: key file, optional passphrase, known_hosts file. */
+    public static GitCredentials ssh(String username, Path sshKeyFile, String sshKeyPassphrase, Path knownHostsFile) {
+      return new GitCredentials(username, null, sshKeyFile, sshKeyPassphrase, knownHostsFile);
     }
 
     @Override
     public String toString() {
       return "GitCredentials[username=" + username + ", token=" + (token == null ? "none" : "***")
-          + ", sshKeyFile=" + (sshKeyFile == null ? "none" : sshKeyFile) + "]";
+          + ", sshKeyFile=" + (sshKeyFile == null ? "none" : sshKeyFile)
+          + ", sshKeyPassphrase=" + (sshKeyPassphrase == null ? "none" : "***")
+          + ", knownHostsFile=" + (knownHostsFile == null ? "none" : knownHostsFile) + "]";
     }
   }
 }

@@ -21,8 +21,14 @@ final class RolloutFixture implements AutoCloseable {
 
   RolloutFixture(String instance, String repoUri, Path dir, RolloutState state, ImpactCheck impact, String subdir)
       throws IOException {
+    this(instance, new GitSourceConfig(repoUri, "main", subdir, dir.resolve("mirror-" + instance), null), dir, state,
+        impact);
+  }
+
+  RolloutFixture(String instance, GitSourceConfig sourceConfig, Path dir, RolloutState state, ImpactCheck impact)
+      throws IOException {
     engine = new PolicyEngine(engineConfig());
-    source = new GitPolicySource(new GitSourceConfig(repoUri, "main", subdir, dir.resolve("mirror-" + instance), null));
+    source = new GitPolicySource(sourceConfig);
     OpaTool opa = opa();
     pipeline = new RolloutPipeline(COMPILER, opa, List.of(new OpaPolicyTestRunner(opa)), impact,
         dir.resolve("work-" + instance), new RolloutMetrics());
