@@ -1,6 +1,12 @@
 package io.vectorgate.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,6 +23,14 @@ import java.util.Objects;
  * @param useCompiler compile Wasm to JVM bytecode (fast evaluation, slow build) or interpret
  * @param smokeInputJson input evaluated on every new instance before a bundle goes live; it must
  *     produce a defined result on {@code entrypoint}
+ * @param warmupInputs inputs (JSON) that, with the smoke input, warm every new instance before it
+ *     goes live (see {@code warmupIterations}); their results are not checked, only computed
+ * @param warmupIterations evaluations per new instance at activation (and rebuild), cycling
+ *     through the smoke input and {@code warmupInputs}, so the JIT compiles the classes generated
+ *     for that instance before real decisions reach it; 0 turns warm-up off
+ * @param warmupBudget longest the warm-up of one activation (all instances, in parallel) may take;
+ *     it stops after the evaluation running when the budget ends, so an activation is delayed by
+ *     at most this plus one {@code evaluationTimeout}; zero turns warm-up off
  * @param decisionLogger receives every decision
  * @param metrics counts outcomes
  */
@@ -31,6 +45,9 @@ public record EngineConfig(
     int maxMemoryPages,
     boolean useCompiler,
     String smokeInputJson,
+    List<String> warmupInputs,
+    int warmupIterations,
+    Duration warmupBudget,
     DecisionLogger decisionLogger,
     EngineMetrics metrics) {
 
@@ -65,8 +82,61 @@ public record EngineConfig(
           + initialMemoryPages + ".." + maxMemoryPages);
     }
     Objects.requireNonNull(smokeInputJson, "smokeInputJson");
+    Objects.requireNonNull(warmupInputs, "warmupInputs");
+    warmupInputs = List.copyOf(warmupInputs); // also refuses null elements
+    for (int i = 0; i < warmupInputs.size(); i++) {
+      InputGuard.Problem p = InputGuard.checkRaw(warmupInputs.get(i), maxInputBytes, maxInputDepth);
+      if (p != null) {
+        throw new IllegalArgumentException("warmupInputs[" + i + "] is not a usable input: " + p.code() + ": " + p.message());
+      }
+    }
+    if (warmupIterations < 0) {
+      throw new IllegalArgumentException("warmupIterations must be >= 0, was " + warmupIterations);
+    }
+    Objects.requireNonNull(warmupBudget, "warmupBudget");
+    if (warmupBudget.isNegative()) {
+      throw new IllegalArgumentException("warmupBudget must not be negative, was " + warmupBudget);
+    }
     Objects.requireNonNull(decisionLogger, "decisionLogger");
     Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** Whether activations warm new instances ({@code warmupIterations > 0} and a non-zero budget). */
+  public boolean warmupEnabled() {
+    return warmupIterations > 0 && !warmupBudget.isZero();
+  }
+
+  /**
+   * Representative {@code vectorgate/v1} inputs for warm-up (searches, a query, a get, an insert,
+   * a delete and a describe over Milvus, Chroma and Qdrant connections): the engine's resource
+   * {@code io/vectorgate/engine/warmup-inputs.json}.
+   */
+  public static List<String> defaultWarmupInputs() {
+    return DefaultWarmup.INPUTS;
+  }
+
+  private static final class DefaultWarmup {
+    static final List<String> INPUTS = load();
+
+    private static List<String> load() {
+      String name = "warmup-inputs.json";
+      try (InputStream in = EngineConfig.class.getResourceAsStream(name)) {
+        if (in == null) {
+          throw new IllegalStateException("engine resource io/vectorgate/engine/" + name + " is missing");
+        }
+        JsonNode arr = ContractJson.mapper().readTree(in);
+        if (arr == null || !arr.isArray()) {
+          throw new IllegalStateException("engine resource io/vectorgate/engine/" + name + " is not a JSON array");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : arr) {
+          out.add(ContractJson.mapper().writeValueAsString(n));
+        }
+        return List.copyOf(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException("engine resource io/vectorgate/engine/" + name + " cannot be read", e);
+      }
+    }
   }
 
   private static void requirePositive(Duration d, String name) {
@@ -89,15 +159,21 @@ public record EngineConfig(
     return new Builder().poolSize(poolSize).entrypoint(entrypoint).maxInputBytes(maxInputBytes)
         .maxInputDepth(maxInputDepth).evaluationTimeout(evaluationTimeout).borrowTimeout(borrowTimeout)
         .memoryPages(initialMemoryPages, maxMemoryPages).useCompiler(useCompiler)
-        .smokeInputJson(smokeInputJson).decisionLogger(decisionLogger).metrics(metrics);
+        .smokeInputJson(smokeInputJson).warmupInputs(warmupInputs).warmupIterations(warmupIterations)
+        .warmupBudget(warmupBudget).decisionLogger(decisionLogger).metrics(metrics);
   }
 
   /**
    * Defaults: pool of {@code max(2, processors)}, entrypoint {@code vectorgate/decision}, inputs up
    * to 1 MiB and depth 64, 500 ms evaluation timeout, 100 ms borrow timeout, memory 32..512 pages
-   * (2 MiB..32 MiB), the Wasm compiler on, {@link #DEFAULT_SMOKE_INPUT}, no decision log, and a
-   * fresh {@link LongAdderEngineMetrics}.
+   * (2 MiB..32 MiB), the Wasm compiler on, {@link #DEFAULT_SMOKE_INPUT}, warm-up with
+   * {@link #defaultWarmupInputs()} for up to {@value #DEFAULT_WARMUP_ITERATIONS} evaluations per
+   * instance within {@link #DEFAULT_WARMUP_BUDGET}, no decision log, and a fresh
+   * {@link LongAdderEngineMetrics}.
    */
+  public static final int DEFAULT_WARMUP_ITERATIONS = 2000;
+  public static final Duration DEFAULT_WARMUP_BUDGET = Duration.ofSeconds(2);
+
   public static final class Builder {
     private int poolSize = Math.max(2, Runtime.getRuntime().availableProcessors());
     private String entrypoint = DEFAULT_ENTRYPOINT;
@@ -109,6 +185,9 @@ public record EngineConfig(
     private int maxMemoryPages = 512;
     private boolean useCompiler = true;
     private String smokeInputJson = DEFAULT_SMOKE_INPUT;
+    private List<String> warmupInputs;
+    private int warmupIterations = DEFAULT_WARMUP_ITERATIONS;
+    private Duration warmupBudget = DEFAULT_WARMUP_BUDGET;
     private DecisionLogger decisionLogger = DecisionLogger.NONE;
     private EngineMetrics metrics;
 
@@ -125,12 +204,18 @@ public record EngineConfig(
     }
     public Builder useCompiler(boolean v) { this.useCompiler = v; return this; }
     public Builder smokeInputJson(String v) { this.smokeInputJson = v; return this; }
+    public Builder warmupInputs(List<String> v) { this.warmupInputs = v; return this; }
+    public Builder warmupIterations(int v) { this.warmupIterations = v; return this; }
+    public Builder warmupBudget(Duration v) { this.warmupBudget = v; return this; }
+    /** No warm-up: instances go live cold (the JIT then compiles them under real traffic). */
+    public Builder noWarmup() { this.warmupIterations = 0; return this; }
     public Builder decisionLogger(DecisionLogger v) { this.decisionLogger = v; return this; }
     public Builder metrics(EngineMetrics v) { this.metrics = v; return this; }
 
     public EngineConfig build() {
       return new EngineConfig(poolSize, entrypoint, maxInputBytes, maxInputDepth, evaluationTimeout,
           borrowTimeout, initialMemoryPages, maxMemoryPages, useCompiler, smokeInputJson,
+          warmupInputs == null ? defaultWarmupInputs() : warmupInputs, warmupIterations, warmupBudget,
           decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics);
     }
   }

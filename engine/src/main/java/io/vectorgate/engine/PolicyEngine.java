@@ -75,6 +75,9 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     final List<EvaluationWatchdog.Slot> slots = new CopyOnWriteArrayList<>();
     volatile String smokeResult;
     volatile boolean retired;
+    int warmupEvaluations;
+    int warmupFailures;
+    long warmupMillis;
 
     Generation(PolicyBundle bundle, Map<String, Integer> entrypoints, int defaultEntrypointId, int poolSize) {
       this.bundle = bundle;
@@ -84,6 +87,15 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       this.idle = new ArrayBlockingQueue<>(poolSize);
     }
   }
+
+  /**
+   * One warm-up input: its JSON, and the typed input when it is a {@code vectorgate/v1} input (then
+   * warm-up takes the same steps as {@link #decide}: serialize, guard, evaluate, map the result).
+   */
+  private record WarmInput(String json, PolicyInput typed) {}
+
+  /** What the warm-up of one instance did. */
+  private record WarmupResult(Instance instance, int evaluations, int failed) {}
 
   /** Result of one guarded evaluation: a result set, or a fail-closed code. */
   private record Raw(String resultSet, String code, String message, long evalNanos) {
@@ -103,6 +115,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
   private final Object activationLock = new Object();
   private final long timeoutNanos;
   private final long borrowNanos;
+  /** Warm-up inputs (smoke first), prepared once; empty when warm-up is off. */
+  private final List<WarmInput> warmInputs;
   private volatile boolean closed;
 
   public PolicyEngine(EngineConfig config) {
@@ -110,6 +124,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     this.timeoutNanos = config.evaluationTimeout().toNanos();
     this.borrowNanos = config.borrowTimeout().toNanos();
     this.watchdog = new EvaluationWatchdog(timeoutNanos);
+    this.warmInputs = warmInputs(config);
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vectorgate-engine-maintenance");
       t.setDaemon(true);
@@ -172,10 +187,10 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         config.metrics().activation(true, bundle.revision());
-        LOG.info("policy activated revision={} previous={} instances={} build_ms={} entrypoint={}",
-            g.revision, old == null ? null : old.revision, g.idle.size(), ms, config.entrypoint());
+        LOG.info("policy activated revision={} previous={} instances={} build_ms={} warmup_ms={} entrypoint={}",
+            g.revision, old == null ? null : old.revision, g.idle.size(), ms, g.warmupMillis, config.entrypoint());
         return new ActivationReport(g.revision, old == null ? null : old.revision, g.idle.size(),
-            g.entrypoints, ms);
+            g.entrypoints, ms, g.warmupEvaluations, g.warmupFailures, g.warmupMillis);
       } catch (PolicyActivationException e) {
         config.metrics().activation(false, bundle.revision());
         LOG.warn("policy activation failed revision={} kept={} error={}", bundle.revision(),
@@ -241,6 +256,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           LOG.warn("smoke results differ between instances of one bundle revision={}", g.revision);
         }
       }
+      built = warmUp(g, built, builders);
       built.forEach(g.idle::add);
       return g;
     } catch (InterruptedException e) {
@@ -292,6 +308,136 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     }
     inst.builtSmoke = smoke.resultSet();
     return inst;
+  }
+
+  // ---------------------------------------------------------------- warm-up
+
+  private static List<WarmInput> warmInputs(EngineConfig config) {
+    if (!config.warmupEnabled()) {
+      return List.of();
+    }
+    List<WarmInput> out = new ArrayList<>();
+    List<String> jsons = new ArrayList<>();
+    jsons.add(config.smokeInputJson());
+    jsons.addAll(config.warmupInputs());
+    for (String json : jsons) {
+      PolicyInput typed = null;
+      try {
+        typed = JSON.readValue(json, PolicyInput.class);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        // not a vectorgate/v1 input (a custom entrypoint's): warm the raw evaluation only
+        LOG.debug("warm-up input is not a vectorgate/v1 input; evaluating it raw error={}", e.getMessage());
+      }
+      out.add(new WarmInput(json, typed));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Runs every new instance through the warm-up inputs (in parallel, on the activation's build
+   * threads) until each has done {@link EngineConfig#warmupIterations()} evaluations or
+   * {@link EngineConfig#warmupBudget()} has passed. Nothing is counted or logged as a decision. An
+   * instance that a warm-up input breaks fails the activation unless it still passes its smoke
+   * check.
+   */
+  private List<Instance> warmUp(Generation g, List<Instance> instances, ExecutorService exec)
+      throws InterruptedException, PolicyActivationException {
+    if (warmInputs.isEmpty() || instances.isEmpty()) {
+      return instances;
+    }
+    long t0 = System.nanoTime();
+    long deadline = t0 + config.warmupBudget().toNanos();
+    List<Future<WarmupResult>> futures = new ArrayList<>();
+    for (Instance inst : instances) {
+      futures.add(exec.submit(() -> warmInstance(inst, deadline)));
+    }
+    int evaluations = 0;
+    int failed = 0;
+    PolicyActivationException failure = null;
+    List<Instance> warmed = new ArrayList<>();
+    for (Future<WarmupResult> f : futures) {
+      try {
+        WarmupResult r = f.get();
+        warmed.add(r.instance());
+        evaluations += r.evaluations();
+        failed += r.failed();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (failure == null) {
+          failure = cause instanceof PolicyActivationException pae ? pae
+              : new PolicyActivationException("bundle revision `" + g.revision + "` failed during warm-up: " + cause, cause);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    g.warmupEvaluations = evaluations;
+    g.warmupFailures = failed;
+    g.warmupMillis = ms;
+    LOG.info("event=policy_warmed revision={} instances={} evaluations={} failed_evaluations={} warmup_ms={} complete={}",
+        g.revision, instances.size(), evaluations, failed, ms,
+        evaluations >= (long) config.warmupIterations() * instances.size());
+    return warmed;
+  }
+
+  /**
+   * Warms one instance that is not yet in the pool (only the calling thread uses it). An instance
+   * that fails its smoke check after a failing warm-up input is replaced by a fresh one (built and
+   * smoke-checked as usual), which the rest of the warm-up continues on.
+   */
+  private WarmupResult warmInstance(Instance first, long deadlineNanos) throws PolicyActivationException {
+    Instance inst = first;
+    Generation g = inst.gen;
+    List<WarmInput> inputs = warmInputs;
+    boolean[] skip = new boolean[inputs.size()];
+    int live = inputs.size();
+    int n = 0;
+    int failed = 0;
+    for (int i = 0; n < config.warmupIterations() && live > 0 && System.nanoTime() - deadlineNanos < 0; i++) {
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
+      int k = i % inputs.size();
+      if (skip[k]) {
+        continue;
+      }
+      WarmInput w = inputs.get(k);
+      n++;
+      Raw raw;
+      if (w.typed() != null) {
+        String json;
+        try {
+          json = INPUT_WRITER.writeValueAsString(w.typed());
+        } catch (JsonProcessingException e) {
+          throw new PolicyActivationException("warm-up input #" + k + " cannot be serialized: " + e.getOriginalMessage(), e);
+        }
+        InputGuard.Problem p = InputGuard.checkSerialized(json, config.maxInputBytes(), config.maxInputDepth());
+        raw = p != null ? Raw.fail(p.code(), p.message()) : runGuarded(inst, g.defaultEntrypointId, json, w.typed().context().timeNs());
+      } else {
+        raw = runGuarded(inst, g.defaultEntrypointId, w.json(), 0);
+      }
+      if (raw.failed()) {
+        failed++;
+        skip[k] = true;
+        live--;
+        LOG.warn("event=warmup_input_failed revision={} input={} code={} message={}", g.revision, k, raw.code(), raw.message());
+        if (inst.suspect) {
+          inst.suspect = false;
+          Raw check = runGuarded(inst, g.defaultEntrypointId, config.smokeInputJson());
+          if (check.failed() || inst.suspect || !Objects.equals(check.resultSet(), inst.builtSmoke)) {
+            LOG.warn("event=warmup_instance_replaced revision={} input={} code={}", g.revision, k, raw.code());
+            watchdog.remove(inst.slot);
+            g.slots.remove(inst.slot);
+            inst = buildInstance(g);
+          }
+        }
+      } else if (w.typed() != null) {
+        toDecision(raw.resultSet()); // the result mapping is on the decision path too
+      }
+    }
+    return new WarmupResult(inst, n, failed);
   }
 
   private void retire(Generation old) {
@@ -611,6 +757,19 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     }
     try {
       Instance fresh = buildInstance(g);
+      if (!warmInputs.isEmpty()) {
+        WarmupResult r;
+        try {
+          r = warmInstance(fresh, System.nanoTime() + config.warmupBudget().toNanos());
+        } catch (PolicyActivationException | RuntimeException e) {
+          watchdog.remove(fresh.slot);
+          g.slots.remove(fresh.slot);
+          throw e;
+        }
+        fresh = r.instance();
+        LOG.info("event=policy_instance_warmed revision={} evaluations={} failed_evaluations={}", g.revision,
+            r.evaluations(), r.failed());
+      }
       if (!g.idle.offer(fresh)) {
         watchdog.remove(fresh.slot);
       }

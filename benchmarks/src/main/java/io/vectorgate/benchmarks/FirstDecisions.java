@@ -1,0 +1,93 @@
+package io.vectorgate.benchmarks;
+
+import io.vectorgate.engine.ActivationReport;
+import io.vectorgate.engine.ContractJson;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.PolicyBundle;
+import io.vectorgate.engine.PolicyCompiler;
+import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.model.Decision;
+import io.vectorgate.model.PolicyInput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Latency of the first decisions after an activation, with or without the engine's warm-up: the
+ * shipped Rego library with the sample organisation, deciding the analyst search of
+ * {@code rego-policies/src/test/resources/examples/search.input.json} on one thread.
+ *
+ * <p>Args: {@code <warmup iterations per instance, 0 = off> <warmup budget ms> <decisions> <scenario>},
+ * scenario {@code start} (a fresh JVM's first activation) or {@code swap} (a hot swap in a JVM that
+ * already served {@code decisions × 10} decisions on the previous bundle: the JVM is warm, the new
+ * instances' generated classes are not). Prints one JSON line. Every decision is checked (allowed,
+ * with a row filter and a limit cap), so a fast wrong run cannot pass.
+ */
+public final class FirstDecisions {
+  private FirstDecisions() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 4) {
+      System.err.println("usage: FirstDecisions <warmup-iterations> <warmup-budget-ms> <decisions> <start|swap>");
+      System.exit(2);
+    }
+    int iterations = Integer.parseInt(args[0]);
+    long budgetMs = Long.parseLong(args[1]);
+    int n = Integer.parseInt(args[2]);
+    String scenario = args[3];
+    if (!scenario.equals("start") && !scenario.equals("swap")) {
+      throw new IllegalArgumentException("scenario must be start or swap, was `" + scenario + "`");
+    }
+    Path root = Path.of(System.getProperty("vectorgate.root", "."));
+    PolicyInput input = ContractJson.mapper().readValue(
+        Files.readString(root.resolve("rego-policies/src/test/resources/examples/search.input.json")), PolicyInput.class);
+    PolicyCompiler compiler = PolicyCompiler.create();
+    Path[] sources = {root.resolve("rego-policies/src/main/rego"), root.resolve("samples/org/data.json")};
+    PolicyBundle first = compiler.compile(sources).orThrow();
+    EngineConfig cfg = EngineConfig.builder().poolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        .warmupIterations(iterations).warmupBudget(java.time.Duration.ofMillis(budgetMs)).build();
+    try (PolicyEngine engine = new PolicyEngine(cfg)) {
+      ActivationReport report;
+      if (scenario.equals("swap")) {
+        engine.activate(first);
+        for (int i = 0; i < n * 10; i++) {
+          check(engine.decide(input));
+        }
+        report = engine.activate(PolicyBundle.of(first.wasmBytes(), first.dataJson(), first.revision() + "-swapped"));
+      } else {
+        report = engine.activate(first);
+      }
+      long[] us = new long[n];
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        check(engine.decide(input));
+        us[i] = (System.nanoTime() - s) / 1000;
+      }
+      long totalMs = (System.nanoTime() - t0) / 1_000_000;
+      long[] sorted = us.clone();
+      Arrays.sort(sorted);
+      long firstHundred = 0;
+      for (int i = 0; i < Math.min(100, n); i++) {
+        firstHundred += us[i];
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "{\"scenario\":\"%s\",\"warmup_iterations\":%d,\"warmup_budget_ms\":%d,\"decisions\":%d,"
+              + "\"activation_ms\":%d,\"warmup_ms\":%d,\"warmup_evaluations\":%d,"
+              + "\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,\"max_us\":%d,\"first100_mean_us\":%d,\"decisions_ms\":%d}",
+          scenario, iterations, budgetMs, n, report.buildMillis(), report.warmupMillis(), report.warmupEvaluations(),
+          pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99), sorted[n - 1], firstHundred / Math.min(100, n), totalMs));
+    }
+  }
+
+  private static long pct(long[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  private static void check(Decision d) {
+    if (!d.allow() || d.obligations().rowFilter().isEmpty() || d.obligations().limitCap() == null) {
+      throw new IllegalStateException("unexpected decision: " + d);
+    }
+  }
+}
