@@ -268,12 +268,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.send(ex.response);
       }
       ex.close(status);
-      REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} allow={}"
-              + " reasons={} status={} latency_us={}",
+      REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} revision={}"
+              + " allow={} reasons={} status={} latency_us={}",
           requestId, identity == null ? "-" : identity.subject(), rpc,
           op == null ? "-" : op.action().wireName(),
           op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
-          decision == null ? "-" : decision.decisionId(), decision != null && decision.allow(),
+          decision == null ? "-" : decision.decisionId(),
+          decision == null || decision.revision() == null ? "-" : decision.revision(), decision != null && decision.allow(),
           decision == null ? "[]" : decision.reasonCodes(), status.getCode(),
           (System.nanoTime() - start) / 1000);
     }
