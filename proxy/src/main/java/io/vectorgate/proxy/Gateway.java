@@ -62,6 +62,10 @@ public final class Gateway implements AutoCloseable {
   private io.vectorgate.proxy.recording.GatewayRecording recording = io.vectorgate.proxy.recording.GatewayRecording.off();
   private io.vectorgate.recorder.RecordingStore sessionsStore;
   private io.vectorgate.proxy.recording.SessionsAdminHandler.Server sessionsAdmin;
+  private io.vectorgate.approvals.admin.AdminServer adminServer;
+  private java.util.function.BiConsumer<String, com.sun.net.httpserver.HttpHandler> adminMount;
+  private int adminPort = -1;
+  private io.vectorgate.proxy.admin.GatewayPrometheus prometheus;
 
   private Gateway() {}
 
@@ -81,9 +85,19 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
       DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters)
       throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, null);
+  }
+
+  /**
+   * As above, with the policy rollout whose engine is {@code engine} (null: a static policy): the
+   * admin API's policy routes and metrics report it.
+   */
+  public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
+      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     Gateway g = new Gateway();
     try {
-      g.startAll(cfg, env, policyClock, engine, approvals, protocols, httpAdapters);
+      g.startAll(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, rollout);
       return g;
     } catch (IOException | RuntimeException e) {
       g.close();
@@ -91,8 +105,92 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /**
+   * Everything {@code cfg} describes, as {@code GatewayMain} runs it: the decision log
+   * ({@code decision_log:}), the engine (compiled from {@code policy.rego_dirs} or rolled out from
+   * {@code policy.source}, first revision active before any listener opens), every listener, and the
+   * admin API. The gateway owns and closes the engine, the rollout and the decision log.
+   *
+   * @param policyClock the clock of {@code context.time} in policy input (the system clock in production)
+   */
+  public static Gateway fromConfig(GatewayConfig cfg, Function<String, String> env, Clock policyClock)
+      throws IOException {
+    io.vectorgate.engine.LongAdderEngineMetrics engineMetrics = new io.vectorgate.engine.LongAdderEngineMetrics();
+    io.vectorgate.engine.DecisionLogger decisionLog = decisionLogger(cfg.decisionLog(), engineMetrics);
+    EngineConfig engineConfig = EngineConfig.defaults().toBuilder().decisionLogger(decisionLog).metrics(engineMetrics)
+        .build();
+    io.vectorgate.proxy.rollout.GatewayRollout rollout = null;
+    PolicyEngine engine = null;
+    try {
+      if (cfg.policy().source() != null) {
+        rollout = io.vectorgate.proxy.rollout.GatewayRollout.start(cfg.policy().source(), env, engineConfig);
+        engine = rollout.engine();
+      } else {
+        engine = compileEngine(cfg.policy(), engineConfig);
+      }
+      Gateway g = start(cfg, env, policyClock, engine, ApprovalGate.DENY,
+          io.vectorgate.proxy.grpc.AdapterMilvusProtocol.factory(), HttpAdapters.defaults(), rollout);
+      g.own(rollout != null ? rollout : engine);
+      g.own(decisionLog); // after the engine: every decision taken is queued, then drained
+      return g;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(rollout != null ? rollout : engine);
+      closeQuietly(decisionLog);
+      throw e;
+    }
+  }
+
+  /** The JSON-lines decision log of {@code decision_log:} (none without the section). */
+  static io.vectorgate.engine.DecisionLogger decisionLogger(io.vectorgate.proxy.config.DecisionLogConfig dl,
+      io.vectorgate.engine.EngineMetrics metrics) {
+    if (dl == null) {
+      return io.vectorgate.engine.DecisionLogger.NONE;
+    }
+    io.vectorgate.engine.DecisionLogMasker masker = dl.mask().isEmpty() ? io.vectorgate.engine.DecisionLogMasker.NONE
+        : io.vectorgate.engine.DecisionLogMasker.erasing(dl.mask().toArray(String[]::new));
+    java.io.OutputStream out;
+    if (dl.toStdout()) {
+      out = new java.io.FilterOutputStream(System.out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          this.out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          flush(); // standard output stays open
+        }
+      };
+    } else {
+      try {
+        Path parent = dl.file().toAbsolutePath().getParent();
+        if (parent != null) {
+          java.nio.file.Files.createDirectories(parent);
+        }
+        out = java.nio.file.Files.newOutputStream(dl.file(), java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new ConfigException("decision_log.path", "cannot open `" + dl.path() + "` for appending: " + e.getMessage(), e);
+      }
+    }
+    LOG.info("event=decision_log_open path={} mask={} queue_size={}", dl.path(), dl.mask(), dl.queueSize());
+    return new io.vectorgate.engine.JsonLinesDecisionLogger(out, dl.queueSize(), masker, metrics, dl.labels());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("event=close_failed resource={} error={}", c, e.toString(), e);
+    }
+  }
+
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
-      ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters) throws IOException {
+      ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     var id = cfg.identity();
     byte[] hmac = id.hmacSecret() == null ? null
         : ConfigLoader.readSecret(id.hmacSecret(), "identity.hmac_secret", env).getBytes(StandardCharsets.UTF_8);
@@ -116,6 +214,12 @@ public final class Gateway implements AutoCloseable {
           recording.enabled() ? new io.vectorgate.proxy.recording.RecordingApprovalAudit(recording.recorder(), metrics)
               : null, Clock.systemUTC(), lim.workerThreads());
       approvals = approvalWorkflow.gate();
+    }
+    if (cfg.admin() != null) {
+      startAdmin(cfg.admin(), verifier, env, engine, rollout);
+    } else if (approvalWorkflow != null) {
+      adminMount = approvalWorkflow::addAdminRoutes; // the older form: approvals.admin hosts the sessions routes
+      adminPort = approvalWorkflow.adminPort();
     }
     if (cfg.recording() != null && cfg.recording().admin() != null) {
       startSessionsAdmin(cfg.recording(), verifier, env);
@@ -151,7 +255,32 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** The sessions admin API: on its own address, or on the approvals admin server. */
+  /**
+   * The {@code admin:} API: the approvals admin server when approvals are configured (its address
+   * is {@code admin.address}, see ConfigLoader), else a server of its own; policy and metrics routes on it.
+   */
+  private void startAdmin(io.vectorgate.proxy.config.AdminConfig ac, TokenVerifier verifier,
+      Function<String, String> env, DecisionEngine engine, io.vectorgate.proxy.rollout.GatewayRollout rollout)
+      throws IOException {
+    if (approvalWorkflow != null) {
+      adminMount = approvalWorkflow::addAdminRoutes;
+      adminPort = approvalWorkflow.adminPort();
+    } else {
+      ConfigLoader.HostPort hp = ConfigLoader.hostPort(ac.address());
+      try {
+        adminServer = io.vectorgate.approvals.admin.AdminServer.withoutApprovals(hp.host(), hp.port());
+      } catch (IOException e) {
+        throw new ConfigException("admin.address", "cannot listen on " + ac.address() + ": " + e.getMessage(), e);
+      }
+      adminServer.start();
+      adminMount = adminServer::addRoutes;
+      adminPort = adminServer.port();
+    }
+    prometheus = io.vectorgate.proxy.admin.GatewayAdmin.mount(ac, adminMount, verifier, env, metrics,
+        engine instanceof PolicyEngine p ? p : null, rollout == null ? null : rollout.controller());
+  }
+
+  /** The sessions admin API: on its own address, or on the gateway's admin server. */
   private void startSessionsAdmin(io.vectorgate.proxy.config.RecordingConfig rc, TokenVerifier verifier,
       Function<String, String> env) throws IOException {
     var indexConfig = io.vectorgate.proxy.recording.GatewayRecording.recorderConfig(rc, env).index();
@@ -162,8 +291,21 @@ public final class Gateway implements AutoCloseable {
       ConfigLoader.HostPort hp = ConfigLoader.hostPort(rc.admin().address());
       sessionsAdmin = handler.serve(hp.host(), hp.port());
     } else {
-      approvalWorkflow.addAdminRoutes(io.vectorgate.proxy.recording.SessionsAdminHandler.PREFIX, handler);
+      adminMount.accept(io.vectorgate.proxy.recording.SessionsAdminHandler.PREFIX, handler);
     }
+  }
+
+  /** The port of the admin API ({@code admin:}, or the older {@code approvals.admin}). */
+  public int adminPort() {
+    if (adminPort < 0) {
+      throw new IllegalStateException("no admin API is configured (admin: or approvals.admin)");
+    }
+    return adminPort;
+  }
+
+  /** The Prometheus exposition of this gateway's metrics, when {@code admin:} is configured. */
+  public java.util.Optional<io.vectorgate.proxy.admin.GatewayPrometheus> prometheus() {
+    return java.util.Optional.ofNullable(prometheus);
   }
 
   /** The session log, when the config has a {@code recording:} section. */
@@ -176,8 +318,8 @@ public final class Gateway implements AutoCloseable {
     if (sessionsAdmin != null) {
       return sessionsAdmin.port();
     }
-    if (sessionsStore != null && approvalWorkflow != null) {
-      return approvalWorkflow.adminPort();
+    if (sessionsStore != null && adminPort >= 0) {
+      return adminPort;
     }
     throw new IllegalStateException("no sessions admin API is configured (recording.admin)");
   }
@@ -188,6 +330,11 @@ public final class Gateway implements AutoCloseable {
    * start-up error naming {@code policy}.
    */
   public static PolicyEngine compileEngine(GatewayConfig.PolicyConfig policy) {
+    return compileEngine(policy, EngineConfig.defaults());
+  }
+
+  /** As {@link #compileEngine(GatewayConfig.PolicyConfig)}, with the engine's config (decision log, metrics). */
+  public static PolicyEngine compileEngine(GatewayConfig.PolicyConfig policy, EngineConfig engineConfig) {
     List<Path> sources = new ArrayList<>(policy.regoDirs());
     if (policy.dataFile() != null) {
       sources.add(policy.dataFile());
@@ -198,7 +345,7 @@ public final class Gateway implements AutoCloseable {
           .map(Object::toString).collect(Collectors.joining("\n  ")));
     }
     try {
-      PolicyEngine engine = PolicyEngine.start(EngineConfig.defaults(), result.orThrow());
+      PolicyEngine engine = PolicyEngine.start(engineConfig, result.orThrow());
       LOG.info("event=policy_active revision={} sources={}", engine.activeRevision().orElse("?"), sources);
       return engine;
     } catch (PolicyActivationException e) {
@@ -256,6 +403,10 @@ public final class Gateway implements AutoCloseable {
     if (sessionsAdmin != null) {
       sessionsAdmin.close();
       sessionsAdmin = null;
+    }
+    if (adminServer != null) {
+      adminServer.close();
+      adminServer = null;
     }
     if (sessionsStore != null) {
       try {

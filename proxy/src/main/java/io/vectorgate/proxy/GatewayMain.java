@@ -1,12 +1,8 @@
 package io.vectorgate.proxy;
 
-import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
-import io.vectorgate.proxy.rollout.GatewayRollout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java io.vectorgate.proxy.GatewayMain --config gateway.yaml}: loads the config (invalid
- * config fails here, naming the key), compiles the policy, starts every listener and runs until
+ * config fails here, naming the key), opens the decision log, compiles or rolls out the policy, starts
+ * every listener and the admin API, and runs until
  * interrupted. Exit codes: 0 after a clean shutdown, 2 for bad usage or config, 1 otherwise.
  */
 public final class GatewayMain {
@@ -45,13 +42,8 @@ public final class GatewayMain {
         System.out.println("config ok: " + config);
         return;
       }
-      // policy.source: rolled out from git or a bundle server (first revision active before traffic)
-      GatewayRollout rollout = cfg.policy().source() == null ? null
-          : GatewayRollout.start(cfg.policy().source(), System::getenv);
-      PolicyEngine engine = rollout != null ? rollout.engine() : Gateway.compileEngine(cfg.policy());
-      Gateway gateway = Gateway.start(cfg, System::getenv, Clock.systemUTC(), engine, ApprovalGate.DENY,
-          AdapterMilvusProtocol.factory());
-      gateway.own(rollout != null ? rollout : engine);
+      // decision log, engine (policy.source: first revision active before traffic), listeners, admin API
+      Gateway gateway = Gateway.fromConfig(cfg, System::getenv, Clock.systemUTC());
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         LOG.info("event=shutdown metrics={}", gateway.metrics().snapshot());
@@ -61,6 +53,11 @@ public final class GatewayMain {
       for (var l : cfg.listeners()) {
         System.out.println("vectorgate: listener " + l.name() + " (" + l.kind() + ") on 127.0.0.1:" + gateway.port(l.name())
             + " -> " + l.connection());
+      }
+      if (cfg.admin() != null) {
+        System.out.println("vectorgate: admin API on 127.0.0.1:" + gateway.adminPort()
+            + " (/v1/policy, /metrics" + (cfg.approvals() != null ? ", /v1/approvals" : "")
+            + (cfg.recording() != null && cfg.recording().admin() != null ? ", /v1/sessions" : "") + ")");
       }
       stopped.await();
     } catch (ConfigException e) {

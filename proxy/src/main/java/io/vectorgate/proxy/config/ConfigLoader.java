@@ -66,9 +66,16 @@ public final class ConfigLoader {
     if (yaml.isBlank()) {
       throw new ConfigException(source, "the file is empty");
     }
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      tree = null; // reported with its key path or line by readValue below
+    }
+    boolean shared = tree != null && shareAdminAddress(tree, source);
     GatewayConfig raw;
     try {
-      raw = YAML.readValue(yaml, GatewayConfig.class);
+      raw = shared ? YAML.treeToValue(tree, GatewayConfig.class) : YAML.readValue(yaml, GatewayConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(source + ": " + keyPath(e), "unknown key `" + e.getPropertyName()
           + "`; known keys here: " + e.getKnownPropertyIds(), e);
@@ -84,6 +91,61 @@ public final class ConfigLoader {
     GatewayConfig resolved = resolvePaths(raw, baseDir);
     validate(resolved, source);
     return resolved;
+  }
+
+  /**
+   * With a top-level {@code admin:} section the approvals API is served on the admin address:
+   * {@code approvals.admin.address} is filled in from {@code admin.address} (default
+   * {@value AdminConfig#DEFAULT_ADDRESS}); a different address there is an error.
+   *
+   * @return whether the tree was changed
+   */
+  private static boolean shareAdminAddress(com.fasterxml.jackson.databind.JsonNode tree, String source) {
+    if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode root) || !root.path("admin").isObject()
+        || !root.path("approvals").isObject()) {
+      return false;
+    }
+    com.fasterxml.jackson.databind.JsonNode a = root.path("admin").path("address");
+    String address = a.isTextual() ? a.asText() : a.isMissingNode() || a.isNull() ? AdminConfig.DEFAULT_ADDRESS : null;
+    if (address == null) {
+      return false; // a wrong type: the normal mapping reports it with its key path
+    }
+    var approvals = (com.fasterxml.jackson.databind.node.ObjectNode) root.get("approvals");
+    com.fasterxml.jackson.databind.JsonNode apAdmin = approvals.get("admin");
+    if (apAdmin == null || apAdmin.isNull()) {
+      approvals.putObject("admin").put("address", address);
+      return true;
+    }
+    if (!(apAdmin instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+      return false;
+    }
+    com.fasterxml.jackson.databind.JsonNode given = o.get("address");
+    if (given == null || given.isNull()) {
+      o.put("address", address);
+      return true;
+    }
+    if (!given.isTextual() || !given.asText().equals(address)) {
+      throw new ConfigException(source + ": approvals.admin.address", "with a top-level `admin:` section the approvals"
+          + " API is served on `admin.address` (" + address + "); remove `approvals.admin.address`");
+    }
+    return false;
+  }
+
+  /** True for 127.0.0.0/8, ::1 and localhost. */
+  static boolean isLoopback(String host) {
+    if (host.equals("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4 || !parts[0].equals("127")) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Reads a secret; the key path names where it was configured. */
@@ -148,7 +210,9 @@ public final class ConfigLoader {
         : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
     return new GatewayConfig(listeners, connections, id, pol, masking, c.limits(),
         c.approvals() == null ? null : c.approvals().resolve(base),
-        c.recording() == null ? null : c.recording().resolve(base));
+        c.recording() == null ? null : c.recording().resolve(base),
+        c.admin() == null ? null : c.admin().resolve(base),
+        c.decisionLog() == null ? null : c.decisionLog().resolve(base));
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -251,8 +315,18 @@ public final class ConfigLoader {
     if (c.approvals() != null) {
       c.approvals().validate(src + ": approvals");
     }
+    if (c.admin() != null) {
+      c.admin().validate(src + ": admin");
+      if (c.recording() != null && c.recording().admin() != null && c.recording().admin().address() != null) {
+        throw new ConfigException(src + ": recording.admin.address", "with a top-level `admin:` section the sessions"
+            + " API is served on `admin.address`; remove `recording.admin.address`");
+      }
+    }
     if (c.recording() != null) {
-      c.recording().validate(src + ": recording", c.approvals() != null);
+      c.recording().validate(src + ": recording", c.approvals() != null || c.admin() != null);
+    }
+    if (c.decisionLog() != null) {
+      c.decisionLog().validate(src + ": decision_log");
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");

@@ -17,18 +17,27 @@ public record GatewayConfig(
     @JsonProperty("masking") MaskingConfig masking,
     @JsonProperty("limits") LimitsConfig limits,
     @JsonProperty("approvals") ApprovalsConfig approvals,
-    @JsonProperty("recording") RecordingConfig recording) {
+    @JsonProperty("recording") RecordingConfig recording,
+    @JsonProperty("admin") AdminConfig admin,
+    @JsonProperty("decision_log") DecisionLogConfig decisionLog) {
+
+  /** Without {@code admin:} and {@code decision_log:} sections. */
+  public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
+      PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals,
+      RecordingConfig recording) {
+    this(listeners, connections, identity, policy, masking, limits, approvals, recording, null, null);
+  }
 
   /** Without a {@code recording:} section. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals) {
-    this(listeners, connections, identity, policy, masking, limits, approvals, null);
+    this(listeners, connections, identity, policy, masking, limits, approvals, null, null, null);
   }
 
   /** Without an {@code approvals:} section. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits) {
-    this(listeners, connections, identity, policy, masking, limits, null, null);
+    this(listeners, connections, identity, policy, masking, limits, null, null, null, null);
   }
 
   public GatewayConfig {
