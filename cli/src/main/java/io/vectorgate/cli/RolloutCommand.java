@@ -1,5 +1,6 @@
 package io.vectorgate.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +8,10 @@ import io.vectorgate.rollout.JdbcRolloutState;
 import io.vectorgate.rollout.RolloutOperations;
 import io.vectorgate.rollout.RolloutState;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +24,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vectorgate policy status|pin|rollback}: the rollout state the gateways share (the
- * {@code policy.source.state} of their config: a PostgreSQL JDBC URL, or a SQLite file for the
- * gateways of one host). A pin or rollback is applied by every gateway at its next check.
+ * {@code vectorgate policy status|pin|rollback}, two ways:
+ *
+ * <ul>
+ *   <li>through a gateway's admin API ({@code --gateway http://127.0.0.1:9190 --token <OIDC token>},
+ *       env {@code VECTORGATE_GATEWAY}/{@code VECTORGATE_TOKEN}): the gateway checks the caller's
+ *       groups ({@code admin.reader_groups}/{@code operator_groups}), applies a pin or rollback at
+ *       once and answers with the outcome;
+ *   <li>directly on the rollout state the gateways share ({@code --state}, the
+ *       {@code policy.source.state} of their config: a PostgreSQL JDBC URL, or a SQLite file for the
+ *       gateways of one host): every gateway applies a pin or rollback at its next check.
+ * </ul>
+ *
+ * {@code --state} on the command line wins; otherwise a configured gateway is used.
  */
 public final class RolloutCommand {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private RolloutCommand() {}
 
   /** The store option shared by the three commands. */
@@ -40,6 +57,148 @@ public final class RolloutCommand {
     }
   }
 
+  /** The admin API option shared by the three commands. */
+  static final class GatewayOption {
+    @Option(names = "--gateway", defaultValue = "${env:VECTORGATE_GATEWAY}",
+        description = "the gateway's admin API, e.g. http://127.0.0.1:9190 (env VECTORGATE_GATEWAY)")
+    String gateway;
+
+    @Option(names = "--token", defaultValue = "${env:VECTORGATE_TOKEN}",
+        description = "your OIDC access token for the admin API (env VECTORGATE_TOKEN)")
+    String token;
+  }
+
+  /** True when the admin API is to be used: a gateway is configured and --state was not given explicitly. */
+  static boolean viaGateway(CommandSpec spec, GatewayOption g) {
+    boolean explicitState = spec.commandLine().getParseResult().hasMatchedOption("--state");
+    return !explicitState && g.gateway != null && !g.gateway.isBlank();
+  }
+
+  /** A refusal of the admin API: HTTP status, error code and message. */
+  static final class ApiError extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String code;
+
+    ApiError(int status, String code, String message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  /** Calls the gateway's {@code /v1/policy} routes with a bearer token; returns the JSON answer. */
+  static JsonNode api(GatewayOption g, String method, String route, ObjectNode body)
+      throws java.io.IOException, InterruptedException, ApiError {
+    URI base;
+    try {
+      base = URI.create(g.gateway.strip().replaceAll("/+$", ""));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--gateway is not a URL: `" + g.gateway + "`", e);
+    }
+    if (base.getScheme() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
+      throw new IllegalArgumentException("--gateway must be an http(s) URL, was `" + g.gateway + "`");
+    }
+    if (g.token == null || g.token.isBlank()) {
+      throw new IllegalArgumentException("no token: pass --token or set VECTORGATE_TOKEN (an OIDC access token)");
+    }
+    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + "/v1/policy/" + route))
+        .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + g.token.strip());
+    if (method.equals("POST")) {
+      rb.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    } else {
+      rb.GET();
+    }
+    HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
+        .send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode n;
+    try {
+      n = JSON.readTree(r.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ApiError(r.statusCode(), "bad_response", "the gateway answered HTTP " + r.statusCode()
+          + " without JSON (is " + base + " the admin API?)");
+    }
+    if (r.statusCode() != 200) {
+      throw new ApiError(r.statusCode(), n.path("error").asText("error"), n.path("message").asText(r.body()));
+    }
+    return n;
+  }
+
+  @FunctionalInterface
+  interface ApiCall {
+    int run() throws java.io.IOException, InterruptedException, ApiError;
+  }
+
+  static int callApi(CommandSpec spec, GatewayOption g, ApiCall body) {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return body.run();
+    } catch (ApiError e) {
+      err.println("vectorgate: refused (HTTP " + e.status + ", " + e.code + "): " + e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("vectorgate: " + e.getMessage());
+      return 2;
+    } catch (java.io.IOException e) {
+      err.println("vectorgate: cannot reach the admin API at " + g.gateway + ": " + e);
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("vectorgate: interrupted");
+      return 2;
+    }
+  }
+
+  /** One line for a pin/unpin/rollback answer of the admin API; exit code 1 when the revision did not activate. */
+  static int printOutcome(PrintWriter out, PrintWriter err, JsonNode r) {
+    String outcome = r.path("outcome").asText();
+    if (outcome.equals("failed") || outcome.equals("known_bad")) {
+      err.println("vectorgate: " + r.path("action").asText() + " recorded, but revision " + r.path("revision").asText()
+          + " did not activate (stage " + r.path("stage").asText() + "); active: " + r.path("active_revision").asText());
+      err.println("  " + r.path("message").asText().replace("\n", "\n  "));
+      return 1;
+    }
+    out.println(r.path("action").asText() + ": " + outcome + "; active revision " + r.path("active_revision").asText()
+        + " (other gateways follow at their next check)");
+    return 0;
+  }
+
+  /** The admin API's status document as text. */
+  static void printStatus(PrintWriter out, JsonNode s) {
+    out.println("instance: " + s.path("instance").asText("-") + "  source: " + s.path("source").asText());
+    out.println("active: " + s.path("active_revision").asText("none"));
+    JsonNode pin = s.path("pin");
+    out.println("pin: " + (pin.isObject() ? pin.path("revision").asText() + " (by " + pin.path("by").asText() + ")"
+        : "none (following the source)"));
+    JsonNode f = s.path("last_failure");
+    if (f.isObject()) {
+      out.println("last failure: " + f.path("revision").asText() + " at stage " + f.path("stage").asText() + " ("
+          + f.path("at").asText() + ")");
+      out.println("  " + f.path("message").asText());
+      for (JsonNode p : f.path("problems")) {
+        out.println("  " + p.path("file").asText() + ":" + p.path("line").asInt() + ": " + p.path("message").asText());
+      }
+      for (JsonNode t : f.path("failed_tests")) {
+        out.println("  failed test: " + t.asText());
+      }
+    }
+    if (s.has("instances")) {
+      out.println("instances:");
+      for (JsonNode i : s.path("instances")) {
+        out.println("  " + i.path("instance").asText() + "  active " + i.path("active_revision").asText("none")
+            + (i.path("failed_stage").isTextual() ? "  last failure at stage " + i.path("failed_stage").asText() : ""));
+      }
+    }
+    if (s.has("history")) {
+      out.println("history (newest first):");
+      for (JsonNode e : s.path("history")) {
+        out.println("  " + e.path("at").asText() + "  " + e.path("outcome").asText() + "  " + e.path("revision").asText()
+            + (e.path("stage").asText().isEmpty() ? "" : "  stage " + e.path("stage").asText())
+            + "  by " + e.path("by").asText());
+      }
+    }
+  }
+
   static String who(String by) {
     return by != null && !by.isBlank() ? by : System.getProperty("user.name", "cli");
   }
@@ -49,6 +208,7 @@ public final class RolloutCommand {
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin StateOption store = new StateOption();
+    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -59,6 +219,17 @@ public final class RolloutCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (viaGateway(spec, gw)) {
+        return callApi(spec, gw, () -> {
+          JsonNode s = api(gw, "GET", "status", null);
+          if (json) {
+            out.println(s.toPrettyString());
+          } else {
+            printStatus(out, s);
+          }
+          return 0;
+        });
+      }
       try (JdbcRolloutState s = store.open()) {
         var pin = s.pin();
         List<RolloutState.InstanceReport> instances = s.instances();
@@ -132,12 +303,23 @@ public final class RolloutCommand {
     @Option(names = "--reason", defaultValue = "", description = "why (kept in the history)")
     String reason;
 
+    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       if (clear == (revision != null)) {
         spec.commandLine().getErr().println("give either REVISION or --clear");
         return 2;
+      }
+      if (viaGateway(spec, gw)) {
+        return callApi(spec, gw, () -> {
+          ObjectNode b = JSON.createObjectNode();
+          if (!clear) {
+            b.put("revision", revision).put("reason", reason);
+          }
+          return printOutcome(out, spec.commandLine().getErr(), api(gw, "POST", clear ? "unpin" : "pin", b));
+        });
       }
       try (JdbcRolloutState s = store.open()) {
         if (clear) {
@@ -167,8 +349,19 @@ public final class RolloutCommand {
     @Option(names = "--reason", defaultValue = "", description = "why (kept in the history)")
     String reason;
 
+    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
+
     @Override
     public Integer call() {
+      if (viaGateway(spec, gw)) {
+        return callApi(spec, gw, () -> {
+          ObjectNode b = JSON.createObjectNode().put("reason", reason);
+          if (to != null) {
+            b.put("to", to);
+          }
+          return printOutcome(spec.commandLine().getOut(), spec.commandLine().getErr(), api(gw, "POST", "rollback", b));
+        });
+      }
       try (JdbcRolloutState s = store.open()) {
         String target;
         if (to != null) {
