@@ -19,6 +19,9 @@ public record GitSourceConfig(String uri, String branch, String subdir, Path mir
     if (uri.isBlank()) {
       throw new IllegalArgumentException("policy.source.uri: must not be empty");
     }
+    if (uri.startsWith("-")) {
+      throw new IllegalArgumentException("policy.source.url: must not start with `-`");
+    }
     branch = branch == null || branch.isBlank() ? "main" : branch;
     if (!BRANCH.matcher(branch).matches() || branch.contains("..") || branch.startsWith("/") || branch.endsWith("/")
         || branch.startsWith("-")) {

@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -82,6 +90,37 @@ class SshGitRolloutTest {
     String next = repo.commit("deny deletes", Map.of("policy.vg", Policies.DENY_DELETE_VG));
     assertEquals(new RolloutController.CheckResult.Activated(next, sha), gw.controller.checkNow());
     assertTrue(gw.source.describe().contains("ssh://git@127.0.0.1:" + server.port()), gw.source.describe());
+  }
+
+  @Test
+  void signedWebhookTriggersACheckOverSsh() throws Exception {
+    String first = repo.commit("first", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(config(clientKeyFile(), null));
+    gw.controller.checkNow();
+    byte[] secret = "webhook-secret-for-ssh-tests-0123".getBytes(StandardCharsets.UTF_8);
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/admin/policy/", new RolloutHttpHandler(gw.controller, new WebhookSignature(secret), null));
+    http.start();
+    try {
+      gw.controller.start(); // polls hourly: only the webhook can bring the next commit in time
+      String next = repo.commit("deny deletes", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+      String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + next + "\"}";
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + http.getAddress().getPort() + RolloutHttpHandler.WEBHOOK_PATH))
+          .header(WebhookSignature.HEADER, new WebhookSignature(secret).sign(body.getBytes(StandardCharsets.UTF_8)))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, r.statusCode(), r.body());
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (!next.equals(gw.engine.activeRevision().orElse(null)) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(next, gw.engine.activeRevision().orElse(null), "the pushed commit was fetched over ssh");
+      assertTrue(state.history(5).stream().anyMatch(h -> next.equals(h.revision())
+          && h.outcome() == RolloutState.Outcome.ACTIVATED), () -> state.history(5).toString());
+      assertFalse(first.equals(next));
+    } finally {
+      http.stop(0);
+    }
   }
 
   @Test
@@ -227,6 +266,14 @@ class SshGitRolloutTest {
     assertTrue(password.getMessage().startsWith("policy.source.url: the ssh URL embeds a password"),
         password.getMessage());
     assertFalse(password.getMessage().contains("hunter2"));
+    IllegalArgumentException option = assertThrows(IllegalArgumentException.class, () -> new GitSourceConfig(
+        "-oProxyCommand=touch /tmp/x:repo.git", "main", null, mirror, null));
+    assertEquals("policy.source.url: must not start with `-`", option.getMessage());
+    IllegalArgumentException injected = assertThrows(IllegalArgumentException.class, () -> new GitSourceConfig(
+        "git@host:-oProxyCommand=x", "main", null, mirror, GitSourceConfig.GitCredentials.ssh(null, key, null,
+        knownHosts)));
+    assertTrue(injected.getMessage().startsWith("policy.source.url: the ssh repository path must not start with `-`"),
+        injected.getMessage());
     IllegalArgumentException missingKnownHosts = assertThrows(IllegalArgumentException.class,
         () -> new GitPolicySource(new GitSourceConfig(sshUrl(), "main", null, mirror,
             GitSourceConfig.GitCredentials.ssh(null, key, null, tmp.resolve("nope")))));
