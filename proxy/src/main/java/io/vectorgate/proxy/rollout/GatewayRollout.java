@@ -113,9 +113,14 @@ public final class GatewayRollout implements AutoCloseable {
     try {
       if (cfg.kind().equals("git")) {
         GitSourceConfig.GitCredentials creds = null;
-        if (cfg.credentials() != null) {
-          creds = new GitSourceConfig.GitCredentials(cfg.credentials().username(),
-              ConfigLoader.readSecret(cfg.credentials().token(), at + ".credentials.token", env), null);
+        PolicySourceConfig.Credentials c = cfg.credentials();
+        if (c != null && c.sshKeyFile() != null) {
+          creds = GitSourceConfig.GitCredentials.ssh(c.username(), c.sshKeyFile(), c.sshKeyPassphrase() == null ? null
+              : ConfigLoader.readSecret(c.sshKeyPassphrase(), at + ".credentials.ssh_key_passphrase", env),
+              c.knownHostsFile());
+        } else if (c != null) {
+          creds = new GitSourceConfig.GitCredentials(c.username(),
+              ConfigLoader.readSecret(c.token(), at + ".credentials.token", env));
         }
         return new GitPolicySource(new GitSourceConfig(cfg.url(), cfg.branch(), cfg.path(),
             cfg.workDir().resolve("mirror.git"), creds));

@@ -3,6 +3,7 @@ package io.vectorgate.proxy.rollout;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
+import io.vectorgate.rollout.SshRemote;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,13 @@ import java.util.Locale;
  *     branch: main                   # git
  *     path: policies                 # git: the policy directory inside the repository
  *     poll_interval_seconds: 30
- *     credentials:                   # git, optional: token (HTTPS) or ssh_key_file
+ *     credentials:                   # git, optional: token (HTTPS) or ssh_key_file (SSH)
  *       username: x-access-token
  *       token: {env: POLICY_GIT_TOKEN}
+ *       # for ssh://git@host/org/repo.git or git@host:org/repo.git instead of token:
+ *       # ssh_key_file: keys/policy-deploy      # OpenSSH or PEM private key
+ *       # ssh_key_passphrase: {env: POLICY_SSH_PASSPHRASE}   # optional
+ *       # known_hosts_file: keys/known_hosts     # required: the host key is checked strictly
  *     token: {env: BUNDLE_TOKEN}     # bundle_server, optional bearer token
  *     signing:                       # bundle_server, optional: verify .signatures.json
  *       public_key_file: keys/bundle-signing.pub.pem
@@ -61,11 +66,16 @@ public record PolicySourceConfig(
     workDir = workDir == null ? Path.of("var/rollout") : workDir;
   }
 
-  /** Git credentials: a token (with an optional user name) or an SSH key file, never both. */
+  /**
+   * Git credentials: a token (with an optional user name) for https, or for ssh a key file with an
+   * optional passphrase and the known_hosts file; never both.
+   */
   public record Credentials(
       @JsonProperty("username") String username,
       @JsonProperty("token") SecretRef token,
-      @JsonProperty("ssh_key_file") Path sshKeyFile) {}
+      @JsonProperty("ssh_key_file") Path sshKeyFile,
+      @JsonProperty("ssh_key_passphrase") SecretRef sshKeyPassphrase,
+      @JsonProperty("known_hosts_file") Path knownHostsFile) {}
 
   /** Bundle signature verification. */
   public record Signing(
@@ -90,7 +100,7 @@ public record PolicySourceConfig(
       return this;
     }
     String u = url;
-    if ("git".equals(kind) && u != null && !u.contains("://") && !u.contains("@")) {
+    if ("git".equals(kind) && u != null && !u.contains("://") && !u.contains("@") && !SshRemote.isSsh(u)) {
       u = base.resolve(u).normalize().toString(); // a local repository path
     }
     String st = state;
@@ -98,7 +108,9 @@ public record PolicySourceConfig(
       st = base.resolve(st).normalize().toString();
     }
     Credentials c = credentials == null ? null : new Credentials(credentials.username(), secret(base,
-        credentials.token()), credentials.sshKeyFile() == null ? null : base.resolve(credentials.sshKeyFile()).normalize());
+        credentials.token()), credentials.sshKeyFile() == null ? null : base.resolve(credentials.sshKeyFile()).normalize(),
+        secret(base, credentials.sshKeyPassphrase()), credentials.knownHostsFile() == null ? null
+        : base.resolve(credentials.knownHostsFile()).normalize());
     Signing s = signing == null ? null : new Signing(signing.publicKeyFile() == null ? null
         : base.resolve(signing.publicKeyFile()).normalize(), signing.keyId(), signing.scope());
     Impact i = impact == null ? null : new Impact(impact.sample() == null ? null : base.resolve(impact.sample()).normalize(),
@@ -111,6 +123,55 @@ public record PolicySourceConfig(
 
   private static SecretRef secret(Path base, SecretRef r) {
     return r == null || r.file() == null ? r : new SecretRef(r.env(), base.resolve(r.file()).normalize());
+  }
+
+  private void validateGitCredentials(String at) {
+    String c = at + ".credentials";
+    if (!SshRemote.isSsh(url)) {
+      if (credentials == null) {
+        return;
+      }
+      String onlySsh = "applies only to an ssh URL (ssh://host/path or user@host:path)";
+      if (credentials.sshKeyFile() != null) {
+        throw new ConfigException(c + ".ssh_key_file", onlySsh);
+      }
+      if (credentials.sshKeyPassphrase() != null) {
+        throw new ConfigException(c + ".ssh_key_passphrase", onlySsh);
+      }
+      if (credentials.knownHostsFile() != null) {
+        throw new ConfigException(c + ".known_hosts_file", onlySsh);
+      }
+      if (credentials.token() == null) {
+        throw new ConfigException(c, "set exactly one of `token` or `ssh_key_file`");
+      }
+      return;
+    }
+    try {
+      SshRemote.parse(url, credentials == null || credentials.username() == null || credentials.username().isBlank()
+          ? "git" : credentials.username());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at + ".url", e.getMessage(), e);
+    }
+    if (credentials == null || credentials.sshKeyFile() == null) {
+      if (credentials != null && credentials.token() != null) {
+        throw new ConfigException(c + ".token", "a token is sent over https only; an ssh URL needs `ssh_key_file` "
+            + "and `known_hosts_file`");
+      }
+      throw new ConfigException(c + ".ssh_key_file", "required for an ssh URL");
+    }
+    if (credentials.token() != null) {
+      throw new ConfigException(c, "set exactly one of `token` or `ssh_key_file`");
+    }
+    if (!Files.isRegularFile(credentials.sshKeyFile()) || !Files.isReadable(credentials.sshKeyFile())) {
+      throw new ConfigException(c + ".ssh_key_file", "not a readable file: `" + credentials.sshKeyFile() + "`");
+    }
+    if (credentials.knownHostsFile() == null) {
+      throw new ConfigException(c + ".known_hosts_file", "required for an ssh URL (the server's host key is checked "
+          + "strictly against it)");
+    }
+    if (!Files.isRegularFile(credentials.knownHostsFile()) || !Files.isReadable(credentials.knownHostsFile())) {
+      throw new ConfigException(c + ".known_hosts_file", "not a readable file: `" + credentials.knownHostsFile() + "`");
+    }
   }
 
   /** Validates every value; {@code at} is the key path ({@code file: policy.source}). */
@@ -128,15 +189,7 @@ public record PolicySourceConfig(
       if (token != null || signing != null) {
         throw new ConfigException(at, "`token` and `signing` apply only to kind `bundle_server`");
       }
-      if (credentials != null) {
-        if ((credentials.token() == null) == (credentials.sshKeyFile() == null)) {
-          throw new ConfigException(at + ".credentials", "set exactly one of `token` or `ssh_key_file`");
-        }
-        if (credentials.sshKeyFile() != null) {
-          throw new ConfigException(at + ".credentials.ssh_key_file", "SSH transport is not available in this build; "
-              + "use an https URL with a token");
-        }
-      }
+      validateGitCredentials(at);
       if (impact != null) {
         if (impact.sample() == null || !Files.isRegularFile(impact.sample())) {
           throw new ConfigException(at + ".impact.sample", "not a file: `" + impact.sample() + "`");
