@@ -44,7 +44,11 @@ final class AdminHttp {
 
   /** The bearer token of the request (exactly one {@code Authorization: Bearer} header). */
   static String bearer(HttpExchange ex) throws Refusal {
-    List<String> h = ex.getRequestHeaders().get("Authorization");
+    return bearer(ex.getRequestHeaders().get("Authorization"));
+  }
+
+  /** The bearer token of these {@code Authorization} header values (null: none). */
+  static String bearer(List<String> h) throws Refusal {
     if (h == null || h.isEmpty()) {
       throw new Refusal(401, "missing_token", "no `Authorization: Bearer <token>` header");
     }
@@ -88,6 +92,11 @@ final class AdminHttp {
     try (InputStream in = ex.getRequestBody()) {
       raw = in.readNBytes(MAX_BODY + 1);
     }
+    return body(raw, fields);
+  }
+
+  /** Parses a request body (see {@link #body(HttpExchange, Set)}). */
+  static JsonNode body(byte[] raw, Set<String> fields) throws Refusal {
     if (raw.length > MAX_BODY) {
       throw new Refusal(413, "too_large", "request body is larger than " + MAX_BODY + " bytes");
     }
@@ -101,6 +110,8 @@ final class AdminHttp {
     } catch (JsonProcessingException e) {
       throw new Refusal(400, "invalid_json", "request body is not valid JSON" + (e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()), e);
+    } catch (IOException e) {
+      throw new Refusal(400, "invalid_json", "request body cannot be read as JSON: " + e.getMessage(), e);
     }
     if (n == null || !n.isObject()) {
       throw new Refusal(400, "invalid_request", "request body must be a JSON object");
