@@ -1,6 +1,13 @@
 package io.vectorgate.proxy.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import java.io.IOException;
 import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +40,19 @@ public record ApprovalsConfig(
     @JsonProperty("poll_interval_millis") Long pollIntervalMillis,
     @JsonProperty("admin") Admin admin,
     @JsonProperty("webhooks") List<Webhook> webhooks,
-    @JsonProperty("max_held_calls") Integer maxHeldCalls) {
+    @JsonProperty("max_held_calls") @JsonDeserialize(using = WholeNumber.class) Integer maxHeldCalls) {
+
+  /** A whole number exactly as written: no fraction (2.5 is not rounded to 2), no string, no boolean. */
+  static final class WholeNumber extends JsonDeserializer<Integer> {
+    @Override
+    public Integer deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+        throw InvalidFormatException.from(p, "must be a whole number, was `" + p.getText() + "`", p.getText(),
+            Integer.class);
+      }
+      return p.getIntValue();
+    }
+  }
 
   /** Without {@code max_held_calls} (the default: half of the worker threads). */
   public ApprovalsConfig(Store store, String mode, Long maxWaitSeconds, Long grantBelowDeadlineSeconds,
