@@ -12,14 +12,18 @@
 # 10 ms ticks; the run's own 3 s warm-up included).
 # Env: SECONDS_PER_RUN (default 15), PROCS (default 4), WARMUP_SECONDS (default 60),
 # SKIP_BUILD=1 to use the proxy classes as built,
-# GATEWAY_JAVA_OPTS for extra JVM options of the gateway (e.g. -XX:StartFlightRecording=... to profile).
+# GATEWAY_JAVA_OPTS for extra JVM options of the gateway (e.g. -XX:StartFlightRecording=... to profile),
+# GATEWAY_CLASSES to run other gateway classes (default proxy/target/test-classes:proxy/target/classes;
+# e.g. a build of an older commit in a git worktree, for before/after runs that alternate),
+# BENCH_DIR for the work directory (default benchmarks/target/milvus-bench).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 PROCS="${PROCS:-4}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-60}"
-work="$root/benchmarks/target/milvus-bench"
+work="${BENCH_DIR:-$root/benchmarks/target/milvus-bench}"
+gateway_classes="${GATEWAY_CLASSES:-$root/proxy/target/test-classes:$root/proxy/target/classes}"
 rm -rf "$work"; mkdir -p "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 milvus_port="$(free_port)"; gateway_port="$(free_port)"; oidc_port="$(free_port)"
@@ -31,6 +35,7 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
 fi
 mvn -q -B -ntp -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 
+echo "milvus-bench: start $(uptime)" >&2
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -60,7 +65,7 @@ sed -e "s#127.0.0.1:19530#127.0.0.1:$gateway_port#" -e "s#127.0.0.1:19531#127.0.
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
 export VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef"
 java ${GATEWAY_JAVA_OPTS:-} -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
-  -cp "$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")" \
+  -cp "$gateway_classes:$(cat "$work/classpath.txt")" \
   io.vectorgate.proxy.demo.DemoMain --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" \
   --oidc-port "$oidc_port" >"$work/gateway.out" 2>"$work/gateway.log" &
 pids+=($!)
@@ -107,6 +112,7 @@ run direct-n --name direct --uri "http://127.0.0.1:$milvus_port" --procs "$PROCS
 run filtered-n --name direct-filtered --uri "http://127.0.0.1:$milvus_port" --filter "$row_filter" --procs "$PROCS"
 run gateway-n --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs "$PROCS"
 
+echo "milvus-bench: end $(uptime)" >&2
 python3 - "$work" "$PROCS" <<'PY'
 import json, sys, os
 w, procs = sys.argv[1], sys.argv[2]

@@ -39,8 +39,8 @@ echo "end: $(uptime)" | tee -a "$out/uptime.txt" >&2
 python3 - "$results" <<'PY'
 import json, sys, statistics
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print("| scenario | warm-up | runs | activation ms | warm-up evaluations | p50 µs | p90 µs | p99 µs | max µs | mean of first 100 µs | time for all decisions ms |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| scenario | warm-up | runs | activation ms | warm-up evaluations | p50 µs | p90 µs | p99 µs | max µs | mean of first 100 µs | time for all decisions ms | fail-closed decisions (all runs) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for sc in dict.fromkeys(r["scenario"] for r in rows):
     for on in (False, True):
         g = [r for r in rows if r["scenario"] == sc and (r["warmup_iterations"] > 0) == on]
@@ -50,7 +50,7 @@ for sc in dict.fromkeys(r["scenario"] for r in rows):
         label = f"on ({g[0]['warmup_iterations']}/instance, ≤ {g[0]['warmup_budget_ms']} ms)" if on else "off"
         print(f"| {sc} | {label} | {len(g)} | {med('activation_ms'):.0f} | {med('warmup_evaluations'):.0f} | "
               f"{med('p50_us'):.0f} | {med('p90_us'):.0f} | {med('p99_us'):.0f} | {med('max_us'):.0f} | "
-              f"{med('first100_mean_us'):.0f} | {med('decisions_ms'):.0f} |")
+              f"{med('first100_mean_us'):.0f} | {med('decisions_ms'):.0f} | {sum(r['fail_closed'] for r in g)} |")
 print()
 print("medians over the runs of each row; decisions per run:", rows[0]["decisions"])
 PY

@@ -72,6 +72,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private final UpstreamMilvus upstream;
   private final ExecutorService workers;
   private final GatewayRecording recording;
+  /** Where upstream responses are processed; see {@code onUpstream}. */
+  private final java.util.concurrent.Executor responseExecutor;
   private Server server;
 
   public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
@@ -91,6 +93,22 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     this.pipeline = pipeline;
     this.upstream = upstream;
     this.workers = workers;
+    this.responseExecutor = recording.enabled() ? this::onWorker : Runnable::run;
+  }
+
+  /**
+   * Runs upstream-response work on a worker. When the pool is full the upstream call has already
+   * happened, so its answer is not dropped: it is processed on the calling (transport) thread and
+   * counted.
+   */
+  private void onWorker(Runnable r) {
+    try {
+      workers.execute(r);
+    } catch (RejectedExecutionException e) {
+      pipeline.metrics().count("response_processed_inline");
+      LOG.warn("event=response_processed_inline reason=workers_full");
+      r.run();
+    }
   }
 
   /** Binds the listener's address. */
@@ -235,30 +253,73 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       };
     }
 
+    /**
+     * On a worker: everything up to the upstream call. A forwarded call returns the worker at once;
+     * the response is processed by {@link #onUpstream} when the upstream call ends.
+     */
     private void handle(Exchange ex, Metadata headers, Message request) {
-      long start = System.nanoTime();
-      java.time.Instant received = java.time.Instant.now();
-      String requestId = UUID.randomUUID().toString();
-      Identity identity = null;
-      Operation op = null;
-      Decision decision = null;
+      ex.start = System.nanoTime();
+      ex.received = java.time.Instant.now();
+      ex.requestId = UUID.randomUUID().toString();
       Status status;
       try {
-        status = process(ex, headers, request, requestId);
-        identity = ex.identity;
-        op = ex.operation;
-        decision = ex.decision;
+        status = process(ex, headers, request, ex.requestId);
       } catch (RuntimeException e) {
-        LOG.error("event=request_failed request_id={} rpc={} error={}", requestId, rpc, e.toString(), e);
-        pipeline.metrics().count("internal_error");
-        status = Status.INTERNAL.withDescription("gateway error (request " + requestId + ")");
-        ex.outcome = "error";
-        ex.refusal = "gateway_error";
+        status = internalError(ex, e);
+      }
+      if (status != null) {
+        finish(ex, headers, request, status);
+      }
+    }
+
+    private Status internalError(Exchange ex, RuntimeException e) {
+      LOG.error("event=request_failed request_id={} rpc={} error={}", ex.requestId, rpc, e.toString(), e);
+      pipeline.metrics().count("internal_error");
+      ex.internalError = true;
+      ex.outcome = "error";
+      ex.refusal = "gateway_error";
+      return Status.INTERNAL.withDescription("gateway error (request " + ex.requestId + ")");
+    }
+
+    /**
+     * When the upstream call ended: on the upstream transport thread when recording is off (the
+     * response rewrite is CPU work only), on a worker when recording is on (appending may wait for
+     * the disk).
+     */
+    private void onUpstream(Exchange ex, Metadata headers, Message request, Message response,
+        StatusRuntimeException error) {
+      Status status;
+      try {
+        ex.upstreamMicros = (System.nanoTime() - ex.upstreamStart) / 1000;
+        if (error != null) {
+          pipeline.metrics().count("upstream_error");
+          ex.upstreamStatus = error.getStatus().getCode().name();
+          status = error.getStatus();
+        } else {
+          ex.upstreamStatus = "OK";
+          Message rewritten = protocol.rewriteResponse(rpc, response, ex.decision.obligations());
+          protocol.afterSuccess(rpc, ex.forward, headers.get(DBNAME));
+          ResponseCounts counts = ResponseCounts.of(rewritten);
+          pipeline.recordResult(ex.identity, counts.rows(), counts.vectors(), ex.operation.paging());
+          ex.response = rewritten;
+          status = Status.OK;
+        }
+      } catch (RuntimeException e) {
+        status = internalError(ex, e);
+      }
+      finish(ex, headers, request, status);
+    }
+
+    /** Records the call (when recording is on), answers the client, writes the request log line. Once per call. */
+    private void finish(Exchange ex, Metadata headers, Message request, Status status) {
+      if (!ex.finished.compareAndSet(false, true)) {
+        LOG.error("event=request_finished_twice request_id={} rpc={} status={}", ex.requestId, rpc, status.getCode());
+        return;
       }
       if (recording.enabled()) {
         Status sent = status;
-        RecorderUnavailableException failed = GatewayRecording.recordOrFailure(requestId, pipeline.metrics(),
-            () -> record(ex, headers, request, requestId, received, sent));
+        RecorderUnavailableException failed = GatewayRecording.recordOrFailure(ex.requestId, pipeline.metrics(),
+            () -> record(ex, headers, request, ex.requestId, ex.received, sent));
         if (failed != null) {
           status = Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(failed));
           ex.response = null;
@@ -268,17 +329,24 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.send(ex.response);
       }
       ex.close(status);
-      REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} revision={}"
-              + " allow={} reasons={} status={} latency_us={}",
-          requestId, identity == null ? "-" : identity.subject(), rpc,
-          op == null ? "-" : op.action().wireName(),
-          op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
-          decision == null ? "-" : decision.decisionId(),
-          decision == null || decision.revision() == null ? "-" : decision.revision(), decision != null && decision.allow(),
-          decision == null ? "[]" : decision.reasonCodes(), status.getCode(),
-          (System.nanoTime() - start) / 1000);
+      // as before the asynchronous upstream call: a request that failed inside the gateway logs no identity or decision
+      Identity identity = ex.internalError ? null : ex.identity;
+      Operation op = ex.internalError ? null : ex.operation;
+      Decision decision = ex.internalError ? null : ex.decision;
+      if (REQUESTS.isInfoEnabled()) {
+        REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} revision={}"
+                + " allow={} reasons={} status={} latency_us={}",
+            ex.requestId, identity == null ? "-" : identity.subject(), rpc,
+            op == null ? "-" : op.action().wireName(),
+            op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
+            decision == null ? "-" : decision.decisionId(),
+            decision == null || decision.revision() == null ? "-" : decision.revision(), decision != null && decision.allow(),
+            decision == null ? "[]" : decision.reasonCodes(), status.getCode(),
+            (System.nanoTime() - ex.start) / 1000);
+      }
     }
 
+    /** Returns the status to answer with, or null when the call went upstream (then {@link #onUpstream} answers). */
     private Status process(Exchange ex, Metadata headers, Message request, String requestId) {
       Identity identity;
       try {
@@ -341,24 +409,10 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       }
       ex.forward = forward;
       ex.outcome = ex.approvalId != null ? "approved" : "forwarded";
-      Message response;
-      long upStart = System.nanoTime();
-      try {
-        response = upstream.call(method, forward, forwardedHeaders(headers));
-        ex.upstreamStatus = "OK";
-      } catch (StatusRuntimeException e) {
-        pipeline.metrics().count("upstream_error");
-        ex.upstreamStatus = e.getStatus().getCode().name();
-        return e.getStatus();
-      } finally {
-        ex.upstreamMicros = (System.nanoTime() - upStart) / 1000;
-      }
-      Message rewritten = protocol.rewriteResponse(rpc, response, obligations);
-      protocol.afterSuccess(rpc, forward, headers.get(DBNAME));
-      ResponseCounts counts = ResponseCounts.of(rewritten);
-      pipeline.recordResult(identity, counts.rows(), counts.vectors(), op.paging());
-      ex.response = rewritten;
-      return Status.OK;
+      ex.upstreamStart = System.nanoTime();
+      upstream.start(method, forward, forwardedHeaders(headers), responseExecutor,
+          (response, error) -> onUpstream(ex, headers, request, response, error));
+      return null; // answered by onUpstream
     }
 
     /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
@@ -462,10 +516,12 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     return s.withDescription("request refused by the gateway: " + e.code() + where + ": " + e.getMessage());
   }
 
+  private static final List<Metadata.Key<String>> FORWARDED_KEYS = FORWARDED_HEADERS.stream()
+      .map(name -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)).toList();
+
   private static Metadata forwardedHeaders(Metadata in) {
     Metadata out = new Metadata();
-    for (String name : FORWARDED_HEADERS) {
-      Metadata.Key<String> k = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+    for (Metadata.Key<String> k : FORWARDED_KEYS) {
       Iterable<String> vs = in.getAll(k);
       if (vs != null) {
         for (String v : vs) {
@@ -496,6 +552,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     volatile Message response;
     volatile String upstreamStatus;
     volatile long upstreamMicros;
+    volatile long upstreamStart;
+    /** Set on the worker before anything else reads them. */
+    volatile long start;
+    volatile java.time.Instant received;
+    volatile String requestId;
+    volatile boolean internalError;
+    final AtomicBoolean finished = new AtomicBoolean();
 
     Exchange(ServerCall<Message, Message> call) {
       this.call = call;

@@ -2,6 +2,7 @@ package io.vectorgate.proxy.grpc;
 
 import com.google.protobuf.Message;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -69,6 +70,69 @@ public final class UpstreamMilvus implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** How an asynchronous upstream call ended: exactly one of {@code response} and {@code error} is set. */
+  @FunctionalInterface
+  public interface Completion {
+    void done(Message response, StatusRuntimeException error);
+  }
+
+  /**
+   * Starts {@code rpc} upstream and returns without waiting; {@code completion} runs exactly once,
+   * on {@code callbackExecutor}, when the call ends. Deadline and cancellation come from the
+   * current gRPC {@link io.grpc.Context} (the incoming call's), as for {@link #call}: cancelling
+   * the incoming call cancels this one. {@code headers} are the client headers the gateway passes
+   * on; they are modified here ({@code authorization} becomes the gateway's credential). Upstream
+   * UNAVAILABLE is reported with a message naming the connection.
+   */
+  public void start(io.grpc.MethodDescriptor<Message, Message> method, Message request, Metadata headers,
+      Executor callbackExecutor, Completion completion) {
+    headers.removeAll(MilvusCredentials.AUTHORIZATION);
+    headers.put(MilvusCredentials.AUTHORIZATION, authorization);
+    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(defaultTimeoutSeconds, TimeUnit.SECONDS)
+        .withExecutor(callbackExecutor);
+    ClientCall<Message, Message> call = channel.newCall(method, opts);
+    call.start(new ClientCall.Listener<>() {
+      private Message response;
+
+      @Override
+      public void onMessage(Message message) {
+        if (response != null) {
+          call.cancel("upstream sent more than one response to a unary call", null);
+          return;
+        }
+        response = message;
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        if (!status.isOk()) {
+          completion.done(null, mapped(status).asRuntimeException(trailers));
+        } else if (response == null) {
+          completion.done(null, Status.INTERNAL.withDescription("upstream Milvus `" + name
+              + "` closed the call without a response").asRuntimeException());
+        } else {
+          completion.done(response, null);
+        }
+      }
+    }, headers);
+    try {
+      call.request(2); // one response, and a second to detect a protocol violation
+      call.sendMessage(request);
+      call.halfClose();
+    } catch (RuntimeException | Error e) {
+      // the listener's onClose reports the cancellation (with this cause) to the completion
+      call.cancel("the upstream call could not be sent", e);
+    }
+  }
+
+  private Status mapped(Status s) {
+    if (s.getCode() == Status.Code.UNAVAILABLE) {
+      return Status.UNAVAILABLE.withDescription("upstream Milvus `" + name + "` at " + address
+          + " is unavailable: " + s.getDescription()).withCause(s.asRuntimeException());
+    }
+    return s;
   }
 
   /** The schema of {@code db.collection} as the gateway sees it, for the adapter's schema cache. */
