@@ -77,6 +77,14 @@ class HttpApprovalHoldTest {
   static void start() throws Exception {
     upstream = new RecordingUpstream(HttpApprovalHoldTest::answer);
     oidc = OidcProvider.start(0);
+    gateway = startGateway("approvals.db");
+    gate = gateway.approvals().orElseThrow().gate();
+    base = "http://127.0.0.1:" + gateway.port("chroma");
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** A gateway with its own approvals store in {@code storeFile}, sharing the engine (compiled once). */
+  static Gateway startGateway(String storeFile) throws Exception {
     Path root = MilvusLite.root();
     ObjectNode org = (ObjectNode) JSON.readTree(root.resolve("samples/org/data.json").toFile());
     ((ObjectNode) org.get("vectorgate_config").get("bulk_delete")).put("expires_in_seconds", EXPIRES);
@@ -100,17 +108,16 @@ class HttpApprovalHoldTest {
           max_held_calls: 1
           admin: {address: "127.0.0.1:0"}
         """.formatted(upstream.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/chroma-demo/rego"), data, work.resolve("approvals.db"));
-    Path f = work.resolve("gateway.yaml");
+        root.resolve("samples/chroma-demo/rego"), data, work.resolve(storeFile));
+    Path f = work.resolve(storeFile + ".yaml");
     Files.writeString(f, yaml);
     GatewayConfig cfg = ConfigLoader.load(f);
-    engine = Gateway.compileEngine(cfg.policy());
+    if (engine == null) {
+      engine = Gateway.compileEngine(cfg.policy());
+    }
     Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
-    gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
+    return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
         "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
-    gate = gateway.approvals().orElseThrow().gate();
-    base = "http://127.0.0.1:" + gateway.port("chroma");
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
   @AfterAll
@@ -362,6 +369,71 @@ class HttpApprovalHoldTest {
     assertTrue(r.body().contains("approval_expired"), r.body());
     assertTrue(r.body().contains(id), r.body());
     assertTrue(deletesSeen().isEmpty());
+  }
+
+  @Test
+  void http2StreamResetWhileHeldLeavesTheApprovalPendingAndForwardsNothing() throws Exception {
+    okhttp3.OkHttpClient ok = new okhttp3.OkHttpClient.Builder()
+        .protocols(List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE)).readTimeout(Duration.ofSeconds(90)).build();
+    try {
+      okhttp3.Call call = ok.newCall(new okhttp3.Request.Builder().url(base + DELETE)
+          .header("authorization", "Bearer " + token("alice"))
+          .post(okhttp3.RequestBody.create(oddBody("h2 reset").getBytes(StandardCharsets.UTF_8),
+              okhttp3.MediaType.get("application/json"))).build());
+      CompletableFuture<String> ended = new CompletableFuture<>();
+      call.enqueue(new okhttp3.Callback() {
+        @Override
+        public void onFailure(okhttp3.Call c, java.io.IOException e) {
+          ended.complete("failed: " + e);
+        }
+
+        @Override
+        public void onResponse(okhttp3.Call c, okhttp3.Response r) {
+          ended.complete("answered " + r.code() + " over " + r.protocol());
+          r.close();
+        }
+      });
+      String id = awaitPending("alice", "h2 reset").get("id").asText();
+      await(() -> gate.held() == 1, "the HTTP/2 call is not held");
+      call.cancel(); // RST_STREAM; the connection stays open
+      assertTrue(ended.get(30, TimeUnit.SECONDS).startsWith("failed"), ended.get());
+      await(() -> gate.held() == 0, "the held call did not notice the stream reset");
+      assertEquals("pending", admin("erin").show(id).get("status").asText());
+      admin("erin").approve(id, "after the client left", 1);
+      assertTrue(deletesSeen().isEmpty(), deletesSeen().toString());
+    } finally {
+      ok.dispatcher().executorService().shutdown();
+      ok.connectionPool().evictAll();
+    }
+  }
+
+  @Test
+  void shutdownEndsAHeldCallWithARetriable503AndTheApprovalStays() throws Exception {
+    Gateway second = startGateway("second.db");
+    boolean closed = false;
+    try {
+      CompletableFuture<HttpResponse<String>> call = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + second.port("chroma") + DELETE)).header("authorization", "Bearer " + token("alice"))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(oddBody("shutdown")))
+          .build());
+      HoldingApprovalGate secondGate = second.approvals().orElseThrow().gate();
+      await(() -> secondGate.held() == 1, "the call is not held on the second gateway");
+      String id = new AdminClient(URI.create("http://127.0.0.1:" + second.approvals().orElseThrow().adminPort()),
+          token("erin")).list("pending", 10).get("approvals").get(0).get("id").asText();
+      closed = true;
+      second.close();
+      HttpResponse<String> r = call.get(30, TimeUnit.SECONDS);
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals(java.util.Optional.of("1"), r.headers().firstValue("retry-after"));
+      assertTrue(r.body().contains("approval_interrupted"), r.body());
+      assertTrue(r.body().contains(id), r.body());
+      assertTrue(r.body().contains("stays pending"), r.body());
+      assertTrue(deletesSeen().isEmpty(), deletesSeen().toString());
+    } finally {
+      if (!closed) {
+        second.close();
+      }
+    }
   }
 
   @Test
