@@ -1,0 +1,268 @@
+package io.vectorgate.proxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vectorgate.proxy.Gateway;
+import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.OidcProvider;
+import io.vectorgate.rollout.WebhookSignature;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10 end to end: a real gateway started from YAML with a git {@code policy.source}, session
+ * recording, the JSON-lines decision log and the {@code admin:} API; mock-oauth2-server tokens;
+ * pymilvus against Milvus Lite. Every request's decision log line and recorded request carry the
+ * active commit's SHA through a webhook-triggered activation, a commit that fails to compile (stays
+ * inactive, visible in status and metrics) and a pin through the admin API.
+ */
+class AdminRolloutE2ETest {
+  @TempDir Path dir;
+  final ObjectMapper json = new ObjectMapper();
+  final HttpClient http = HttpClient.newHttpClient();
+  static final String HOOK_SECRET = "webhook-secret-0123456789abcdef";
+
+  static final String OPEN = """
+      package vectorgate
+
+      import rego.v1
+
+      allow contains {"code": "e2e_open", "message": "commit %s: any verified identity"} if input.identity.subject != ""
+      """;
+
+  private String commit(Git git, String file, String content) throws Exception {
+    Path f = dir.resolve("repo").resolve(file);
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, content);
+    git.add().addFilepattern(file).call();
+    PersonIdent who = new PersonIdent("t", "t@example.test");
+    return git.commit().setMessage(file).setAuthor(who).setCommitter(who).call().getName();
+  }
+
+  @Test
+  void everyDecisionLogLineAndRecordCarriesTheActiveCommit() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+        MilvusLite milvus = MilvusLite.start(dir, 0);
+        OidcProvider oidc = OidcProvider.start(0)) {
+      String a = commit(git, "policies/open.rego", OPEN.formatted("A"));
+      Path decisions = dir.resolve("var/decisions.jsonl");
+      Path config = dir.resolve("gateway.yaml");
+      Files.writeString(config, """
+          listeners: [{name: milvus, kind: milvus-grpc, address: "127.0.0.1:0", connection: lite}]
+          connections:
+            - {name: lite, kind: milvus, upstream: "%s", credential: {env: VG_MILVUS}, row_filter_binding: literal}
+          identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
+          masking: {hmac_key: {env: VG_MASK}}
+          policy:
+            source:
+              kind: git
+              url: repo
+              branch: main
+              path: policies
+              poll_interval_seconds: 3600       # only the webhook triggers checks in this test
+              state: var/rollout.db
+              instance_id: gw-e2e
+              work_dir: var/rollout
+          recording:
+            directory: var/recording
+            acknowledge: durable
+            admin: {auditor_groups: [auditors]}
+          decision_log:
+            path: var/decisions.jsonl
+            labels: {gateway: gw-e2e}
+          admin:
+            address: 127.0.0.1:0
+            reader_groups: [sre]
+            operator_groups: [policy-admins]
+            policy_webhook_secret: {env: VG_HOOK}
+          """.formatted(milvus.address(), oidc.issuer()));
+      Map<String, String> env = Map.of("VG_MILVUS", "root:Milvus", "VG_MASK", "test-mask-key-0123456789abcdef",
+          "VG_HOOK", HOOK_SECRET);
+      try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), env::get, Clock.systemUTC())) {
+        String admin = "http://127.0.0.1:" + gw.adminPort();
+        String reader = oidc.token("rita", List.of("sre"), null, 3600);
+        String operator = oidc.token("otto", List.of("policy-admins"), null, 3600);
+        String auditor = oidc.token("dora", List.of("auditors"), null, 3600);
+        String address = "127.0.0.1:" + gw.port("milvus");
+
+        // commit A is active from start-up: a pymilvus call is decided, logged and recorded with A
+        client(oidc, address, "user-a1");
+        revisionsOf(decisions, auditor, admin, "user-a1", a);
+
+        // commit B (good) + the signed webhook: B activates, the next request carries B
+        String b = commit(git, "policies/more.rego", OPEN.formatted("B").replace("e2e_open", "e2e_more"));
+        webhook(admin);
+        JsonNode st = awaitStatus(admin, reader, s -> b.equals(s.path("active_revision").asText()));
+        client(oidc, address, "user-b1");
+        revisionsOf(decisions, auditor, admin, "user-b1", b);
+
+        // commit C with a Rego syntax error: stays inactive; status names stage compile with file:line
+        String c = commit(git, "policies/broken.rego", "package vectorgate\n\nimport rego.v1\n\nallow contains x if {\n");
+        webhook(admin);
+        st = awaitStatus(admin, reader, s -> c.equals(s.path("last_failure").path("revision").asText()));
+        assertEquals(b, st.path("active_revision").asText(), st.toPrettyString());
+        JsonNode failure = st.path("last_failure");
+        assertEquals("compile", failure.path("stage").asText(), failure.toPrettyString());
+        assertFalse(failure.path("problems").isEmpty(), failure.toPrettyString());
+        JsonNode problem = failure.path("problems").get(0);
+        assertEquals("broken.rego", problem.path("file").asText(), problem.toString());
+        assertEquals(6, problem.path("line").asInt(), problem.toString()); // the unexpected end of file
+        assertTrue(failure.path("message").asText().contains("broken.rego:6"), failure.toString());
+        assertTrue(st.path("instances").toString().contains("gw-e2e"), st.toPrettyString());
+        assertTrue(st.path("history").toString().contains("\"failed\""), st.toPrettyString());
+
+        // metrics: the failure counted at compile, the info metric still names B
+        HttpResponse<String> m = AdminApiTest.send("GET", admin + "/metrics", reader, null);
+        assertEquals(200, m.statusCode(), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_rollout_failures_total{stage=\"compile\"} 1.0"), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_rollout_failures_total{stage=\"test\"} 0.0"), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_active_revision_info{revision=\"" + b + "\",source=\"git "),
+            m.body());
+        assertTrue(m.body().contains("vectorgate_policy_rollout_activations_total 2.0"), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_last_failure_timestamp_seconds "), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_last_activation_timestamp_seconds "), m.body());
+        assertTrue(m.body().matches("(?s).*vectorgate_requests_total\\{outcome=\"allowed\"} [1-9].*"), m.body());
+
+        // requests still carry B
+        client(oidc, address, "user-c1");
+        revisionsOf(decisions, auditor, admin, "user-c1", b);
+
+        // a reader may not pin; an operator pins A through the admin API; records carry A
+        assertEquals(403, AdminApiTest.send("POST", admin + "/v1/policy/pin", reader,
+            "{\"revision\": \"" + a + "\"}").statusCode());
+        HttpResponse<String> pin = AdminApiTest.send("POST", admin + "/v1/policy/pin", operator,
+            "{\"revision\": \"" + a + "\", \"reason\": \"e2e\"}");
+        assertEquals(200, pin.statusCode(), pin.body());
+        JsonNode pinned = json.readTree(pin.body());
+        assertEquals("activated", pinned.path("outcome").asText(), pinned.toString());
+        assertEquals(a, pinned.path("active_revision").asText(), pinned.toString());
+        st = awaitStatus(admin, reader, s -> a.equals(s.path("pin").path("revision").asText()));
+        assertEquals("otto", st.path("pin").path("by").asText(), st.toString());
+        client(oidc, address, "user-d1");
+        revisionsOf(decisions, auditor, admin, "user-d1", a);
+      }
+    }
+  }
+
+  /** One pymilvus {@code list_collections} as {@code subject} (handshake + ShowCollections through the gateway). */
+  private void client(OidcProvider oidc, String address, String subject) throws Exception {
+    Path script = dir.resolve("list_collections.py");
+    if (!Files.exists(script)) {
+      Files.writeString(script, """
+          import json, sys
+          from pymilvus import MilvusClient
+          c = MilvusClient(uri="http://" + sys.argv[1], token=sys.argv[2], timeout=30)
+          print(json.dumps({"collections": c.list_collections()}))
+          """);
+    }
+    String token = oidc.token(subject, List.of("analysts"), "acme", 600);
+    Path out = dir.resolve(subject + ".out");
+    Path err = dir.resolve(subject + ".err");
+    Process p = new ProcessBuilder(MilvusLite.venvBin("python").toString(), script.toString(), address, token)
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("pymilvus did not finish: " + Files.readString(err));
+    }
+    assertEquals(0, p.exitValue(), "pymilvus failed: " + Files.readString(err));
+    assertTrue(json.readTree(Files.readString(out)).get("collections").isArray(), Files.readString(out));
+  }
+
+  /**
+   * Waits until {@code subject}'s decisions are in the decision log and its requests in the
+   * recording (both are written off the request path), then checks that every one carries {@code revision}.
+   */
+  private void revisionsOf(Path decisions, String auditor, String admin, String subject, String revision)
+      throws Exception {
+    List<JsonNode> lines = await(() -> {
+      List<JsonNode> found = new ArrayList<>();
+      if (Files.exists(decisions)) {
+        for (String l : Files.readAllLines(decisions, StandardCharsets.UTF_8)) {
+          JsonNode n = json.readTree(l);
+          if (subject.equals(n.path("input").path("identity").path("subject").asText())) {
+            found.add(n);
+          }
+        }
+      }
+      return found.size() >= 2 ? found : null; // the handshake and ShowCollections
+    }, "decision log lines of " + subject);
+    for (JsonNode l : lines) {
+      assertEquals(revision, l.path("bundles").path("vectorgate").path("revision").asText(), l.toString());
+      assertEquals("gw-e2e", l.path("labels").path("gateway").asText(), l.toString());
+      assertTrue(l.path("result").path("allow").asBoolean(), l.toString());
+    }
+    JsonNode records = await(() -> {
+      HttpResponse<String> r = AdminApiTest.send("GET", admin + "/v1/sessions/records?subject=" + subject, auditor, null);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode n = json.readTree(r.body()).get("records");
+      return n.size() >= 2 ? n : null;
+    }, "recorded requests of " + subject);
+    java.util.Set<String> logged = new java.util.HashSet<>();
+    lines.forEach(l -> logged.add(l.path("decision_id").asText()));
+    for (JsonNode r : records) {
+      assertEquals(revision, r.path("revision").asText(), r.toString());
+      assertTrue(logged.contains(r.path("decisionId").asText()), "the record's decision is not in the decision log: " + r);
+    }
+  }
+
+  private void webhook(String admin) throws Exception {
+    byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/policy/webhook"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, unsigned.statusCode(), unsigned.body());
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/policy/webhook"))
+        .header(WebhookSignature.HEADER, new WebhookSignature(HOOK_SECRET.getBytes(StandardCharsets.UTF_8)).sign(body))
+        .header("X-GitHub-Event", "push").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, r.statusCode(), r.body());
+  }
+
+  private JsonNode awaitStatus(String admin, String token, Predicate<JsonNode> until) throws Exception {
+    return await(() -> {
+      HttpResponse<String> r = AdminApiTest.send("GET", admin + "/v1/policy/status", token, null);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode s = json.readTree(r.body());
+      return until.test(s) ? s : null;
+    }, "the policy status");
+  }
+
+  @FunctionalInterface
+  interface Probe<T> {
+    T get() throws Exception;
+  }
+
+  /** Polls {@code probe} until it returns non-null; fails naming {@code what} after 3 minutes (a loaded host is slow). */
+  private static <T> T await(Probe<T> probe, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (true) {
+      T v = probe.get();
+      if (v != null) {
+        return v;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("gave up waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+}
