@@ -260,7 +260,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     private void handle(Exchange ex, Metadata headers, Message request) {
       ex.start = System.nanoTime();
       ex.received = java.time.Instant.now();
-      ex.requestId = UUID.randomUUID().toString();
+      ex.requestId = newRequestId();
       Status status;
       try {
         status = process(ex, headers, request, ex.requestId);
@@ -493,7 +493,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     err.put("message", String.valueOf(status.getDescription()));
     // on the transport thread: never wait for the disk here
     recording.appendNoWait(RecordDraft.builder().time(now).sessionId(recording.session(client, null, now))
-        .requestId(UUID.randomUUID().toString()).client(client).connection(connection).operation(op).decision(d)
+        .requestId(newRequestId()).client(client).connection(connection).operation(op).decision(d)
         .enforcement(GatewayRecording.enforcement("refused", d, op, null, null)).response(err).build());
   }
 
@@ -504,6 +504,18 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     java.time.Instant deadline = d == null ? null
         : java.time.Instant.now().plusNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS)));
     return new ApprovalGate.Hold(MilvusMethods.SERVICE + "/" + rpc, request.toByteArray(), deadline, ctx::isCancelled);
+  }
+
+  /**
+   * A random (version 4) UUID for correlation, from {@link java.util.concurrent.ThreadLocalRandom}:
+   * request ids are not secrets, and {@link UUID#randomUUID()} takes a shared SecureRandom on
+   * every request.
+   */
+  static String newRequestId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
   }
 
   private static Status adapterStatus(AdapterException e) {
