@@ -127,7 +127,7 @@ class AdminRolloutE2ETest {
         JsonNode problem = failure.path("problems").get(0);
         assertEquals("broken.rego", problem.path("file").asText(), problem.toString());
         assertEquals(6, problem.path("line").asInt(), problem.toString()); // the unexpected end of file
-        assertTrue(failure.path("message").asText().contains("broken.rego:6"), failure.toString());
+        assertTrue(st.path("history").toString().contains("broken.rego:6"), st.toString()); // the rendered failure
         assertTrue(st.path("instances").toString().contains("gw-e2e"), st.toPrettyString());
         assertTrue(st.path("history").toString().contains("\"failed\""), st.toPrettyString());
 
