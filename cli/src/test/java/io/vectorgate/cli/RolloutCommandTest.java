@@ -106,4 +106,95 @@ class RolloutCommandTest {
     assertEquals(1, r.code());
     assertTrue(r.err().contains("nothing to roll back"), r.err());
   }
+
+  /**
+   * The same commands through a real gateway's admin API (git rollout of two commits, real OIDC
+   * tokens): status as text and JSON, rollback and pin applied at once, groups enforced.
+   */
+  @Test
+  void statusRollbackAndPinThroughTheGatewayAdminApi(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile())
+            .setInitialBranch("main").call();
+        io.vectorgate.proxy.testing.OidcProvider oidc = io.vectorgate.proxy.testing.OidcProvider.start(0)) {
+      String rule = "package vectorgate\n\nimport rego.v1\n\nallow contains {\"code\": \"%s\", \"message\": \"m\"} if input.identity.subject != \"\"\n";
+      String a = commitFile(git, repo, "policies/a.rego", rule.formatted("a"));
+      String b = commitFile(git, repo, "policies/b.rego", rule.formatted("b"));
+      Path cfg = tmp.resolve("gw.yaml");
+      java.nio.file.Files.writeString(cfg, """
+          listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
+          connections: [{name: c, kind: milvus, upstream: "127.0.0.1:1", credential: {env: X}}]
+          identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
+          masking: {hmac_key: {env: K}}
+          policy:
+            source: {kind: git, url: repo, branch: main, path: policies, poll_interval_seconds: 3600,
+                     state: rollout.db, instance_id: gw-cli, work_dir: var}
+          admin: {address: "127.0.0.1:0", reader_groups: [sre], operator_groups: [policy-admins]}
+          """.formatted(oidc.issuer()));
+      java.util.Map<String, String> env = java.util.Map.of("X", "root:Milvus", "K", "test-mask-key-0123456789abcdef");
+      try (io.vectorgate.proxy.Gateway gw = io.vectorgate.proxy.Gateway.fromConfig(
+          io.vectorgate.proxy.config.ConfigLoader.load(cfg), env::get, java.time.Clock.systemUTC())) {
+        String url = "http://127.0.0.1:" + gw.adminPort();
+        String reader = oidc.token("rita", java.util.List.of("sre"), null, 600);
+        String operator = oidc.token("otto", java.util.List.of("policy-admins"), null, 600);
+
+        Run st = run("policy", "status", "--gateway", url, "--token", reader);
+        assertEquals(0, st.code(), st.err());
+        assertTrue(st.out().contains("active: " + b), st.out());
+        assertTrue(st.out().contains("instance: gw-cli"), st.out());
+        Run js = run("policy", "status", "--gateway", url + "/", "--token", reader, "--json");
+        assertEquals(b, new ObjectMapper().readTree(js.out()).path("active_revision").asText(), js.out());
+
+        Run refused = run("policy", "rollback", "--gateway", url, "--token", reader);
+        assertEquals(1, refused.code(), refused.out());
+        assertTrue(refused.err().contains("HTTP 403"), refused.err());
+        Run noToken = run("policy", "status", "--gateway", url, "--token", "");
+        assertEquals(2, noToken.code());
+        assertTrue(noToken.err().contains("no token"), noToken.err());
+        Run badUrl = run("policy", "status", "--gateway", "ftp://x", "--token", reader);
+        assertEquals(2, badUrl.code());
+        assertTrue(badUrl.err().contains("http(s) URL"), badUrl.err());
+
+        // the gateway started at B: nothing earlier was ever active, so a plain rollback is refused
+        Run none = run("policy", "rollback", "--gateway", url, "--token", operator);
+        assertEquals(1, none.code(), none.out());
+        assertTrue(none.err().contains("HTTP 409") && none.err().contains("no earlier good revision"), none.err());
+        Run to = run("policy", "rollback", "--to", a, "--gateway", url, "--token", operator, "--reason", "cli test");
+        assertEquals(0, to.code(), to.err());
+        assertTrue(to.out().contains("rollback: activated; active revision " + a), to.out());
+        assertEquals(a, activeOf(url, reader));
+        Run pin = run("policy", "pin", b, "--gateway", url, "--token", operator);
+        assertEquals(0, pin.code(), pin.err());
+        assertTrue(pin.out().contains("pin: activated; active revision " + b), pin.out());
+        Run clear = run("policy", "pin", "--clear", "--gateway", url, "--token", operator);
+        assertEquals(0, clear.code(), clear.err());
+        assertTrue(clear.out().contains("unpin: unchanged; active revision " + b), clear.out());
+        Run rb = run("policy", "rollback", "--gateway", url, "--token", operator);
+        assertEquals(0, rb.code(), rb.err());
+        assertTrue(rb.out().contains("rollback: activated; active revision " + a), rb.out());
+
+        // --state on the command line wins over a configured gateway: the shared state, read directly
+        Run direct = run("policy", "status", "--state", tmp.resolve("rollout.db").toString(), "--gateway", url);
+        assertEquals(0, direct.code(), direct.err());
+        assertTrue(direct.out().contains("gw-cli  active " + a), direct.out());
+        assertTrue(direct.out().contains("pin: " + a), direct.out());
+      }
+    }
+  }
+
+  private static String activeOf(String url, String token) throws Exception {
+    var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(url + "/v1/policy/status")).header("Authorization", "Bearer " + token).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(r.body()).path("active_revision").asText();
+  }
+
+  private static String commitFile(org.eclipse.jgit.api.Git git, Path repo, String file, String content) throws Exception {
+    Path f = repo.resolve(file);
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, content);
+    git.add().addFilepattern(file).call();
+    var who = new org.eclipse.jgit.lib.PersonIdent("t", "t@example.test");
+    return git.commit().setMessage(file).setAuthor(who).setCommitter(who).call().getName();
+  }
 }
