@@ -76,6 +76,12 @@ class SshGitRolloutTest {
     return gw;
   }
 
+  private boolean allows(String action) throws Exception {
+    io.vectorgate.engine.Evaluation e = gw.engine.evaluate(Policies.input(action, "docs"));
+    assertTrue(e.defined(), () -> "undefined: " + e);
+    return e.result().path("allow").asBoolean();
+  }
+
   Path clientKeyFile() throws Exception {
     return SshGitServer.writeOpenSsh(clientKey, tmp.resolve("keys/id_rsa"), null);
   }
@@ -115,9 +121,8 @@ class SshGitRolloutTest {
         Thread.sleep(50);
       }
       assertEquals(next, gw.engine.activeRevision().orElse(null), "the pushed commit was fetched over ssh");
-      assertTrue(state.history(5).stream().anyMatch(h -> next.equals(h.revision())
-          && h.outcome() == RolloutState.Outcome.ACTIVATED), () -> state.history(5).toString());
       assertFalse(first.equals(next));
+      assertFalse(allows("delete"), "the pushed policy decides");
     } finally {
       http.stop(0);
     }
@@ -201,6 +206,21 @@ class SshGitRolloutTest {
     KeyPair ec = SshGitServer.ec();
     server.setTestUserPublicKey(ec.getPublic());
     Path key = SshGitServer.writeOpenSsh(ec, tmp.resolve("id_ecdsa_enc"), PASSPHRASE);
+    String sha = repo.commit("policy", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(config(key, PASSPHRASE));
+    assertEquals(new RolloutController.CheckResult.Activated(sha, null), gw.controller.checkNow());
+  }
+
+  @Test
+  void ed25519ClientAndHostKeysWork() throws Exception {
+    server.close();
+    KeyPair edHost = SshGitServer.ed25519();
+    KeyPair edClient = SshGitServer.ed25519();
+    server = new SshGitServer(edClient.getPublic(), repo.git.getRepository(), edHost);
+    server.start();
+    Files.writeString(knownHosts, SshGitServer.knownHostsLine(server.knownHostsName(), edHost.getPublic()) + "\n");
+    assertTrue(Files.readString(knownHosts).contains(" ssh-ed25519 "), Files.readString(knownHosts));
+    Path key = SshGitServer.writeOpenSsh(edClient, tmp.resolve("id_ed25519"), PASSPHRASE);
     String sha = repo.commit("policy", Map.of("policy.vg", Policies.GOOD_VG));
     gateway(config(key, PASSPHRASE));
     assertEquals(new RolloutController.CheckResult.Activated(sha, null), gw.controller.checkNow());

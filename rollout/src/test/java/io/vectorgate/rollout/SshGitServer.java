@@ -69,6 +69,12 @@ final class SshGitServer extends SshTestGitServer implements AutoCloseable {
     return g.generateKeyPair();
   }
 
+  /** An Ed25519 key pair from Bouncy Castle (the provider sshd uses for Ed25519), not registered JVM-wide. */
+  static KeyPair ed25519() throws GeneralSecurityException {
+    return KeyPairGenerator.getInstance("Ed25519", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+        .generateKeyPair();
+  }
+
   /** Writes {@code key} as an OpenSSH private key file, encrypted when {@code passphrase} is not null. */
   static Path writeOpenSsh(KeyPair key, Path file, String passphrase) throws IOException, GeneralSecurityException {
     OpenSSHKeyEncryptionContext enc = null;
