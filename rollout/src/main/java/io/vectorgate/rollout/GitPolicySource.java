@@ -65,8 +65,14 @@ public final class GitPolicySource implements PolicySource {
     this.credentials = c.token() == null ? null : new UsernamePasswordCredentialsProvider(c.username(), c.token());
     if (config.isSsh()) {
       SshRemote remote = config.sshRemote();
-      GitSsh s = new GitSsh(remote, c.sshKeyFile(), c.sshKeyPassphrase(), c.knownHostsFile(),
-          config.mirror().toAbsolutePath().resolveSibling(config.mirror().getFileName() + ".ssh-home"));
+      GitSsh s;
+      try {
+        s = new GitSsh(remote, c.sshKeyFile(), c.sshKeyPassphrase(), c.knownHostsFile(),
+            config.mirror().toAbsolutePath().resolveSibling(config.mirror().getFileName() + ".ssh-home"));
+      } catch (IOException | RuntimeException e) {
+        repo.close();
+        throw e;
+      }
       try {
         s.loadKeys();
         if (!Files.isRegularFile(c.knownHostsFile()) || !Files.isReadable(c.knownHostsFile())) {

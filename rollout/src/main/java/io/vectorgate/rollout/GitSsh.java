@@ -74,7 +74,7 @@ final class GitSsh implements AutoCloseable {
     return remote;
   }
 
-  /** Points an SSH transport at this source's session factory; refuses any other SSH use. */
+  /** Points an SSH transport at this source's session factory (never the JVM-wide one). */
   void configure(Transport transport) {
     if (transport instanceof SshTransport t) {
       t.setSshSessionFactory(factory);
