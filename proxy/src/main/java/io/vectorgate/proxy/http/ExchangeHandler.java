@@ -224,8 +224,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     try {
       workers.execute(() -> {
         try {
-          OutboundResponse r = processor.process(in);
-          ctx.executor().execute(() -> respond(ctx, r));
+          OutboundResponse r;
+          try {
+            r = processor.process(in);
+          } catch (RuntimeException | LinkageError e) {
+            // process() answers its own failures; this is a broken deployment (e.g. a missing class):
+            // answer 500 and close rather than leave the client waiting forever
+            LOG.error("event=request_failed phase=processor error={}", e.toString(), e);
+            r = processor.refusal(500, "gateway_error", "gateway error", true);
+          }
+          OutboundResponse answer = r;
+          ctx.executor().execute(() -> respond(ctx, answer));
         } catch (RejectedExecutionException e) {
           LOG.debug("event=response_dropped reason=event_loop_stopped error={}", e.toString());
         } finally {
