@@ -89,6 +89,7 @@ class AdminRolloutE2ETest {
             admin: {auditor_groups: [auditors]}
           decision_log:
             path: var/decisions.jsonl
+            mask: [/input/identity/email]
             labels: {gateway: gw-e2e}
           admin:
             address: 127.0.0.1:0
@@ -209,6 +210,8 @@ class AdminRolloutE2ETest {
     for (JsonNode l : lines) {
       assertEquals(revision, l.path("bundles").path("vectorgate").path("revision").asText(), l.toString());
       assertEquals("gw-e2e", l.path("labels").path("gateway").asText(), l.toString());
+      assertFalse(l.path("input").path("identity").has("email"), "the masked email was logged: " + l);
+      assertTrue(l.path("erased").toString().contains("/input/identity/email"), l.toString());
       assertTrue(l.path("result").path("allow").asBoolean(), l.toString());
     }
     JsonNode records = await(() -> {
