@@ -57,16 +57,14 @@ public final class GatewayPrometheus {
             cb.call(v, k);
           }
         })).register(registry);
+    // the source's description is fixed; read it once (status() queries the shared state)
+    String source = rollout == null ? "static" : rollout.status().source();
     if (engine != null) {
-      registry.register(() -> {
-      String revision = engine.activeRevision().orElse("");
-      String source = rollout == null ? "static" : rollout.status().source();
-      return InfoSnapshot.builder().name("vectorgate_policy_active_revision")
+      registry.register(() -> InfoSnapshot.builder().name("vectorgate_policy_active_revision")
           .help("The policy revision the gateway decides with (the commit SHA under git rollout)")
           .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
-              .labels(Labels.of("revision", revision, "source", source)).build())
-          .build();
-      });
+              .labels(Labels.of("revision", engine.activeRevision().orElse(""), "source", source)).build())
+          .build());
     }
     if (rollout != null) {
       RolloutMetrics m = rollout.metrics();
