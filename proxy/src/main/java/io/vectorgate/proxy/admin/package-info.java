@@ -1,2 +1,2 @@
-/** The gateway's admin API wiring: OIDC authentication of approvers for the approvals REST API. */
+/** The gateway's admin API: OIDC authentication of its callers, the policy rollout routes and Prometheus metrics. */
 package io.vectorgate.proxy.admin;
