@@ -72,6 +72,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private final UpstreamMilvus upstream;
   private final ExecutorService workers;
   private final GatewayRecording recording;
+  /** Upstream responses larger than this are rewritten on a worker, not on the upstream transport thread. */
+  static final int INLINE_RESPONSE_BYTES = 256 * 1024;
   /** Where upstream responses are processed; see {@code onUpstream}. */
   private final java.util.concurrent.Executor responseExecutor;
   private Server server;
@@ -282,9 +284,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     }
 
     /**
-     * When the upstream call ended: on the upstream transport thread when recording is off (the
-     * response rewrite is CPU work only), on a worker when recording is on (appending may wait for
-     * the disk).
+     * When the upstream call ended: on the upstream transport thread when recording is off and the
+     * response is at most {@link #INLINE_RESPONSE_BYTES} (the rewrite is then short CPU work), on a
+     * worker otherwise (appending to the recording may wait for the disk).
      */
     private void onUpstream(Exchange ex, Metadata headers, Message request, Message response,
         StatusRuntimeException error) {
@@ -410,8 +412,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.forward = forward;
       ex.outcome = ex.approvalId != null ? "approved" : "forwarded";
       ex.upstreamStart = System.nanoTime();
-      upstream.start(method, forward, forwardedHeaders(headers), responseExecutor,
-          (response, error) -> onUpstream(ex, headers, request, response, error));
+      upstream.start(method, forward, forwardedHeaders(headers), responseExecutor, (response, error) -> {
+        if (!recording.enabled() && response != null && response.getSerializedSize() > INLINE_RESPONSE_BYTES) {
+          onWorker(() -> onUpstream(ex, headers, request, response, error)); // too big to rewrite on the transport thread
+        } else {
+          onUpstream(ex, headers, request, response, error);
+        }
+      });
       return null; // answered by onUpstream
     }
 

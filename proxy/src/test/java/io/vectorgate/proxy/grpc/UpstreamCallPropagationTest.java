@@ -26,6 +26,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.milvus.grpc.ShowCollectionsRequest;
+import io.milvus.grpc.ShowCollectionsResponse;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,23 @@ class UpstreamCallPropagationTest {
   /** One call the holding upstream received: its deadline, and a latch that opens when it is cancelled. */
   record Held(String method, Deadline deadline, Metadata headers, CountDownLatch cancelled) {}
 
-  /** Holds every unary MilvusService call open until the caller cancels it. */
+  static final Metadata.Key<String> CLIENT_REQUEST_ID = Metadata.Key.of("client-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  /** A response well over the size the gateway rewrites on the transport thread. */
+  static final ShowCollectionsResponse BIG = bigResponse();
+
+  private static ShowCollectionsResponse bigResponse() {
+    ShowCollectionsResponse.Builder b = ShowCollectionsResponse.newBuilder()
+        .setStatus(io.milvus.grpc.Status.newBuilder().setCode(0));
+    for (int i = 0; i < 30_000; i++) {
+      b.addCollectionNames("collection_" + i).addCollectionIds(i);
+    }
+    return b.build();
+  }
+
+  /**
+   * Holds every unary MilvusService call open until the caller cancels it; answers ShowCollections
+   * with {@link #BIG} at once when {@code client-request-id} is {@code answer-big}.
+   */
   static final class HoldingUpstream implements AutoCloseable {
     final BlockingQueue<Held> received = new LinkedBlockingQueue<>();
     final Server server;
@@ -76,6 +93,17 @@ class UpstreamCallPropagationTest {
 
     private ServerCallHandler<Message, Message> hold(MethodDescriptor<Message, Message> m) {
       return (call, headers) -> {
+        if ("answer-big".equals(headers.get(CLIENT_REQUEST_ID)) && m.getBareMethodName().equals("ShowCollections")) {
+          call.request(1);
+          return new ServerCall.Listener<>() {
+            @Override
+            public void onHalfClose() {
+              call.sendHeaders(new Metadata());
+              call.sendMessage(BIG);
+              call.close(Status.OK, new Metadata());
+            }
+          };
+        }
         CountDownLatch cancelled = new CountDownLatch(1);
         received.add(new Held(m.getBareMethodName(), Context.current().getDeadline(), headers, cancelled));
         call.request(1);
@@ -230,5 +258,20 @@ class UpstreamCallPropagationTest {
       assertNotNull(s);
       assertEquals(Status.Code.CANCELLED, s.getCode());
     }
+  }
+
+  @Test
+  void aLargeUpstreamResponseIsAnsweredInFull() {
+    assertTrue(BIG.getSerializedSize() > MilvusGrpcGateway.INLINE_RESPONSE_BYTES, "test response too small");
+    Metadata h = auth("bob");
+    h.put(CLIENT_REQUEST_ID, "answer-big");
+    Message m = ClientCalls.blockingUnaryCall(
+        io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(h)),
+        MilvusMethods.byName("ShowCollections"), CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+        ShowCollectionsRequest.getDefaultInstance());
+    ShowCollectionsResponse r = (ShowCollectionsResponse) m;
+    assertEquals(0, r.getStatus().getCode());
+    assertEquals(BIG.getCollectionNamesCount(), r.getCollectionNamesCount());
+    assertEquals(BIG.getCollectionNamesList(), r.getCollectionNamesList());
   }
 }
