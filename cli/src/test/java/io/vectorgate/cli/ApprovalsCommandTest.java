@@ -30,8 +30,8 @@ import picocli.CommandLine;
 
 /**
  * `vectorgate approvals` against the real admin API server and approval store (SQLite). Tokens
- * are resolved by a fixed table here; the gateway's OIDC verification of the same API is covered
- * by the proxy's approval end-to-end tests with real OIDC tokens.
+ * are resolved by a fixed table here; the shaded jar against a real gateway with real OIDC tokens
+ * and pymilvus is {@link ApprovalsCliIT} (failsafe).
  */
 class ApprovalsCommandTest {
   private static final Map<String, Approver> TOKENS = Map.of(
