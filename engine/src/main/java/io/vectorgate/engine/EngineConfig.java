@@ -27,7 +27,8 @@ import java.util.Objects;
  *     goes live (see {@code warmupIterations}); their results are not checked, only computed
  * @param warmupIterations evaluations per new instance at activation (and rebuild), cycling
  *     through the smoke input and {@code warmupInputs}, so the JIT compiles the classes generated
- *     for that instance before real decisions reach it; 0 turns warm-up off
+ *     for that instance before real decisions reach it; 0 turns warm-up off (so does
+ *     {@code useCompiler = false}, see {@link #warmupEnabled()})
  * @param warmupBudget longest the warm-up of one activation (all instances, in parallel) may take;
  *     it stops after the evaluation running when the budget ends, so an activation is delayed by
  *     at most this plus one {@code evaluationTimeout}; zero turns warm-up off
@@ -101,9 +102,13 @@ public record EngineConfig(
     Objects.requireNonNull(metrics, "metrics");
   }
 
-  /** Whether activations warm new instances ({@code warmupIterations > 0} and a non-zero budget). */
+  /**
+   * Whether activations warm new instances: {@code warmupIterations > 0}, a non-zero budget, and the
+   * Wasm compiler on. Only compiled instances have classes of their own for the JIT to learn; the
+   * interpreter's code is shared by all instances and warms with any traffic.
+   */
   public boolean warmupEnabled() {
-    return warmupIterations > 0 && !warmupBudget.isZero();
+    return useCompiler && warmupIterations > 0 && !warmupBudget.isZero();
   }
 
   /**

@@ -68,7 +68,8 @@ class WarmupTest {
   @Test
   void warmupOffRunsNothing() throws Exception {
     for (EngineConfig cfg : List.of(TestPolicies.config().noWarmup().build(),
-        TestPolicies.config().warmupBudget(Duration.ZERO).build())) {
+        TestPolicies.config().warmupBudget(Duration.ZERO).build(),
+        TestPolicies.config().useCompiler(false).build())) {
       assertFalse(cfg.warmupEnabled());
       try (PolicyEngine engine = new PolicyEngine(cfg)) {
         ActivationReport r = engine.activate(TestPolicies.bundle("acme"));
