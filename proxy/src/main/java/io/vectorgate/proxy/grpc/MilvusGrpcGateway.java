@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * rewrite. Streaming and unknown methods are refused (fail closed) and counted.
  *
  * <p>Requests are processed on a bounded worker pool, off the Netty event loop; a full pool
- * answers RESOURCE_EXHAUSTED. The incoming call's deadline and cancellation propagate to the
- * upstream call through the gRPC {@link Context}.
+ * answers RESOURCE_EXHAUSTED. The upstream call is asynchronous: the worker is free once the
+ * request is on its way, and the response is rewritten on the upstream transport thread (or on a
+ * worker when recording is on or the response is large). The incoming call's deadline and
+ * cancellation propagate to the upstream call through the gRPC {@link Context}.
  */
 public final class MilvusGrpcGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusGrpcGateway.class);
