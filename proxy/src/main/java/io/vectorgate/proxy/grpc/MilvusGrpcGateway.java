@@ -268,7 +268,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       Status status;
       try {
         status = process(ex, headers, request, ex.requestId);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
+        // a LinkageError (e.g. a class missing from a broken deployment) must still end the call:
+        // left open, a client without a deadline would wait forever
         status = internalError(ex, e);
       }
       if (status != null) {
@@ -276,7 +278,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       }
     }
 
-    private Status internalError(Exchange ex, RuntimeException e) {
+    private Status internalError(Exchange ex, Throwable e) {
       LOG.error("event=request_failed request_id={} rpc={} error={}", ex.requestId, rpc, e.toString(), e);
       pipeline.metrics().count("internal_error");
       ex.internalError = true;
@@ -308,7 +310,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
           ex.response = rewritten;
           status = Status.OK;
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         status = internalError(ex, e);
       }
       finish(ex, headers, request, status);
@@ -374,7 +376,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       }
       ex.operation = op;
       Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)),
-          hold(rpc, request));
+          () -> hold(rpc, request));
       ex.decision = outcome.decision();
       ex.outcome = "denied";
       if (outcome instanceof Outcome.Forward f) {

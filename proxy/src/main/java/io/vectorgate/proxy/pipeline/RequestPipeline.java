@@ -54,6 +54,16 @@ public final class RequestPipeline {
    */
   public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta,
       ApprovalGate.Hold hold) {
+    return decide(identity, connection, operation, meta, () -> hold);
+  }
+
+  /**
+   * As above, with the hold built only when the decision requires approval (building it may copy
+   * the whole request, e.g. serialize an insert): {@code hold} is called at most once, on this
+   * thread, before this method returns.
+   */
+  public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta,
+      java.util.function.Supplier<ApprovalGate.Hold> hold) {
     Instant now = policyClock.instant();
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     RequestContext ctx = new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(),
@@ -81,7 +91,7 @@ public final class RequestPipeline {
     if (decision.requiresApproval()) {
       ApprovalGate.Verdict verdict;
       try {
-        verdict = approvals.check(input, decision, hold);
+        verdict = approvals.check(input, decision, hold.get());
         if (verdict instanceof ApprovalGate.Verdict.Approved approved) {
           Decision before = decision;
           input = recheckInput(input);

@@ -61,6 +61,12 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** As above, with {@code extraYaml} appended to the gateway config (e.g. a {@code recording:} section). */
   public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml) throws Exception {
+    return start(workDir, upstreamOverride, extraYaml, AdapterMilvusProtocol.factory());
+  }
+
+  /** As above, with the protocol layer built by {@code protocols} (e.g. one that fails on purpose). */
+  public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
+      io.vectorgate.proxy.grpc.MilvusProtocolFactory protocols) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
     PolicyEngine engine = null;
@@ -72,7 +78,7 @@ public final class GatewayFixture implements AutoCloseable {
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
               "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
-          policyClock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
+          policyClock, engine, ApprovalGate.DENY, protocols);
       return new GatewayFixture(milvus, oidc, gateway, engine, workDir);
     } catch (Exception | Error e) {
       if (engine != null) {

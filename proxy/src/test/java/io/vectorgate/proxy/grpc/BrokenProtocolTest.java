@@ -1,0 +1,126 @@
+package io.vectorgate.proxy.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.milvus.grpc.ShowCollectionsRequest;
+import io.milvus.grpc.ShowCollectionsResponse;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.model.Operation;
+import io.vectorgate.proxy.testing.GatewayFixture;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A gateway whose protocol layer fails with an Error a broken deployment produces (a class that
+ * cannot be loaded) still ends the client's call with INTERNAL naming the request, before and
+ * after the upstream call, instead of leaving it open until the client's deadline (or forever).
+ */
+class BrokenProtocolTest {
+  enum Fault { NONE, DECODE, REWRITE }
+
+  static volatile Fault fault = Fault.NONE;
+
+  @TempDir
+  static Path work;
+  static GatewayFixture env;
+  static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    MilvusProtocolFactory real = AdapterMilvusProtocol.factory();
+    env = GatewayFixture.start(work, null, "", (upstream, key, connection) -> {
+      MilvusProtocol p = real.create(upstream, key, connection);
+      return new MilvusProtocol() {
+        @Override
+        public Operation decode(String rpc, Message request, String dbnameHeader) {
+          if (fault == Fault.DECODE) {
+            throw new NoClassDefFoundError("io/vectorgate/Missing (decode)");
+          }
+          return p.decode(rpc, request, dbnameHeader);
+        }
+
+        @Override
+        public Message applyRequestObligations(String rpc, Message request, Obligations obligations) {
+          return p.applyRequestObligations(rpc, request, obligations);
+        }
+
+        @Override
+        public Message rewriteResponse(String rpc, Message response, Obligations obligations) {
+          if (fault == Fault.REWRITE) {
+            throw new NoClassDefFoundError("io/vectorgate/Missing (rewrite)");
+          }
+          return p.rewriteResponse(rpc, response, obligations);
+        }
+
+        @Override
+        public void afterSuccess(String rpc, Message request, String dbnameHeader) {
+          p.afterSuccess(rpc, request, dbnameHeader);
+        }
+      };
+    });
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", env.port()).usePlaintext().build();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  private static Message showCollections() {
+    Metadata h = new Metadata();
+    h.put(MilvusCredentials.AUTHORIZATION,
+        Base64.getEncoder().encodeToString(env.token("bob").getBytes(StandardCharsets.UTF_8)));
+    return ClientCalls.blockingUnaryCall(
+        io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(h)),
+        MilvusMethods.byName("ShowCollections"), CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
+        ShowCollectionsRequest.getDefaultInstance());
+  }
+
+  private static void assertInternal(Fault f) {
+    fault = f;
+    long before = env.gateway.metrics().get("internal_error");
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, BrokenProtocolTest::showCollections);
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.getStatus().toString());
+      assertTrue(e.getStatus().getDescription().startsWith("gateway error (request "), e.getStatus().toString());
+      assertEquals(before + 1, env.gateway.metrics().get("internal_error"));
+    } finally {
+      fault = Fault.NONE;
+    }
+  }
+
+  @Test
+  void anErrorWhileDecodingEndsTheCallWithInternal() {
+    assertInternal(Fault.DECODE);
+    // the gateway still serves the next request
+    assertTrue(showCollections() instanceof ShowCollectionsResponse);
+  }
+
+  @Test
+  void anErrorWhileRewritingTheResponseEndsTheCallWithInternal() {
+    assertInternal(Fault.REWRITE);
+    assertTrue(showCollections() instanceof ShowCollectionsResponse);
+  }
+}
