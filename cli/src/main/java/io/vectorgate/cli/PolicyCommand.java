@@ -146,7 +146,7 @@ public final class PolicyCommand {
       }
       String json = "-".equals(input) ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
           : Files.readString(Path.of(input));
-      EngineConfig cfg = EngineConfig.builder().poolSize(1).entrypoint(entrypoint).build();
+      EngineConfig cfg = EngineConfig.builder().poolSize(1).entrypoint(entrypoint).noWarmup().build();
       try (PolicyEngine engine = PolicyEngine.start(cfg, b)) {
         Evaluation ev = engine.evaluate(entrypoint, json);
         JsonNode out = ContractJson.mapper().valueToTree(ev);

@@ -20,6 +20,8 @@ public final class HarnessEngines {
         .poolSize(Math.max(1, instances))
         .borrowTimeout(BORROW_TIMEOUT)
         .evaluationTimeout(EVALUATION_TIMEOUT)
+        // a replay warms the JIT with its own traffic; a warm-up would only delay small suites
+        .noWarmup()
         .build();
   }
 }

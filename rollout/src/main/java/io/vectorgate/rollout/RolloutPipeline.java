@@ -268,7 +268,7 @@ public final class RolloutPipeline {
 
   private void smoke(PolicyBundle bundle, PolicyEngine live) throws RolloutException {
     EngineConfig base = live == null ? EngineConfig.defaults() : live.config();
-    EngineConfig cfg = base.toBuilder().poolSize(1).decisionLogger(io.vectorgate.engine.DecisionLogger.NONE).metrics(new LongAdderEngineMetrics()).build();
+    EngineConfig cfg = base.toBuilder().poolSize(1).decisionLogger(io.vectorgate.engine.DecisionLogger.NONE).metrics(new LongAdderEngineMetrics()).noWarmup().build();
     try (PolicyEngine e = PolicyEngine.start(cfg, bundle)) {
       Evaluation ev = e.evaluate(cfg.entrypoint(), cfg.smokeInputJson());
       if (!ev.defined()) {

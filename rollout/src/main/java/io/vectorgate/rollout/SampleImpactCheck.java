@@ -85,7 +85,7 @@ public final class SampleImpactCheck implements ImpactCheck {
     List<String> unexpected = new ArrayList<>();
     int decided = 0;
     ObjectMapper json = new ObjectMapper();
-    try (PolicyEngine candidate = PolicyEngine.start(engineConfig, ctx.candidate());
+    try (PolicyEngine candidate = PolicyEngine.start(engineConfig.toBuilder().noWarmup().build(), ctx.candidate());
         BufferedReader in = Files.newBufferedReader(sample, StandardCharsets.UTF_8)) {
       String line;
       int n = 0;
