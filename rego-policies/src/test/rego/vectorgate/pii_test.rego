@@ -48,3 +48,87 @@ test_default_method_from_config if {
 	d := data.vectorgate.decision with input as req(["analysts"], "query", "customers", {}) with data.vectorgate_config as cfg
 	{"field": "notes", "path": [], "method": "hash"} in d.obligations.mask
 }
+
+ff(fields) := {"operation": {"attributes": {"filter_fields": fields}}}
+
+test_filter_on_pii_field_denied_to_non_readers if {
+	r := req(["analysts"], "query", "customers", ff([{"field": "email", "path": []}]))
+	d := decide(r)
+	not d.allow
+	{
+		"code": "pii_filter",
+		"message": "the filter on customers references PII field(s) email, which would reveal their values; only pii-readers may filter on them",
+	} in d.reasons
+}
+
+test_filter_on_pii_field_allowed_to_readers if {
+	d := decide(req(["analysts", "pii-readers"], "query", "customers", ff([{"field": "email", "path": []}])))
+	d.allow
+	not "pii_filter" in data.vectorgate.fixtures.codes(d)
+}
+
+test_filter_on_other_fields_allowed if {
+	d := decide(req(["analysts"], "search", "customers", ff([
+		{"field": "segment", "path": []},
+		{"field": "profile", "path": ["contact", "city"]},
+		{"field": "profile", "path": ["name"]},
+	])))
+	d.allow
+}
+
+test_filter_on_whole_json_field_touches_pii_key if {
+	denied_with(req(["analysts"], "query", "customers", ff([{"field": "profile", "path": []}])), "pii_filter")
+	denied_with(req(["analysts"], "query", "customers", ff([{"field": "profile"}])), "pii_filter")
+	denied_with(req(["analysts"], "search", "customers", ff([{"field": "profile", "path": ["contact"]}])), "pii_filter")
+}
+
+test_filter_below_pii_key_touches_it if {
+	r := req(["analysts"], "get", "customers", ff([{"field": "profile", "path": ["contact", "phone", "mobile"]}]))
+	denied_with(r, "pii_filter")
+}
+
+test_filter_applies_to_every_filtered_action if {
+	every act in ["count", "delete", "search", "get"] {
+		denied_with(req(["admins"], act, "customers", ff([{"field": "notes", "path": []}])), "pii_filter")
+	}
+}
+
+test_filter_labels_listed_sorted if {
+	d := decide(req(["analysts"], "query", "customers", ff([
+		{"field": "notes", "path": []},
+		{"field": "profile", "path": []},
+		{"field": "email", "path": []},
+		{"field": "notes", "path": []},
+	])))
+	{
+		"code": "pii_filter",
+		"message": "the filter on customers references PII field(s) email, notes, profile.contact.phone, which would reveal their values; only pii-readers may filter on them",
+	} in d.reasons
+}
+
+test_filter_collection_reader_groups if {
+	r := req(["ml-engineers", "pii-readers"], "query", "medical", ff([{"field": "diagnosis", "path": []}]))
+	d := decide(r)
+	not d.allow
+	some reason in d.reasons
+	reason.code == "pii_filter"
+	contains(reason.message, "only clinicians may filter")
+	decide(req(["ml-engineers", "clinicians"], "query", "medical", ff([{"field": "diagnosis", "path": []}]))).allow
+}
+
+test_filter_on_collection_without_pii_allowed if {
+	decide(req(["analysts"], "query", "kb_articles", ff([{"field": "email", "path": []}]))).allow
+}
+
+test_malformed_filter_fields_fail_closed if {
+	denied_with(req(["analysts"], "query", "customers", ff("email")), "pii_filter")
+	denied_with(req(["analysts"], "query", "customers", ff([{"field": 7}])), "pii_filter")
+	denied_with(req(["analysts"], "query", "customers", ff(["email"])), "pii_filter")
+	denied_with(req(["analysts"], "query", "customers", ff([{"field": "segment", "path": "contact"}])), "pii_filter")
+	decide(req(["analysts", "pii-readers"], "query", "customers", ff("email"))).allow
+}
+
+test_no_filter_fields_no_pii_filter if {
+	d := decide(req(["analysts"], "query", "customers", {}))
+	d.allow
+}

@@ -51,3 +51,75 @@ deny contains {"code": "pii_bulk_copy", "message": msg} if {
 		str_list(pii_reader_groups), " may do that",
 	])
 }
+
+# Filtering on a PII field would let a non-reader learn its values from which rows match
+# (`email like "a%"`), masks notwithstanding. Adapters report the fields a client filter
+# references (never the gateway's own row filter) in operation.attributes.filter_fields as
+# [{"field", "path"}]; a filter field touches a PII field when the fields are equal and one path
+# is a prefix of the other (filtering on the whole JSON field `profile` touches
+# `profile.contact.email`, and the other way round). Malformed filter_fields touch every PII
+# field: the check fails closed.
+filter_fields := object.get(input.operation, ["attributes", "filter_fields"], [])
+
+path_prefix(short, long) if {
+	count(short) <= count(long)
+	array.slice(long, 0, count(short)) == short
+}
+
+filter_touches(ff, pf) if {
+	ff.field == pf.field
+	fp := object.get(ff, "path", [])
+	pp := object.get(pf, "path", [])
+	is_array(fp)
+	path_prefix(fp, pp)
+}
+
+filter_touches(ff, pf) if {
+	ff.field == pf.field
+	fp := object.get(ff, "path", [])
+	pp := object.get(pf, "path", [])
+	is_array(fp)
+	path_prefix(pp, fp)
+}
+
+malformed_filter_field(ff) if not is_object(ff)
+
+malformed_filter_field(ff) if {
+	is_object(ff)
+	not is_string(ff.field)
+}
+
+malformed_filter_field(ff) if {
+	is_object(ff)
+	not is_array(object.get(ff, "path", []))
+}
+
+malformed_filter_fields if not is_array(filter_fields)
+
+malformed_filter_fields if {
+	is_array(filter_fields)
+	some ff in filter_fields
+	malformed_filter_field(ff)
+}
+
+pii_filter_labels contains pii_field_label(pf) if {
+	malformed_filter_fields
+	some pf in pii_fields
+}
+
+pii_filter_labels contains pii_field_label(pf) if {
+	is_array(filter_fields)
+	some ff in filter_fields
+	some pf in pii_fields
+	filter_touches(ff, pf)
+}
+
+deny contains {"code": "pii_filter", "message": msg} if {
+	has_pii
+	not pii_reader
+	count(pii_filter_labels) > 0
+	msg := concat("", [
+		"the filter on ", collection_label, " references PII field(s) ", concat(", ", sort(pii_filter_labels)),
+		", which would reveal their values; only ", str_list(pii_reader_groups), " may filter on them",
+	])
+}
