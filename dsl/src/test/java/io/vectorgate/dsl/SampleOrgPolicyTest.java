@@ -34,7 +34,8 @@ class SampleOrgPolicyTest {
   /** Examples outside the DSL's reach, with the reason; everything else must match. */
   private static final Map<String, String> EXCEPTIONS = Map.of(
       "insert-without-tenant-field", "tenant_write_field_missing reads operation.attributes.written_values",
-      "upsert", "tenant_write_other_tenant reads operation.attributes.written_values");
+      "upsert", "tenant_write_other_tenant reads operation.attributes.written_values",
+      "filter-on-pii-field", "pii_filter reads operation.attributes.filter_fields");
 
   @TempDir
   static Path tmp;
