@@ -16,6 +16,11 @@ public class ObligationException extends RuntimeException {
   public static final String ROW_FILTER_UNENFORCEABLE = "row_filter_unenforceable";
   /** A written row does not satisfy the row filter. */
   public static final String ROW_FILTER_VIOLATION = "row_filter_violation";
+  /**
+   * The gateway could not verify that the rows a write addresses by id satisfy the row filter
+   * (the pre-read of those rows failed, or the request names too many ids to read).
+   */
+  public static final String ROW_FILTER_UNVERIFIABLE = "row_filter_unverifiable";
 
   private final String code;
 
