@@ -12,7 +12,46 @@ import java.util.List;
  * field never satisfies a condition; an array value matches on any element; numbers compare by value.
  */
 public final class JsonRowFilters {
+  /**
+   * Reason code: a row filter applies to a write that addresses rows by id, and the gateway could
+   * not read those rows to check they are the caller's (upstream error, too many ids).
+   */
+  public static final String ROW_FILTER_UNVERIFIABLE = "row_filter_unverifiable";
+  /** Default cap on the ids one pre-read checks; a write addressing more is refused. */
+  public static final int DEFAULT_MAX_PRE_READ_IDS = 16_384;
+
   private JsonRowFilters() {}
+
+  /**
+   * A read the gateway sends to its upstream with its own credential, for the pre-read of rows a
+   * write addresses by id: {@code segments} are the decoded path segments, {@code query} the
+   * decoded query parameters (the gateway encodes both), {@code body} is JSON or null. Adapters
+   * stay free of transport types: the gateway supplies the implementation.
+   */
+  @FunctionalInterface
+  public interface UpstreamReader {
+    /** No upstream: every pre-read fails, so row-filtered writes by id are refused. */
+    UpstreamReader NONE = (method, segments, query, body) -> {
+      throw new java.io.IOException("this adapter has no upstream to read rows from");
+    };
+
+    Reply read(String method, List<String> segments, java.util.Map<String, List<String>> query, JsonNode body)
+        throws java.io.IOException;
+
+    /** The upstream's status and JSON body (null when it sent none). */
+    record Reply(int status, JsonNode body) {}
+  }
+
+  /** How many of {@code rows} (metadata / payload objects) fail the row filter. */
+  public static int countOutside(Iterable<JsonNode> rows, List<RowFilter> conditions) {
+    int n = 0;
+    for (JsonNode r : rows) {
+      if (!satisfies(r, conditions)) {
+        n++;
+      }
+    }
+    return n;
+  }
 
   /** Does {@code object} satisfy every condition? A non-object never does unless there are none. */
   public static boolean satisfies(JsonNode object, List<RowFilter> conditions) {

@@ -11,6 +11,7 @@ import io.vectorgate.proxy.adapter.pinecone.PineconeAdapter;
 import io.vectorgate.proxy.adapter.qdrant.QdrantAdapter;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
+import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.io.IOException;
 import java.util.EnumMap;
@@ -46,10 +47,13 @@ public final class HttpAdapters {
   public static HttpAdapters defaults() {
     Map<DatabaseKind, Factory> f = new EnumMap<>(DatabaseKind.class);
     f.put(DatabaseKind.CHROMA, (c, masker, upstream, credential) -> new ChromaAdapter(masker,
-        new CollectionNames(CHROMA_NAME_CAPACITY), chromaLookup(upstream, credential)));
+        new CollectionNames(CHROMA_NAME_CAPACITY), chromaLookup(upstream, credential),
+        upstreamReader(upstream, Map.of("x-chroma-token", credential)), JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS));
     f.put(DatabaseKind.QDRANT, (c, masker, upstream, credential) -> new QdrantAdapter(masker));
     // a Pinecone connection is one index (its own host); the connection name is the index name
-    f.put(DatabaseKind.PINECONE, (c, masker, upstream, credential) -> new PineconeAdapter(c.name(), masker));
+    f.put(DatabaseKind.PINECONE, (c, masker, upstream, credential) -> new PineconeAdapter(c.name(), masker,
+        upstreamReader(upstream, Map.of("api-key", credential, "x-pinecone-api-version", PineconeAdapter.API_VERSION)),
+        JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS));
     return new HttpAdapters(f);
   }
 
@@ -80,6 +84,33 @@ public final class HttpAdapters {
     return DatabaseKind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
   }
 
+
+  /**
+   * The adapters' pre-reads (rows a row-filtered write addresses by id) as requests to
+   * {@code upstream} with the gateway's credential {@code headers}; transport failures and
+   * unreadable bodies become {@link IOException}s, which the adapters turn into
+   * {@code row_filter_unverifiable}.
+   */
+  public static JsonRowFilters.UpstreamReader upstreamReader(HttpUpstream upstream, Map<String, String> headers) {
+    ObjectMapper json = new ObjectMapper();
+    return (method, segments, query, body) -> {
+      Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+      byte[] bytes = null;
+      if (body != null) {
+        bytes = json.writeValueAsBytes(body);
+        h.put("content-type", "application/json");
+      }
+      try {
+        HttpUpstream.Response r = upstream.send(method, RequestTarget.canonical(segments, query), h, bytes);
+        return new JsonRowFilters.UpstreamReader.Reply(r.status(), r.body().length == 0 ? null : json.readTree(r.body()));
+      } catch (HttpUpstream.UpstreamException e) {
+        throw new IOException(e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while reading from upstream `" + upstream.name() + "`", e);
+      }
+    };
+  }
 
   /** Resolves an unseen Chroma collection id with {@code GET .../collections/by-id/{id}} on the upstream. */
   static CollectionLookup chromaLookup(HttpUpstream upstream, String credential) {

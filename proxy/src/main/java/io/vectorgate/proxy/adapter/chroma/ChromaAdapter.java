@@ -19,8 +19,11 @@ import io.vectorgate.model.Reason;
 import io.vectorgate.model.Resource;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.qdrant.FilterFields;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.JsonRowFilters;
+import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
@@ -64,11 +67,29 @@ public final class ChromaAdapter implements HttpApiAdapter {
   private final ValueMasker masker;
   private final CollectionNames names;
   private final CollectionLookup lookup;
+  private final UpstreamReader reader;
+  private final int maxPreReadIds;
 
+  /** Without an upstream reader: row-filtered upserts and updates are refused (they cannot be pre-read). */
   public ChromaAdapter(ValueMasker masker, CollectionNames names, CollectionLookup lookup) {
+    this(masker, names, lookup, UpstreamReader.NONE, JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS);
+  }
+
+  /**
+   * @param reader reads the rows an upsert or update addresses (with the gateway's credential)
+   *     when a row filter applies, so a caller cannot overwrite rows outside its own
+   * @param maxPreReadIds most ids one pre-read checks; a row-filtered write naming more is refused
+   */
+  public ChromaAdapter(ValueMasker masker, CollectionNames names, CollectionLookup lookup, UpstreamReader reader,
+      int maxPreReadIds) {
+    if (maxPreReadIds < 1) {
+      throw new IllegalArgumentException("maxPreReadIds must be positive, was " + maxPreReadIds);
+    }
     this.masker = masker;
     this.names = names;
     this.lookup = lookup;
+    this.reader = java.util.Objects.requireNonNull(reader, "reader");
+    this.maxPreReadIds = maxPreReadIds;
   }
 
   @Override
@@ -149,7 +170,64 @@ public final class ChromaAdapter implements HttpApiAdapter {
       case SEARCH -> decodeSearch(object(body, true), op, attrs);
       default -> throw ChromaRoute.unknown(req.method(), req.segments());
     }
-    return op.attributes(attrs).build();
+    return filterFields(body).attachTo(op.attributes(attrs).build());
+  }
+
+  /** Deepest {@code $and} / {@code $or} nesting of a where clause the gateway reads. */
+  public static final int MAX_WHERE_DEPTH = 64;
+
+  /**
+   * The metadata keys the client's filters reference: {@code where} keys through every
+   * {@code $and} / {@code $or}, and every search's {@code filter}; a {@code where_document} (or a
+   * {@code #document} key) references the documents, reported as field {@code document}, the
+   * name masks use for documents.
+   */
+  static FilterFields filterFields(JsonNode body) {
+    FilterFields out = new FilterFields();
+    if (!(body instanceof ObjectNode o)) {
+      return out;
+    }
+    whereFields(o.get("where"), "where", out, 0);
+    JsonNode wd = o.get("where_document");
+    if (wd != null && wd.isObject() && !wd.isEmpty()) {
+      out.add("document", List.of(), "where_document");
+    }
+    if (o.get("searches") instanceof ArrayNode searches) {
+      for (int i = 0; i < searches.size(); i++) {
+        whereFields(searches.get(i).get("filter"), "searches[" + i + "].filter", out, 0);
+      }
+    }
+    return out;
+  }
+
+  private static void whereFields(JsonNode w, String at, FilterFields out, int depth) {
+    if (w == null || w.isNull()) {
+      return;
+    }
+    if (depth > MAX_WHERE_DEPTH) {
+      throw malformed(at, "nests deeper than " + MAX_WHERE_DEPTH);
+    }
+    if (!w.isObject()) {
+      return; // not a clause (Chroma refuses it); it names no field
+    }
+    for (var e : w.properties()) {
+      String k = e.getKey();
+      String p = at + "." + k;
+      if (k.equals("$and") || k.equals("$or")) {
+        JsonNode v = e.getValue();
+        if (v.isArray()) {
+          for (int i = 0; i < v.size(); i++) {
+            whereFields(v.get(i), p + "[" + i + "]", out, depth + 1);
+          }
+        } else {
+          whereFields(v, p, out, depth + 1);
+        }
+      } else if (DOCUMENT_FIELDS.contains(k) && k.startsWith("#")) {
+        out.add("document", List.of(), p);
+      } else {
+        out.add(k, List.of(), p);
+      }
+    }
   }
 
   private String collectionName(ChromaRoute route) {
@@ -417,7 +495,13 @@ public final class ChromaAdapter implements HttpApiAdapter {
           return new HttpRequestView("POST", "/" + String.join("/", segs), segs, Map.of(), req.headers(), get);
         }
       }
-      case ADD, UPSERT, UPDATE -> checkWrittenRows(body, rf, route.kind());
+      case ADD -> checkWrittenRows(body, rf, route.kind());
+      case UPSERT, UPDATE -> {
+        checkWrittenRows(body, rf, route.kind());
+        if (!rf.isEmpty()) {
+          checkAddressedRows(req, operation, body, rf, route.kind());
+        }
+      }
       default -> {
         if (!rf.isEmpty()) {
           throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
@@ -427,6 +511,62 @@ public final class ChromaAdapter implements HttpApiAdapter {
       }
     }
     return body == null ? req : req.withBody(body);
+  }
+
+  /**
+   * The pre-read: an upsert or update replaces rows by id, so under a row filter the rows that
+   * already exist under those ids must be the caller's too. Reads their metadatas with
+   * {@code POST …/collections/{id}/get} and refuses the write ({@code row_filter_violation}) if any
+   * existing row fails the row filter; ids that do not exist are inserts. A pre-read that cannot be
+   * made or understood refuses the write ({@code row_filter_unverifiable}).
+   */
+  private void checkAddressedRows(HttpRequestView req, Operation operation, ObjectNode body, List<RowFilter> rf,
+      ChromaRoute.Kind kind) {
+    String verb = kind.name().toLowerCase(java.util.Locale.ROOT);
+    String coll = "collection `" + operation.resource().collection() + "`";
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(ids(body, true)));
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (ids.size() > maxPreReadIds) {
+      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, verb + " into " + coll + " addresses "
+          + ids.size() + " ids; under a row filter the gateway checks at most " + maxPreReadIds
+          + " existing rows per request: send smaller batches");
+    }
+    ObjectNode get = NODES.objectNode();
+    ArrayNode idNodes = get.putArray("ids");
+    ids.forEach(idNodes::add);
+    get.putArray("include").add("metadatas");
+    List<String> segs = new ArrayList<>(req.segments());
+    segs.set(segs.size() - 1, "get");
+    UpstreamReader.Reply reply;
+    try {
+      reply = reader.read("POST", segs, Map.of(), get);
+    } catch (java.io.IOException e) {
+      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
+          + " into " + coll + " replaces, to check they are within the row filter: " + e.getMessage(), e);
+    }
+    JsonNode got = reply.body();
+    JsonNode gotIds = got == null ? null : got.get("ids");
+    JsonNode metas = got == null ? null : got.get("metadatas");
+    if (reply.status() != 200 || gotIds == null || !gotIds.isArray() || metas == null || !metas.isArray()
+        || metas.size() != gotIds.size()) {
+      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
+          + " into " + coll + " replaces, to check they are within the row filter: the upstream answered "
+          + reply.status() + (reply.status() == 200 ? " without ids and metadatas of equal length" : ""));
+    }
+    Set<String> asked = new java.util.HashSet<>(ids);
+    for (JsonNode id : gotIds) {
+      if (!id.isTextual() || !asked.contains(id.textValue())) {
+        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + verb + " into "
+            + coll + " returned a row the request does not address");
+      }
+    }
+    int outside = JsonRowFilters.countOutside(metas, rf);
+    if (outside > 0) {
+      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, verb + " into " + coll + " addresses "
+          + outside + " existing row(s) outside the rows the row filter allows the caller; nothing was written");
+    }
   }
 
   private static void checkWrittenRows(ObjectNode body, List<RowFilter> rf, ChromaRoute.Kind kind) {

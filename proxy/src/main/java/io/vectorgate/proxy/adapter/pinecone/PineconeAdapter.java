@@ -19,8 +19,11 @@ import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.adapter.qdrant.FilterFields;
 import io.vectorgate.proxy.adapter.qdrant.PayloadMasker;
 import io.vectorgate.proxy.adapter.qdrant.WrittenValues;
+import io.vectorgate.proxy.enforce.JsonRowFilters;
+import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
@@ -60,15 +63,39 @@ public final class PineconeAdapter implements HttpApiAdapter {
     }
   }
 
+  /** The data-plane API version the adapter speaks (sent on the gateway's own pre-reads). */
+  public static final String API_VERSION = "2026-07";
+  /** Ids per pre-read fetch (they travel in the query string). */
+  static final int FETCH_BATCH = 100;
+
   private final String indexName;
   private final PayloadMasker metadata;
+  private final UpstreamReader reader;
+  private final int maxPreReadIds;
 
   /**
+   * Without an upstream reader: row-filtered upserts are refused (they cannot be pre-read).
+   *
    * @param indexName the index this adapter's upstream host serves (from configuration)
    */
   public PineconeAdapter(String indexName, ValueMasker masker) {
+    this(indexName, masker, UpstreamReader.NONE, JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS);
+  }
+
+  /**
+   * @param indexName the index this adapter's upstream host serves (from configuration)
+   * @param reader fetches the records an upsert replaces (with the gateway's credential) when a
+   *     row filter applies, so a caller cannot overwrite another tenant's record
+   * @param maxPreReadIds most ids one pre-read checks; a row-filtered upsert naming more is refused
+   */
+  public PineconeAdapter(String indexName, ValueMasker masker, UpstreamReader reader, int maxPreReadIds) {
+    if (maxPreReadIds < 1) {
+      throw new IllegalArgumentException("maxPreReadIds must be positive, was " + maxPreReadIds);
+    }
     this.indexName = Objects.requireNonNull(indexName, "indexName");
     this.metadata = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+    this.reader = Objects.requireNonNull(reader, "reader");
+    this.maxPreReadIds = maxPreReadIds;
   }
 
   @Override
@@ -273,7 +300,12 @@ public final class PineconeAdapter implements HttpApiAdapter {
         b = Operation.builder(route.action);
       }
     }
-    return b.resource(new Resource(null, indexName, List.of(), ns)).protocol(facts).build();
+    Operation op = b.resource(new Resource(null, indexName, List.of(), ns)).protocol(facts).build();
+    FilterFields fields = new FilterFields();
+    if (request.body() instanceof ObjectNode o) {
+      PineconeFilters.collectFields(o.get("filter"), "filter", fields);
+    }
+    return fields.attachTo(op);
   }
 
   private static ObjectNode body(HttpRequestView r) {
@@ -416,6 +448,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
                   "vector " + i + " has metadata the row filter does not allow");
             }
           }
+          checkReplacedRecords(vectors, ns, rf);
         }
       }
       case FETCH_BY_METADATA -> {
@@ -483,6 +516,55 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
     }
     return request.withBody(body);
+  }
+
+  /**
+   * The pre-read: an upsert replaces records by id, so under a row filter the records that already
+   * exist under those ids (in the pinned namespace) must satisfy it too. Fetches them with
+   * {@code GET /vectors/fetch?ids=…&namespace=…} in batches of {@value #FETCH_BATCH} and refuses the
+   * upsert ({@code row_filter_violation}) if any fails; ids that do not exist are inserts. A fetch
+   * that fails or answers something else refuses it ({@code row_filter_unverifiable}).
+   */
+  private void checkReplacedRecords(JsonNode vectors, String ns, List<RowFilter> rf) {
+    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+    vectors.forEach(v -> ids.add(v.get("id").textValue()));
+    String where = "upsert into index `" + indexName + "` namespace `" + (ns == null ? "" : ns) + "`";
+    if (ids.size() > maxPreReadIds) {
+      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, where + " addresses " + ids.size()
+          + " ids; under a row filter the gateway checks at most " + maxPreReadIds + " existing records per request");
+    }
+    List<String> all = List.copyOf(ids);
+    List<JsonNode> existing = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += FETCH_BATCH) {
+      List<String> batch = all.subList(from, Math.min(all.size(), from + FETCH_BATCH));
+      UpstreamReader.Reply reply;
+      try {
+        reply = reader.read("GET", List.of("vectors", "fetch"), Map.of("ids", batch, "namespace",
+            List.of(ns == null ? "" : ns)), null);
+      } catch (java.io.IOException e) {
+        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
+            + " replaces, to check they are within the row filter: " + e.getMessage(), e);
+      }
+      if (reply.status() != 200 || reply.body() == null || !(reply.body().get("vectors") instanceof ObjectNode found)) {
+        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
+            + " replaces, to check they are within the row filter: the upstream answered " + reply.status()
+            + (reply.status() == 200 ? " without a `vectors` object" : ""));
+      }
+      Set<String> asked = Set.copyOf(batch);
+      for (Iterator<Map.Entry<String, JsonNode>> it = found.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!asked.contains(e.getKey())) {
+          throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + where
+              + " returned a record the request does not address");
+        }
+        existing.add(e.getValue() == null ? null : e.getValue().get("metadata"));
+      }
+    }
+    int outside = JsonRowFilters.countOutside(existing, rf);
+    if (outside > 0) {
+      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, where + " would replace " + outside
+          + " existing record(s) outside the rows the row filter allows the caller; nothing was written");
+    }
   }
 
   private static void pin(ObjectNode body, String ns) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.qdrant.FilterFields;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ObligationException;
 import java.math.BigDecimal;
@@ -27,6 +28,34 @@ final class PineconeFilters {
   private static final Set<String> FIELD_OPS = Set.of("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists");
 
   private PineconeFilters() {}
+
+  /**
+   * Adds the metadata keys a (validated) filter references to {@code out}, through every
+   * {@code $and} / {@code $or}. Pinecone metadata is flat: each key is a whole field.
+   */
+  static void collectFields(JsonNode f, String path, FilterFields out) {
+    collectFields(f, path, out, 0);
+  }
+
+  private static void collectFields(JsonNode f, String path, FilterFields out, int depth) {
+    if (f == null || !f.isObject()) {
+      return;
+    }
+    if (depth > MAX_DEPTH) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "filter nests deeper than " + MAX_DEPTH);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String k = e.getKey();
+      if ((k.equals("$and") || k.equals("$or")) && e.getValue().isArray()) {
+        for (int i = 0; i < e.getValue().size(); i++) {
+          collectFields(e.getValue().get(i), path + "." + k + "[" + i + "]", out, depth + 1);
+        }
+      } else {
+        out.add(k, List.of(), path + "." + k);
+      }
+    }
+  }
 
   static void validate(JsonNode f, String path) {
     if (f == null || f.isNull()) {

@@ -136,7 +136,50 @@ public final class QdrantAdapter implements HttpApiAdapter {
           .attributes(Map.of("field_name", request.segments().get(3)));
       default -> Operation.builder(m.route().action);
     };
-    return b.resource(resource).protocol(facts).build();
+    Operation op = b.resource(resource).protocol(facts).build();
+    return filterFields(request.body()).attachTo(op);
+  }
+
+  /**
+   * The payload keys the client's filters reference: {@code filter}, {@code update_filter}, every
+   * prefetch's {@code filter} (nested prefetches included) and every batch search's. Runs after
+   * decoding, so the filters are already validated.
+   */
+  static FilterFields filterFields(JsonNode body) {
+    FilterFields out = new FilterFields();
+    if (body instanceof ObjectNode o) {
+      queryFilterFields(o, "", out, 0);
+      if (o.get("update_filter") instanceof ObjectNode uf) {
+        QdrantFilters.collectFields(uf, "update_filter", out);
+      }
+      if (o.get("searches") instanceof ArrayNode searches) {
+        for (int i = 0; i < searches.size(); i++) {
+          queryFilterFields(searches.get(i), "searches[" + i + "].", out, 0);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void queryFilterFields(JsonNode q, String prefix, FilterFields out, int depth) {
+    if (depth > QdrantFilters.MAX_DEPTH) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, prefix + "prefetch", "prefetch nests deeper than "
+          + QdrantFilters.MAX_DEPTH);
+    }
+    if (!(q instanceof ObjectNode o)) {
+      return;
+    }
+    if (o.get("filter") instanceof ObjectNode f) {
+      QdrantFilters.collectFields(f, prefix + "filter", out);
+    }
+    JsonNode p = o.get("prefetch");
+    if (p instanceof ArrayNode ps) {
+      for (int i = 0; i < ps.size(); i++) {
+        queryFilterFields(ps.get(i), prefix + "prefetch[" + i + "].", out, depth + 1);
+      }
+    } else if (p instanceof ObjectNode) {
+      queryFilterFields(p, prefix + "prefetch.", out, depth + 1);
+    }
   }
 
   private static void checkQueryParams(HttpRequestView r) {

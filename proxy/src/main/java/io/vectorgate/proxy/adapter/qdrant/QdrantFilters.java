@@ -166,6 +166,114 @@ final class QdrantFilters {
     validateFilter(c, path, depth + 1);
   }
 
+  // --- referenced fields -----------------------------------------------------------------------
+
+  /**
+   * Adds every payload key a (validated) client filter references to {@code out}: field
+   * condition, {@code is_empty} and {@code is_null} keys, and the keys of {@code nested} filters,
+   * which are relative to the nested array's key. {@code has_id}, {@code has_vector} and
+   * {@code slice} reference no payload.
+   */
+  static void collectFields(JsonNode filter, String at, FilterFields out) {
+    collectFields(filter, at, List.of(), out, 0);
+  }
+
+  private static void collectFields(JsonNode f, String at, List<String> base, FilterFields out, int depth) {
+    if (f == null || !f.isObject()) {
+      return;
+    }
+    if (depth > 4 * MAX_DEPTH) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, at, "filter nests deeper than " + MAX_DEPTH);
+    }
+    for (String clause : List.of("must", "should", "must_not")) {
+      JsonNode c = f.get(clause);
+      if (c != null && c.isArray()) {
+        for (int i = 0; i < c.size(); i++) {
+          collectCondition(c.get(i), at + "." + clause + "[" + i + "]", base, out, depth + 1);
+        }
+      } else if (c != null && c.isObject()) {
+        collectCondition(c, at + "." + clause, base, out, depth + 1);
+      }
+    }
+    JsonNode ms = f.get("min_should");
+    if (ms != null && ms.path("conditions").isArray()) {
+      JsonNode cs = ms.get("conditions");
+      for (int i = 0; i < cs.size(); i++) {
+        collectCondition(cs.get(i), at + ".min_should.conditions[" + i + "]", base, out, depth + 1);
+      }
+    }
+  }
+
+  private static void collectCondition(JsonNode c, String at, List<String> base, FilterFields out, int depth) {
+    if (c == null || !c.isObject()) {
+      return;
+    }
+    if (c.has("key")) {
+      addKey(c.get("key").asText(), base, at + ".key", out);
+      return;
+    }
+    for (String k : List.of("is_empty", "is_null")) {
+      if (c.path(k).path("key").isTextual()) {
+        addKey(c.get(k).get("key").textValue(), base, at + "." + k + ".key", out);
+        return;
+      }
+    }
+    JsonNode nested = c.get("nested");
+    if (nested != null && nested.isObject()) {
+      String key = nested.path("key").asText();
+      List<String> inner = new ArrayList<>(base);
+      inner.addAll(keyPath(key));
+      collectFields(nested.get("filter"), at + ".nested.filter", inner, out, depth + 1);
+      return;
+    }
+    collectFields(c, at, base, out, depth + 1);
+  }
+
+  private static void addKey(String key, List<String> base, String at, FilterFields out) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(keyPath(key));
+    if (all.isEmpty()) {
+      all.add("");
+    }
+    out.add(all.get(0), all.subList(1, all.size()), at);
+  }
+
+  /**
+   * The segments of a Qdrant payload key: {@code a.b[].c} → {@code [a, b, c]}; a double-quoted
+   * segment ({@code a."b.c"}) is taken literally; array markers ({@code []}, {@code [3]}) are
+   * dropped. An empty key is one empty segment.
+   */
+  static List<String> keyPath(String key) {
+    List<String> out = new ArrayList<>();
+    StringBuilder seg = new StringBuilder();
+    int i = 0;
+    while (i < key.length()) {
+      char ch = key.charAt(i);
+      if (ch == '"') {
+        int end = key.indexOf('"', i + 1);
+        if (end < 0) {
+          seg.append(key, i + 1, key.length());
+          i = key.length();
+        } else {
+          seg.append(key, i + 1, end);
+          i = end + 1;
+        }
+      } else if (ch == '.') {
+        out.add(seg.toString());
+        seg.setLength(0);
+        i++;
+      } else if (ch == '[') {
+        int end = key.indexOf(']', i);
+        i = end < 0 ? key.length() : end + 1;
+      } else {
+        seg.append(ch);
+        i++;
+      }
+    }
+    out.add(seg.toString());
+    return out;
+  }
+
   static void pointId(JsonNode id, String path) {
     if (!(id.isIntegralNumber() && id.canConvertToLong() && id.longValue() >= 0) && !id.isTextual()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "a point id is an unsigned integer or a UUID string");

@@ -45,7 +45,7 @@ class ChromaAdapterTest {
   static ChromaAdapter newAdapter() {
     ChromaAdapter a = new ChromaAdapter(new ValueMasker("k".repeat(16).getBytes(StandardCharsets.UTF_8)),
         new CollectionNames(16), (t, d, id) -> id.equals("0a1b2c3d-0000-4000-8000-00000000beef")
-            ? Optional.of("looked_up") : Optional.empty());
+            ? Optional.of("looked_up") : Optional.empty(), ChromaPreReadTest.rows(Map.of()), 16);
     a.names().learn("default_tenant", "default_database", ID, "docs");
     return a;
   }
