@@ -19,13 +19,24 @@ public final class AdapterMilvusProtocol implements MilvusProtocol {
 
   /**
    * The factory the gateway uses: a schema cache (1024 entries, 60 s) over upstream
-   * DescribeCollection, and the connection's row-filter binding.
+   * DescribeCollection, the connection's row-filter binding, and upstream Query (with the
+   * gateway's credential) for the upsert pre-read.
    */
   public static MilvusProtocolFactory factory() {
     return (upstream, maskKey, connection) -> new AdapterMilvusProtocol(new MilvusAdapter(
         new CollectionSchemaCache(upstream::describeCollection, 1024, Duration.ofSeconds(60)),
         new ValueMasker(maskKey),
-        "literal".equals(connection.rowFilterBinding()) ? RowFilterBinding.LITERAL : RowFilterBinding.TEMPLATE));
+        "literal".equals(connection.rowFilterBinding()) ? RowFilterBinding.LITERAL : RowFilterBinding.TEMPLATE,
+        (db, query) -> (io.milvus.grpc.QueryResults) upstream.call(MilvusMethods.byName("Query"), query, dbnameHeader(db)),
+        MilvusAdapter.DEFAULT_MAX_PRE_READ_IDS));
+  }
+
+  private static io.grpc.Metadata dbnameHeader(String db) {
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    if (db != null && !db.isEmpty()) {
+      headers.put(io.grpc.Metadata.Key.of("dbname", io.grpc.Metadata.ASCII_STRING_MARSHALLER), db);
+    }
+    return headers;
   }
 
   @Override
@@ -36,6 +47,11 @@ public final class AdapterMilvusProtocol implements MilvusProtocol {
   @Override
   public Message applyRequestObligations(String rpc, Message request, Obligations obligations) {
     return adapter.applyRequestObligations(rpc, request, obligations);
+  }
+
+  @Override
+  public Message applyRequestObligations(String rpc, Message request, String dbnameHeader, Obligations obligations) {
+    return adapter.applyRequestObligations(rpc, request, dbnameHeader, obligations);
   }
 
   @Override

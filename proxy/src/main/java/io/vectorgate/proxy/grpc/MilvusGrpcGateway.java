@@ -390,7 +390,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       var obligations = outcome.decision().obligations();
       Message forward;
       try {
-        forward = protocol.applyRequestObligations(rpc, request, obligations);
+        forward = protocol.applyRequestObligations(rpc, request, headers.get(DBNAME), obligations);
       } catch (ObligationException e) {
         pipeline.metrics().count("obligation_unenforceable");
         ex.decision = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),

@@ -17,6 +17,14 @@ public interface MilvusProtocol {
 
   Message applyRequestObligations(String rpc, Message request, Obligations obligations);
 
+  /**
+   * As {@link #applyRequestObligations(String, Message, Obligations)}, with the {@code dbname}
+   * call metadata (or null) for obligations that read the upstream (the upsert pre-read).
+   */
+  default Message applyRequestObligations(String rpc, Message request, String dbnameHeader, Obligations obligations) {
+    return applyRequestObligations(rpc, request, obligations);
+  }
+
   Message rewriteResponse(String rpc, Message response, Obligations obligations);
 
   /** Called after a successful upstream call of an RPC; invalidates cached schemas when it changed one. */

@@ -56,6 +56,10 @@ public final class MilvusAdapter {
   public static final int MAX_WRITTEN_VALUES = 64;
   /** Longest string reported in {@code attributes.written_values}; longer ones mark truncation. */
   public static final int MAX_WRITTEN_STRING = 1024;
+  /** Most distinct fields reported in {@code attributes.filter_fields}; a filter naming more is refused. */
+  public static final int MAX_FILTER_FIELDS = 1024;
+  /** Default for the most primary keys an upsert under a row filter may address (the pre-read's size). */
+  public static final int DEFAULT_MAX_PRE_READ_IDS = 16_384;
 
   private static final Set<String> SCHEMA_CHANGING = Set.of(
       "CreateCollection", "DropCollection", "AlterCollection", "AlterCollectionField", "AddCollectionField",
@@ -66,15 +70,33 @@ public final class MilvusAdapter {
   private final CollectionSchemaCache schemas;
   private final ResultRewriter rewriter;
   private final RowFilterBinding binding;
+  private final RowReader rows;
+  private final int maxPreReadIds;
 
+  /** An adapter without a row reader: an upsert under a row filter is refused ({@code row_filter_unverifiable}). */
   public MilvusAdapter(CollectionSchemaCache schemas, ValueMasker masker) {
     this(schemas, masker, RowFilterBinding.TEMPLATE);
   }
 
+  /** An adapter without a row reader: an upsert under a row filter is refused ({@code row_filter_unverifiable}). */
   public MilvusAdapter(CollectionSchemaCache schemas, ValueMasker masker, RowFilterBinding binding) {
+    this(schemas, masker, binding, null, DEFAULT_MAX_PRE_READ_IDS);
+  }
+
+  /**
+   * @param rows reads the rows an upsert under a row filter addresses (the pre-read); null refuses such upserts
+   * @param maxPreReadIds the most distinct primary keys such an upsert may address (1..16,384, Milvus's query limit)
+   */
+  public MilvusAdapter(CollectionSchemaCache schemas, ValueMasker masker, RowFilterBinding binding, RowReader rows,
+      int maxPreReadIds) {
     this.schemas = Objects.requireNonNull(schemas, "schemas");
     this.rewriter = new ResultRewriter(Objects.requireNonNull(masker, "masker"));
     this.binding = Objects.requireNonNull(binding, "binding");
+    if (maxPreReadIds < 1 || maxPreReadIds > DEFAULT_MAX_PRE_READ_IDS) {
+      throw new IllegalArgumentException("maxPreReadIds must be 1.." + DEFAULT_MAX_PRE_READ_IDS + ", got " + maxPreReadIds);
+    }
+    this.rows = rows;
+    this.maxPreReadIds = maxPreReadIds;
   }
 
   // ============================================================================================
@@ -162,6 +184,10 @@ public final class MilvusAdapter {
       }
       attrs.put("sub_filters", subFilters);
     }
+    List<String> filters = new ArrayList<>();
+    filters.add(r.getDsl());
+    r.getSubReqsList().forEach(sub -> filters.add(sub.getDsl()));
+    putFilterFields(attrs, filters);
     return Operation.builder(Action.SEARCH)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
         .filter(r.getDsl().isBlank() ? null : r.getDsl())
@@ -245,6 +271,7 @@ public final class MilvusAdapter {
     attrs.put("sub_requests", subs);
     attrs.put("consistency_level", r.getConsistencyLevel().name());
     rank.string("strategy").ifPresent(v -> attrs.put("ranker", v));
+    putFilterFields(attrs, filters);
     boolean anyFilter = filters.stream().anyMatch(f -> !f.isBlank());
     return Operation.builder(Action.SEARCH)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
@@ -307,6 +334,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
+    putFilterFields(attrs, expr);
     return Operation.builder(action)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
         .filter(r.getExpr().isBlank() ? null : r.getExpr())
@@ -339,6 +367,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
+    putFilterFields(attrs, expr);
     List<String> partitions = r.getPartitionName().isEmpty() ? List.of() : List.of(r.getPartitionName());
     return Operation.builder(all ? Action.DELETE_ALL : Action.DELETE)
         .resource(resource(t, partitions, null))
@@ -635,6 +664,38 @@ public final class MilvusAdapter {
     }
   }
 
+  /** {@code attributes.filter_fields} of the client's filters (see {@link MilvusExpr#fieldReferences()}); none when all are blank. */
+  private static void putFilterFields(Map<String, Object> attrs, List<String> filters) {
+    java.util.SortedSet<MilvusExpr.FieldRef> refs = new java.util.TreeSet<>();
+    for (String f : filters) {
+      if (!f.isBlank()) {
+        refs.addAll(MilvusExpr.of(f).fieldReferences());
+      }
+    }
+    putFilterFields(attrs, refs);
+  }
+
+  private static void putFilterFields(Map<String, Object> attrs, MilvusExpr expr) {
+    if (!expr.isBlank()) {
+      putFilterFields(attrs, expr.fieldReferences());
+    }
+  }
+
+  private static void putFilterFields(Map<String, Object> attrs, java.util.SortedSet<MilvusExpr.FieldRef> refs) {
+    if (refs.isEmpty()) {
+      return;
+    }
+    if (refs.size() > MAX_FILTER_FIELDS) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "expr",
+          "the filter references " + refs.size() + " distinct fields, more than the " + MAX_FILTER_FIELDS + " the gateway accepts");
+    }
+    List<Map<String, Object>> out = new ArrayList<>(refs.size());
+    for (MilvusExpr.FieldRef ref : refs) {
+      out.add(Map.of("field", ref.field(), "path", ref.path()));
+    }
+    attrs.put("filter_fields", out);
+  }
+
   private static void checkTemplateNames(Map<String, TemplateValue> values, String path) {
     for (String k : values.keySet()) {
       if (k.startsWith(RowFilterBinder.PLACEHOLDER_PREFIX)) {
@@ -716,6 +777,17 @@ public final class MilvusAdapter {
    * @throws ObligationException when an obligation cannot be honoured
    */
   public Message applyRequestObligations(String rpc, Message request, Obligations obligations) {
+    return applyRequestObligations(rpc, request, null, obligations);
+  }
+
+  /**
+   * As {@link #applyRequestObligations(String, Message, Obligations)}, with the {@code dbname}
+   * call metadata (or null), which names the database when the request does not: an upsert
+   * under a row filter pre-reads the rows it addresses in that database.
+   *
+   * @throws ObligationException when an obligation cannot be honoured
+   */
+  public Message applyRequestObligations(String rpc, Message request, String dbnameHeader, Obligations obligations) {
     Objects.requireNonNull(rpc, "rpc");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(obligations, "obligations");
@@ -769,6 +841,9 @@ public final class MilvusAdapter {
       case "Upsert" -> {
         UpsertRequest r = (UpsertRequest) request;
         checkRows(r.getFieldsDataList(), r.getNumRows(), rf);
+        if (!rf.isEmpty()) {
+          preRead(r, effectiveDatabase(r, dbnameHeader), rf);
+        }
         return r;
       }
       default -> {
@@ -838,6 +913,131 @@ public final class MilvusAdapter {
             "`" + path + "." + k + "` uses the gateway's reserved template prefix");
       }
     }
+  }
+
+  /**
+   * The rows an upsert addresses by primary key may exist already, in another tenant: the upsert
+   * would overwrite them. Reads the addressed keys that exist (with the row filter fields) and
+   * refuses the write when any of them fails a row filter. Keys that do not exist are inserts.
+   * Read across all partitions, with strong consistency. What this cannot see: a row another
+   * caller writes between this read and the upsert.
+   */
+  private void preRead(UpsertRequest r, String db, List<RowFilter> filters) {
+    String collection = r.getCollectionName();
+    Optional<CollectionSchema> schema = schemas.get(db, collection);
+    if (schema.isEmpty()) {
+      throw unverifiable(collection, "its schema is unknown (the collection does not exist)", null);
+    }
+    String pk = primaryKey(schema);
+    if (pk == null) {
+      throw unverifiable(collection, "its schema has no primary key", null);
+    }
+    FieldData pkColumn = null;
+    int pkIndex = -1;
+    for (int i = 0; i < r.getFieldsDataCount(); i++) {
+      FieldData fd = r.getFieldsData(i);
+      if (!Columns.isDynamic(fd) && fd.getFieldName().equals(pk)) {
+        pkColumn = fd;
+        pkIndex = i;
+      }
+    }
+    if (pkColumn == null) {
+      return; // no key sent: the server assigns new keys, every row is an insert
+    }
+    LinkedHashSet<Object> ids = new LinkedHashSet<>();
+    for (Object id : Columns.rowValues(pkColumn, r.getNumRows(), "fields_data[" + pkIndex + "]")) {
+      if (id == null) {
+        throw new AdapterException(AdapterException.MALFORMED_REQUEST, "fields_data[" + pkIndex + "]",
+            "primary key column `" + pk + "` holds a null");
+      }
+      ids.add(id);
+    }
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (ids.size() > maxPreReadIds) {
+      throw unverifiable(collection, "the upsert addresses " + ids.size() + " primary keys, more than the "
+          + maxPreReadIds + " the gateway reads before a write", null);
+    }
+    if (rows == null) {
+      throw unverifiable(collection, "this gateway has no way to read the addressed rows", null);
+    }
+    LinkedHashSet<String> outputs = new LinkedHashSet<>();
+    outputs.add(pk);
+    filters.forEach(f -> outputs.add(RowFilterBinder.checkField(f.field())));
+    List<Object> idList = new ArrayList<>(ids);
+    QueryRequest.Builder q = QueryRequest.newBuilder()
+        .setCollectionName(collection)
+        .addAllOutputFields(outputs)
+        .setConsistencyLevel(io.milvus.grpc.ConsistencyLevel.Strong)
+        .addQueryParams(KeyValuePair.newBuilder().setKey("limit").setValue(Integer.toString(idList.size())));
+    if (!db.isEmpty()) {
+      q.setDbName(db);
+    }
+    try {
+      if (binding == RowFilterBinding.TEMPLATE) {
+        String name = RowFilterBinder.PLACEHOLDER_PREFIX + "ids";
+        q.setExpr(pk + " in {" + name + "}").putExprTemplateValues(name, Templates.array(idList));
+      } else {
+        q.setExpr(pk + " in " + RowFilterBinder.literalList(idList));
+      }
+    } catch (IllegalArgumentException e) {
+      throw unverifiable(collection, "its primary keys cannot be written into a query: " + e.getMessage(), e);
+    }
+    QueryResults res;
+    try {
+      res = Objects.requireNonNull(rows.query(db, q.build()), "the row reader returned null");
+    } catch (RuntimeException e) {
+      throw unverifiable(collection, "reading the addressed rows failed: " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw unverifiable(collection, "reading the addressed rows failed: " + e, e);
+    }
+    if (res.getStatus().getCode() != 0 || res.getStatus().getErrorCodeValue() != 0) {
+      throw unverifiable(collection, "reading the addressed rows failed upstream: " + res.getStatus().getReason(), null);
+    }
+    long found = -1;
+    for (FieldData fd : res.getFieldsDataList()) {
+      if (!Columns.isDynamic(fd) && fd.getFieldName().equals(pk)) {
+        found = Columns.rowCount(fd);
+      }
+    }
+    if (found < 0) {
+      if (res.getFieldsDataList().stream().anyMatch(fd -> Columns.rowCount(fd) > 0)) {
+        throw unverifiable(collection, "the upstream's answer to the pre-read lacks the primary key column", null);
+      }
+      return; // no column with any row: none of the keys exists
+    }
+    if (found == 0) {
+      return;
+    }
+    long outside = 0;
+    try {
+      List<List<Object>> columns = new ArrayList<>(filters.size());
+      for (RowFilter f : filters) {
+        columns.add(rowValuesFor(res.getFieldsDataList(), f.field(), found));
+      }
+      for (int row = 0; row < found; row++) {
+        for (int i = 0; i < filters.size(); i++) {
+          List<Object> values = columns.get(i);
+          if (values == null || !satisfies(values.get(row), filters.get(i))) {
+            outside++;
+            break;
+          }
+        }
+      }
+    } catch (AdapterException e) {
+      throw unverifiable(collection, "the upstream's answer to the pre-read is malformed: " + e.getMessage(), e);
+    }
+    if (outside > 0) {
+      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+          "the upsert into `" + collection + "` addresses " + outside + (outside == 1 ? " existing row" : " existing rows")
+              + " outside the rows the row filter allows the caller");
+    }
+  }
+
+  private static ObligationException unverifiable(String collection, String why, Throwable cause) {
+    return new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE,
+        "cannot verify that the upsert into `" + collection + "` overwrites only rows the row filter allows: " + why, cause);
   }
 
   /** Every written row must satisfy every row filter. */
