@@ -132,3 +132,13 @@ test_no_filter_fields_no_pii_filter if {
 	d := decide(req(["analysts"], "query", "customers", {}))
 	d.allow
 }
+
+test_filter_on_whole_milvus_dynamic_document_touches_every_pii_field if {
+	d := decide(req(["analysts"], "query", "customers", ff([{"field": "$meta", "path": []}])))
+	not d.allow
+	{
+		"code": "pii_filter",
+		"message": "the filter on customers references PII field(s) email, notes, profile.contact.phone, which would reveal their values; only pii-readers may filter on them",
+	} in d.reasons
+	decide(req(["analysts"], "query", "customers", ff([{"field": "$meta", "path": ["segment"]}]))).allow
+}

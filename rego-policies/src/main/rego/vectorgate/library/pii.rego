@@ -82,6 +82,13 @@ filter_touches(ff, pf) if {
 	path_prefix(pp, fp)
 }
 
+# A Milvus filter on the whole dynamic-field document `$meta` reads every dynamic key, whichever
+# of the PII fields they are: it touches them all.
+filter_touches(ff, _) if {
+	ff.field == "$meta"
+	count(object.get(ff, "path", [])) == 0
+}
+
 malformed_filter_field(ff) if not is_object(ff)
 
 malformed_filter_field(ff) if {
