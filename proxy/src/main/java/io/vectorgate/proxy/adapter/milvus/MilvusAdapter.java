@@ -187,7 +187,7 @@ public final class MilvusAdapter {
     List<String> filters = new ArrayList<>();
     filters.add(r.getDsl());
     r.getSubReqsList().forEach(sub -> filters.add(sub.getDsl()));
-    putFilterFields(attrs, filters);
+    putFilterFields(attrs, filters, "dsl");
     return Operation.builder(Action.SEARCH)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
         .filter(r.getDsl().isBlank() ? null : r.getDsl())
@@ -271,7 +271,7 @@ public final class MilvusAdapter {
     attrs.put("sub_requests", subs);
     attrs.put("consistency_level", r.getConsistencyLevel().name());
     rank.string("strategy").ifPresent(v -> attrs.put("ranker", v));
-    putFilterFields(attrs, filters);
+    putFilterFields(attrs, filters, "requests");
     boolean anyFilter = filters.stream().anyMatch(f -> !f.isBlank());
     return Operation.builder(Action.SEARCH)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
@@ -334,7 +334,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
-    putFilterFields(attrs, expr);
+    putFilterFields(attrs, expr, "expr");
     return Operation.builder(action)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
         .filter(r.getExpr().isBlank() ? null : r.getExpr())
@@ -367,7 +367,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
-    putFilterFields(attrs, expr);
+    putFilterFields(attrs, expr, "expr");
     List<String> partitions = r.getPartitionName().isEmpty() ? List.of() : List.of(r.getPartitionName());
     return Operation.builder(all ? Action.DELETE_ALL : Action.DELETE)
         .resource(resource(t, partitions, null))
@@ -665,29 +665,29 @@ public final class MilvusAdapter {
   }
 
   /** {@code attributes.filter_fields} of the client's filters (see {@link MilvusExpr#fieldReferences()}); none when all are blank. */
-  private static void putFilterFields(Map<String, Object> attrs, List<String> filters) {
+  private static void putFilterFields(Map<String, Object> attrs, List<String> filters, String path) {
     java.util.SortedSet<MilvusExpr.FieldRef> refs = new java.util.TreeSet<>();
     for (String f : filters) {
       if (!f.isBlank()) {
         refs.addAll(MilvusExpr.of(f).fieldReferences());
       }
     }
-    putFilterFields(attrs, refs);
+    putFilterFields(attrs, refs, path);
   }
 
-  private static void putFilterFields(Map<String, Object> attrs, MilvusExpr expr) {
+  private static void putFilterFields(Map<String, Object> attrs, MilvusExpr expr, String path) {
     if (!expr.isBlank()) {
-      putFilterFields(attrs, expr.fieldReferences());
+      putFilterFields(attrs, expr.fieldReferences(), path);
     }
   }
 
-  private static void putFilterFields(Map<String, Object> attrs, java.util.SortedSet<MilvusExpr.FieldRef> refs) {
+  private static void putFilterFields(Map<String, Object> attrs, java.util.SortedSet<MilvusExpr.FieldRef> refs, String path) {
     if (refs.isEmpty()) {
       return;
     }
     if (refs.size() > MAX_FILTER_FIELDS) {
-      throw new AdapterException(AdapterException.MALFORMED_REQUEST, "expr",
-          "the filter references " + refs.size() + " distinct fields, more than the " + MAX_FILTER_FIELDS + " the gateway accepts");
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, path,
+          "the filter `" + path + "` references " + refs.size() + " distinct fields, more than the " + MAX_FILTER_FIELDS + " the gateway accepts");
     }
     List<Map<String, Object>> out = new ArrayList<>(refs.size());
     for (MilvusExpr.FieldRef ref : refs) {
