@@ -562,11 +562,32 @@ public final class ChromaAdapter implements HttpApiAdapter {
             + coll + " returned a row the request does not address");
       }
     }
-    int outside = JsonRowFilters.countOutside(metas, rf);
+    int outside = 0;
+    for (JsonNode m : metas) {
+      outside += withinRowFilter(m, rf) ? 0 : 1;
+    }
     if (outside > 0) {
       throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, verb + " into " + coll + " addresses "
           + outside + " existing row(s) outside the rows the row filter allows the caller; nothing was written");
     }
+  }
+
+  /**
+   * Would Chroma's {@code where} of the row filter select a row with metadata {@code m}? Scalars
+   * compare as in {@link #satisfies(Object, RowFilter)}; a missing key, a null, an array or no
+   * metadata at all never does (Chroma's {@code $eq}/{@code $in} do not match array values).
+   */
+  static boolean withinRowFilter(JsonNode m, List<RowFilter> rf) {
+    if (m == null || !m.isObject()) {
+      return false;
+    }
+    for (RowFilter f : rf) {
+      JsonNode v = m.get(f.field());
+      if (v == null || !v.isValueNode() || !satisfies(plain(v), f)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkWrittenRows(ObjectNode body, List<RowFilter> rf, ChromaRoute.Kind kind) {

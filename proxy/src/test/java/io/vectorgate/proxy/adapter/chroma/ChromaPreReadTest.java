@@ -87,15 +87,16 @@ class ChromaPreReadTest {
 
   @Test
   void overwritingAnotherTenantsRowIsDeniedWithoutRevealingIt() {
-    Map<String, JsonNode> table = Map.of("mine", meta("acme"), "theirs", meta("globex"), "bare", JSON.nullNode());
+    Map<String, JsonNode> table = Map.of("mine", meta("acme"), "theirs", meta("globex"), "bare", JSON.nullNode(),
+        "listed", JSON.createObjectNode().set("tenant_id", JSON.createArrayNode().add("acme").add("globex")));
     ChromaAdapter a = adapter(rows(table), 100);
     for (String kind : List.of("upsert", "update")) {
-      HttpRequestView r = upsert(kind, "new", "mine", "theirs", "bare");
+      HttpRequestView r = upsert(kind, "new", "mine", "theirs", "bare", "listed");
       ObligationException e = assertThrows(ObligationException.class,
           () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME));
       assertEquals(ObligationException.ROW_FILTER_VIOLATION, e.code());
       assertTrue(e.getMessage().contains("collection `docs`"), e.getMessage());
-      assertTrue(e.getMessage().contains("2 existing row(s)"), e.getMessage());
+      assertTrue(e.getMessage().contains("3 existing row(s)"), e.getMessage());
       assertFalse(e.getMessage().contains("globex"), e.getMessage());
       assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
