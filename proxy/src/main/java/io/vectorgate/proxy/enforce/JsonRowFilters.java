@@ -12,11 +12,6 @@ import java.util.List;
  * field never satisfies a condition; an array value matches on any element; numbers compare by value.
  */
 public final class JsonRowFilters {
-  /**
-   * Reason code: a row filter applies to a write that addresses rows by id, and the gateway could
-   * not read those rows to check they are the caller's (upstream error, too many ids).
-   */
-  public static final String ROW_FILTER_UNVERIFIABLE = "row_filter_unverifiable";
   /** Default cap on the ids one pre-read checks; a write addressing more is refused. */
   public static final int DEFAULT_MAX_PRE_READ_IDS = 16_384;
 

@@ -19,7 +19,7 @@ import io.vectorgate.model.Reason;
 import io.vectorgate.model.Resource;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
-import io.vectorgate.proxy.adapter.qdrant.FilterFields;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
@@ -529,7 +529,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       return;
     }
     if (ids.size() > maxPreReadIds) {
-      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, verb + " into " + coll + " addresses "
+      throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, verb + " into " + coll + " addresses "
           + ids.size() + " ids; under a row filter the gateway checks at most " + maxPreReadIds
           + " existing rows per request: send smaller batches");
     }
@@ -543,7 +543,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
     try {
       reply = reader.read("POST", segs, Map.of(), get);
     } catch (java.io.IOException e) {
-      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
+      throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
           + " into " + coll + " replaces, to check they are within the row filter: " + e.getMessage(), e);
     }
     JsonNode got = reply.body();
@@ -551,14 +551,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
     JsonNode metas = got == null ? null : got.get("metadatas");
     if (reply.status() != 200 || gotIds == null || !gotIds.isArray() || metas == null || !metas.isArray()
         || metas.size() != gotIds.size()) {
-      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
+      throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not read the rows the " + verb
           + " into " + coll + " replaces, to check they are within the row filter: the upstream answered "
           + reply.status() + (reply.status() == 200 ? " without ids and metadatas of equal length" : ""));
     }
     Set<String> asked = new java.util.HashSet<>(ids);
     for (JsonNode id : gotIds) {
       if (!id.isTextual() || !asked.contains(id.textValue())) {
-        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + verb + " into "
+        throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + verb + " into "
             + coll + " returned a row the request does not address");
       }
     }

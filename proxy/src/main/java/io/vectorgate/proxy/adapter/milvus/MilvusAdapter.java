@@ -31,6 +31,7 @@ import io.vectorgate.model.ProtocolFacts;
 import io.vectorgate.model.Resource;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class MilvusAdapter {
   /** Longest string reported in {@code attributes.written_values}; longer ones mark truncation. */
   public static final int MAX_WRITTEN_STRING = 1024;
   /** Most distinct fields reported in {@code attributes.filter_fields}; a filter naming more is refused. */
-  public static final int MAX_FILTER_FIELDS = 1024;
+  public static final int MAX_FILTER_FIELDS = FilterFields.MAX_FIELDS;
   /** Default for the most primary keys an upsert under a row filter may address (the pre-read's size). */
   public static final int DEFAULT_MAX_PRE_READ_IDS = 16_384;
 
@@ -666,34 +667,25 @@ public final class MilvusAdapter {
 
   /** {@code attributes.filter_fields} of the client's filters (see {@link MilvusExpr#fieldReferences()}); none when all are blank. */
   private static void putFilterFields(Map<String, Object> attrs, List<String> filters, String path) {
-    java.util.SortedSet<MilvusExpr.FieldRef> refs = new java.util.TreeSet<>();
+    FilterFields refs = new FilterFields();
     for (String f : filters) {
       if (!f.isBlank()) {
-        refs.addAll(MilvusExpr.of(f).fieldReferences());
+        refs.addAll(MilvusExpr.of(f).fieldReferences(), path);
       }
     }
-    putFilterFields(attrs, refs, path);
+    putFilterFields(attrs, refs);
   }
 
   private static void putFilterFields(Map<String, Object> attrs, MilvusExpr expr, String path) {
     if (!expr.isBlank()) {
-      putFilterFields(attrs, expr.fieldReferences(), path);
+      putFilterFields(attrs, new FilterFields().addAll(expr.fieldReferences(), path));
     }
   }
 
-  private static void putFilterFields(Map<String, Object> attrs, java.util.SortedSet<MilvusExpr.FieldRef> refs, String path) {
-    if (refs.isEmpty()) {
-      return;
+  private static void putFilterFields(Map<String, Object> attrs, FilterFields refs) {
+    if (!refs.isEmpty()) {
+      attrs.put(FilterFields.ATTRIBUTE, refs.toAttribute());
     }
-    if (refs.size() > MAX_FILTER_FIELDS) {
-      throw new AdapterException(AdapterException.MALFORMED_REQUEST, path,
-          "the filter `" + path + "` references " + refs.size() + " distinct fields, more than the " + MAX_FILTER_FIELDS + " the gateway accepts");
-    }
-    List<Map<String, Object>> out = new ArrayList<>(refs.size());
-    for (MilvusExpr.FieldRef ref : refs) {
-      out.add(Map.of("field", ref.field(), "path", ref.path()));
-    }
-    attrs.put("filter_fields", out);
   }
 
   private static void checkTemplateNames(Map<String, TemplateValue> values, String path) {

@@ -1,5 +1,6 @@
 package io.vectorgate.proxy.adapter.milvus;
 
+import io.vectorgate.proxy.adapter.FilterFields;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
@@ -175,27 +176,6 @@ public final class MilvusExpr {
     return root != null && new Folder(templateValues).truth(root) == Truth.TRUE;
   }
 
-  /**
-   * A field the expression references: {@code field} with the JSON keys {@code path} after it.
-   * {@code meta["a"]["b"]} is {@code meta} [a, b]; a dynamic key {@code $meta["x"]} is {@code x}
-   * [] (as the mask obligations name dynamic fields); {@code $meta} alone is {@code $meta} [].
-   */
-  public record FieldRef(String field, List<String> path) implements Comparable<FieldRef> {
-    public FieldRef {
-      Objects.requireNonNull(field, "field");
-      path = List.copyOf(path);
-    }
-
-    @Override
-    public int compareTo(FieldRef o) {
-      int c = field.compareTo(o.field);
-      for (int i = 0; c == 0 && i < Math.min(path.size(), o.path.size()); i++) {
-        c = path.get(i).compareTo(o.path.get(i));
-      }
-      return c != 0 ? c : Integer.compare(path.size(), o.path.size());
-    }
-  }
-
   /** Words of the grammar that are never field names (Plan.g4 spells each in lower or upper case). */
   private static final Set<String> NON_FIELD_WORDS = Set.of(
       "and", "AND", "or", "OR", "not", "NOT", "in", "IN", "like", "LIKE", "is", "IS", "null", "NULL",
@@ -207,10 +187,12 @@ public final class MilvusExpr {
    * too: every identifier that is not a grammar word, a function name (followed by {@code (}) or a
    * template name ({@code {name}}) is a field. A path stops before the first key that is not a
    * string literal (an array index, a template, anything else): a shorter path stands for the
-   * whole value below it, so the report never names less than the filter reads.
+   * whole value below it, so the report never names less than the filter reads. {@code meta["a"]["b"]}
+   * is {@code meta} [a, b]; a dynamic key {@code $meta["x"]} is {@code x} [] (as the mask
+   * obligations name dynamic fields); {@code $meta} alone is {@code $meta} [].
    */
-  public java.util.SortedSet<FieldRef> fieldReferences() {
-    java.util.SortedSet<FieldRef> out = new java.util.TreeSet<>();
+  public java.util.SortedSet<FilterFields.Ref> fieldReferences() {
+    java.util.SortedSet<FilterFields.Ref> out = new java.util.TreeSet<>();
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
       if (t.kind() != Kind.IDENT || NON_FIELD_WORDS.contains(t.text())) {
@@ -228,9 +210,9 @@ public final class MilvusExpr {
         j += 3;
       }
       if (t.text().equals("$meta") && !keys.isEmpty()) {
-        out.add(new FieldRef(keys.get(0), keys.subList(1, keys.size())));
+        out.add(new FilterFields.Ref(keys.get(0), keys.subList(1, keys.size())));
       } else {
-        out.add(new FieldRef(t.text(), keys));
+        out.add(new FilterFields.Ref(t.text(), keys));
       }
     }
     return out;

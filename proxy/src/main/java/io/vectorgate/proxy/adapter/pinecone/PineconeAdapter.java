@@ -19,7 +19,7 @@ import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
-import io.vectorgate.proxy.adapter.qdrant.FilterFields;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.qdrant.PayloadMasker;
 import io.vectorgate.proxy.adapter.qdrant.WrittenValues;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
@@ -530,7 +530,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
     vectors.forEach(v -> ids.add(v.get("id").textValue()));
     String where = "upsert into index `" + indexName + "` namespace `" + (ns == null ? "" : ns) + "`";
     if (ids.size() > maxPreReadIds) {
-      throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, where + " addresses " + ids.size()
+      throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, where + " addresses " + ids.size()
           + " ids; under a row filter the gateway checks at most " + maxPreReadIds + " existing records per request");
     }
     List<String> all = List.copyOf(ids);
@@ -542,11 +542,11 @@ public final class PineconeAdapter implements HttpApiAdapter {
         reply = reader.read("GET", List.of("vectors", "fetch"), Map.of("ids", batch, "namespace",
             List.of(ns == null ? "" : ns)), null);
       } catch (java.io.IOException e) {
-        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
+        throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
             + " replaces, to check they are within the row filter: " + e.getMessage(), e);
       }
       if (reply.status() != 200 || reply.body() == null || !(reply.body().get("vectors") instanceof ObjectNode found)) {
-        throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
+        throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
             + " replaces, to check they are within the row filter: the upstream answered " + reply.status()
             + (reply.status() == 200 ? " without a `vectors` object" : ""));
       }
@@ -554,7 +554,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       for (Iterator<Map.Entry<String, JsonNode>> it = found.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!asked.contains(e.getKey())) {
-          throw new ObligationException(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + where
+          throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "the pre-read of the " + where
               + " returned a record the request does not address");
         }
         existing.add(e.getValue() == null ? null : e.getValue().get("metadata"));

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
-import io.vectorgate.proxy.adapter.qdrant.FilterFields;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ObligationException;
 import java.math.BigDecimal;

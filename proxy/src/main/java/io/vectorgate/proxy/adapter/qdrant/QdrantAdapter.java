@@ -19,6 +19,7 @@ import io.vectorgate.model.Reason;
 import io.vectorgate.model.Resource;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.enforce.ObligationException;

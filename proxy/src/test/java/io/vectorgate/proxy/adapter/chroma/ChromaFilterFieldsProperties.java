@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
-import io.vectorgate.proxy.adapter.qdrant.FilterFields;
+import io.vectorgate.proxy.adapter.FilterFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

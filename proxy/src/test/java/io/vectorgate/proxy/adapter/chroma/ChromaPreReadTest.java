@@ -168,7 +168,7 @@ class ChromaPreReadTest {
       HttpRequestView r = upsert("upsert", "a");
       ObligationException e = assertThrows(ObligationException.class,
           () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME), name);
-      assertEquals(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, e.code(), name);
+      assertEquals(ObligationException.ROW_FILTER_UNVERIFIABLE, e.code(), name);
       assertTrue(e.getMessage().contains("collection `docs`"), e.getMessage());
     });
     ObligationException io = assertThrows(ObligationException.class, () -> {
@@ -188,7 +188,7 @@ class ChromaPreReadTest {
     HttpRequestView r = upsert("upsert", "a", "b", "c");
     ObligationException e = assertThrows(ObligationException.class,
         () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME));
-    assertEquals(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, e.code());
+    assertEquals(ObligationException.ROW_FILTER_UNVERIFIABLE, e.code());
     assertTrue(e.getMessage().contains("3 ids") && e.getMessage().contains("at most 2"), e.getMessage());
     HttpRequestView ok = upsert("upsert", "a", "b", "a");
     ChromaAdapter b = adapter(rows(Map.of()), 2);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.milvus.grpc.QueryRequest;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.FilterFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ class MilvusFilterFieldsProperties {
   private final MilvusAdapter adapter = MilvusFixtures.adapter();
 
   /** A filter text and the references it makes. */
-  record Gen(String text, List<MilvusExpr.FieldRef> refs) {}
+  record Gen(String text, List<FilterFields.Ref> refs) {}
 
   @Provide
   Arbitrary<Gen> filters() {
@@ -45,7 +46,7 @@ class MilvusFilterFieldsProperties {
           for (String k : all) {
             t.append("[\"").append(k.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"]");
           }
-          return new Gen(t.toString(), List.of(new MilvusExpr.FieldRef(n, keys)));
+          return new Gen(t.toString(), List.of(new FilterFields.Ref(n, keys)));
         });
     Arbitrary<String> literal = Arbitraries.oneOf(
         Arbitraries.integers().between(-99, 99).map(String::valueOf),
@@ -59,7 +60,7 @@ class MilvusFilterFieldsProperties {
     return Arbitraries.recursive(() -> cmp,
         inner -> Combinators.combine(inner, Arbitraries.of(" and ", " OR ", " && ", " || "), inner)
             .as((a, op, b) -> {
-              List<MilvusExpr.FieldRef> refs = new ArrayList<>(a.refs());
+              List<FilterFields.Ref> refs = new ArrayList<>(a.refs());
               refs.addAll(b.refs());
               return new Gen("(" + a.text() + ")" + op + "not (" + b.text() + ")", refs);
             }),
@@ -71,7 +72,7 @@ class MilvusFilterFieldsProperties {
     Object got = adapter.decode("Query", QueryRequest.newBuilder().setCollectionName("docs").setExpr(g.text()).build(), null)
         .attributes().get("filter_fields");
     List<Map<String, Object>> want = new ArrayList<>();
-    for (MilvusExpr.FieldRef r : new TreeSet<>(g.refs())) {
+    for (FilterFields.Ref r : new TreeSet<>(g.refs())) {
       want.add(Map.of("field", r.field(), "path", r.path()));
     }
     assertEquals(want, got, g.text());

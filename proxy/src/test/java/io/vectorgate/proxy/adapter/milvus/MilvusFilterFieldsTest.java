@@ -119,7 +119,7 @@ class MilvusFilterFieldsTest {
     }
     AdapterException e = assertThrows(AdapterException.class, () -> fieldsOfQuery(b.toString()));
     assertEquals("malformed_request", e.code());
-    assertTrue(e.getMessage().contains("the filter `expr` references " + (MilvusAdapter.MAX_FILTER_FIELDS + 1) + " distinct fields"), e.getMessage());
+    assertTrue(e.getMessage().contains("reference more than " + MilvusAdapter.MAX_FILTER_FIELDS + " distinct fields"), e.getMessage());
     assertEquals("expr", e.field());
     // many references to few fields are fine
     String many = String.join(" or ", java.util.Collections.nCopies(5000, "email == \"a\""));

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.AdapterException;
-import io.vectorgate.proxy.adapter.qdrant.FilterFields;
+import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.qdrant.HttpViews;
 import java.util.ArrayList;
 import java.util.List;

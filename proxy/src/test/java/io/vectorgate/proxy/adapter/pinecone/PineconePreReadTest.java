@@ -117,7 +117,7 @@ class PineconePreReadTest {
       HttpRequestView r = upsert(2);
       ObligationException e = assertThrows(ObligationException.class,
           () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME), name);
-      assertEquals(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, e.code(), name);
+      assertEquals(ObligationException.ROW_FILTER_UNVERIFIABLE, e.code(), name);
       assertTrue(e.getMessage().contains("index `docs`"), e.getMessage());
       if (name.equals("io")) {
         assertNotNull(e.getCause());
@@ -129,7 +129,7 @@ class PineconePreReadTest {
     HttpRequestView r = upsert(6);
     ObligationException e = assertThrows(ObligationException.class,
         () -> capped.applyRequestObligations(r, capped.decode(r), UNDER_ACME));
-    assertEquals(JsonRowFilters.ROW_FILTER_UNVERIFIABLE, e.code());
+    assertEquals(ObligationException.ROW_FILTER_UNVERIFIABLE, e.code());
     assertTrue(e.getMessage().contains("6 ids") && e.getMessage().contains("at most 5"), e.getMessage());
   }
 

@@ -1,7 +1,6 @@
-package io.vectorgate.proxy.adapter.qdrant;
+package io.vectorgate.proxy.adapter;
 
 import io.vectorgate.model.Operation;
-import io.vectorgate.proxy.adapter.AdapterException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +13,7 @@ import java.util.TreeSet;
  * objects {@code {"field", "path"}} in the shape of the PII configuration (a payload / metadata
  * key, and keys inside it when the filter reaches into a JSON value), de-duplicated and sorted by
  * field, then path. The library denies a non-reader whose filter touches a PII field
- * ({@code pii_filter}). Shared by the Qdrant, Pinecone and Chroma adapters; the gateway's own row
- * filter is never added here. More than {@link #MAX_FIELDS} distinct references is refused.
+ * ({@code pii_filter}). Shared by every adapter; the gateway's own row filter is never added here. More than {@link #MAX_FIELDS} distinct references is refused.
  */
 public final class FilterFields {
   /** The operation attribute. */
@@ -47,7 +45,7 @@ public final class FilterFields {
       return Integer.compare(path.size(), o.path.size());
     }
 
-    Map<String, Object> toMap() {
+    public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("field", field);
       m.put("path", path);
@@ -64,6 +62,14 @@ public final class FilterFields {
     if (refs.size() > MAX_FIELDS) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, at, "the request's filters reference more than "
           + MAX_FIELDS + " distinct fields");
+    }
+    return this;
+  }
+
+  /** Adds every reference of {@code more} (see {@link #add}). */
+  public FilterFields addAll(java.util.Collection<Ref> more, String at) {
+    for (Ref r : more) {
+      add(r.field(), r.path(), at);
     }
     return this;
   }
