@@ -37,6 +37,12 @@ def main():
     out["upsert_own_and_new"] = attempt(lambda: docs.upsert(vectors=[
         {"id": "4", "values": V, "metadata": {"tenant_id": "acme", "title": "mine"}},
         {"id": "fresh", "values": V, "metadata": {"tenant_id": "acme", "title": "fresh"}}]).upserted_count)
+    # updates by id are pre-read the same way: 5 is globex's, 6 is acme's, `nope` does not exist (a no-op)
+    out["update_other_tenant_id"] = attempt(lambda: docs.update(id="5", set_metadata={"title": "taken"}).matched_records)
+    out["update_own"] = attempt(lambda: docs.update(id="6", values=V, set_metadata={"title": "updated"}).matched_records)
+    out["update_own_to_other_tenant"] = attempt(lambda: docs.update(id="6", set_metadata={"tenant_id": "globex"})
+                                                .matched_records)
+    out["update_missing"] = attempt(lambda: docs.update(id="nope", set_metadata={"title": "x"}).matched_records)
 
     cust = Index(host=f"http://{a.customers}", api_key=tokens["analyst"])
     out["pii_filter_query"] = attempt(lambda: len(cust.query(vector=V, top_k=3, include_metadata=True,

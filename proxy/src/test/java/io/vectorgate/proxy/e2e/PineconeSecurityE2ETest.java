@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The two tenant-isolation / masking holes, closed, with the unmodified Pinecone SDK
  * (python/pinecone_security_e2e.py) through the gateway to {@link PineconeFake} index hosts: an
- * upsert cannot replace another tenant's record (the gateway fetches the addressed ids first), and
+ * upsert or an update by id cannot change another tenant's record (the gateway fetches the addressed
+ * ids first), and
  * a non-reader cannot filter on PII metadata ({@code pii_filter}).
  */
 class PineconeSecurityE2ETest {
@@ -86,7 +87,26 @@ class PineconeSecurityE2ETest {
     // refused upserts never reached Pinecone; the pre-reads went out in batches of at most 100 ids
     assertEquals(1, docs.requestsTo("POST", "/vectors/upsert").size(), ctx);
     List<Recorded> fetches = docs.requestsTo("GET", "/vectors/fetch");
-    assertEquals(1 + 2 + 1, fetches.size(), fetches.toString());
+    // updates by id: another tenant's record and a move to another tenant are refused; the own and
+    // the missing record (a no-op upstream) are forwarded after one single-id pre-read each
+    // (the policy itself refuses written values in another tenant; the adapter's own check of
+    // setMetadata is covered by PineconePreReadTest)
+    assertDenied(r.get("update_other_tenant_id"), "row_filter_violation", ctx);
+    assertTrue(r.at("/update_other_tenant_id/error").asText().contains("update in index `docs`"), ctx);
+    assertFalse(r.at("/update_other_tenant_id/error").asText().contains("globex"), ctx);
+    assertDenied(r.get("update_own_to_other_tenant"), "tenant_write_other_tenant", ctx);
+    assertEquals(1, r.at("/update_own/value").asInt(), ctx);
+    assertEquals(0, r.at("/update_missing/value").asInt(), ctx);
+    Map<String, JsonNode> byId = new java.util.HashMap<>();
+    docs.records("").forEach(x -> byId.put(x.get("id").asText(), x));
+    assertEquals("r5", byId.get("5").at("/metadata/title").asText());
+    assertEquals("globex", byId.get("5").at("/metadata/tenant_id").asText());
+    assertEquals("updated", byId.get("6").at("/metadata/title").asText());
+    assertEquals("acme", byId.get("6").at("/metadata/tenant_id").asText());
+    assertFalse(byId.containsKey("nope"), "an update of a missing id creates nothing");
+    List<Recorded> updates = docs.requestsTo("POST", "/vectors/update");
+    assertEquals(2, updates.size(), updates.toString());
+    assertEquals(1 + 2 + 1 + 3, fetches.size(), fetches.toString());
     for (Recorded f : fetches) {
       assertEquals(FakeGateway.CREDENTIAL, f.headers().get("api-key"));
       assertTrue(f.query().get("ids").size() <= 100, f.toString());

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Stands in for one Pinecone index's data-plane host (Pinecone cannot run here): the vector
  * routes of the 2026-07 data-plane OpenAPI spec ({@code /query}, {@code /vectors/upsert|fetch|
- * delete|list}, {@code /describe_index_stats}) with the spec's response shapes and
+ * delete|update|list}, {@code /describe_index_stats}) with the spec's response shapes and
  * {@code rpcStatus} errors, over in-memory namespaces. Metadata filters are evaluated with the
  * documented operators ($eq $ne $gt $gte $lt $lte $in $nin $exists $and $or). The API key it
  * expects is the gateway's credential.
@@ -55,6 +55,7 @@ public final class PineconeFake extends FakeUpstream {
       case "POST /vectors/upsert" -> upsert(b);
       case "GET /vectors/fetch" -> fetch(r);
       case "POST /vectors/delete" -> delete(b);
+      case "POST /vectors/update" -> update(b);
       case "GET /vectors/list" -> list(r);
       case "POST /describe_index_stats" -> stats(b);
       default -> error(404, 5, "Not Found: " + r.method() + " " + r.path());
@@ -128,6 +129,42 @@ public final class PineconeFake extends FakeUpstream {
       return error(400, 3, "Invalid request: one of ids, deleteAll or filter is required");
     }
     return new Reply(200, JSON.createObjectNode());
+  }
+
+  /**
+   * Update by {@code id} (values replace, {@code setMetadata} fields are added or overwritten; a
+   * missing id changes nothing and still answers 200, as the spec says) or by {@code filter}
+   * (metadata only); {@code dryRun} only counts. Answers {@code {"matchedRecords": n}}.
+   */
+  private Reply update(JsonNode b) {
+    TreeMap<String, ObjectNode> n = ns(b.path("namespace").asText(""));
+    boolean byId = b.hasNonNull("id");
+    if (byId == b.hasNonNull("filter")) {
+      return error(400, 3, "Invalid request: exactly one of id or filter is required");
+    }
+    if (!byId && (b.has("values") || b.has("sparseValues"))) {
+      return error(400, 3, "Invalid request: an update by filter cannot change vector values");
+    }
+    List<ObjectNode> hits = byId
+        ? (n.containsKey(b.get("id").asText()) ? List.of(n.get(b.get("id").asText())) : List.of())
+        : n.values().stream().filter(x -> matches(b.get("filter"), x.get("metadata"))).toList();
+    if (!b.path("dryRun").asBoolean(false)) {
+      for (ObjectNode rec : hits) {
+        if (b.has("values")) {
+          rec.set("values", b.get("values").deepCopy());
+        }
+        if (b.has("sparseValues")) {
+          rec.set("sparseValues", b.get("sparseValues").deepCopy());
+        }
+        if (b.get("setMetadata") instanceof ObjectNode set) {
+          if (!(rec.get("metadata") instanceof ObjectNode)) {
+            rec.putObject("metadata");
+          }
+          ((ObjectNode) rec.get("metadata")).setAll(set.deepCopy());
+        }
+      }
+    }
+    return new Reply(200, JSON.createObjectNode().put("matchedRecords", hits.size()));
   }
 
   private Reply list(Recorded r) {

@@ -244,6 +244,9 @@ public final class PineconeAdapter implements HttpApiAdapter {
         if (byId == u.hasNonNull("filter")) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", "an update needs exactly one of `id`, `filter`");
         }
+        if (byId && !u.get("id").isTextual()) {
+          throw new AdapterException(AdapterException.MALFORMED_REQUEST, "id", "must be a record id");
+        }
         JsonNode set = u.get("setMetadata");
         if (set != null && !set.isNull() && !set.isObject()) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "setMetadata", "must be an object");
@@ -410,8 +413,9 @@ public final class PineconeAdapter implements HttpApiAdapter {
 
   /**
    * Pins the namespace (every body route forwards exactly the namespace the policy saw), wraps the
-   * row filter with {@code $and}, clamps {@code topK} / {@code limit}, and refuses what a row filter
-   * cannot confine (id-based deletes, updates and queries, deleteAll, list).
+   * row filter with {@code $and}, clamps {@code topK} / {@code limit}, pre-reads the records an
+   * upsert or an update by {@code id} would change, and refuses what a row filter cannot confine
+   * (id-based deletes and queries, deleteAll, list).
    */
   @Override
   public HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations) {
@@ -448,7 +452,9 @@ public final class PineconeAdapter implements HttpApiAdapter {
                   "vector " + i + " has metadata the row filter does not allow");
             }
           }
-          checkReplacedRecords(vectors, ns, rf);
+          java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+          vectors.forEach(v -> ids.add(v.get("id").textValue()));
+          checkExistingRecords(ids, "upsert into", "replace", ns, rf);
         }
       }
       case FETCH_BY_METADATA -> {
@@ -472,9 +478,6 @@ public final class PineconeAdapter implements HttpApiAdapter {
       case UPDATE -> {
         pin(body, ns);
         if (conds != null) {
-          if (!body.hasNonNull("filter")) {
-            throw unenforceable("an update by `id` cannot carry a metadata filter");
-          }
           JsonNode set = body.get("setMetadata");
           if (set != null && set.isObject()) {
             for (RowFilter r : rf) {
@@ -484,7 +487,13 @@ public final class PineconeAdapter implements HttpApiAdapter {
               }
             }
           }
-          body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+          if (body.hasNonNull("filter")) {
+            body.set("filter", PineconeFilters.wrap(body.get("filter"), conds));
+          } else {
+            // by id: the record it changes must already be the caller's (setMetadata was checked above)
+            checkExistingRecords(new java.util.LinkedHashSet<>(List.of(body.get("id").textValue())), "update in",
+                "change", ns, rf);
+          }
         }
       }
       case STATS -> {
@@ -519,16 +528,19 @@ public final class PineconeAdapter implements HttpApiAdapter {
   }
 
   /**
-   * The pre-read: an upsert replaces records by id, so under a row filter the records that already
-   * exist under those ids (in the pinned namespace) must satisfy it too. Fetches them with
-   * {@code GET /vectors/fetch?ids=…&namespace=…} in batches of {@value #FETCH_BATCH} and refuses the
-   * upsert ({@code row_filter_violation}) if any fails; ids that do not exist are inserts. A fetch
-   * that fails or answers something else refuses it ({@code row_filter_unverifiable}).
+   * The pre-read: an upsert replaces records by id and an update by {@code id} changes one, so under
+   * a row filter the records that already exist under those ids (in the pinned namespace) must
+   * satisfy it too. Fetches them with {@code GET /vectors/fetch?ids=…&namespace=…} in batches of
+   * {@value #FETCH_BATCH} and refuses the write ({@code row_filter_violation}) if any fails; ids
+   * that do not exist are inserts (upsert) or no-ops (update: Pinecone answers 200 and changes
+   * nothing). A fetch that fails or answers something else refuses it ({@code row_filter_unverifiable}).
+   *
+   * @param verb "upsert into" / "update in", for messages
+   * @param effect what the write does to existing records ("replace" / "change"), for messages
    */
-  private void checkReplacedRecords(JsonNode vectors, String ns, List<RowFilter> rf) {
-    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
-    vectors.forEach(v -> ids.add(v.get("id").textValue()));
-    String where = "upsert into index `" + indexName + "` namespace `" + (ns == null ? "" : ns) + "`";
+  private void checkExistingRecords(java.util.LinkedHashSet<String> ids, String verb, String effect, String ns,
+      List<RowFilter> rf) {
+    String where = verb + " index `" + indexName + "` namespace `" + (ns == null ? "" : ns) + "`";
     if (ids.size() > maxPreReadIds) {
       throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, where + " addresses " + ids.size()
           + " ids; under a row filter the gateway checks at most " + maxPreReadIds + " existing records per request");
@@ -543,11 +555,11 @@ public final class PineconeAdapter implements HttpApiAdapter {
             List.of(ns == null ? "" : ns)), null);
       } catch (java.io.IOException e) {
         throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
-            + " replaces, to check they are within the row filter: " + e.getMessage(), e);
+            + " " + effect + "s, to check they are within the row filter: " + e.getMessage(), e);
       }
       if (reply.status() != 200 || reply.body() == null || !(reply.body().get("vectors") instanceof ObjectNode found)) {
         throw new ObligationException(ObligationException.ROW_FILTER_UNVERIFIABLE, "could not fetch the records the " + where
-            + " replaces, to check they are within the row filter: the upstream answered " + reply.status()
+            + " " + effect + "s, to check they are within the row filter: the upstream answered " + reply.status()
             + (reply.status() == 200 ? " without a `vectors` object" : ""));
       }
       Set<String> asked = Set.copyOf(batch);
@@ -562,7 +574,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
     }
     int outside = JsonRowFilters.countOutside(existing, rf);
     if (outside > 0) {
-      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, where + " would replace " + outside
+      throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, where + " would " + effect + " " + outside
           + " existing record(s) outside the rows the row filter allows the caller; nothing was written");
     }
   }

@@ -145,7 +145,7 @@ class PineconeAdapterTest {
   void whatARowFilterCannotConfineIsRefused() {
     for (String[] c : new String[][] {{"POST", "/query", "{\"topK\":5,\"id\":\"other-tenant-doc\"}"},
         {"POST", "/vectors/delete", "{\"ids\":[\"a\"]}"}, {"POST", "/vectors/delete", "{\"deleteAll\":true}"},
-        {"POST", "/vectors/update", "{\"id\":\"a\",\"setMetadata\":{\"k\":1}}"}, {"GET", "/vectors/list?namespace=x", null},
+        {"GET", "/vectors/list?namespace=x", null},
         {"DELETE", "/namespaces/x", null}}) {
       HttpRequestView r = view(c[0], c[1], c[2]);
       ObligationException e = assertThrows(ObligationException.class, () -> A.applyRequestObligations(r, A.decode(r), rf(TENANT)), c[1]);

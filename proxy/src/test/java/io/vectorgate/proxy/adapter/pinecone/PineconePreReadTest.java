@@ -141,4 +141,75 @@ class PineconePreReadTest {
     HttpRequestView r = upsert(3);
     assertEquals(3, a.applyRequestObligations(r, a.decode(r), Obligations.NONE).body().get("vectors").size());
   }
+
+  static HttpRequestView updateById(String id, String setMetadata) {
+    return HttpViews.view("POST", "/vectors/update", "{\"id\":\"" + id + "\",\"namespace\":\"ns\",\"values\":[1]"
+        + (setMetadata == null ? "" : ",\"setMetadata\":" + setMetadata) + "}");
+  }
+
+  @Test
+  void updateByIdOfAnotherTenantsRecordIsRefused() {
+    List<Map<String, List<String>>> asked = new ArrayList<>();
+    PineconeAdapter a = new PineconeAdapter("docs", HttpViews.masker(), table(Map.of(
+        "theirs", HttpViews.json("{\"tenant_id\":\"globex\"}")), asked), 1000);
+    HttpRequestView r = updateById("theirs", "{\"title\":\"x\"}");
+    ObligationException e = assertThrows(ObligationException.class,
+        () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME));
+    assertEquals(ObligationException.ROW_FILTER_VIOLATION, e.code());
+    assertTrue(e.getMessage().contains("update in index `docs` namespace `ns`") && e.getMessage().contains("1 existing"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("globex"), e.getMessage());
+    assertEquals(List.of(Map.of("ids", List.of("theirs"), "namespace", List.of("ns"))), asked);
+  }
+
+  @Test
+  void updateByIdOfOwnOrMissingRecordIsForwardedUnchanged() {
+    List<Map<String, List<String>>> asked = new ArrayList<>();
+    PineconeAdapter a = new PineconeAdapter("docs", HttpViews.masker(), table(Map.of(
+        "mine", HttpViews.json("{\"tenant_id\":\"acme\"}")), asked), 1000);
+    for (String id : List.of("mine", "missing")) {
+      HttpRequestView r = updateById(id, "{\"title\":\"x\"}");
+      JsonNode out = a.applyRequestObligations(r, a.decode(r), UNDER_ACME).body();
+      assertEquals(id, out.get("id").textValue());
+      assertFalse(out.has("filter"), "an update by id carries no filter: " + out);
+      assertEquals("ns", out.get("namespace").textValue());
+      assertEquals("x", out.at("/setMetadata/title").textValue());
+    }
+    assertEquals(2, asked.size());
+  }
+
+  @Test
+  void updateByIdCannotMoveOwnRecordToAnotherTenant() {
+    PineconeAdapter a = new PineconeAdapter("docs", HttpViews.masker(), (m, s, q, b) -> {
+      throw new AssertionError("written values are checked before the pre-read");
+    }, 1000);
+    HttpRequestView r = updateById("mine", "{\"tenant_id\":\"globex\"}");
+    ObligationException e = assertThrows(ObligationException.class,
+        () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME));
+    assertEquals(ObligationException.ROW_FILTER_VIOLATION, e.code());
+    assertTrue(e.getMessage().contains("setMetadata") && e.getMessage().contains("tenant_id"), e.getMessage());
+  }
+
+  @Test
+  void updateByIdFailsClosedWhenThePreReadCannotAnswer() {
+    for (UpstreamReader reader : List.of(UpstreamReader.NONE,
+        (UpstreamReader) (m, s, q, b) -> new UpstreamReader.Reply(500, HttpViews.json("{\"code\":13}")))) {
+      PineconeAdapter a = new PineconeAdapter("docs", HttpViews.masker(), reader, 1000);
+      HttpRequestView r = updateById("mine", null);
+      ObligationException e = assertThrows(ObligationException.class,
+          () -> a.applyRequestObligations(r, a.decode(r), UNDER_ACME));
+      assertEquals(ObligationException.ROW_FILTER_UNVERIFIABLE, e.code());
+      assertTrue(e.getMessage().contains("update in index `docs`") && e.getMessage().contains("changes"), e.getMessage());
+    }
+  }
+
+  @Test
+  void updateWithANonStringIdIsMalformed() {
+    PineconeAdapter a = new PineconeAdapter("docs", HttpViews.masker(), UpstreamReader.NONE, 1000);
+    HttpRequestView r = HttpViews.view("POST", "/vectors/update", "{\"id\":7,\"values\":[1]}");
+    io.vectorgate.proxy.adapter.AdapterException e = assertThrows(io.vectorgate.proxy.adapter.AdapterException.class,
+        () -> a.decode(r));
+    assertEquals(io.vectorgate.proxy.adapter.AdapterException.MALFORMED_REQUEST, e.code());
+    assertEquals("id", e.field());
+  }
 }
