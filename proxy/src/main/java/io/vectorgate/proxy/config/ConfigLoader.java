@@ -189,7 +189,7 @@ public final class ConfigLoader {
     List<ConnectionConfig> connections = new ArrayList<>();
     for (ConnectionConfig k : c.connections()) {
       connections.add(k == null ? null : new ConnectionConfig(k.name(), k.kind(), k.upstream(),
-          resolve(base, k.credential()), k.upstreamTls(), k.timeoutSeconds(), k.rowFilterBinding()));
+          resolve(base, k.credential()), k.upstreamTls(), k.timeoutSeconds(), k.rowFilterBinding(), k.maxPreReadIds()));
     }
     IdentityConfig id = c.identity();
     if (id != null) {
@@ -255,6 +255,10 @@ public final class ConfigLoader {
       }
       if (k.timeoutSeconds() <= 0) {
         throw new ConfigException(at + ".timeout_seconds", "must be > 0");
+      }
+      if (k.maxPreReadIds() < 1 || k.maxPreReadIds() > ConnectionConfig.MAX_MAX_PRE_READ_IDS) {
+        throw new ConfigException(at + ".max_pre_read_ids", "must be between 1 and "
+            + ConnectionConfig.MAX_MAX_PRE_READ_IDS + ", was " + k.maxPreReadIds());
       }
     }
     if (c.listeners().isEmpty()) {

@@ -98,7 +98,9 @@ public record GatewayConfig(
   /**
    * An upstream database and the gateway's own credential for it. {@code row_filter_binding} is
    * {@code template} (values travel as expr_template_values; Milvus 2.5+) or {@code literal} (for
-   * upstreams without filter templating, e.g. Milvus Lite 3.x).
+   * upstreams without filter templating, e.g. Milvus Lite 3.x). {@code max_pre_read_ids} is the most
+   * ids one row-filtered write by id (upsert, Pinecone update) may address: the gateway reads those
+   * rows first to check they are the caller's, and refuses larger writes ({@code row_filter_unverifiable}).
    */
   public record ConnectionConfig(
       @JsonProperty("name") String name,
@@ -107,11 +109,46 @@ public record GatewayConfig(
       @JsonProperty("credential") SecretRef credential,
       @JsonProperty("upstream_tls") Boolean upstreamTls,
       @JsonProperty("timeout_seconds") Long timeoutSeconds,
-      @JsonProperty("row_filter_binding") String rowFilterBinding) {
+      @JsonProperty("row_filter_binding") String rowFilterBinding,
+      @JsonProperty("max_pre_read_ids")
+      @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = WholeNumber.class) Long maxPreReadIds) {
+    /** Default of {@code max_pre_read_ids}. */
+    public static final long DEFAULT_MAX_PRE_READ_IDS = 16_384;
+    /** Largest accepted {@code max_pre_read_ids}. */
+    public static final long MAX_MAX_PRE_READ_IDS = 1_000_000;
+
     public ConnectionConfig {
       upstreamTls = upstreamTls != null && upstreamTls;
       rowFilterBinding = rowFilterBinding == null ? "template" : rowFilterBinding;
       timeoutSeconds = timeoutSeconds == null ? 60L : timeoutSeconds;
+      maxPreReadIds = maxPreReadIds == null ? DEFAULT_MAX_PRE_READ_IDS : maxPreReadIds;
+    }
+
+    /** With the default {@code max_pre_read_ids}. */
+    public ConnectionConfig(String name, String kind, String upstream, SecretRef credential, Boolean upstreamTls,
+        Long timeoutSeconds, String rowFilterBinding) {
+      this(name, kind, upstream, credential, upstreamTls, timeoutSeconds, rowFilterBinding, null);
+    }
+
+    /** {@code max_pre_read_ids} as the adapters take it (validated to 1..1,000,000 by the loader). */
+    public int preReadIdCap() {
+      return Math.toIntExact(maxPreReadIds);
+    }
+  }
+
+  /** A {@code Long} that must be written as a whole number (Jackson would otherwise truncate 1.5 to 1). */
+  static final class WholeNumber extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<Long> {
+    WholeNumber() {
+      super(Long.class);
+    }
+
+    @Override
+    public Long deserialize(com.fasterxml.jackson.core.JsonParser p,
+        com.fasterxml.jackson.databind.DeserializationContext ctxt) throws java.io.IOException {
+      if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+        return (Long) ctxt.handleUnexpectedToken(Long.class, p);
+      }
+      return p.getLongValue();
     }
   }
 

@@ -20,7 +20,7 @@ public final class AdapterMilvusProtocol implements MilvusProtocol {
   /**
    * The factory the gateway uses: a schema cache (1024 entries, 60 s) over upstream
    * DescribeCollection, the connection's row-filter binding, and upstream Query (with the
-   * gateway's credential) for the upsert pre-read.
+   * gateway's credential) for the upsert pre-read, capped at the connection's {@code max_pre_read_ids}.
    */
   public static MilvusProtocolFactory factory() {
     return (upstream, maskKey, connection) -> new AdapterMilvusProtocol(new MilvusAdapter(
@@ -28,7 +28,7 @@ public final class AdapterMilvusProtocol implements MilvusProtocol {
         new ValueMasker(maskKey),
         "literal".equals(connection.rowFilterBinding()) ? RowFilterBinding.LITERAL : RowFilterBinding.TEMPLATE,
         (db, query) -> (io.milvus.grpc.QueryResults) upstream.call(MilvusMethods.byName("Query"), query, dbnameHeader(db)),
-        MilvusAdapter.DEFAULT_MAX_PRE_READ_IDS));
+        connection.preReadIdCap()));
   }
 
   private static io.grpc.Metadata dbnameHeader(String db) {

@@ -48,12 +48,12 @@ public final class HttpAdapters {
     Map<DatabaseKind, Factory> f = new EnumMap<>(DatabaseKind.class);
     f.put(DatabaseKind.CHROMA, (c, masker, upstream, credential) -> new ChromaAdapter(masker,
         new CollectionNames(CHROMA_NAME_CAPACITY), chromaLookup(upstream, credential),
-        upstreamReader(upstream, Map.of("x-chroma-token", credential)), JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS));
+        upstreamReader(upstream, Map.of("x-chroma-token", credential)), c.preReadIdCap()));
     f.put(DatabaseKind.QDRANT, (c, masker, upstream, credential) -> new QdrantAdapter(masker));
     // a Pinecone connection is one index (its own host); the connection name is the index name
     f.put(DatabaseKind.PINECONE, (c, masker, upstream, credential) -> new PineconeAdapter(c.name(), masker,
         upstreamReader(upstream, Map.of("api-key", credential, "x-pinecone-api-version", PineconeAdapter.API_VERSION)),
-        JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS));
+        c.preReadIdCap()));
     return new HttpAdapters(f);
   }
 

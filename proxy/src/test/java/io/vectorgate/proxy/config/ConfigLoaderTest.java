@@ -101,6 +101,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxPreReadIdsDefaultsAndIsBoundedPerConnection() {
+    assertEquals(16_384L, parse(VALID).connections().get(0).maxPreReadIds());
+    assertEquals(16_384, parse(VALID).connections().get(0).preReadIdCap());
+    for (String ok : List.of("1", "250", "1000000")) {
+      GatewayConfig c = parse(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: " + ok));
+      assertEquals(Integer.parseInt(ok), c.connections().get(0).preReadIdCap(), ok);
+    }
+    for (String bad : List.of("0", "-5", "1000001", "99999999999999", "lots", "[1]", "1.5")) {
+      ConfigException e = fails(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: " + bad));
+      assertTrue(e.keyPath().endsWith("connections[0].max_pre_read_ids"), bad + ": " + e.keyPath());
+    }
+    ConfigException range = fails(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: 0"));
+    assertTrue(range.getMessage().contains("between 1 and 1000000") && range.getMessage().contains("was 0"), range.getMessage());
+  }
+
+  @Test
   void algorithmsAreRestricted() {
     ConfigException none = fails(VALID.replace("audiences: [vectorgate]", "audiences: [vectorgate]\n  algorithms: [none]"));
     assertTrue(none.keyPath().endsWith("identity.algorithms[0]"), none.keyPath());
