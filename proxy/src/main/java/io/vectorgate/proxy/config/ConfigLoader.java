@@ -260,6 +260,10 @@ public final class ConfigLoader {
         throw new ConfigException(at + ".max_pre_read_ids", "must be between 1 and "
             + ConnectionConfig.MAX_MAX_PRE_READ_IDS + ", was " + k.maxPreReadIds());
       }
+      if (k.kind().equals("milvus") && k.maxPreReadIds() > ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS) {
+        throw new ConfigException(at + ".max_pre_read_ids", "a Milvus pre-read is one Query, which returns at most "
+            + ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS + " rows; was " + k.maxPreReadIds());
+      }
     }
     if (c.listeners().isEmpty()) {
       throw new ConfigException(src + ": listeners", "at least one listener is required");

@@ -104,8 +104,9 @@ class ConfigLoaderTest {
   void maxPreReadIdsDefaultsAndIsBoundedPerConnection() {
     assertEquals(16_384L, parse(VALID).connections().get(0).maxPreReadIds());
     assertEquals(16_384, parse(VALID).connections().get(0).preReadIdCap());
+    String chroma = VALID.replace("kind: milvus-grpc", "kind: http").replace("kind: milvus\n", "kind: chroma\n");
     for (String ok : List.of("1", "250", "1000000")) {
-      GatewayConfig c = parse(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: " + ok));
+      GatewayConfig c = parse(chroma.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: " + ok));
       assertEquals(Integer.parseInt(ok), c.connections().get(0).preReadIdCap(), ok);
     }
     for (String bad : List.of("0", "-5", "1000001", "99999999999999", "lots", "[1]", "1.5")) {
@@ -114,6 +115,12 @@ class ConfigLoaderTest {
     }
     ConfigException range = fails(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: 0"));
     assertTrue(range.getMessage().contains("between 1 and 1000000") && range.getMessage().contains("was 0"), range.getMessage());
+    // a Milvus pre-read is one Query (at most 16,384 rows): larger caps are refused for milvus connections
+    assertEquals(16_384, parse(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: 16384"))
+        .connections().get(0).preReadIdCap());
+    ConfigException milvus = fails(VALID.replace("upstream: 127.0.0.1:19530", "upstream: 127.0.0.1:19530\n    max_pre_read_ids: 16385"));
+    assertTrue(milvus.keyPath().endsWith("connections[0].max_pre_read_ids") && milvus.getMessage().contains("16384"),
+        milvus.getMessage());
   }
 
   @Test
