@@ -26,16 +26,8 @@ import picocli.CommandLine.Spec;
         ApprovalsCommand.Reject.class})
 public final class ApprovalsCommand {
 
-  /** Where the admin API is and who is calling. */
-  static class Connection {
-    @Option(names = "--gateway", defaultValue = "${env:VECTORGATE_GATEWAY}",
-        description = "the gateway's admin API, e.g. http://127.0.0.1:9091 (env VECTORGATE_GATEWAY)")
-    String gateway;
-
-    @Option(names = "--token", defaultValue = "${env:VECTORGATE_TOKEN}",
-        description = "your OIDC access token (env VECTORGATE_TOKEN)")
-    String token;
-
+  /** Where the admin API is and who is calling, and the client for it. */
+  static class Connection extends AdminApiOptions {
     AdminClient client() {
       if (gateway == null || gateway.isBlank()) {
         throw new IllegalArgumentException("no gateway: pass --gateway http://host:port or set VECTORGATE_GATEWAY");

@@ -57,19 +57,8 @@ public final class RolloutCommand {
     }
   }
 
-  /** The admin API option shared by the three commands. */
-  static final class GatewayOption {
-    @Option(names = "--gateway", defaultValue = "${env:VECTORGATE_GATEWAY}",
-        description = "the gateway's admin API, e.g. http://127.0.0.1:9190 (env VECTORGATE_GATEWAY)")
-    String gateway;
-
-    @Option(names = "--token", defaultValue = "${env:VECTORGATE_TOKEN}",
-        description = "your OIDC access token for the admin API (env VECTORGATE_TOKEN)")
-    String token;
-  }
-
   /** True when the admin API is to be used: a gateway is configured and --state was not given explicitly. */
-  static boolean viaGateway(CommandSpec spec, GatewayOption g) {
+  static boolean viaGateway(CommandSpec spec, AdminApiOptions g) {
     boolean explicitState = spec.commandLine().getParseResult().hasMatchedOption("--state");
     return !explicitState && g.gateway != null && !g.gateway.isBlank();
   }
@@ -88,7 +77,7 @@ public final class RolloutCommand {
   }
 
   /** Calls the gateway's {@code /v1/policy} routes with a bearer token; returns the JSON answer. */
-  static JsonNode api(GatewayOption g, String method, String route, ObjectNode body)
+  static JsonNode api(AdminApiOptions g, String method, String route, ObjectNode body)
       throws java.io.IOException, InterruptedException, ApiError {
     URI base;
     try {
@@ -129,7 +118,7 @@ public final class RolloutCommand {
     int run() throws java.io.IOException, InterruptedException, ApiError;
   }
 
-  static int callApi(CommandSpec spec, GatewayOption g, ApiCall body) {
+  static int callApi(CommandSpec spec, AdminApiOptions g, ApiCall body) {
     PrintWriter err = spec.commandLine().getErr();
     try {
       return body.run();
@@ -208,7 +197,7 @@ public final class RolloutCommand {
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin StateOption store = new StateOption();
-    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
+    @picocli.CommandLine.Mixin AdminApiOptions gw = new AdminApiOptions();
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -303,7 +292,7 @@ public final class RolloutCommand {
     @Option(names = "--reason", defaultValue = "", description = "why (kept in the history)")
     String reason;
 
-    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
+    @picocli.CommandLine.Mixin AdminApiOptions gw = new AdminApiOptions();
 
     @Override
     public Integer call() {
@@ -349,7 +338,7 @@ public final class RolloutCommand {
     @Option(names = "--reason", defaultValue = "", description = "why (kept in the history)")
     String reason;
 
-    @picocli.CommandLine.Mixin GatewayOption gw = new GatewayOption();
+    @picocli.CommandLine.Mixin AdminApiOptions gw = new AdminApiOptions();
 
     @Override
     public Integer call() {
