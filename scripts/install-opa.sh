@@ -17,4 +17,6 @@ command -v go >/dev/null || { echo "install-opa: 'go' is not on PATH; Go >= 1.24
 mkdir -p "$bin"
 echo "install-opa: building OPA $OPA_VERSION with $(go version | cut -d' ' -f3) into $bin (first time only, a few minutes)" >&2
 GOBIN="$bin" CGO_ENABLED=0 go install "github.com/open-policy-agent/opa@$OPA_VERSION"
-"$opa" version | head -1 >&2
+# no `| head` here: under pipefail, head exiting first kills opa with SIGPIPE and the script with 141
+have="$("$opa" version)"
+printf 'install-opa: %s\n' "${have%%$'\n'*}" >&2
