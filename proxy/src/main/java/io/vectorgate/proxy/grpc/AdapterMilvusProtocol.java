@@ -5,6 +5,7 @@ import io.vectorgate.model.Obligations;
 import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.milvus.CollectionSchemaCache;
 import io.vectorgate.proxy.adapter.milvus.MilvusAdapter;
+import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.adapter.milvus.RowFilterBinding;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.time.Duration;
@@ -55,8 +56,8 @@ public final class AdapterMilvusProtocol implements MilvusProtocol {
   }
 
   @Override
-  public Message rewriteResponse(String rpc, Message response, Obligations obligations) {
-    return adapter.rewriteResponse(rpc, response, obligations);
+  public ResponseRewrite rewriteResponse(String rpc, Operation op, Message response, Obligations obligations) {
+    return adapter.rewriteResponse(rpc, op, response, obligations);
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.vectorgate.model.Decision;
 import io.vectorgate.model.Identity;
 import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.enforce.ObligationException;
@@ -303,7 +304,16 @@ public final class MilvusGrpcGateway implements AutoCloseable {
           status = error.getStatus();
         } else {
           ex.upstreamStatus = "OK";
-          Message rewritten = protocol.rewriteResponse(rpc, response, ex.decision.obligations());
+          ResponseRewrite rewrite = protocol.rewriteResponse(rpc, ex.operation, response, ex.decision.obligations());
+          Message rewritten = rewrite.response();
+          if (rewrite.rowsCut() > 0) {
+            pipeline.metrics().count("response_rows_cut");
+            LOG.warn("event=response_rows_cut request_id={} rpc={} rows_cut={} limit_cap={}", ex.requestId, rpc,
+                rewrite.rowsCut(), ex.decision.obligations().limitCap().max());
+          }
+          if (rewrite.vectorColumnsStripped() > 0) {
+            pipeline.metrics().count("response_vectors_stripped");
+          }
           protocol.afterSuccess(rpc, ex.forward, headers.get(DBNAME));
           ResponseCounts counts = ResponseCounts.of(rewritten);
           pipeline.recordResult(ex.identity, counts.rows(), counts.vectors(), ex.operation.paging());

@@ -3,6 +3,7 @@ package io.vectorgate.proxy.grpc;
 import com.google.protobuf.Message;
 import io.vectorgate.model.Obligations;
 import io.vectorgate.model.Operation;
+import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 
 /**
  * The pure protocol work the listener delegates: decode a request into an {@link Operation},
@@ -25,7 +26,11 @@ public interface MilvusProtocol {
     return applyRequestObligations(rpc, request, obligations);
   }
 
-  Message rewriteResponse(String rpc, Message response, Obligations obligations);
+  /**
+   * Applies the response guarantees of {@code obligations} to an upstream answer for the decided
+   * operation {@code op}; reports what was removed.
+   */
+  ResponseRewrite rewriteResponse(String rpc, Operation op, Message response, Obligations obligations);
 
   /** Called after a successful upstream call of an RPC; invalidates cached schemas when it changed one. */
   void afterSuccess(String rpc, Message request, String dbnameHeader);

@@ -62,11 +62,12 @@ class BrokenProtocolTest {
         }
 
         @Override
-        public Message rewriteResponse(String rpc, Message response, Obligations obligations) {
+        public io.vectorgate.proxy.adapter.milvus.ResponseRewrite rewriteResponse(String rpc, Operation op,
+            Message response, Obligations obligations) {
           if (fault == Fault.REWRITE) {
             throw new NoClassDefFoundError("io/vectorgate/Missing (rewrite)");
           }
-          return p.rewriteResponse(rpc, response, obligations);
+          return p.rewriteResponse(rpc, op, response, obligations);
         }
 
         @Override

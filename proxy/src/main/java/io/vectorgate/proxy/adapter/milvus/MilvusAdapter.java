@@ -1089,19 +1089,42 @@ public final class MilvusAdapter {
   // ============================================================================================
 
   /**
-   * Applies masks, drops and vector stripping to search and query results; every other response
-   * is returned unchanged.
+   * Applies the response guarantees to search and query results (Search, HybridSearch, Query and
+   * the iterators over them); every other response is returned unchanged. What is enforced does
+   * not depend on what the upstream honoured:
+   *
+   * <ul>
+   *   <li>vectors are stripped by type when the decision strips them, and also whenever the
+   *       decided operation did not request vectors ({@code vectors_requested} false): the
+   *       policy was asked about an answer without vectors, so none may come back, even when the
+   *       server returns every field for empty {@code output_fields} (Milvus Lite does);
+   *   <li>masks apply to the fields and {@code $meta} keys present in the answer;
+   *   <li>rows beyond the limit cap are cut (per query of a search), whatever limit the upstream
+   *       honoured (Milvus Lite ignores it for a query by primary keys). A count is not cut.
+   * </ul>
+   *
+   * @param op the operation the decision was made for (from {@link #decode})
+   * @throws ResponseUnenforceableException when the answer is inconsistent and cannot be cut
    */
-  public Message rewriteResponse(String rpc, Message response, Obligations obligations) {
+  public ResponseRewrite rewriteResponse(String rpc, Operation op, Message response, Obligations obligations) {
+    Objects.requireNonNull(op, "op");
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(obligations, "obligations");
+    Obligations effective = responseObligations(op, obligations);
     if (response instanceof SearchResults s) {
-      return rewriter.rewrite(s, obligations);
+      return rewriter.rewrite(s, effective);
     }
     if (response instanceof QueryResults q) {
-      return rewriter.rewrite(q, obligations);
+      return rewriter.rewrite(q, effective);
     }
-    return response;
+    return ResponseRewrite.unchanged(response);
+  }
+
+  /** The obligations the response is held to: see {@link #rewriteResponse}. */
+  static Obligations responseObligations(Operation op, Obligations o) {
+    boolean strip = o.stripVectors() || !op.vectorsRequested();
+    LimitCap cap = op.action() == Action.COUNT ? null : o.limitCap();
+    return new Obligations(o.mask(), strip, o.rowFilter(), cap, o.approval(), o.audit());
   }
 
   /** True for RPCs after whose success cached schemas may be stale. */

@@ -32,16 +32,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Applies response obligations to Milvus search and query results: masks values, drops fields,
- * strips vectors. Every column keeps its row count: masking rewrites values in place; dropping
- * removes whole columns (and their {@code output_fields} entries); ids, scores and topks are
- * never resized.
+ * Applies the response guarantees to Milvus search and query results, whatever the request
+ * asked: strips vectors by type, masks values, drops fields, and cuts rows beyond the limit cap.
+ * Masking and stripping keep every column's row count: masking rewrites values in place; dropping
+ * removes whole columns (and their {@code output_fields} entries). Cutting removes the same rows
+ * from every per-row structure: columns, ids, scores, distances, element indices, group-by values
+ * and highlights, per query of a search ({@code topks}), so the answer stays consistent.
  *
- * <p>Rules: a mask names a column, or (when no column of that name is in the response) a key of
- * the dynamic {@code $meta} column. A mask on a column whose values cannot be masked in place
- * (vectors, bytes, WKB geometry) drops the column. A path on a non-JSON column cannot be followed,
- * so the whole value is masked. Highlight fragments of a masked field are removed. When the
- * primary key is masked, the search hit ids are masked the same way (redacted when dropped).
+ * <p>Rules: a mask names a column; it also applies to a key of that name in the dynamic
+ * {@code $meta} column (names match exactly: Milvus field names and JSON keys are
+ * case-sensitive). A mask on a column whose values cannot be masked in place (vectors, bytes, WKB
+ * geometry) drops the column. A path on a non-JSON column cannot be followed, so the whole value
+ * is masked. Highlight fragments of a masked field are removed. When the primary key is masked,
+ * the search hit ids are masked the same way (redacted when dropped).
  */
 final class ResultRewriter {
   private final ValueMasker masker;
@@ -51,15 +54,22 @@ final class ResultRewriter {
   }
 
   static boolean needed(Obligations o) {
-    return o.stripVectors() || !o.mask().isEmpty();
+    return o.stripVectors() || !o.mask().isEmpty() || o.limitCap() != null;
   }
 
-  SearchResults rewrite(SearchResults response, Obligations o) {
+  ResponseRewrite rewrite(SearchResults response, Obligations o) {
     if (!needed(o) || !response.hasResults()) {
-      return response;
+      return ResponseRewrite.unchanged(response);
     }
     SearchResultData data = response.getResults();
+    long rowsCut = 0;
+    if (o.limitCap() != null) {
+      SearchResultData cut = cutSearch(data, o.limitCap().max());
+      rowsCut = rowCount(data) - rowCount(cut);
+      data = cut;
+    }
     Outcome out = rewriteColumns(data.getFieldsDataList(), data.getOutputFieldsList(), o);
+    int stripped = out.vectorsStripped;
     SearchResultData.Builder b = data.toBuilder()
         .clearFieldsData().addAllFieldsData(out.columns)
         .clearOutputFields().addAllOutputFields(out.outputFields);
@@ -84,6 +94,7 @@ final class ResultRewriter {
       FieldData g = data.getGroupByFieldValue();
       if (o.stripVectors() && Columns.hasVectors(g)) {
         b.clearGroupByFieldValue();
+        stripped++;
       } else {
         List<FieldMask> masks = masksFor(o.mask(), Columns.name(g));
         if (masks.stream().anyMatch(m -> m.method() == MaskMethod.DROP && m.path().isEmpty())) {
@@ -98,21 +109,123 @@ final class ResultRewriter {
         }
       }
     }
-    return response.toBuilder().setResults(b).build();
+    return new ResponseRewrite(response.toBuilder().setResults(b).build(), rowsCut, stripped);
   }
 
-  QueryResults rewrite(QueryResults response, Obligations o) {
+  ResponseRewrite rewrite(QueryResults response, Obligations o) {
     if (!needed(o)) {
-      return response;
+      return ResponseRewrite.unchanged(response);
+    }
+    long rowsCut = 0;
+    if (o.limitCap() != null) {
+      long rows = queryRows(response.getFieldsDataList());
+      if (rows > o.limitCap().max()) {
+        int[] keep = RowSlicer.firstPerQuery(List.of(rows), o.limitCap().max());
+        List<FieldData> cut = new ArrayList<>();
+        for (FieldData fd : response.getFieldsDataList()) {
+          cut.add(RowSlicer.keep(fd, keep, rows));
+        }
+        response = response.toBuilder().clearFieldsData().addAllFieldsData(cut).build();
+        rowsCut = rows - keep.length;
+      }
     }
     Outcome out = rewriteColumns(response.getFieldsDataList(), response.getOutputFieldsList(), o);
-    return response.toBuilder()
+    return new ResponseRewrite(response.toBuilder()
         .clearFieldsData().addAllFieldsData(out.columns)
         .clearOutputFields().addAllOutputFields(out.outputFields)
-        .build();
+        .build(), rowsCut, out.vectorsStripped);
   }
 
-  private record Outcome(List<FieldData> columns, List<String> outputFields, Set<String> removed) {}
+  /** The rows of a query answer: every column must hold the same number. */
+  private static long queryRows(List<FieldData> columns) {
+    long rows = -1;
+    for (FieldData fd : columns) {
+      long n = RowSlicer.rows(fd);
+      if (rows >= 0 && n != rows) {
+        throw new ResponseUnenforceableException("query columns hold different row counts (" + rows + " and " + n
+            + " in `" + Columns.name(fd) + "`)");
+      }
+      rows = n;
+    }
+    return Math.max(rows, 0);
+  }
+
+  /** Rows of a search answer: the sum of its per-query {@code topks}. */
+  private static long rowCount(SearchResultData d) {
+    return d.getTopksList().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Keeps the first {@code cap} hits of every query, in every per-hit structure. */
+  private static SearchResultData cutSearch(SearchResultData d, long cap) {
+    long total = rowCount(d);
+    long ids = idCount(d.getIds());
+    if (ids != total) {
+      throw new ResponseUnenforceableException("the search answer holds " + ids + " ids for " + total
+          + " hits (topks " + d.getTopksList() + ")");
+    }
+    if (d.getTopksList().stream().noneMatch(k -> k > cap)) {
+      return d;
+    }
+    int[] keep = RowSlicer.firstPerQuery(d.getTopksList(), cap);
+    SearchResultData.Builder b = d.toBuilder();
+    b.clearTopks();
+    d.getTopksList().forEach(k -> b.addTopks(Math.min(k, cap)));
+    b.setTopK(Math.min(d.getTopK(), cap));
+    b.setIds(switch (d.getIds().getIdFieldCase()) {
+      case INT_ID -> IDs.newBuilder().setIntId(LongArray.newBuilder().addAllData(pick(d.getIds().getIntId().getDataList(), keep))).build();
+      case STR_ID -> IDs.newBuilder().setStrId(StringArray.newBuilder().addAllData(pick(d.getIds().getStrId().getDataList(), keep))).build();
+      case IDFIELD_NOT_SET -> d.getIds();
+    });
+    b.clearScores().addAllScores(perHit(d.getScoresList(), keep, total, "scores"));
+    b.clearDistances().addAllDistances(perHit(d.getDistancesList(), keep, total, "distances"));
+    if (d.hasElementIndices()) {
+      b.setElementIndices(LongArray.newBuilder().addAllData(
+          perHit(d.getElementIndices().getDataList(), keep, total, "element_indices")));
+    }
+    b.clearFieldsData();
+    for (FieldData fd : d.getFieldsDataList()) {
+      b.addFieldsData(RowSlicer.keep(fd, keep, total));
+    }
+    if (d.hasGroupByFieldValue()) {
+      b.setGroupByFieldValue(RowSlicer.keep(d.getGroupByFieldValue(), keep, total));
+    }
+    b.clearHighlightResults();
+    for (HighlightResult h : d.getHighlightResultsList()) {
+      b.addHighlightResults(h.toBuilder().clearDatas()
+          .addAllDatas(perHit(h.getDatasList(), keep, total, "highlight_results." + h.getFieldName())));
+    }
+    return b.build();
+  }
+
+  private static long idCount(IDs ids) {
+    return switch (ids.getIdFieldCase()) {
+      case INT_ID -> ids.getIntId().getDataCount();
+      case STR_ID -> ids.getStrId().getDataCount();
+      case IDFIELD_NOT_SET -> 0;
+    };
+  }
+
+  /** A per-hit list cut to the kept hits; an empty (absent) list stays empty. */
+  private static <T> List<T> perHit(List<T> values, int[] keep, long total, String what) {
+    if (values.isEmpty()) {
+      return values;
+    }
+    if (values.size() != total) {
+      throw new ResponseUnenforceableException("the search answer holds " + values.size() + " " + what + " for "
+          + total + " hits");
+    }
+    return pick(values, keep);
+  }
+
+  private static <T> List<T> pick(List<T> values, int[] keep) {
+    List<T> out = new ArrayList<>(keep.length);
+    for (int i : keep) {
+      out.add(values.get(i));
+    }
+    return out;
+  }
+
+  private record Outcome(List<FieldData> columns, List<String> outputFields, Set<String> removed, int vectorsStripped) {}
 
   private Outcome rewriteColumns(List<FieldData> columns, List<String> outputFields, Obligations o) {
     Set<String> columnNames = new HashSet<>();
@@ -123,9 +236,11 @@ final class ResultRewriter {
     }
     Set<String> removed = new HashSet<>();
     List<FieldData> kept = new ArrayList<>();
+    int vectorsStripped = 0;
     for (FieldData fd : columns) {
       String name = Columns.name(fd);
       if (o.stripVectors() && Columns.hasVectors(fd)) {
+        vectorsStripped++;
         FieldData stripped = stripStructVectors(fd);
         if (stripped == null) {
           removed.add(name);
@@ -149,12 +264,13 @@ final class ResultRewriter {
       if (Columns.isDynamic(fd)) {
         List<FieldMask> keyMasks = new ArrayList<>();
         for (FieldMask m : o.mask()) {
-          if (!columnNames.contains(m.field()) && !m.field().equals(Columns.DYNAMIC)) {
+          // a key of $meta named like a masked field is masked too, even beside a column of that name
+          if (!m.field().equals(Columns.DYNAMIC)) {
             List<String> path = new ArrayList<>();
             path.add(m.field());
             path.addAll(m.path());
             keyMasks.add(new FieldMask(Columns.DYNAMIC, path, m.method()));
-            if (m.method() == MaskMethod.DROP && m.path().isEmpty()) {
+            if (m.method() == MaskMethod.DROP && m.path().isEmpty() && !columnNames.contains(m.field())) {
               removed.add(m.field());
             }
           }
@@ -171,7 +287,7 @@ final class ResultRewriter {
         fields.add(f);
       }
     }
-    return new Outcome(kept, fields, removed);
+    return new Outcome(kept, fields, removed, vectorsStripped);
   }
 
   /** Removes vector sub-fields of a struct array; null when nothing is left. */

@@ -38,6 +38,13 @@ class ResultRewriterProperties {
   private static final int DIM = 3;
   private final MilvusAdapter adapter = MilvusFixtures.adapter();
 
+  /** The rewrite for an operation that requested vectors (so only the decision strips them). */
+  private com.google.protobuf.Message rewrite(String rpc, com.google.protobuf.Message in, Obligations o) {
+    io.vectorgate.model.Operation op = io.vectorgate.model.Operation.builder(io.vectorgate.model.Action.SEARCH)
+        .vectorsRequested(true).build();
+    return adapter.rewriteResponse(rpc, op, in, o).response();
+  }
+
   /** A search result for {@code topks.size()} queries, every column filled for sum(topks) rows. */
   static SearchResults results(List<Integer> topks) {
     int rows = topks.stream().mapToInt(Integer::intValue).sum();
@@ -105,7 +112,7 @@ class ResultRewriterProperties {
       @ForAll boolean strip) {
     SearchResults in = results(topks);
     Obligations o = new Obligations(masks, strip, List.of(), null, null, null);
-    SearchResults out = (SearchResults) adapter.rewriteResponse("Search", in, o);
+    SearchResults out = (SearchResults) rewrite("Search", in, o);
     SearchResultData d = out.getResults();
     long rows = topks.stream().mapToLong(Integer::longValue).sum();
     assertEquals(in.getResults().getTopksList(), d.getTopksList());
@@ -149,7 +156,7 @@ class ResultRewriterProperties {
         .addAllOutputFields(src.getOutputFieldsList()).build();
     Obligations o = new Obligations(List.of(new FieldMask("email", List.of(), MaskMethod.REDACT),
         new FieldMask("color", List.of(), MaskMethod.DROP)), true, List.of(), null, null, null);
-    QueryResults out = (QueryResults) adapter.rewriteResponse("Query", q, o);
+    QueryResults out = (QueryResults) rewrite("Query", q, o);
     FieldData email = out.getFieldsDataList().stream().filter(f -> f.getFieldName().equals("email")).findFirst().orElseThrow();
     assertEquals(List.of(ValueMasker.REDACTED, ValueMasker.REDACTED, ValueMasker.REDACTED), email.getScalars().getStringData().getDataList());
     assertFalse(out.getOutputFieldsList().contains("color"));
@@ -162,11 +169,11 @@ class ResultRewriterProperties {
 
     Obligations path = new Obligations(List.of(new FieldMask("profile", List.of("contact", "phone"), MaskMethod.PARTIAL)),
         false, List.of(), null, null, null);
-    QueryResults masked = (QueryResults) adapter.rewriteResponse("Query", q, path);
+    QueryResults masked = (QueryResults) rewrite("Query", q, path);
     FieldData p2 = masked.getFieldsDataList().stream().filter(f -> f.getFieldName().equals("profile")).findFirst().orElseThrow();
     assertEquals("{\"contact\":{\"phone\":\"5***00\"},\"tier\":1}", p2.getScalars().getJsonData().getData(0).toStringUtf8());
 
     io.milvus.grpc.MutationResult m = io.milvus.grpc.MutationResult.newBuilder().setInsertCnt(3).build();
-    assertEquals(m, adapter.rewriteResponse("Insert", m, o));
+    assertEquals(m, rewrite("Insert", m, o));
   }
 }
