@@ -67,6 +67,10 @@ public final class MilvusAdapter {
       "AddCollectionFunction", "AlterCollectionFunction", "DropCollectionFunction", "RenameCollection",
       "CreateAlias", "AlterAlias", "DropAlias", "DropDatabase");
   private static final Set<String> SECRET_FIELDS = Set.of("password", "oldPassword", "newPassword");
+  /** What a set secret field (a password) becomes in the policy input. */
+  static final String SECRET = "[secret]";
+  /** Deeper than any request message of the 2.6 proto nests (RestoreRBAC's grants: 5 levels). */
+  static final int MAX_ATTRIBUTE_DEPTH = 12;
 
   private final CollectionSchemaCache schemas;
   private final ResultRewriter rewriter;
@@ -136,12 +140,14 @@ public final class MilvusAdapter {
       case "Insert" -> {
         InsertRequest r = (InsertRequest) request;
         yield decodeWrite(Action.INSERT, db, r.getCollectionName(), r.getPartitionName(), r.getFieldsDataList(),
-            r.getNumRows(), r.hasNamespace() ? r.getNamespace() : null, Map.of());
+            r.getNumRows(), r.hasNamespace() ? r.getNamespace() : null, setFields(r, WRITE_EXTRAS));
       }
       case "Upsert" -> {
         UpsertRequest r = (UpsertRequest) request;
+        Map<String, Object> extra = setFields(r, WRITE_EXTRAS);
+        extra.put("partial_update", r.getPartialUpdate());
         yield decodeWrite(Action.UPSERT, db, r.getCollectionName(), r.getPartitionName(), r.getFieldsDataList(),
-            r.getNumRows(), r.hasNamespace() ? r.getNamespace() : null, Map.of("partial_update", r.getPartialUpdate()));
+            r.getNumRows(), r.hasNamespace() ? r.getNamespace() : null, extra);
       }
       case "Delete" -> decodeDelete((DeleteRequest) request, db);
       case "RenameCollection" -> decodeRename((RenameCollectionRequest) request, db);
@@ -173,6 +179,7 @@ public final class MilvusAdapter {
     t.addAttributes(attrs);
     if (r.getSubReqsCount() > 0) {
       attrs.put("sub_requests", r.getSubReqsCount());
+      attrs.put("sub_reqs", setFields(r, "sub_reqs").get("sub_reqs"));
       List<String> subFilters = new ArrayList<>();
       for (int i = 0; i < r.getSubReqsCount(); i++) {
         SubSearchRequest sub = r.getSubReqs(i);
@@ -188,6 +195,7 @@ public final class MilvusAdapter {
     List<String> filters = new ArrayList<>();
     filters.add(r.getDsl());
     r.getSubReqsList().forEach(sub -> filters.add(sub.getDsl()));
+    filters.addAll(s.rankerFilters());
     putFilterFields(attrs, filters, "dsl");
     return Operation.builder(Action.SEARCH)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
@@ -201,7 +209,64 @@ public final class MilvusAdapter {
         .attributes(attrs);
   }
 
-  private record SearchFacts(Long topk, Long offset, boolean iterator, long nq, long ids, Map<String, Object> attributes) {}
+  private record SearchFacts(Long topk, Long offset, boolean iterator, long nq, long ids, Map<String, Object> attributes,
+      List<String> rankerFilters) {}
+
+  /** Fields of a SearchRequest (also a hybrid sub-request) that reach the policy input as attributes under their own name. */
+  private static final String[] SEARCH_EXTRAS = {"base", "dsl_type", "search_params", "travel_timestamp",
+      "guarantee_timestamp", "not_return_all_meta", "use_default_consistency", "function_score", "highlighter"};
+  private static final String[] HYBRID_EXTRAS = {"base", "rank_params", "travel_timestamp", "guarantee_timestamp",
+      "not_return_all_meta", "use_default_consistency", "function_score"};
+  private static final String[] QUERY_EXTRAS = {"base", "query_params", "travel_timestamp", "guarantee_timestamp",
+      "not_return_all_meta", "use_default_consistency"};
+  private static final String[] WRITE_EXTRAS = {"base", "hash_keys", "schema_timestamp", "field_ops"};
+  private static final String[] DELETE_EXTRAS = {"base", "hash_keys"};
+
+  /**
+   * The named fields of {@code m} that are set, as attribute values (see {@link #plain}); names the
+   * message type does not have are skipped (one list serves several request types).
+   */
+  static Map<String, Object> setFields(Message m, String... names) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String name : names) {
+      FieldDescriptor fd = m.getDescriptorForType().findFieldByName(name);
+      if (fd == null || (fd.isRepeated() ? m.getRepeatedFieldCount(fd) == 0 : !m.hasField(fd))) {
+        continue;
+      }
+      Object v = plain(fd, m.getField(fd), 0);
+      if (v != null) {
+        out.put(name, v);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The filter expressions inside ranker functions: a {@code filter} parameter (any case) of a
+   * function of {@code function_score}, or of {@code function_score.params}. A boost reranker
+   * scores hits by it, so it tells a caller which hits match, like any filter.
+   */
+  static List<String> rankerFilters(io.milvus.grpc.FunctionScore fs, String path) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < fs.getFunctionsCount(); i++) {
+      List<KeyValuePair> params = fs.getFunctions(i).getParamsList();
+      for (int j = 0; j < params.size(); j++) {
+        if (params.get(j).getKey().strip().equalsIgnoreCase("filter")) {
+          String p = path + ".functions[" + i + "].params[" + j + "]";
+          checkFilter(params.get(j).getValue(), p);
+          out.add(params.get(j).getValue());
+        }
+      }
+    }
+    for (int j = 0; j < fs.getParamsCount(); j++) {
+      if (fs.getParams(j).getKey().strip().equalsIgnoreCase("filter")) {
+        String p = path + ".params[" + j + "]";
+        checkFilter(fs.getParams(j).getValue(), p);
+        out.add(fs.getParams(j).getValue());
+      }
+    }
+    return out;
+  }
 
   private static SearchFacts searchFacts(SearchRequest r, String prefix) {
     checkFilter(r.getDsl(), prefix + "dsl");
@@ -228,7 +293,8 @@ public final class MilvusAdapter {
     if (!r.getExprTemplateValuesMap().isEmpty()) {
       a.put("filter_params", Templates.toJava(r.getExprTemplateValuesMap()));
     }
-    return new SearchFacts(topk, offset, iterator, nq, ids, a);
+    a.putAll(setFields(r, SEARCH_EXTRAS));
+    return new SearchFacts(topk, offset, iterator, nq, ids, a, rankerFilters(r.getFunctionScore(), prefix + "function_score"));
   }
 
   private Operation.Builder decodeHybrid(HybridSearchRequest r, String db) {
@@ -258,7 +324,9 @@ public final class MilvusAdapter {
       }
       SearchFacts s = searchFacts(sub, prefix);
       filters.add(sub.getDsl());
+      filters.addAll(s.rankerFilters());
       Map<String, Object> sa = new LinkedHashMap<>(s.attributes());
+      sa.putAll(setFields(sub, "partition_names", "output_fields", "namespace"));
       if (s.topk() != null) {
         sa.put("topk", s.topk());
       }
@@ -272,6 +340,8 @@ public final class MilvusAdapter {
     attrs.put("sub_requests", subs);
     attrs.put("consistency_level", r.getConsistencyLevel().name());
     rank.string("strategy").ifPresent(v -> attrs.put("ranker", v));
+    attrs.putAll(setFields(r, HYBRID_EXTRAS));
+    filters.addAll(rankerFilters(r.getFunctionScore(), "function_score"));
     putFilterFields(attrs, filters, "requests");
     boolean anyFilter = filters.stream().anyMatch(f -> !f.isBlank());
     return Operation.builder(Action.SEARCH)
@@ -335,6 +405,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
+    attrs.putAll(setFields(r, QUERY_EXTRAS));
     putFilterFields(attrs, expr, "expr");
     return Operation.builder(action)
         .resource(resource(t, r.getPartitionNamesList(), r.hasNamespace() ? r.getNamespace() : null))
@@ -368,6 +439,7 @@ public final class MilvusAdapter {
     if (!templates.isEmpty()) {
       attrs.put("filter_params", templates);
     }
+    attrs.putAll(setFields(r, DELETE_EXTRAS));
     putFilterFields(attrs, expr, "expr");
     List<String> partitions = r.getPartitionName().isEmpty() ? List.of() : List.of(r.getPartitionName());
     return Operation.builder(all ? Action.DELETE_ALL : Action.DELETE)
@@ -495,6 +567,7 @@ public final class MilvusAdapter {
     Map<String, Object> attrs = new LinkedHashMap<>();
     attrs.put("new_name", r.getNewName());
     attrs.put("new_database", r.getNewDBName().isEmpty() ? db : r.getNewDBName());
+    attrs.putAll(setFields(r, "base"));
     return Operation.builder(Action.RENAME_COLLECTION)
         .resource(Resource.collection(db, r.getOldName()))
         .attributes(attrs);
@@ -509,7 +582,7 @@ public final class MilvusAdapter {
       FieldDescriptor fd = e.getKey();
       String name = fd.getName();
       switch (name) {
-        case "base", "db_name", "dbName" -> { }
+        case "db_name", "dbName" -> { }
         case "collection_name", "collectionName", "collection_names" -> {
           if (fd.isRepeated()) {
             for (Object o : (List<?>) e.getValue()) {
@@ -563,10 +636,12 @@ public final class MilvusAdapter {
         a.put("fields", fields);
         a.put("vector_fields", vectors);
         a.put("enable_dynamic_field", s.getEnableDynamicField());
+        a.put("schema", plainMessage(s, 1));
       } else {
         FieldSchema f = FieldSchema.parseFrom(bytes);
         a.put("field_name", f.getName());
         a.put("data_type", f.getDataType().name());
+        a.put("schema", plainMessage(f, 1));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, fd.getName(), "`schema` is not a serialized schema", e);
@@ -576,8 +651,11 @@ public final class MilvusAdapter {
 
   /** A JSON-ready view of a field value for attributes; secrets and raw bytes are left out. */
   private static Object plain(FieldDescriptor fd, Object value, int depth) {
-    if (SECRET_FIELDS.contains(fd.getName()) || depth > 4) {
+    if (depth > MAX_ATTRIBUTE_DEPTH) {
       return null;
+    }
+    if (SECRET_FIELDS.contains(fd.getName())) {
+      return SECRET; // that it is set reaches the policy, never the value
     }
     if (fd.isRepeated()) {
       List<?> list = (List<?>) value;
@@ -617,19 +695,21 @@ public final class MilvusAdapter {
     return switch (fd.getJavaType()) {
       case STRING, BOOLEAN, INT, LONG, FLOAT, DOUBLE -> value;
       case ENUM -> ((EnumValueDescriptor) value).getName();
-      case BYTE_STRING -> null;
-      case MESSAGE -> {
-        Message m = (Message) value;
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
-          Object pv = plain(e.getKey(), e.getValue(), depth + 1);
-          if (pv != null) {
-            out.put(e.getKey().getName(), pv);
-          }
-        }
-        yield out;
-      }
+      case BYTE_STRING -> Map.of("bytes", ((ByteString) value).size()); // its size, not its content
+      case MESSAGE -> plainMessage((Message) value, depth + 1);
     };
+  }
+
+  /** The set fields of a message as an attribute object (see {@link #plain}). */
+  private static Map<String, Object> plainMessage(Message m, int depth) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      Object pv = plain(e.getKey(), e.getValue(), depth);
+      if (pv != null) {
+        out.put(e.getKey().getName(), pv);
+      }
+    }
+    return out;
   }
 
   // --- shared decode helpers ------------------------------------------------------------------

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rejects messages carrying anything the 2.6 proto does not define: unknown field numbers (at any
+ * Rejects messages carrying a field the gateway refuses ({@link RequestFields}: {@code unsupported_field})
+ * or anything the 2.6 proto does not define: unknown field numbers (at any
  * depth, including map entries and the messages serialized inside {@code bytes} fields that Milvus
  * decodes: a collection schema and a placeholder group) and unknown enum numbers. A newer client's
  * field (for example {@code skip_rls}) must never pass through a gateway that cannot see it.
@@ -44,6 +45,11 @@ final class ProtoGuard {
     for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
       FieldDescriptor fd = e.getKey();
       String fieldPath = join(path, fd.getName());
+      if (RequestFields.refused(type, fd.getName())) {
+        throw new AdapterException(RequestFields.UNSUPPORTED_FIELD, fieldPath,
+            "field `" + fieldPath + "` (" + type + "." + fd.getName() + ") is not supported by the gateway: "
+                + RequestFields.entry(type, fd.getName()).orElseThrow().note());
+      }
       if (fd.isRepeated()) {
         List<?> values = (List<?>) e.getValue();
         for (int i = 0; i < values.size(); i++) {

@@ -255,7 +255,11 @@ class MilvusAdapterDecodeTest {
     Operation user = adapter.decode("CreateCredential", MilvusFixtures.load("create_user", CreateCredentialRequest.getDefaultInstance()), null);
     assertEquals(Action.ADMIN, user.action());
     assertEquals("alice", user.attributes().get("username"));
-    assertFalse(user.attributes().containsKey("password"), "secrets never reach the policy input");
+    // secrets never reach the policy input: only that one is set (closed-world decoding models every field)
+    assertEquals(MilvusAdapter.SECRET, user.attributes().get("password"));
+    CreateCredentialRequest sent = MilvusFixtures.load("create_user", CreateCredentialRequest.getDefaultInstance());
+    assertFalse(sent.getPassword().isEmpty());
+    assertFalse(user.attributes().toString().contains(sent.getPassword()), "the password reached the policy input");
 
     Operation db = adapter.decode("CreateDatabase", MilvusFixtures.load("create_database", CreateDatabaseRequest.getDefaultInstance()), "other");
     assertEquals(Action.ADMIN, db.action());
