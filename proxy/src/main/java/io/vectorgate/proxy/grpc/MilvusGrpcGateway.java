@@ -315,8 +315,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
             pipeline.metrics().count("response_vectors_stripped");
           }
           protocol.afterSuccess(rpc, ex.forward, headers.get(DBNAME));
-          ResponseCounts counts = ResponseCounts.of(rewritten);
-          pipeline.recordResult(ex.identity, counts.rows(), counts.vectors(), ex.operation.paging());
+          pipeline.recordResult(ex.identity, rewrite.rows(), rewrite.vectors(), ex.operation.paging());
           ex.response = rewritten;
           status = Status.OK;
         }

@@ -1197,7 +1197,7 @@ public final class MilvusAdapter {
     if (response instanceof QueryResults q) {
       return rewriter.rewrite(q, effective);
     }
-    return ResponseRewrite.unchanged(response);
+    return ResultRewriter.counted(response, 0, 0);
   }
 
   /** The obligations the response is held to: see {@link #rewriteResponse}. */

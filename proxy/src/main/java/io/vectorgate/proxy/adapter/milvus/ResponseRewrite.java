@@ -4,19 +4,17 @@ import com.google.protobuf.Message;
 import java.util.Objects;
 
 /**
- * A response after the response guarantees were applied, with what they removed.
+ * A response after the response guarantees were applied, with what they removed and what it
+ * returns (for the caller's usage budgets).
  *
  * @param response the message to answer with
  * @param rowsCut rows beyond the limit cap removed from the answer (over all queries of a search)
  * @param vectorColumnsStripped vector columns (or struct vector sub-fields, group-by values) removed
+ * @param rows rows the answer returns (search hits over all queries; query rows)
+ * @param vectors vectors the answer returns: its rows when any column still carries vectors, else 0
  */
-public record ResponseRewrite(Message response, long rowsCut, int vectorColumnsStripped) {
+public record ResponseRewrite(Message response, long rowsCut, int vectorColumnsStripped, long rows, long vectors) {
   public ResponseRewrite {
     Objects.requireNonNull(response, "response");
-  }
-
-  /** The response as it came. */
-  public static ResponseRewrite unchanged(Message response) {
-    return new ResponseRewrite(response, 0, 0);
   }
 }

@@ -59,7 +59,7 @@ final class ResultRewriter {
 
   ResponseRewrite rewrite(SearchResults response, Obligations o) {
     if (!needed(o) || !response.hasResults()) {
-      return ResponseRewrite.unchanged(response);
+      return counted(response, 0, 0);
     }
     SearchResultData data = response.getResults();
     long rowsCut = 0;
@@ -109,12 +109,12 @@ final class ResultRewriter {
         }
       }
     }
-    return new ResponseRewrite(response.toBuilder().setResults(b).build(), rowsCut, stripped);
+    return counted(response.toBuilder().setResults(b).build(), rowsCut, stripped);
   }
 
   ResponseRewrite rewrite(QueryResults response, Obligations o) {
     if (!needed(o)) {
-      return ResponseRewrite.unchanged(response);
+      return counted(response, 0, 0);
     }
     long rowsCut = 0;
     if (o.limitCap() != null) {
@@ -130,10 +130,31 @@ final class ResultRewriter {
       }
     }
     Outcome out = rewriteColumns(response.getFieldsDataList(), response.getOutputFieldsList(), o);
-    return new ResponseRewrite(response.toBuilder()
+    return counted(response.toBuilder()
         .clearFieldsData().addAllFieldsData(out.columns)
         .clearOutputFields().addAllOutputFields(out.outputFields)
         .build(), rowsCut, out.vectorsStripped);
+  }
+
+  /** The rewrite with the rows and vectors {@code response} returns. */
+  static ResponseRewrite counted(com.google.protobuf.Message response, long rowsCut, int stripped) {
+    List<FieldData> columns;
+    long rows;
+    if (response instanceof SearchResults s) {
+      rows = idCount(s.getResults().getIds());
+      columns = s.getResults().getFieldsDataList();
+    } else if (response instanceof QueryResults q) {
+      rows = 0;
+      for (FieldData fd : q.getFieldsDataList()) {
+        rows = Math.max(rows, Math.max(0, Columns.rowCount(fd)));
+        rows = Math.max(rows, fd.getValidDataCount());
+      }
+      columns = q.getFieldsDataList();
+    } else {
+      return new ResponseRewrite(response, rowsCut, stripped, 0, 0);
+    }
+    boolean vectors = columns.stream().anyMatch(Columns::hasVectors);
+    return new ResponseRewrite(response, rowsCut, stripped, rows, vectors ? rows : 0);
   }
 
   /** The rows of a query answer: every column must hold the same number. */

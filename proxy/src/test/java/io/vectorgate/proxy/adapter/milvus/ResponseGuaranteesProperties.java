@@ -93,6 +93,11 @@ class ResponseGuaranteesProperties {
         .addAllFieldsData(columns(columns, rows))
         .addAllOutputFields(columns);
     d.setGroupByFieldValue(vectorGroupBy ? floatVectors("group_vec", rows) : longs("group_id", rows));
+    io.milvus.grpc.HighlightResult.Builder highlight = io.milvus.grpc.HighlightResult.newBuilder().setFieldName("title");
+    for (int i = 0; i < rows; i++) {
+      highlight.addDatas(io.milvus.grpc.HighlightData.newBuilder().addFragments("fragment " + i));
+    }
+    d.addHighlightResults(highlight);
     Obligations o = new Obligations(masks, strip, List.of(), new LimitCap(cap, LimitCap.CapMode.CLAMP), null, null);
     ResponseRewrite rw = adapter.rewriteResponse("Search", op(Action.SEARCH, vectorsRequested),
         SearchResults.newBuilder().setResults(d).build(), o);
@@ -114,6 +119,12 @@ class ResponseGuaranteesProperties {
     assertEquals(rows - kept, rw.rowsCut());
     assertEquals(kept, out.getScoresCount());
     assertEquals(expectedIds, out.getElementIndices().getDataList());
+    assertEquals(expectedIds.stream().map(i -> "fragment " + i).toList(), out.getHighlightResults(0).getDatasList()
+        .stream().map(h -> h.getFragments(0)).toList());
+    assertEquals(kept, rw.rows());
+    if (strip || !vectorsRequested) {
+      assertEquals(0, rw.vectors());
+    }
     List<FieldData> all = new ArrayList<>(out.getFieldsDataList());
     if (out.hasGroupByFieldValue()) {
       all.add(out.getGroupByFieldValue());
@@ -144,6 +155,10 @@ class ResponseGuaranteesProperties {
       assertEquals(kept, RowSlicer.rows(fd), "rows of column " + Columns.name(fd));
     }
     assertEquals(range((int) kept), out.getFieldsData(0).getScalars().getLongData().getDataList());
+    assertEquals(kept, rw.rows());
+    if (strip || !vectorsRequested) {
+      assertEquals(0, rw.vectors());
+    }
     checkGuarantees(out.getFieldsDataList(), out.toByteString(), masks, strip || !vectorsRequested);
   }
 
