@@ -125,6 +125,9 @@ class PymilvusResponseGuaranteesE2ETest {
     assertEquals(100, ok("get_by_ids_limit").asInt());
     assertEquals(300, ok("get_by_ids_admin").asInt()); // the admin cap (16,384) is above the 300 rows
     assertEquals(List.of("id", "note", "tenant_id"), new ObjectMapper().convertValue(ok("get_by_ids_rows"), List.class));
+    // each cut answer is counted (the three analyst queries by 300 ids; the admin's was not cut)
+    assertEquals(3, env.gateway.metrics().get("response_rows_cut"));
+    assertTrue(env.gateway.metrics().get("response_vectors_stripped") >= 8, env.gateway.metrics().snapshot().toString());
   }
 
   private static JsonNode ok(String step) {
