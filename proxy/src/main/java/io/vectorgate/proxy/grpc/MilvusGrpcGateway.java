@@ -319,6 +319,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
           ex.response = rewritten;
           status = Status.OK;
         }
+      } catch (io.vectorgate.proxy.adapter.milvus.ResponseUnenforceableException e) {
+        // the answer could not be held to the decision: it is not passed on
+        pipeline.metrics().count("response_unenforceable");
+        LOG.error("event=response_unenforceable request_id={} rpc={} message={}", ex.requestId, rpc, e.getMessage());
+        ex.outcome = "error";
+        ex.refusal = e.code();
+        status = Status.INTERNAL.withDescription(e.code() + ": " + e.getMessage() + " (request " + ex.requestId + ")");
       } catch (RuntimeException | LinkageError e) {
         status = internalError(ex, e);
       }

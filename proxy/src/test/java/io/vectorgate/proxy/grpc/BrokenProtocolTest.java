@@ -30,10 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A gateway whose protocol layer fails with an Error a broken deployment produces (a class that
  * cannot be loaded) still ends the client's call with INTERNAL naming the request, before and
- * after the upstream call, instead of leaving it open until the client's deadline (or forever).
+ * after the upstream call, instead of leaving it open until the client's deadline (or forever). An
+ * upstream answer the decision cannot be applied to is answered with INTERNAL, never passed on.
  */
 class BrokenProtocolTest {
-  enum Fault { NONE, DECODE, REWRITE }
+  enum Fault { NONE, DECODE, REWRITE, UNENFORCEABLE }
 
   static volatile Fault fault = Fault.NONE;
 
@@ -66,6 +67,9 @@ class BrokenProtocolTest {
             Message response, Obligations obligations) {
           if (fault == Fault.REWRITE) {
             throw new NoClassDefFoundError("io/vectorgate/Missing (rewrite)");
+          }
+          if (fault == Fault.UNENFORCEABLE) {
+            throw new io.vectorgate.proxy.adapter.milvus.ResponseUnenforceableException("a column holds 2 values for 3 rows");
           }
           return p.rewriteResponse(rpc, op, response, obligations);
         }
@@ -116,6 +120,22 @@ class BrokenProtocolTest {
   void anErrorWhileDecodingEndsTheCallWithInternal() {
     assertInternal(Fault.DECODE);
     // the gateway still serves the next request
+    assertTrue(showCollections() instanceof ShowCollectionsResponse);
+  }
+
+  @Test
+  void anAnswerTheDecisionCannotBeAppliedToIsNotPassedOn() {
+    fault = Fault.UNENFORCEABLE;
+    long before = env.gateway.metrics().get("response_unenforceable");
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, BrokenProtocolTest::showCollections);
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.getStatus().toString());
+      assertTrue(e.getStatus().getDescription().startsWith("response_unenforceable: cannot enforce the decision on"
+          + " the upstream's answer: a column holds 2 values for 3 rows (request "), e.getStatus().toString());
+      assertEquals(before + 1, env.gateway.metrics().get("response_unenforceable"));
+    } finally {
+      fault = Fault.NONE;
+    }
     assertTrue(showCollections() instanceof ShowCollectionsResponse);
   }
 
