@@ -163,6 +163,48 @@ class ResponseGuaranteesProperties {
   }
 
   @Test
+  void aSearchIsCutPerQueryInEveryStructure() {
+    // two queries with 3 and 1 hits, cap 2: hits 0, 1 of query 0 and hit 3 of query 1 stay
+    FieldData nullable = FieldData.newBuilder().setFieldName("n").setType(DataType.Int64)
+        .addAllValidData(List.of(true, false, true, true))
+        .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addAllData(List.of(10L, 0L, 12L, 13L))))
+        .build();
+    SearchResultData d = SearchResultData.newBuilder().setNumQueries(2).setTopK(3).addAllTopks(List.of(3L, 1L))
+        .setIds(IDs.newBuilder().setStrId(StringArray.newBuilder().addAllData(List.of("a", "b", "c", "d"))))
+        .addAllScores(List.of(0.9f, 0.8f, 0.7f, 0.6f)).addAllDistances(List.of(1f, 2f, 3f, 4f))
+        .addFieldsData(nullable)
+        .addFieldsData(bytesVectors("bin", DataType.BinaryVector, 4, 8, 1))
+        .setGroupByFieldValue(strings("g", 4, "group-"))
+        .build();
+    Obligations o = new Obligations(List.of(), false, List.of(), new LimitCap(2, LimitCap.CapMode.CLAMP), null, null);
+    ResponseRewrite rw = adapter.rewriteResponse("Search", op(Action.SEARCH, true), SearchResults.newBuilder()
+        .setResults(d).build(), o);
+    SearchResultData out = ((SearchResults) rw.response()).getResults();
+    assertEquals(1, rw.rowsCut());
+    assertEquals(List.of(2L, 1L), out.getTopksList());
+    assertEquals(2, out.getTopK());
+    assertEquals(List.of("a", "b", "d"), out.getIds().getStrId().getDataList());
+    assertEquals(List.of(0.9f, 0.8f, 0.6f), out.getScoresList());
+    assertEquals(List.of(1f, 2f, 4f), out.getDistancesList());
+    assertEquals(List.of(true, false, true), out.getFieldsData(0).getValidDataList());
+    assertEquals(List.of(10L, 0L, 13L), out.getFieldsData(0).getScalars().getLongData().getDataList());
+    assertEquals(3, out.getFieldsData(1).getVectors().getBinaryVector().size());
+    assertEquals(List.of("group-0@example.com", "group-1@example.com", "group-3@example.com"),
+        out.getGroupByFieldValue().getScalars().getStringData().getDataList());
+    assertEquals(3, rw.rows());
+    assertEquals(3, rw.vectors()); // a vector reader that asked for them
+
+    // the compact null layout: values only for the valid rows (rows 0, 2, 3 hold 10, 12, 13)
+    FieldData compact = nullable.toBuilder().setScalars(ScalarField.newBuilder()
+        .setLongData(LongArray.newBuilder().addAllData(List.of(10L, 12L, 13L)))).build();
+    SearchResultData out2 = ((SearchResults) adapter.rewriteResponse("Search", op(Action.SEARCH, true),
+        SearchResults.newBuilder().setResults(d.toBuilder().setFieldsData(0, compact)).build(), o).response())
+        .getResults();
+    assertEquals(List.of(true, false, true), out2.getFieldsData(0).getValidDataList());
+    assertEquals(List.of(10L, 13L), out2.getFieldsData(0).getScalars().getLongData().getDataList());
+  }
+
+  @Test
   void aCountIsNeverCut() {
     QueryResults count = QueryResults.newBuilder().addFieldsData(longs("count(*)", 1)).build();
     Obligations o = new Obligations(List.of(), false, List.of(), new LimitCap(0, LimitCap.CapMode.CLAMP), null, null);
