@@ -24,7 +24,11 @@ import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
+import io.vectorgate.proxy.enforce.RowValue;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -60,6 +64,8 @@ public final class ChromaAdapter implements HttpApiAdapter {
   public static final int MAX_WRITTEN_VALUES = 64;
   /** Mask field names that address the documents of a result rather than a metadata key. */
   public static final Set<String> DOCUMENT_FIELDS = Set.of("document", "documents", "#document");
+  /** Chroma's {@code n_results} when a query sends none. */
+  public static final long DEFAULT_N_RESULTS = 10;
   private static final Set<String> INCLUDE_VALUES = Set.of("distances", "documents", "embeddings", "metadatas", "uris");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -445,14 +451,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
     switch (route.kind()) {
       case GET -> {
         wrapWhere(body, "where", rf);
-        capField(body, "limit", cap, "limit");
+        capField(body, "limit", null, cap, "limit");
         if (strip) {
           stripInclude(body, List.of("documents", "metadatas"));
         }
       }
       case QUERY -> {
         wrapWhere(body, "where", rf);
-        capField(body, "n_results", cap, "n_results");
+        capField(body, "n_results", DEFAULT_N_RESULTS, cap, "n_results");
         if (strip) {
           stripInclude(body, List.of("documents", "metadatas", "distances"));
         }
@@ -465,7 +471,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
           if (cap != null) {
             JsonNode limit = s.get("limit");
             ObjectNode lo = limit instanceof ObjectNode x ? x : s.putObject("limit");
-            capField(lo, "limit", cap, "searches[" + i + "].limit.limit");
+            capField(lo, "limit", null, cap, "searches[" + i + "].limit.limit");
           }
           if (strip) {
             JsonNode keys = s.path("select").path("keys");
@@ -574,20 +580,19 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   /**
    * Would Chroma's {@code where} of the row filter select a row with metadata {@code m}? Scalars
-   * compare as in {@link #satisfies(Object, RowFilter)}; a missing key, a null, an array or no
+   * compare as {@link RowFilterMatcher} does; a missing key, a null, an array or no
    * metadata at all never does (Chroma's {@code $eq}/{@code $in} do not match array values).
    */
   static boolean withinRowFilter(JsonNode m, List<RowFilter> rf) {
-    if (m == null || !m.isObject()) {
-      return false;
-    }
-    for (RowFilter f : rf) {
-      JsonNode v = m.get(f.field());
-      if (v == null || !v.isValueNode() || !satisfies(plain(v), f)) {
-        return false;
-      }
-    }
-    return true;
+    return RowFilterMatcher.of(rf).matches(row(m));
+  }
+
+  /**
+   * A metadata object as a row for {@link RowFilterMatcher}: values as Chroma's {@code where}
+   * sees them, so an array (which Chroma's {@code $eq}/{@code $in} never select) is absent.
+   */
+  static java.util.function.Function<String, RowValue> row(JsonNode m) {
+    return f -> m == null || !m.isObject() ? RowValue.ABSENT : RowValue.scalarOnlyJson(m.get(f));
   }
 
   private static void checkWrittenRows(ObjectNode body, List<RowFilter> rf, ChromaRoute.Kind kind) {
@@ -608,31 +613,12 @@ public final class ChromaAdapter implements HttpApiAdapter {
           throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
               "metadatas[" + i + "] does not set `" + f.field() + "`, which the row filter requires");
         }
-        if (!satisfies(plain(v), f)) {
+        if (!RowFilterMatcher.holds(RowValue.scalarOnlyJson(v), f)) {
           throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
               "metadatas[" + i + "] sets `" + f.field() + "` to a value the row filter does not allow");
         }
       }
     }
-  }
-
-  static boolean satisfies(Object value, RowFilter f) {
-    if (value == null) {
-      return false;
-    }
-    return switch (f.op()) {
-      case EQ -> same(value, f.value());
-      case NE -> !same(value, f.value());
-      case IN -> f.value() instanceof List<?> l && l.stream().anyMatch(x -> same(value, x));
-      case NOT_IN -> f.value() instanceof List<?> l && l.stream().noneMatch(x -> same(value, x));
-    };
-  }
-
-  private static boolean same(Object a, Object b) {
-    if (a instanceof Number x && b instanceof Number y) {
-      return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
-    }
-    return a.equals(b);
   }
 
   /** The Chroma where clause of the row filter conditions (one condition, or their $and). */
@@ -686,20 +672,11 @@ public final class ChromaAdapter implements HttpApiAdapter {
     holder.set(key, and);
   }
 
-  private static void capField(ObjectNode holder, String key, LimitCap cap, String where) {
-    if (cap == null) {
-      return;
-    }
+  /** Caps one limit field with {@link LimitCaps#clamp}; {@code apiDefault} null: a missing value is unbounded. */
+  private static void capField(ObjectNode holder, String key, Long apiDefault, LimitCap cap, String where) {
     JsonNode v = holder.get(key);
-    boolean over = v == null || v.isNull() || v.asLong() > cap.max();
-    if (!over) {
-      return;
-    }
-    if (cap.mode() == LimitCap.CapMode.DENY) {
-      throw new ObligationException(ObligationException.LIMIT_EXCEEDED, "`" + where + "` is "
-          + (v == null || v.isNull() ? "unbounded" : v.asText()) + "; the policy allows at most " + cap.max());
-    }
-    holder.put(key, cap.max());
+    LimitCaps.clamp(v == null || v.isNull() ? null : v.asLong(), apiDefault, cap, where)
+        .ifPresent(max -> holder.put(key, max));
   }
 
   private static void stripInclude(ObjectNode body, List<String> defaults) {
@@ -719,7 +696,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView req, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
     if (status < 200 || status >= 300 || body == null) {
       return body;
@@ -737,10 +714,13 @@ public final class ChromaAdapter implements HttpApiAdapter {
           }
           return IntNode.valueOf(ids.size());
         }
-        return rewriteRows(body, obligations, 1);
+        return rewriteRows(body, obligations, 1, false, tally);
       }
-      case QUERY, SEARCH -> {
-        return rewriteRows(body, obligations, 2);
+      case QUERY -> {
+        return rewriteRows(body, obligations, 2, false, tally);
+      }
+      case SEARCH -> {
+        return rewriteRows(body, obligations, 2, true, tally);
       }
       default -> {
       }
@@ -759,17 +739,49 @@ public final class ChromaAdapter implements HttpApiAdapter {
     }
   }
 
-  /** Masks metadatas/documents and strips embeddings; {@code depth} 1 = get (flat lists), 2 = query/search (per query). */
-  private JsonNode rewriteRows(JsonNode body, Obligations ob, int depth) {
+  /** The per-row lists of a get / query / search result (parallel to {@code ids}). */
+  private static final List<String> ROW_LISTS = List.of("ids", "embeddings", "documents", "metadatas", "uris",
+      "distances", "scores");
+
+  /**
+   * The response guarantees on a get ({@code depth} 1: flat lists), query or search result
+   * ({@code depth} 2: one list per query): rows outside the row filter dropped (get and query
+   * return whole metadata objects, so a row whose metadata fails the filter is outside; search may
+   * select keys, so only a selected filtered key that fails counts), rows beyond the cap cut,
+   * {@code embeddings} nulled whatever {@code include} asked, masks applied to metadata keys and
+   * documents.
+   */
+  private JsonNode rewriteRows(JsonNode body, Obligations ob, int depth, boolean projected, ResponseTally tally) {
     if (!(body instanceof ObjectNode o)) {
       throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE, "unexpected result shape: not an object");
     }
-    if (ob.mask().isEmpty() && !ob.stripVectors()) {
+    RowFilterMatcher rf = RowFilterMatcher.of(ob.rowFilter());
+    if (ob.mask().isEmpty() && !ob.stripVectors() && rf.isEmpty() && ob.limitCap() == null) {
       return body;
     }
     ObjectNode out = o.deepCopy();
+    long max = LimitCaps.allowed(ob.limitCap());
+    if (depth == 1) {
+      confineRows(out, rf, projected, max, tally);
+    } else if (out.get("ids") instanceof ArrayNode perQuery) {
+      for (int q = 0; q < perQuery.size(); q++) {
+        ObjectNode one = NODES.objectNode();
+        for (String k : ROW_LISTS) {
+          if (out.get(k) instanceof ArrayNode a && a.get(q) instanceof ArrayNode inner) {
+            one.set(k, inner);
+          }
+        }
+        confineRows(one, rf, projected, max, tally);
+        for (String k : ROW_LISTS) {
+          if (one.has(k)) {
+            ((ArrayNode) out.get(k)).set(q, one.get(k));
+          }
+        }
+      }
+    }
     if (ob.stripVectors()) {
-      if (out.has("embeddings")) {
+      if (out.has("embeddings") && !out.get("embeddings").isNull()) {
+        tally.stripped(countVectors(out.get("embeddings")));
         out.putNull("embeddings");
       }
       JsonNode inc = out.get("include");
@@ -799,17 +811,54 @@ public final class ChromaAdapter implements HttpApiAdapter {
           if (out.has("documents")) {
             out.putNull("documents");
           }
-        } else {
-          mapLeaves(out.get("documents"), depth, v -> v.isNull() ? v : masker.maskJsonPath(v, m.path(), m.method()));
+        } else if (m.path().isEmpty()) {
+          mapLeaves(out.get("documents"), depth, v -> v.isNull() ? v : masker.maskJsonTyped(v, m.method()));
         }
         continue;
       }
-      List<String> path = new ArrayList<>();
-      path.add(m.field());
-      path.addAll(m.path());
-      mapLeaves(out.get("metadatas"), depth, v -> v.isObject() ? masker.maskJsonPath(v, path, m.method()) : v);
+      mapLeaves(out.get("metadatas"), depth, v -> {
+        tally.masked(masker.maskFields(v, List.of(m), ValueMasker.KeyMatch.EXACT));
+        return v;
+      });
     }
     return out;
+  }
+
+  /** One list of rows (the parallel lists of {@code holder}): row filter, then the cap. */
+  private static void confineRows(ObjectNode holder, RowFilterMatcher rf, boolean projected, long max,
+      ResponseTally tally) {
+    if (!(holder.get("ids") instanceof ArrayNode ids)) {
+      return;
+    }
+    JsonNode metas = holder.get("metadatas");
+    List<Integer> keep = new ArrayList<>(ids.size());
+    long outside = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      if (!rf.isEmpty() && metas instanceof ArrayNode ms && i < ms.size()) {
+        JsonNode m = ms.get(i);
+        boolean bad = projected ? rf.violatedBy(row(m)) : !rf.matches(row(m));
+        if (bad) {
+          outside++;
+          continue;
+        }
+      }
+      keep.add(i);
+    }
+    tally.rowFilterDropped(outside, "chroma result");
+    if (keep.size() > max) {
+      tally.cut(keep.size() - max);
+      keep = keep.subList(0, (int) max);
+    }
+    if (keep.size() == ids.size()) {
+      return;
+    }
+    for (String k : ROW_LISTS) {
+      if (holder.get(k) instanceof ArrayNode a && a.size() == ids.size()) {
+        ArrayNode kept = NODES.arrayNode(keep.size());
+        keep.forEach(i -> kept.add(a.get(i)));
+        holder.set(k, kept);
+      }
+    }
   }
 
   private static void mapLeaves(JsonNode list, int depth, java.util.function.UnaryOperator<JsonNode> f) {

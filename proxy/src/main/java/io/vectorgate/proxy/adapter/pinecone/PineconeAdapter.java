@@ -20,11 +20,14 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.adapter.FilterFields;
-import io.vectorgate.proxy.adapter.qdrant.PayloadMasker;
 import io.vectorgate.proxy.adapter.qdrant.WrittenValues;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
+import io.vectorgate.proxy.enforce.RowValue;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,7 +72,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
   static final int FETCH_BATCH = 100;
 
   private final String indexName;
-  private final PayloadMasker metadata;
+  private final ValueMasker masker;
   private final UpstreamReader reader;
   private final int maxPreReadIds;
 
@@ -93,7 +96,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       throw new IllegalArgumentException("maxPreReadIds must be positive, was " + maxPreReadIds);
     }
     this.indexName = Objects.requireNonNull(indexName, "indexName");
-    this.metadata = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+    this.masker = Objects.requireNonNull(masker, "masker");
     this.reader = Objects.requireNonNull(reader, "reader");
     this.maxPreReadIds = maxPreReadIds;
   }
@@ -447,7 +450,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
         if (conds != null) {
           JsonNode vectors = body.get("vectors");
           for (int i = 0; i < vectors.size(); i++) {
-            if (!PineconeFilters.satisfies(vectors.get(i).get("metadata"), rf)) {
+            if (!RowFilterMatcher.of(rf).matchesJson(vectors.get(i).get("metadata"))) {
               throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
                   "vector " + i + " has metadata the row filter does not allow");
             }
@@ -481,7 +484,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
           JsonNode set = body.get("setMetadata");
           if (set != null && set.isObject()) {
             for (RowFilter r : rf) {
-              if (set.has(r.field()) && !PineconeFilters.satisfies(set.get(r.field()), r)) {
+              if (set.has(r.field()) && !RowFilterMatcher.holds(RowValue.ofJson(set.get(r.field())), r)) {
                 throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
                     "setMetadata sets `" + r.field() + "` to a value the row filter does not allow");
               }
@@ -503,18 +506,14 @@ public final class PineconeAdapter implements HttpApiAdapter {
         }
       }
       case FETCH -> {
-        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.counts().ids() > cap.max()) {
-          throw limitExceeded("query.ids", operation.counts().ids(), cap);
-        }
+        LimitCaps.clamp(operation.counts().ids(), null, cap, "query.ids"); // deny mode refuses; clamp cuts the response
         return request; // the row filter and a clamp apply to the response
       }
       case LIST -> {
         if (conds != null) {
           throw unenforceable("list returns bare ids, which cannot be checked against metadata");
         }
-        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.limit() != null && operation.limit() > cap.max()) {
-          throw limitExceeded("query.limit", operation.limit(), cap);
-        }
+        LimitCaps.clamp(operation.limit(), DEFAULT_PAGE, cap, "query.limit"); // deny mode refuses; clamp cuts the response
         return request;
       }
       default -> {
@@ -572,7 +571,8 @@ public final class PineconeAdapter implements HttpApiAdapter {
         existing.add(e.getValue() == null ? null : e.getValue().get("metadata"));
       }
     }
-    int outside = JsonRowFilters.countOutside(existing, rf);
+    RowFilterMatcher matcher = RowFilterMatcher.of(rf);
+    int outside = (int) existing.stream().filter(m -> !matcher.matchesJson(m)).count();
     if (outside > 0) {
       throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, where + " would " + effect + " " + outside
           + " existing record(s) outside the rows the row filter allows the caller; nothing was written");
@@ -585,20 +585,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
 
   private static void capField(ObjectNode o, String field, long dflt, LimitCap cap) {
     JsonNode v = o.get(field);
-    boolean explicit = v != null && !v.isNull();
-    long value = explicit ? v.longValue() : dflt;
-    if (value <= cap.max()) {
-      return;
-    }
-    if (explicit && cap.mode() == LimitCap.CapMode.DENY) {
-      throw limitExceeded(field, value, cap);
-    }
-    o.put(field, cap.max());
-  }
-
-  private static ObligationException limitExceeded(String field, long value, LimitCap cap) {
-    return new ObligationException(ObligationException.LIMIT_EXCEEDED,
-        "`" + field + "` is " + value + ", the policy allows at most " + cap.max());
+    LimitCaps.clamp(v == null || v.isNull() ? null : v.longValue(), dflt, cap, field).ifPresent(max -> o.put(field, max));
   }
 
   private static ObligationException unenforceable(String why) {
@@ -611,53 +598,67 @@ public final class PineconeAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
     Route route = route(request.method(), request.segments());
-    LimitCap cap = obligations.limitCap();
-    boolean rowFilter = !obligations.rowFilter().isEmpty();
+    long max = LimitCaps.allowed(obligations.limitCap());
+    RowFilterMatcher rf = RowFilterMatcher.of(obligations.rowFilter());
     ObjectNode out = ((ObjectNode) body).deepCopy();
     switch (route) {
       case QUERY -> {
         if (out.get("matches") instanceof ArrayNode matches) {
           ArrayNode kept = F.arrayNode();
+          long outside = 0;
           for (JsonNode m : matches) {
-            // metadata present: confine (defence in depth; the request filter already did)
-            if (rowFilter && m.has("metadata") && !PineconeFilters.satisfies(m.get("metadata"), obligations.rowFilter())) {
+            // metadata present (it is never projected): a match outside the filter is a violation
+            if (!rf.isEmpty() && m.hasNonNull("metadata") && !rf.matchesJson(m.get("metadata"))) {
+              outside++;
               continue;
             }
-            record(m, obligations, false);
+            if (kept.size() >= max) {
+              tally.cut(1);
+              continue;
+            }
+            record(m, obligations, false, tally);
             kept.add(m);
           }
+          tally.rowFilterDropped(outside, "pinecone query");
           out.set("matches", kept);
         }
       }
       case FETCH, FETCH_BY_METADATA -> {
         if (out.get("vectors") instanceof ObjectNode vectors) {
           ObjectNode kept = F.objectNode();
-          long max = route == Route.FETCH && cap != null ? cap.max() : Long.MAX_VALUE;
+          long outside = 0;
           for (Iterator<Map.Entry<String, JsonNode>> it = vectors.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (rowFilter && !PineconeFilters.satisfies(e.getValue().get("metadata"), obligations.rowFilter())) {
+            // a fetch by id takes no filter: the response is where the row filter applies
+            if (!rf.isEmpty() && !rf.matchesJson(e.getValue().get("metadata"))) {
+              outside++;
               continue;
             }
             if (kept.size() >= max) {
-              break;
+              tally.cut(1);
+              continue;
             }
-            record(e.getValue(), obligations, true);
+            record(e.getValue(), obligations, true, tally);
             kept.set(e.getKey(), e.getValue());
+          }
+          if (route == Route.FETCH_BY_METADATA) {
+            tally.rowFilterDropped(outside, "pinecone fetch_by_metadata");
           }
           out.set("vectors", kept);
         }
       }
       case LIST -> {
-        if (cap != null && out.get("vectors") instanceof ArrayNode ids && ids.size() > cap.max()) {
+        if (out.get("vectors") instanceof ArrayNode ids && ids.size() > max) {
           ArrayNode kept = F.arrayNode();
-          for (int i = 0; i < cap.max(); i++) {
+          for (int i = 0; i < max; i++) {
             kept.add(ids.get(i));
           }
+          tally.cut(ids.size() - max);
           out.set("vectors", kept);
         }
       }
@@ -674,16 +675,19 @@ public final class PineconeAdapter implements HttpApiAdapter {
    * refuses a fetched record with neither values nor sparse values, so their dense values become
    * zeros of the same length and sparse values a single zero entry.
    */
-  private void record(JsonNode r, Obligations o, boolean fetched) {
+  private void record(JsonNode r, Obligations o, boolean fetched, ResponseTally tally) {
     if (!(r instanceof ObjectNode rec)) {
       return;
     }
-    metadata.apply(rec.get("metadata"), o.mask());
+    tally.masked(masker.maskFields(rec.get("metadata"), o.mask(), ValueMasker.KeyMatch.EXACT));
     if (!o.stripVectors()) {
       return;
     }
     JsonNode values = rec.get("values");
     boolean dense = values != null && values.isArray() && !values.isEmpty();
+    if (dense || rec.hasNonNull("sparseValues")) {
+      tally.stripped(1);
+    }
     if (!fetched) {
       if (rec.has("values")) {
         rec.set("values", F.arrayNode());
@@ -698,11 +702,16 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       rec.set("values", zeros);
       rec.remove("sparseValues");
-    } else if (rec.has("sparseValues")) {
-      ObjectNode sparse = F.objectNode();
-      sparse.putArray("indices").add(0);
-      sparse.putArray("values").add(0.0);
-      rec.set("sparseValues", sparse);
+    } else {
+      if (rec.has("values")) {
+        rec.set("values", F.arrayNode());
+      }
+      if (rec.has("sparseValues")) {
+        ObjectNode sparse = F.objectNode();
+        sparse.putArray("indices").add(0);
+        sparse.putArray("values").add(0.0);
+        rec.set("sparseValues", sparse);
+      }
     }
   }
 

@@ -22,7 +22,10 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,7 +81,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       "fusion", "rrf", "formula", "sample", "relevance_feedback", "text", "indices", "values", "model", "options",
       "image", "object", "mmr");
 
-  private final PayloadMasker payloads;
+  private final ValueMasker masker;
   private final boolean crossCollectionLookups;
 
   /** An adapter that refuses lookups into other collections. */
@@ -91,7 +94,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
    *     for a listener that authorizes {@link #lookupOperations} as well
    */
   public QdrantAdapter(ValueMasker masker, boolean crossCollectionLookups) {
-    this.payloads = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+    this.masker = Objects.requireNonNull(masker, "masker");
     this.crossCollectionLookups = crossCollectionLookups;
   }
 
@@ -855,12 +858,10 @@ public final class QdrantAdapter implements HttpApiAdapter {
       case RETRIEVE -> {
         if (cap != null) {
           ArrayNode ids = (ArrayNode) body.get("ids");
-          if (ids.size() > cap.max()) {
-            if (cap.mode() == LimitCap.CapMode.DENY) {
-              throw limitExceeded("ids", ids.size(), cap);
-            }
+          var max = LimitCaps.clamp((long) ids.size(), null, cap, "ids");
+          if (max.isPresent()) {
             ArrayNode kept = F.arrayNode();
-            for (int i = 0; i < cap.max(); i++) {
+            for (int i = 0; i < max.getAsLong(); i++) {
               kept.add(ids.get(i));
             }
             body.set("ids", kept);
@@ -975,26 +976,11 @@ public final class QdrantAdapter implements HttpApiAdapter {
         : QdrantFilters.withRowFilter(filter, ctx.conds));
   }
 
-  /**
-   * Enforces a cap on one integer field: a larger value (or a missing one whose API default is
-   * larger) becomes {@code max}; in deny mode an explicit larger value is refused.
-   */
+  /** Caps one integer field with {@link LimitCaps#clamp} (Qdrant's default when it is missing). */
   private static void capField(ObjectNode o, String field, long apiDefault, LimitCap cap, String path) {
     JsonNode v = o.get(field);
-    boolean explicit = v != null && !v.isNull();
-    long value = explicit ? v.longValue() : apiDefault;
-    if (value <= cap.max()) {
-      return;
-    }
-    if (explicit && cap.mode() == LimitCap.CapMode.DENY) {
-      throw limitExceeded(path, value, cap);
-    }
-    o.put(field, cap.max());
-  }
-
-  private static ObligationException limitExceeded(String path, long value, LimitCap cap) {
-    return new ObligationException(ObligationException.LIMIT_EXCEEDED,
-        "`" + path + "` is " + value + ", the policy allows at most " + cap.max());
+    Long requested = v == null || v.isNull() ? null : v.longValue();
+    LimitCaps.clamp(requested, apiDefault, cap, path).ifPresent(max -> o.put(field, max));
   }
 
   private static void checkWrittenPayloads(ObjectNode body, List<RowFilter> rf) {
@@ -1009,7 +995,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       }
     }
     for (int i = 0; i < payloads.size(); i++) {
-      if (!QdrantFilters.satisfies(payloads.get(i), rf)) {
+      if (!RowFilterMatcher.of(rf).matchesJson(payloads.get(i))) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "point " + i + " has a payload the row filter does not allow (it must set "
                 + rf.stream().map(r -> "`" + r.field() + "`").reduce((a, b) -> a + ", " + b).orElse("") + ")");
@@ -1033,7 +1019,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     }
     for (RowFilter r : rf) {
       JsonNode v = payload.get(r.field());
-      if ((v != null || overwrite) && !QdrantFilters.satisfies(v, r)) {
+      if ((v != null || overwrite) && !RowFilterMatcher.holds(io.vectorgate.proxy.enforce.RowValue.ofJson(v), r)) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "the payload sets `" + r.field() + "` to a value the row filter does not allow"
                 + (v == null ? " (an overwrite without it removes it)" : ""));
@@ -1052,12 +1038,12 @@ public final class QdrantAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
-    boolean rowFilter = !obligations.rowFilter().isEmpty();
-    if (obligations.mask().isEmpty() && !obligations.stripVectors() && !rowFilter) {
+    RowFilterMatcher rf = RowFilterMatcher.of(obligations.rowFilter());
+    if (obligations.mask().isEmpty() && !obligations.stripVectors() && rf.isEmpty() && obligations.limitCap() == null) {
       return body;
     }
     QdrantRoute route = QdrantRoute.route(request.method(), request.segments()).route();
@@ -1067,57 +1053,75 @@ public final class QdrantAdapter implements HttpApiAdapter {
       return out;
     }
     JsonNode req = request.body() == null ? F.objectNode() : request.body();
-    Rewrite rw = new Rewrite(obligations, orderKeySafe(route, req));
+    Rewrite rw = new Rewrite(obligations, orderKeySafe(route, req), rf, tally, route.name().toLowerCase(java.util.Locale.ROOT));
+    long max = LimitCaps.allowed(obligations.limitCap());
     switch (route) {
-      case QUERY -> rw.points(result.get("points"));
+      case QUERY, SCROLL -> rw.points(result, "points");
       case QUERY_BATCH -> {
         for (JsonNode r : result) {
-          rw.points(r.get("points"));
+          rw.points(r, "points");
         }
       }
       case QUERY_GROUPS -> {
         String gb = req.path("group_by").asText(null);
         FieldMask gm = gb == null ? null : wholeFieldMask(obligations.mask(), gb);
+        if (result instanceof ObjectNode ro) {
+          rw.cut(ro, "groups", max);
+        }
         for (JsonNode g : result.path("groups")) {
-          rw.points(g.get("hits"));
+          rw.points(g, "hits");
           if (g.hasNonNull("lookup")) {
             rw.point(g.get("lookup"));
           }
           if (gm != null && g instanceof ObjectNode go && go.has("id")) {
-            go.set("id", payloads.maskValue(go.get("id"), gm.method() == MaskMethod.DROP ? MaskMethod.REDACT : gm.method()));
+            go.set("id", masker.maskJsonTyped(go.get("id"), gm.method() == MaskMethod.DROP ? MaskMethod.REDACT : gm.method()));
           }
         }
       }
-      case SCROLL -> rw.points(result.get("points"));
       case RETRIEVE -> {
         if (result instanceof ArrayNode arr) {
-          if (rowFilter) {
+          ArrayNode kept = arr;
+          if (!rf.isEmpty()) {
+            // the gateway forced the whole payload: every point must be within the filter
             List<String> asked = withPayloadSafe(req.get("with_payload"));
-            ArrayNode kept = F.arrayNode();
+            kept = F.arrayNode();
             for (JsonNode p : arr) {
-              if (QdrantFilters.satisfies(p.get("payload"), obligations.rowFilter())) {
+              if (rf.matchesJson(p.get("payload"))) {
                 restrictPayload(p, asked, req.get("with_payload"));
                 kept.add(p);
               }
             }
-            out.set("result", kept);
-            rw.points(kept);
-          } else {
-            rw.points(arr);
           }
+          ObjectNode holder = F.objectNode().set("r", kept);
+          rw.points(holder, "r");
+          out.set("result", holder.get("r"));
         }
       }
       case GET_POINT -> rw.point(result);
       case FACET -> {
         String key = req.path("key").asText(null);
         FieldMask fm = key == null ? null : wholeFieldMask(obligations.mask(), key);
-        if (fm != null && result instanceof ObjectNode ro && ro.get("hits") instanceof ArrayNode hits) {
-          if (fm.method() == MaskMethod.DROP) {
+        if (result instanceof ObjectNode ro && ro.get("hits") instanceof ArrayNode hits) {
+          ArrayNode kept = F.arrayNode();
+          long dropped = 0;
+          for (JsonNode h : hits) {
+            if (key != null && h.has("value") && rf.violatedBy(f -> f.equals(key)
+                ? io.vectorgate.proxy.enforce.RowValue.ofJson(h.get("value")) : io.vectorgate.proxy.enforce.RowValue.ABSENT)) {
+              dropped++;
+            } else {
+              kept.add(h);
+            }
+          }
+          tally.rowFilterDropped(dropped, "qdrant facet");
+          ro.set("hits", kept);
+          rw.cut(ro, "hits", max);
+          if (fm != null && fm.method() == MaskMethod.DROP) {
             ro.set("hits", F.arrayNode());
-          } else {
-            for (JsonNode h : hits) {
+          } else if (fm != null) {
+            for (JsonNode h : ro.get("hits")) {
               if (h instanceof ObjectNode ho && ho.has("value")) {
-                ho.set("value", payloads.maskValue(ho.get("value"), fm.method()));
+                ho.set("value", masker.maskJsonTyped(ho.get("value"), fm.method()));
+                tally.masked(1);
               }
             }
           }
@@ -1179,19 +1183,54 @@ public final class QdrantAdapter implements HttpApiAdapter {
     return null;
   }
 
-  /** The response side of one request's obligations. */
+  /**
+   * The response side of one request's obligations, per point: rows outside the row filter (where
+   * the payload carries the filtered field) dropped, rows beyond the cap cut, payload masks
+   * applied, {@code vector} / {@code vectors} removed (dense, multi, named and sparse alike).
+   */
   private final class Rewrite {
     private final Obligations o;
     private final FieldMask orderMask;
+    private final RowFilterMatcher rf;
+    private final ResponseTally tally;
+    private final String where;
+    private final long max;
 
-    Rewrite(Obligations o, String orderKey) {
+    Rewrite(Obligations o, String orderKey, RowFilterMatcher rf, ResponseTally tally, String where) {
       this.o = o;
       this.orderMask = orderKey == null ? null : wholeFieldMask(o.mask(), orderKey);
+      this.rf = rf;
+      this.tally = tally;
+      this.where = "qdrant " + where;
+      this.max = LimitCaps.allowed(o.limitCap());
     }
 
-    void points(JsonNode points) {
-      if (points instanceof ArrayNode arr) {
-        arr.forEach(this::point);
+    /** The points list {@code holder[key]}: filtered, cut, then each point rewritten. */
+    void points(JsonNode holder, String key) {
+      if (!(holder instanceof ObjectNode h) || !(h.get(key) instanceof ArrayNode arr)) {
+        return;
+      }
+      if (!rf.isEmpty()) {
+        ArrayNode kept = F.arrayNode();
+        for (JsonNode p : arr) {
+          if (!rf.violatedByJson(p.path("payload"))) {
+            kept.add(p);
+          }
+        }
+        tally.rowFilterDropped(arr.size() - kept.size(), where);
+        h.set(key, kept);
+      }
+      cut(h, key, max);
+      h.get(key).forEach(this::point);
+    }
+
+    /** Cuts the list {@code holder[key]} to {@code limit} entries. */
+    void cut(ObjectNode holder, String key, long limit) {
+      if (holder.get(key) instanceof ArrayNode arr && arr.size() > limit) {
+        tally.cut(arr.size() - limit);
+        while (arr.size() > limit) {
+          arr.remove(arr.size() - 1);
+        }
       }
     }
 
@@ -1199,16 +1238,20 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!(p instanceof ObjectNode point)) {
         return;
       }
-      payloads.apply(point.get("payload"), o.mask());
+      tally.masked(masker.maskFields(point.get("payload"), o.mask(), ValueMasker.KeyMatch.EXACT));
       if (o.stripVectors()) {
-        point.remove("vector");
-        point.remove("vectors");
+        if (point.remove("vector") != null) {
+          tally.stripped(1);
+        }
+        if (point.remove("vectors") != null) {
+          tally.stripped(1);
+        }
       }
       if (orderMask != null && point.has("order_value")) {
         if (orderMask.method() == MaskMethod.DROP) {
           point.remove("order_value");
         } else {
-          point.set("order_value", payloads.maskValue(point.get("order_value"), orderMask.method()));
+          point.set("order_value", masker.maskJsonTyped(point.get("order_value"), orderMask.method()));
         }
       }
     }
