@@ -1065,11 +1065,23 @@ public final class QdrantAdapter implements HttpApiAdapter {
       case QUERY_GROUPS -> {
         String gb = req.path("group_by").asText(null);
         FieldMask gm = gb == null ? null : wholeFieldMask(obligations.mask(), gb);
-        if (result instanceof ObjectNode ro) {
-          rw.cut(ro, "groups", max);
-        }
+        // the cap bounds the points of the whole answer, not each group (limit x group_size could reach cap^2);
+        // a group left without hits (cut, or every hit outside the row filter) goes too: its id is a payload value
+        long budget = max;
+        ArrayNode kept = F.arrayNode();
         for (JsonNode g : result.path("groups")) {
-          rw.points(g, "hits");
+          boolean had = g.path("hits").size() > 0;
+          rw.points(g, "hits", budget);
+          budget -= g.path("hits").size();
+          if (had && g.path("hits").isEmpty()) {
+            continue;
+          }
+          kept.add(g);
+        }
+        if (result instanceof ObjectNode ro && ro.has("groups")) {
+          ro.set("groups", kept);
+        }
+        for (JsonNode g : kept) {
           if (g.hasNonNull("lookup")) {
             rw.point(g.get("lookup"));
           }
@@ -1205,8 +1217,13 @@ public final class QdrantAdapter implements HttpApiAdapter {
       this.max = LimitCaps.allowed(o.limitCap());
     }
 
-    /** The points list {@code holder[key]}: filtered, cut, then each point rewritten. */
+    /** The points list {@code holder[key]}: filtered, cut to the cap, then each point rewritten. */
     void points(JsonNode holder, String key) {
+      points(holder, key, max);
+    }
+
+    /** As {@link #points(JsonNode, String)}, cut to {@code limit} points. */
+    void points(JsonNode holder, String key, long limit) {
       if (!(holder instanceof ObjectNode h) || !(h.get(key) instanceof ArrayNode arr)) {
         return;
       }
@@ -1220,7 +1237,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
         tally.rowFilterDropped(arr.size() - kept.size(), where);
         h.set(key, kept);
       }
-      cut(h, key, max);
+      cut(h, key, limit);
       h.get(key).forEach(this::point);
     }
 
