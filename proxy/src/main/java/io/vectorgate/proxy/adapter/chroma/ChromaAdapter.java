@@ -137,16 +137,17 @@ public final class ChromaAdapter implements HttpApiAdapter {
       case COUNT -> noBody(body);
       case CREATE_TENANT, CREATE_DATABASE -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("name"));
+        ChromaFields.of(route.kind() == ChromaRoute.Kind.CREATE_TENANT ? "CreateTenantPayload" : "CreateDatabasePayload")
+            .check(o, "");
         attrs.put("name", text(o, "name", true));
       }
       case UPDATE_TENANT -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("resource_name"));
+        ChromaFields.of("UpdateTenantPayload").check(o, "");
       }
       case CREATE_COLLECTION -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("name", "metadata", "configuration", "schema", "get_or_create"));
+        ChromaFields.of("CreateCollectionPayload").check(o, "");
         String name = text(o, "name", true);
         op.resource(new Resource(route.database(), name, List.of(), null));
         JsonNode goc = o.get("get_or_create");
@@ -157,7 +158,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       }
       case MODIFY_COLLECTION -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("new_name", "new_metadata", "new_configuration"));
+        ChromaFields.of("UpdateCollectionPayload").check(o, "");
         String newName = text(o, "new_name", false);
         if (newName != null) {
           op.action(Action.RENAME_COLLECTION);
@@ -166,7 +167,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       }
       case FORK -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("new_name"));
+        ChromaFields.of("ForkCollectionPayload").check(o, "");
         attrs.put("new_name", text(o, "new_name", true));
       }
       case ADD, UPSERT, UPDATE -> decodeWrite(route, object(body, true), op, attrs);
@@ -201,9 +202,44 @@ public final class ChromaAdapter implements HttpApiAdapter {
     if (o.get("searches") instanceof ArrayNode searches) {
       for (int i = 0; i < searches.size(); i++) {
         whereFields(searches.get(i).get("filter"), "searches[" + i + "].filter", out, 0);
+        rankKeys(searches.get(i).get("rank"), "searches[" + i + "].rank", out, 0);
       }
     }
     return out;
+  }
+
+  /**
+   * A search's {@code rank} expression ranks by a {@code key}: {@code #embedding} / {@code #document}
+   * or a metadata key (e.g. a sparse vector in metadata). Every {@code key} it names, at any depth, is
+   * reported as a filter field (documents as {@code document}), so ranking by a PII key is judged like
+   * filtering by it.
+   */
+  private static void rankKeys(JsonNode r, String at, FilterFields out, int depth) {
+    if (r == null || depth > MAX_WHERE_DEPTH) {
+      if (r != null) {
+        throw malformed(at, "nests deeper than " + MAX_WHERE_DEPTH);
+      }
+      return;
+    }
+    if (r.isArray()) {
+      for (int i = 0; i < r.size(); i++) {
+        rankKeys(r.get(i), at + "[" + i + "]", out, depth + 1);
+      }
+    } else if (r.isObject()) {
+      for (var e : r.properties()) {
+        String p = at + "." + e.getKey();
+        if (e.getKey().equals("key") && e.getValue().isTextual()) {
+          String k = e.getValue().textValue();
+          if (k.equals("#document")) {
+            out.add("document", List.of(), p);
+          } else if (!k.equals("#embedding")) {
+            out.add(k, List.of(), p);
+          }
+        } else {
+          rankKeys(e.getValue(), p, out, depth + 1);
+        }
+      }
+    }
   }
 
   private static void whereFields(JsonNode w, String at, FilterFields out, int depth) {
@@ -259,7 +295,11 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeWrite(ChromaRoute route, ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "embeddings", "metadatas", "documents", "uris"));
+    ChromaFields.of(switch (route.kind()) {
+      case ADD -> "AddCollectionRecordsPayload";
+      case UPSERT -> "UpsertCollectionRecordsPayload";
+      default -> "UpdateCollectionRecordsPayload";
+    }).check(o, "");
     List<String> ids = ids(o, true);
     int n = ids.size();
     JsonNode emb = o.get("embeddings");
@@ -317,7 +357,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeDelete(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "where", "where_document", "limit"));
+    ChromaFields.of("DeleteCollectionRecordsPayload").check(o, "");
     List<String> ids = ids(o, false);
     Map<String, Object> where = where(o, "where");
     Map<String, Object> whereDoc = where(o, "where_document");
@@ -334,7 +374,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeGet(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "where", "where_document", "limit", "offset", "include"));
+    ChromaFields.of("GetRequestPayload").check(o, "");
     List<String> ids = ids(o, false);
     Map<String, Object> where = where(o, "where");
     Map<String, Object> whereDoc = where(o, "where_document");
@@ -353,7 +393,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeQuery(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "query_embeddings", "n_results", "where", "where_document", "include"));
+    ChromaFields.of("QueryRequestPayload").check(o, "");
     List<String> ids = ids(o, false);
     JsonNode q = o.get("query_embeddings");
     if (q == null || q.isNull()) {
@@ -373,7 +413,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeSearch(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("searches", "read_level"));
+    ChromaFields.of("SearchRequestPayload").check(o, "");
     JsonNode searches = o.get("searches");
     if (searches == null || !searches.isArray() || searches.isEmpty()) {
       throw malformed("searches", "must be a non-empty array");
@@ -389,7 +429,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       if (!s.isObject()) {
         throw malformed(at, "must be an object");
       }
-      fields((ObjectNode) s, at + ".", Set.of("filter", "rank", "group_by", "limit", "select"));
+      ChromaFields.of("SearchPayload").check(s, at + ".");
       Map<String, Object> filter = where((ObjectNode) s, "filter", at + ".filter");
       if (filter != null) {
         filters.add(filter);

@@ -71,12 +71,6 @@ public final class QdrantAdapter implements HttpApiAdapter {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> QUERY_PARAMS = Set.of("wait", "ordering", "timeout", "consistency", "priority",
       "checksum", "anonymize", "details_level", "force");
-  private static final Set<String> QUERY_KEYS = Set.of("shard_key", "prefetch", "query", "using", "filter", "params",
-      "score_threshold", "limit", "offset", "with_vector", "with_payload", "lookup_from");
-  private static final Set<String> GROUPS_KEYS = Set.of("shard_key", "prefetch", "query", "using", "filter", "params",
-      "score_threshold", "with_vector", "with_payload", "lookup_from", "group_by", "group_size", "limit", "with_lookup");
-  private static final Set<String> PREFETCH_KEYS = Set.of("prefetch", "query", "using", "filter", "params",
-      "score_threshold", "limit", "lookup_from");
   private static final Set<String> QUERY_KINDS = Set.of("nearest", "recommend", "discover", "context", "order_by",
       "fusion", "rrf", "formula", "sample", "relevance_feedback", "text", "indices", "values", "model", "options",
       "image", "object", "mmr");
@@ -236,7 +230,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!lf.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
       }
-      QdrantFilters.onlyKeys(lf, Set.of("collection", "vector", "shard_key"), path);
+      QdrantFields.check(lf, "LookupLocation", path);
       JsonNode c = lf.get("collection");
       if (c == null || !c.isTextual()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".collection", "must name a collection");
@@ -252,7 +246,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private Operation.Builder decodeQuery(ObjectNode q, String collection, boolean groups) {
-    QdrantFilters.onlyKeys(q, groups ? GROUPS_KEYS : QUERY_KEYS, "");
+    QdrantFields.check(q, groups ? "QueryGroupsRequest" : "QueryRequest", "");
     QueryFacts f = new QueryFacts(collection);
     readQuery(q, "", f, groups);
     Map<String, Object> attrs = new LinkedHashMap<>();
@@ -274,7 +268,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
         if (wl.isTextual()) {
           lc = wl.textValue();
         } else if (wl.isObject()) {
-          QdrantFilters.onlyKeys(wl, Set.of("collection", "with_payload", "with_vectors"), "with_lookup");
+          QdrantFields.check(wl, "WithLookup", "with_lookup");
           lc = wl.path("collection").asText(null);
         } else {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "with_lookup", "must be a collection name or an object");
@@ -340,7 +334,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     if (!p.isObject()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "a prefetch must be an object or an array of them");
     }
-    QdrantFilters.onlyKeys(p, PREFETCH_KEYS, path);
+    QdrantFields.check(p, "Prefetch", path);
     QdrantFilters.validate(p.get("filter"), path + ".filter");
     if (p.hasNonNull("filter")) {
       f.prefetchFilters.add(plain(p.get("filter")));
@@ -420,7 +414,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private Operation.Builder decodeBatch(ObjectNode b, String collection) {
-    QdrantFilters.onlyKeys(b, Set.of("searches"), "");
+    QdrantFields.check(b, "QueryRequestBatch", "");
     JsonNode searches = b.get("searches");
     if (searches == null || !searches.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "searches", "must be an array of queries");
@@ -437,7 +431,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!s.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "searches[" + i + "]", "must be an object");
       }
-      QdrantFilters.onlyKeys(s, QUERY_KEYS, "searches[" + i + "]");
+      QdrantFields.check(s, "QueryRequest", "searches[" + i + "]");
       QueryFacts f = new QueryFacts(collection);
       readQuery((ObjectNode) s, p, f, false);
       long l = f.limit == null ? DEFAULT_LIMIT : f.limit;
@@ -456,7 +450,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeMatrix(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "filter", "sample", "limit", "using"), "");
+    QdrantFields.check(b, "SearchMatrixRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     Long sample = nonNegative(b, "sample", "sample");
     Long limit = nonNegative(b, "limit", "limit");
@@ -467,7 +461,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeScroll(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "offset", "limit", "filter", "with_payload", "with_vector", "order_by"), "");
+    QdrantFields.check(b, "ScrollRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     Map<String, Object> attrs = new LinkedHashMap<>();
     JsonNode offset = b.get("offset");
@@ -493,7 +487,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       return Optional.of(ob.textValue());
     }
     if (ob.isObject()) {
-      QdrantFilters.onlyKeys(ob, Set.of("key", "direction", "start_from"), "order_by");
+      QdrantFields.check(ob, "OrderBy", "order_by");
       if (ob.path("key").isTextual()) {
         return Optional.of(ob.get("key").textValue());
       }
@@ -502,13 +496,13 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeCount(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "filter", "exact"), "");
+    QdrantFields.check(b, "CountRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     return Operation.builder(Action.COUNT).filter(plain(b.get("filter")));
   }
 
   private static Operation.Builder decodeFacet(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "key", "limit", "filter", "exact"), "");
+    QdrantFields.check(b, "FacetRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     JsonNode key = b.get("key");
     if (key == null || !key.isTextual()) {
@@ -519,7 +513,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeRetrieve(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "ids", "with_payload", "with_vector"), "");
+    QdrantFields.check(b, "PointRequest", "");
     JsonNode ids = ids(b.get("ids"), "ids", true);
     return Operation.builder(Action.GET)
         .outputFields(withPayload(b.get("with_payload"), "with_payload", true))
@@ -531,7 +525,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     WrittenValues written = new WrittenValues();
     long rows;
     if (b.has("points")) {
-      QdrantFilters.onlyKeys(b, Set.of("points", "shard_key", "update_filter", "update_mode"), "");
+      QdrantFields.check(b, "PointsList", "");
       JsonNode points = b.get("points");
       if (!points.isArray()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points", "must be an array of points");
@@ -542,19 +536,19 @@ public final class QdrantAdapter implements HttpApiAdapter {
         if (!p.isObject()) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
         }
-        QdrantFilters.onlyKeys(p, Set.of("id", "vector", "payload"), path);
+        QdrantFields.check(p, "PointStruct", path);
         QdrantFilters.pointId(p.path("id"), path + ".id");
         payloadObject(p.get("payload"), path + ".payload");
         written.add(p.get("payload"));
       }
       rows = points.size();
     } else if (b.has("batch")) {
-      QdrantFilters.onlyKeys(b, Set.of("batch", "shard_key", "update_filter", "update_mode"), "");
+      QdrantFields.check(b, "PointsBatch", "");
       JsonNode batch = b.get("batch");
       if (!batch.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "batch", "must be an object");
       }
-      QdrantFilters.onlyKeys(batch, Set.of("ids", "vectors", "payloads"), "batch");
+      QdrantFields.check(batch, "Batch", "batch");
       JsonNode ids = ids(batch.get("ids"), "batch.ids", true);
       JsonNode pl = batch.get("payloads");
       if (pl != null && !pl.isNull()) {
@@ -589,11 +583,11 @@ public final class QdrantAdapter implements HttpApiAdapter {
   /** PointsSelector: {@code {points:[ids]}} or {@code {filter}}. */
   private static Operation.Builder decodeSelector(ObjectNode b, Action action, boolean emptyFilterIsAll) {
     if (b.has("points")) {
-      QdrantFilters.onlyKeys(b, Set.of("points", "shard_key"), "");
+      QdrantFields.check(b, "PointIdsList", "");
       JsonNode ids = ids(b.get("points"), "points", true);
       return Operation.builder(action).counts(new Counts(ids.size(), 0, 0));
     }
-    QdrantFilters.onlyKeys(b, Set.of("filter", "shard_key"), "");
+    QdrantFields.check(b, "FilterSelector", "");
     if (!b.has("filter")) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", "needs `points` (ids) or `filter`");
     }
@@ -617,7 +611,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeSetPayload(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("payload", "points", "filter", "shard_key", "key"), "");
+    QdrantFields.check(b, "SetPayload", "");
     JsonNode payload = b.get("payload");
     if (payload == null || !payload.isObject()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "payload", "must be a JSON object");
@@ -638,7 +632,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeDeletePayload(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("keys", "points", "filter", "shard_key"), "");
+    QdrantFields.check(b, "DeletePayload", "");
     JsonNode keys = b.get("keys");
     if (keys == null || !keys.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "keys", "must be an array of payload keys");
@@ -650,7 +644,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeUpdateVectors(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("points", "shard_key", "update_filter"), "");
+    QdrantFields.check(b, "UpdateVectors", "");
     JsonNode points = b.get("points");
     if (points == null || !points.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points", "must be an array of {id, vector}");
@@ -660,7 +654,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!p.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points[" + i + "]", "must be an object");
       }
-      QdrantFilters.onlyKeys(p, Set.of("id", "vector"), "points[" + i + "]");
+      QdrantFields.check(p, "PointVectors", "points[" + i + "]");
       QdrantFilters.pointId(p.path("id"), "points[" + i + "].id");
     }
     QdrantFilters.validate(b.get("update_filter"), "update_filter");
@@ -669,7 +663,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeDeleteVectors(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("points", "filter", "vector", "shard_key"), "");
+    QdrantFields.check(b, "DeleteVectors", "");
     JsonNode names = b.get("vector");
     if (names == null || !names.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "vector", "must be an array of vector names");
