@@ -150,8 +150,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
     switch (route) {
       case QUERY -> {
         ObjectNode q = body(request);
-        only(q, Set.of("namespace", "topK", "filter", "includeValues", "includeMetadata", "vector", "sparseVector",
-            "id", "scanFactor", "maxCandidates"), "");
+        PineconeFields.check(q, "QueryRequest", "");
         ns = namespace(q);
         PineconeFilters.validate(q.get("filter"), "filter");
         JsonNode topK = q.get("topK");
@@ -172,7 +171,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case UPSERT -> {
         ObjectNode u = body(request);
-        only(u, Set.of("vectors", "namespace"), "");
+        PineconeFields.check(u, "UpsertRequest", "");
         ns = namespace(u);
         JsonNode vectors = u.get("vectors");
         if (vectors == null || !vectors.isArray()) {
@@ -185,7 +184,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
           if (!v.isObject()) {
             throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
           }
-          only(v, Set.of("id", "values", "sparseValues", "metadata"), path);
+          PineconeFields.check(v, "Vector", path);
           if (!v.path("id").isTextual()) {
             throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".id", "must be a record id");
           }
@@ -211,7 +210,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case FETCH_BY_METADATA -> {
         ObjectNode f = body(request);
-        only(f, Set.of("namespace", "filter", "limit", "paginationToken"), "");
+        PineconeFields.check(f, "FetchByMetadataRequest", "");
         ns = namespace(f);
         PineconeFilters.validate(f.get("filter"), "filter");
         b = Operation.builder(Action.QUERY).filter(plain(f.get("filter"))).limit(positive(f, "limit"))
@@ -219,7 +218,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case DELETE -> {
         ObjectNode d = body(request);
-        only(d, Set.of("ids", "deleteAll", "namespace", "filter"), "");
+        PineconeFields.check(d, "DeleteRequest", "");
         ns = namespace(d);
         PineconeFilters.validate(d.get("filter"), "filter");
         int selectors = (d.hasNonNull("ids") ? 1 : 0) + (bool(d, "deleteAll") ? 1 : 0) + (d.hasNonNull("filter") ? 1 : 0);
@@ -240,7 +239,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case UPDATE -> {
         ObjectNode u = body(request);
-        only(u, Set.of("id", "values", "sparseValues", "setMetadata", "namespace", "filter", "dryRun"), "");
+        PineconeFields.check(u, "UpdateRequest", "");
         ns = namespace(u);
         PineconeFilters.validate(u.get("filter"), "filter");
         boolean byId = u.hasNonNull("id");
@@ -272,7 +271,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case STATS -> {
         ObjectNode s = request.body() == null ? F.objectNode() : body(request);
-        only(s, Set.of("filter"), "");
+        PineconeFields.check(s, "DescribeIndexStatsRequest", "");
         PineconeFilters.validate(s.get("filter"), "filter");
         ns = null;
         b = Operation.builder(Action.COUNT).filter(plain(s.get("filter")));
@@ -284,7 +283,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case CREATE_NAMESPACE -> {
         ObjectNode c = body(request);
-        only(c, Set.of("name", "schema"), "");
+        PineconeFields.check(c, "CreateNamespaceRequest", "");
         if (!c.path("name").isTextual()) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "name", "must name the namespace");
         }
@@ -319,16 +318,6 @@ public final class PineconeAdapter implements HttpApiAdapter {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", r.method() + " " + r.path() + " needs a JSON object body");
     }
     return o;
-  }
-
-  private static void only(JsonNode o, Set<String> allowed, String path) {
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        String p = path.isEmpty() ? k : path + "." + k;
-        throw new AdapterException(AdapterException.UNKNOWN_FIELD, p, "`" + p + "` is not a field the gateway knows for this Pinecone route");
-      }
-    }
   }
 
   private static String namespace(JsonNode body) {
