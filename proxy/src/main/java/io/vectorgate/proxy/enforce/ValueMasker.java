@@ -126,8 +126,9 @@ public final class ValueMasker {
    * argument is not modified). An empty path masks the whole document. Objects are descended by
    * key; an array met on the way applies the rest of the path to each of its elements, so
    * {@code ["contacts","email"]} masks every contact's e-mail. A path that does not exist leaves
-   * the document unchanged. An array at the end of the path has each element masked.
-   * {@code drop} removes the key the path ends at; with an empty path it yields JSON null.
+   * the document unchanged. An array at the end of the path has each element masked. Masked
+   * values become JSON strings ({@link #maskJsonValue}). {@code drop} removes the key the path
+   * ends at; with an empty path it yields JSON null.
    */
   public JsonNode maskJsonPath(JsonNode document, List<String> path, MaskMethod method) {
     Objects.requireNonNull(document, "document");
@@ -140,40 +141,121 @@ public final class ValueMasker {
       return maskJsonValue(document, method);
     }
     JsonNode copy = document.deepCopy();
-    maskInPlace(copy, path, 0, method);
+    maskInPlace(copy, path, 0, method, false, KeyMatch.EXACT);
     return copy;
   }
 
-  private void maskInPlace(JsonNode node, List<String> path, int depth, MaskMethod method) {
+  /** How mask field names match the keys of a response object. */
+  public enum KeyMatch {
+    /** Keys match exactly (Chroma metadata, Qdrant payloads, Pinecone metadata). */
+    EXACT,
+    /** Keys match ignoring case, for databases whose field names do. */
+    IGNORE_CASE
+  }
+
+  /**
+   * Applies field masks to a JSON object (a payload, a metadata object, a row) in place, keeping its
+   * shape: keys stay, arrays keep their length, and scalars keep their JSON type
+   * ({@link #maskJsonTyped}). A mask's {@code field} names a key of the object (matched by
+   * {@code match}), its {@code path} keys inside that value (arrays on the way apply the rest of
+   * the path to each element). {@code drop} removes the key. Anything but an object is left alone.
+   *
+   * @return how many values were masked or dropped
+   */
+  public int maskFields(JsonNode object, List<io.vectorgate.model.FieldMask> masks, KeyMatch match) {
+    if (!(object instanceof ObjectNode o) || masks.isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    for (io.vectorgate.model.FieldMask m : masks) {
+      List<String> path = new java.util.ArrayList<>(m.path().size() + 1);
+      path.add(m.field());
+      path.addAll(m.path());
+      n += maskInPlace(o, path, 0, m.method(), true, match);
+    }
+    return n;
+  }
+
+  /**
+   * Masks one JSON value keeping its type where it can: strings as strings, integers as integers
+   * ({@link #maskLong}), other numbers 0.0, booleans false, arrays element by element; null stays
+   * null; an object becomes the masked JSON text ({@link #maskJsonValue}).
+   */
+  public JsonNode maskJsonTyped(JsonNode v, MaskMethod method) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (v.isNull()) {
+      return v;
+    }
+    if (v.isArray()) {
+      ArrayNode out = f.arrayNode(v.size());
+      v.forEach(e -> out.add(maskJsonTyped(e, method)));
+      return out;
+    }
+    if (v.isTextual()) {
+      return f.textNode(maskString(v.textValue(), method));
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return f.numberNode(maskLong(v.longValue(), method));
+    }
+    if (v.isNumber()) {
+      return f.numberNode(maskDouble(v.doubleValue(), method));
+    }
+    if (v.isBoolean()) {
+      return f.booleanNode(maskBool(v.booleanValue(), method));
+    }
+    return maskJsonValue(v, method);
+  }
+
+  /** The one JSON path walker: masks (typed or as text) or drops what {@code path} reaches; returns the count. */
+  private int maskInPlace(JsonNode node, List<String> path, int depth, MaskMethod method, boolean typed,
+      KeyMatch match) {
     if (node instanceof ArrayNode array) {
+      int n = 0;
       for (JsonNode element : array) {
-        maskInPlace(element, path, depth, method);
+        n += maskInPlace(element, path, depth, method, typed, match);
       }
-      return;
+      return n;
     }
     if (!(node instanceof ObjectNode object)) {
-      return;
+      return 0;
     }
-    String key = path.get(depth);
-    JsonNode child = object.get(key);
-    if (child == null) {
-      return;
-    }
-    if (depth == path.size() - 1) {
-      if (method == MaskMethod.DROP) {
+    int n = 0;
+    for (String key : keys(object, path.get(depth), match)) {
+      JsonNode child = object.get(key);
+      if (depth < path.size() - 1) {
+        n += maskInPlace(child, path, depth + 1, method, typed, match);
+      } else if (method == MaskMethod.DROP) {
         object.remove(key);
+        n++;
+      } else if (typed) {
+        object.set(key, maskJsonTyped(child, method));
+        n++;
       } else if (child instanceof ArrayNode array) {
         ArrayNode masked = JsonNodeFactory.instance.arrayNode(array.size());
         for (JsonNode element : array) {
           masked.add(maskJsonValue(element, method));
         }
         object.set(key, masked);
+        n++;
       } else {
         object.set(key, maskJsonValue(child, method));
+        n++;
       }
-      return;
     }
-    maskInPlace(child, path, depth + 1, method);
+    return n;
+  }
+
+  private static List<String> keys(ObjectNode object, String key, KeyMatch match) {
+    if (match == KeyMatch.EXACT) {
+      return object.has(key) ? List.of(key) : List.of();
+    }
+    List<String> out = new java.util.ArrayList<>(1);
+    object.fieldNames().forEachRemaining(k -> {
+      if (k.equalsIgnoreCase(key)) {
+        out.add(k);
+      }
+    });
+    return out;
   }
 
   private static String partial(String value) {

@@ -412,8 +412,15 @@ public final class HttpRequestProcessor {
       }
     }
     JsonNode rewritten;
+    io.vectorgate.proxy.enforce.ResponseTally tally = new io.vectorgate.proxy.enforce.ResponseTally();
     try {
-      rewritten = adapter.rewriteResponse(forward, op, resp.status(), respBody, obligations);
+      rewritten = adapter.rewriteResponse(forward, op, resp.status(), respBody, obligations, tally);
+      if (tally.rowFilterDropped() > 0) {
+        pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.ROW_FILTER_RESPONSE_VIOLATION);
+      }
+      if (tally.rowsCut() > 0) {
+        pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.RESPONSE_ROWS_CUT);
+      }
     } catch (ObligationException e) {
       pipeline.metrics().count("obligation_unenforceable");
       return error(adapter.rejection(502, e.code(), "the response could not be rewritten as the policy requires: "

@@ -93,4 +93,31 @@ class ValueMaskerTest {
     assertEquals("bob@corp.io", doc.at("/contact/email").textValue(), "the input is not modified");
     assertEquals("[REDACTED]", masker.maskJsonPath(doc, List.of(), MaskMethod.REDACT).textValue());
   }
+
+  @Test
+  void maskFieldsKeepsTypesAndShapeAndDropsInPlace() throws Exception {
+    JsonNode doc = json.readTree("{\"email\":\"a@b.c\",\"age\":42,\"score\":1.5,\"ok\":true,\"tags\":[\"x\",\"y\"],"
+        + "\"profile\":{\"contacts\":[{\"phone\":\"123456\"},{\"phone\":\"654321\"}]},\"ssn\":\"1\",\"keep\":\"k\"}");
+    int n = masker.maskFields(doc, List.of(new io.vectorgate.model.FieldMask("email", List.of(), MaskMethod.REDACT),
+        new io.vectorgate.model.FieldMask("age", List.of(), MaskMethod.REDACT),
+        new io.vectorgate.model.FieldMask("score", List.of(), MaskMethod.HASH),
+        new io.vectorgate.model.FieldMask("ok", List.of(), MaskMethod.REDACT),
+        new io.vectorgate.model.FieldMask("tags", List.of(), MaskMethod.REDACT),
+        new io.vectorgate.model.FieldMask("profile", List.of("contacts", "phone"), MaskMethod.REDACT),
+        new io.vectorgate.model.FieldMask("ssn", List.of(), MaskMethod.DROP),
+        new io.vectorgate.model.FieldMask("absent", List.of(), MaskMethod.REDACT)), ValueMasker.KeyMatch.EXACT);
+    assertEquals(json.readTree("{\"email\":\"[REDACTED]\",\"age\":0,\"score\":0.0,\"ok\":false,"
+        + "\"tags\":[\"[REDACTED]\",\"[REDACTED]\"],\"profile\":{\"contacts\":[{\"phone\":\"[REDACTED]\"},"
+        + "{\"phone\":\"[REDACTED]\"}]},\"keep\":\"k\"}").toString(), doc.toString());
+    assertEquals(8, n);
+  }
+
+  @Test
+  void maskFieldsMatchesKeysIgnoringCaseOnlyWhenAsked() throws Exception {
+    JsonNode doc = json.readTree("{\"Email\":\"a@b.c\",\"EMAIL\":\"c@d.e\"}");
+    List<io.vectorgate.model.FieldMask> m = List.of(new io.vectorgate.model.FieldMask("email", List.of(), MaskMethod.REDACT));
+    assertEquals(0, masker.maskFields(doc, m, ValueMasker.KeyMatch.EXACT));
+    assertEquals(2, masker.maskFields(doc, m, ValueMasker.KeyMatch.IGNORE_CASE));
+    assertFalse(doc.toString().contains("@"), doc.toString());
+  }
 }

@@ -70,6 +70,7 @@ public final class QdrantFake extends FakeUpstream {
     JsonNode b = r.body() == null ? JSON.createObjectNode() : r.body();
     return switch (r.method() + " " + rest) {
       case "POST points/query" -> query(points, b);
+      case "POST points/query/groups" -> groups(points, b);
       case "POST points/scroll" -> scroll(points, b);
       case "POST points/count" -> ok(JSON.createObjectNode().put("count", select(points, b.get("filter")).size()));
       case "POST points" -> retrieve(points, b);
@@ -106,6 +107,44 @@ public final class QdrantFake extends FakeUpstream {
     }
     ObjectNode result = JSON.createObjectNode();
     result.set("points", out);
+    return ok(result);
+  }
+
+  /**
+   * {@code POST /collections/{c}/points/query/groups} (QueryGroupsRequest → GroupsResult): the
+   * query's hits grouped by the payload value of {@code group_by}, at most {@code limit} groups
+   * (default 10) of at most {@code group_size} hits (default 3), best group first.
+   */
+  private Reply groups(TreeMap<Long, ObjectNode> points, JsonNode b) {
+    ObjectNode all = ((ObjectNode) b).deepCopy();
+    all.put("limit", Integer.MAX_VALUE);
+    all.remove("group_by");
+    all.remove("group_size");
+    JsonNode hits = query(points, all).body().get("result").get("points");
+    String key = b.get("group_by").asText();
+    long limit = b.path("limit").asLong(10);
+    long size = b.path("group_size").asLong(3);
+    java.util.LinkedHashMap<String, ArrayNode> byValue = new java.util.LinkedHashMap<>();
+    java.util.Map<String, JsonNode> ids = new java.util.HashMap<>();
+    for (JsonNode h : hits) {
+      JsonNode v = points.get(h.get("id").asLong()).get("payload").get(key);
+      if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
+        continue;
+      }
+      String k = v.toString();
+      if (!byValue.containsKey(k) && byValue.size() == limit) {
+        continue;
+      }
+      ArrayNode g = byValue.computeIfAbsent(k, x -> JSON.createArrayNode());
+      ids.put(k, v);
+      if (g.size() < size) {
+        g.add(h);
+      }
+    }
+    ArrayNode groups = JSON.createArrayNode();
+    byValue.forEach((k, g) -> groups.addObject().<ObjectNode>set("id", ids.get(k)).set("hits", g));
+    ObjectNode result = JSON.createObjectNode();
+    result.set("groups", groups);
     return ok(result);
   }
 

@@ -24,7 +24,11 @@ import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
+import io.vectorgate.proxy.enforce.RowValue;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -60,6 +64,8 @@ public final class ChromaAdapter implements HttpApiAdapter {
   public static final int MAX_WRITTEN_VALUES = 64;
   /** Mask field names that address the documents of a result rather than a metadata key. */
   public static final Set<String> DOCUMENT_FIELDS = Set.of("document", "documents", "#document");
+  /** Chroma's {@code n_results} when a query sends none. */
+  public static final long DEFAULT_N_RESULTS = 10;
   private static final Set<String> INCLUDE_VALUES = Set.of("distances", "documents", "embeddings", "metadatas", "uris");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -131,16 +137,17 @@ public final class ChromaAdapter implements HttpApiAdapter {
       case COUNT -> noBody(body);
       case CREATE_TENANT, CREATE_DATABASE -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("name"));
+        ChromaFields.of(route.kind() == ChromaRoute.Kind.CREATE_TENANT ? "CreateTenantPayload" : "CreateDatabasePayload")
+            .check(o, "");
         attrs.put("name", text(o, "name", true));
       }
       case UPDATE_TENANT -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("resource_name"));
+        ChromaFields.of("UpdateTenantPayload").check(o, "");
       }
       case CREATE_COLLECTION -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("name", "metadata", "configuration", "schema", "get_or_create"));
+        ChromaFields.of("CreateCollectionPayload").check(o, "");
         String name = text(o, "name", true);
         op.resource(new Resource(route.database(), name, List.of(), null));
         JsonNode goc = o.get("get_or_create");
@@ -151,7 +158,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       }
       case MODIFY_COLLECTION -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("new_name", "new_metadata", "new_configuration"));
+        ChromaFields.of("UpdateCollectionPayload").check(o, "");
         String newName = text(o, "new_name", false);
         if (newName != null) {
           op.action(Action.RENAME_COLLECTION);
@@ -160,7 +167,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       }
       case FORK -> {
         ObjectNode o = object(body, true);
-        fields(o, "", Set.of("new_name"));
+        ChromaFields.of("ForkCollectionPayload").check(o, "");
         attrs.put("new_name", text(o, "new_name", true));
       }
       case ADD, UPSERT, UPDATE -> decodeWrite(route, object(body, true), op, attrs);
@@ -195,9 +202,44 @@ public final class ChromaAdapter implements HttpApiAdapter {
     if (o.get("searches") instanceof ArrayNode searches) {
       for (int i = 0; i < searches.size(); i++) {
         whereFields(searches.get(i).get("filter"), "searches[" + i + "].filter", out, 0);
+        rankKeys(searches.get(i).get("rank"), "searches[" + i + "].rank", out, 0);
       }
     }
     return out;
+  }
+
+  /**
+   * A search's {@code rank} expression ranks by a {@code key}: {@code #embedding} / {@code #document}
+   * or a metadata key (e.g. a sparse vector in metadata). Every {@code key} it names, at any depth, is
+   * reported as a filter field (documents as {@code document}), so ranking by a PII key is judged like
+   * filtering by it.
+   */
+  private static void rankKeys(JsonNode r, String at, FilterFields out, int depth) {
+    if (r == null || depth > MAX_WHERE_DEPTH) {
+      if (r != null) {
+        throw malformed(at, "nests deeper than " + MAX_WHERE_DEPTH);
+      }
+      return;
+    }
+    if (r.isArray()) {
+      for (int i = 0; i < r.size(); i++) {
+        rankKeys(r.get(i), at + "[" + i + "]", out, depth + 1);
+      }
+    } else if (r.isObject()) {
+      for (var e : r.properties()) {
+        String p = at + "." + e.getKey();
+        if (e.getKey().equals("key") && e.getValue().isTextual()) {
+          String k = e.getValue().textValue();
+          if (k.equals("#document")) {
+            out.add("document", List.of(), p);
+          } else if (!k.equals("#embedding")) {
+            out.add(k, List.of(), p);
+          }
+        } else {
+          rankKeys(e.getValue(), p, out, depth + 1);
+        }
+      }
+    }
   }
 
   private static void whereFields(JsonNode w, String at, FilterFields out, int depth) {
@@ -253,7 +295,11 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeWrite(ChromaRoute route, ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "embeddings", "metadatas", "documents", "uris"));
+    ChromaFields.of(switch (route.kind()) {
+      case ADD -> "AddCollectionRecordsPayload";
+      case UPSERT -> "UpsertCollectionRecordsPayload";
+      default -> "UpdateCollectionRecordsPayload";
+    }).check(o, "");
     List<String> ids = ids(o, true);
     int n = ids.size();
     JsonNode emb = o.get("embeddings");
@@ -311,7 +357,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeDelete(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "where", "where_document", "limit"));
+    ChromaFields.of("DeleteCollectionRecordsPayload").check(o, "");
     List<String> ids = ids(o, false);
     Map<String, Object> where = where(o, "where");
     Map<String, Object> whereDoc = where(o, "where_document");
@@ -328,7 +374,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeGet(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "where", "where_document", "limit", "offset", "include"));
+    ChromaFields.of("GetRequestPayload").check(o, "");
     List<String> ids = ids(o, false);
     Map<String, Object> where = where(o, "where");
     Map<String, Object> whereDoc = where(o, "where_document");
@@ -347,7 +393,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeQuery(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("ids", "query_embeddings", "n_results", "where", "where_document", "include"));
+    ChromaFields.of("QueryRequestPayload").check(o, "");
     List<String> ids = ids(o, false);
     JsonNode q = o.get("query_embeddings");
     if (q == null || q.isNull()) {
@@ -367,7 +413,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   }
 
   private static void decodeSearch(ObjectNode o, Operation.Builder op, Map<String, Object> attrs) {
-    fields(o, "", Set.of("searches", "read_level"));
+    ChromaFields.of("SearchRequestPayload").check(o, "");
     JsonNode searches = o.get("searches");
     if (searches == null || !searches.isArray() || searches.isEmpty()) {
       throw malformed("searches", "must be a non-empty array");
@@ -383,7 +429,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
       if (!s.isObject()) {
         throw malformed(at, "must be an object");
       }
-      fields((ObjectNode) s, at + ".", Set.of("filter", "rank", "group_by", "limit", "select"));
+      ChromaFields.of("SearchPayload").check(s, at + ".");
       Map<String, Object> filter = where((ObjectNode) s, "filter", at + ".filter");
       if (filter != null) {
         filters.add(filter);
@@ -445,14 +491,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
     switch (route.kind()) {
       case GET -> {
         wrapWhere(body, "where", rf);
-        capField(body, "limit", cap, "limit");
+        capField(body, "limit", null, cap, "limit");
         if (strip) {
           stripInclude(body, List.of("documents", "metadatas"));
         }
       }
       case QUERY -> {
         wrapWhere(body, "where", rf);
-        capField(body, "n_results", cap, "n_results");
+        capField(body, "n_results", DEFAULT_N_RESULTS, cap, "n_results");
         if (strip) {
           stripInclude(body, List.of("documents", "metadatas", "distances"));
         }
@@ -465,7 +511,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
           if (cap != null) {
             JsonNode limit = s.get("limit");
             ObjectNode lo = limit instanceof ObjectNode x ? x : s.putObject("limit");
-            capField(lo, "limit", cap, "searches[" + i + "].limit.limit");
+            capField(lo, "limit", null, cap, "searches[" + i + "].limit.limit");
           }
           if (strip) {
             JsonNode keys = s.path("select").path("keys");
@@ -574,20 +620,19 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   /**
    * Would Chroma's {@code where} of the row filter select a row with metadata {@code m}? Scalars
-   * compare as in {@link #satisfies(Object, RowFilter)}; a missing key, a null, an array or no
+   * compare as {@link RowFilterMatcher} does; a missing key, a null, an array or no
    * metadata at all never does (Chroma's {@code $eq}/{@code $in} do not match array values).
    */
   static boolean withinRowFilter(JsonNode m, List<RowFilter> rf) {
-    if (m == null || !m.isObject()) {
-      return false;
-    }
-    for (RowFilter f : rf) {
-      JsonNode v = m.get(f.field());
-      if (v == null || !v.isValueNode() || !satisfies(plain(v), f)) {
-        return false;
-      }
-    }
-    return true;
+    return RowFilterMatcher.of(rf).matches(row(m));
+  }
+
+  /**
+   * A metadata object as a row for {@link RowFilterMatcher}: values as Chroma's {@code where}
+   * sees them, so an array (which Chroma's {@code $eq}/{@code $in} never select) is absent.
+   */
+  static java.util.function.Function<String, RowValue> row(JsonNode m) {
+    return f -> m == null || !m.isObject() ? RowValue.ABSENT : RowValue.scalarOnlyJson(m.get(f));
   }
 
   private static void checkWrittenRows(ObjectNode body, List<RowFilter> rf, ChromaRoute.Kind kind) {
@@ -608,31 +653,12 @@ public final class ChromaAdapter implements HttpApiAdapter {
           throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
               "metadatas[" + i + "] does not set `" + f.field() + "`, which the row filter requires");
         }
-        if (!satisfies(plain(v), f)) {
+        if (!RowFilterMatcher.holds(RowValue.scalarOnlyJson(v), f)) {
           throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
               "metadatas[" + i + "] sets `" + f.field() + "` to a value the row filter does not allow");
         }
       }
     }
-  }
-
-  static boolean satisfies(Object value, RowFilter f) {
-    if (value == null) {
-      return false;
-    }
-    return switch (f.op()) {
-      case EQ -> same(value, f.value());
-      case NE -> !same(value, f.value());
-      case IN -> f.value() instanceof List<?> l && l.stream().anyMatch(x -> same(value, x));
-      case NOT_IN -> f.value() instanceof List<?> l && l.stream().noneMatch(x -> same(value, x));
-    };
-  }
-
-  private static boolean same(Object a, Object b) {
-    if (a instanceof Number x && b instanceof Number y) {
-      return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
-    }
-    return a.equals(b);
   }
 
   /** The Chroma where clause of the row filter conditions (one condition, or their $and). */
@@ -686,20 +712,11 @@ public final class ChromaAdapter implements HttpApiAdapter {
     holder.set(key, and);
   }
 
-  private static void capField(ObjectNode holder, String key, LimitCap cap, String where) {
-    if (cap == null) {
-      return;
-    }
+  /** Caps one limit field with {@link LimitCaps#clamp}; {@code apiDefault} null: a missing value is unbounded. */
+  private static void capField(ObjectNode holder, String key, Long apiDefault, LimitCap cap, String where) {
     JsonNode v = holder.get(key);
-    boolean over = v == null || v.isNull() || v.asLong() > cap.max();
-    if (!over) {
-      return;
-    }
-    if (cap.mode() == LimitCap.CapMode.DENY) {
-      throw new ObligationException(ObligationException.LIMIT_EXCEEDED, "`" + where + "` is "
-          + (v == null || v.isNull() ? "unbounded" : v.asText()) + "; the policy allows at most " + cap.max());
-    }
-    holder.put(key, cap.max());
+    LimitCaps.clamp(v == null || v.isNull() ? null : v.asLong(), apiDefault, cap, where)
+        .ifPresent(max -> holder.put(key, max));
   }
 
   private static void stripInclude(ObjectNode body, List<String> defaults) {
@@ -719,7 +736,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView req, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
     if (status < 200 || status >= 300 || body == null) {
       return body;
@@ -737,10 +754,13 @@ public final class ChromaAdapter implements HttpApiAdapter {
           }
           return IntNode.valueOf(ids.size());
         }
-        return rewriteRows(body, obligations, 1);
+        return rewriteRows(body, obligations, 1, false, tally);
       }
-      case QUERY, SEARCH -> {
-        return rewriteRows(body, obligations, 2);
+      case QUERY -> {
+        return rewriteRows(body, obligations, 2, false, tally);
+      }
+      case SEARCH -> {
+        return rewriteRows(body, obligations, 2, true, tally);
       }
       default -> {
       }
@@ -759,17 +779,49 @@ public final class ChromaAdapter implements HttpApiAdapter {
     }
   }
 
-  /** Masks metadatas/documents and strips embeddings; {@code depth} 1 = get (flat lists), 2 = query/search (per query). */
-  private JsonNode rewriteRows(JsonNode body, Obligations ob, int depth) {
+  /** The per-row lists of a get / query / search result (parallel to {@code ids}). */
+  private static final List<String> ROW_LISTS = List.of("ids", "embeddings", "documents", "metadatas", "uris",
+      "distances", "scores");
+
+  /**
+   * The response guarantees on a get ({@code depth} 1: flat lists), query or search result
+   * ({@code depth} 2: one list per query): rows outside the row filter dropped (get and query
+   * return whole metadata objects, so a row whose metadata fails the filter is outside; search may
+   * select keys, so only a selected filtered key that fails counts), rows beyond the cap cut,
+   * {@code embeddings} nulled whatever {@code include} asked, masks applied to metadata keys and
+   * documents.
+   */
+  private JsonNode rewriteRows(JsonNode body, Obligations ob, int depth, boolean projected, ResponseTally tally) {
     if (!(body instanceof ObjectNode o)) {
       throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE, "unexpected result shape: not an object");
     }
-    if (ob.mask().isEmpty() && !ob.stripVectors()) {
+    RowFilterMatcher rf = RowFilterMatcher.of(ob.rowFilter());
+    if (ob.mask().isEmpty() && !ob.stripVectors() && rf.isEmpty() && ob.limitCap() == null) {
       return body;
     }
     ObjectNode out = o.deepCopy();
+    long max = LimitCaps.allowed(ob.limitCap());
+    if (depth == 1) {
+      confineRows(out, rf, projected, max, tally);
+    } else if (out.get("ids") instanceof ArrayNode perQuery) {
+      for (int q = 0; q < perQuery.size(); q++) {
+        ObjectNode one = NODES.objectNode();
+        for (String k : ROW_LISTS) {
+          if (out.get(k) instanceof ArrayNode a && a.get(q) instanceof ArrayNode inner) {
+            one.set(k, inner);
+          }
+        }
+        confineRows(one, rf, projected, max, tally);
+        for (String k : ROW_LISTS) {
+          if (one.has(k)) {
+            ((ArrayNode) out.get(k)).set(q, one.get(k));
+          }
+        }
+      }
+    }
     if (ob.stripVectors()) {
-      if (out.has("embeddings")) {
+      if (out.has("embeddings") && !out.get("embeddings").isNull()) {
+        tally.stripped(countVectors(out.get("embeddings")));
         out.putNull("embeddings");
       }
       JsonNode inc = out.get("include");
@@ -799,17 +851,54 @@ public final class ChromaAdapter implements HttpApiAdapter {
           if (out.has("documents")) {
             out.putNull("documents");
           }
-        } else {
-          mapLeaves(out.get("documents"), depth, v -> v.isNull() ? v : masker.maskJsonPath(v, m.path(), m.method()));
+        } else if (m.path().isEmpty()) {
+          mapLeaves(out.get("documents"), depth, v -> v.isNull() ? v : masker.maskJsonTyped(v, m.method()));
         }
         continue;
       }
-      List<String> path = new ArrayList<>();
-      path.add(m.field());
-      path.addAll(m.path());
-      mapLeaves(out.get("metadatas"), depth, v -> v.isObject() ? masker.maskJsonPath(v, path, m.method()) : v);
+      mapLeaves(out.get("metadatas"), depth, v -> {
+        tally.masked(masker.maskFields(v, List.of(m), ValueMasker.KeyMatch.EXACT));
+        return v;
+      });
     }
     return out;
+  }
+
+  /** One list of rows (the parallel lists of {@code holder}): row filter, then the cap. */
+  private static void confineRows(ObjectNode holder, RowFilterMatcher rf, boolean projected, long max,
+      ResponseTally tally) {
+    if (!(holder.get("ids") instanceof ArrayNode ids)) {
+      return;
+    }
+    JsonNode metas = holder.get("metadatas");
+    List<Integer> keep = new ArrayList<>(ids.size());
+    long outside = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      if (!rf.isEmpty() && metas instanceof ArrayNode ms && i < ms.size()) {
+        JsonNode m = ms.get(i);
+        boolean bad = projected ? rf.violatedBy(row(m)) : !rf.matches(row(m));
+        if (bad) {
+          outside++;
+          continue;
+        }
+      }
+      keep.add(i);
+    }
+    tally.rowFilterDropped(outside, "chroma result");
+    if (keep.size() > max) {
+      tally.cut(keep.size() - max);
+      keep = keep.subList(0, (int) max);
+    }
+    if (keep.size() == ids.size()) {
+      return;
+    }
+    for (String k : ROW_LISTS) {
+      if (holder.get(k) instanceof ArrayNode a && a.size() == ids.size()) {
+        ArrayNode kept = NODES.arrayNode(keep.size());
+        keep.forEach(i -> kept.add(a.get(i)));
+        holder.set(k, kept);
+      }
+    }
   }
 
   private static void mapLeaves(JsonNode list, int depth, java.util.function.UnaryOperator<JsonNode> f) {

@@ -5,6 +5,7 @@ import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.Obligations;
 import io.vectorgate.model.Operation;
+import io.vectorgate.proxy.enforce.ResponseTally;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,12 +34,21 @@ public interface HttpApiAdapter {
   HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations);
 
   /**
-   * Rewrites a JSON response body the client will receive (mask, drop, strip vectors, and for
-   * APIs whose reads take no filter, drop rows the row filter excludes). Returns the body to send.
-   * Also the place to learn state from responses (e.g. Chroma's collection id → name map).
+   * Rewrites a JSON response body the client will receive, enforcing the decision on the response
+   * itself whatever the request asked (see docs/contract.md, "Guarantees on the response"): vectors
+   * stripped by their type and shape, masks applied to the fields present, rows beyond the limit
+   * cap cut, rows carrying a row-filter field with a value outside the filter dropped. Each change
+   * is counted in {@code tally}. Returns the body to send. Also the place to learn state from
+   * responses (e.g. Chroma's collection id → name map).
    */
   JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations);
+      Obligations obligations, ResponseTally tally);
+
+  /** {@link #rewriteResponse(HttpRequestView, Operation, int, JsonNode, Obligations, ResponseTally)} with a tally nobody reads. */
+  default JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
+      Obligations obligations) {
+    return rewriteResponse(request, operation, status, body, obligations, new ResponseTally());
+  }
 
   /** The HTTP error for a denied request, shaped like the API's own errors. */
   ErrorResponse denial(Decision decision, String message);

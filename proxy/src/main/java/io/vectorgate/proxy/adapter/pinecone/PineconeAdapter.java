@@ -20,11 +20,14 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.adapter.FilterFields;
-import io.vectorgate.proxy.adapter.qdrant.PayloadMasker;
 import io.vectorgate.proxy.adapter.qdrant.WrittenValues;
 import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
+import io.vectorgate.proxy.enforce.RowValue;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,7 +72,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
   static final int FETCH_BATCH = 100;
 
   private final String indexName;
-  private final PayloadMasker metadata;
+  private final ValueMasker masker;
   private final UpstreamReader reader;
   private final int maxPreReadIds;
 
@@ -93,7 +96,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       throw new IllegalArgumentException("maxPreReadIds must be positive, was " + maxPreReadIds);
     }
     this.indexName = Objects.requireNonNull(indexName, "indexName");
-    this.metadata = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+    this.masker = Objects.requireNonNull(masker, "masker");
     this.reader = Objects.requireNonNull(reader, "reader");
     this.maxPreReadIds = maxPreReadIds;
   }
@@ -147,8 +150,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
     switch (route) {
       case QUERY -> {
         ObjectNode q = body(request);
-        only(q, Set.of("namespace", "topK", "filter", "includeValues", "includeMetadata", "vector", "sparseVector",
-            "id", "scanFactor", "maxCandidates"), "");
+        PineconeFields.check(q, "QueryRequest", "");
         ns = namespace(q);
         PineconeFilters.validate(q.get("filter"), "filter");
         JsonNode topK = q.get("topK");
@@ -169,7 +171,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case UPSERT -> {
         ObjectNode u = body(request);
-        only(u, Set.of("vectors", "namespace"), "");
+        PineconeFields.check(u, "UpsertRequest", "");
         ns = namespace(u);
         JsonNode vectors = u.get("vectors");
         if (vectors == null || !vectors.isArray()) {
@@ -182,7 +184,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
           if (!v.isObject()) {
             throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
           }
-          only(v, Set.of("id", "values", "sparseValues", "metadata"), path);
+          PineconeFields.check(v, "Vector", path);
           if (!v.path("id").isTextual()) {
             throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".id", "must be a record id");
           }
@@ -208,7 +210,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case FETCH_BY_METADATA -> {
         ObjectNode f = body(request);
-        only(f, Set.of("namespace", "filter", "limit", "paginationToken"), "");
+        PineconeFields.check(f, "FetchByMetadataRequest", "");
         ns = namespace(f);
         PineconeFilters.validate(f.get("filter"), "filter");
         b = Operation.builder(Action.QUERY).filter(plain(f.get("filter"))).limit(positive(f, "limit"))
@@ -216,7 +218,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case DELETE -> {
         ObjectNode d = body(request);
-        only(d, Set.of("ids", "deleteAll", "namespace", "filter"), "");
+        PineconeFields.check(d, "DeleteRequest", "");
         ns = namespace(d);
         PineconeFilters.validate(d.get("filter"), "filter");
         int selectors = (d.hasNonNull("ids") ? 1 : 0) + (bool(d, "deleteAll") ? 1 : 0) + (d.hasNonNull("filter") ? 1 : 0);
@@ -237,7 +239,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case UPDATE -> {
         ObjectNode u = body(request);
-        only(u, Set.of("id", "values", "sparseValues", "setMetadata", "namespace", "filter", "dryRun"), "");
+        PineconeFields.check(u, "UpdateRequest", "");
         ns = namespace(u);
         PineconeFilters.validate(u.get("filter"), "filter");
         boolean byId = u.hasNonNull("id");
@@ -269,7 +271,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case STATS -> {
         ObjectNode s = request.body() == null ? F.objectNode() : body(request);
-        only(s, Set.of("filter"), "");
+        PineconeFields.check(s, "DescribeIndexStatsRequest", "");
         PineconeFilters.validate(s.get("filter"), "filter");
         ns = null;
         b = Operation.builder(Action.COUNT).filter(plain(s.get("filter")));
@@ -281,7 +283,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       case CREATE_NAMESPACE -> {
         ObjectNode c = body(request);
-        only(c, Set.of("name", "schema"), "");
+        PineconeFields.check(c, "CreateNamespaceRequest", "");
         if (!c.path("name").isTextual()) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "name", "must name the namespace");
         }
@@ -316,16 +318,6 @@ public final class PineconeAdapter implements HttpApiAdapter {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", r.method() + " " + r.path() + " needs a JSON object body");
     }
     return o;
-  }
-
-  private static void only(JsonNode o, Set<String> allowed, String path) {
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        String p = path.isEmpty() ? k : path + "." + k;
-        throw new AdapterException(AdapterException.UNKNOWN_FIELD, p, "`" + p + "` is not a field the gateway knows for this Pinecone route");
-      }
-    }
   }
 
   private static String namespace(JsonNode body) {
@@ -447,7 +439,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
         if (conds != null) {
           JsonNode vectors = body.get("vectors");
           for (int i = 0; i < vectors.size(); i++) {
-            if (!PineconeFilters.satisfies(vectors.get(i).get("metadata"), rf)) {
+            if (!RowFilterMatcher.of(rf).matchesJson(vectors.get(i).get("metadata"))) {
               throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
                   "vector " + i + " has metadata the row filter does not allow");
             }
@@ -481,7 +473,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
           JsonNode set = body.get("setMetadata");
           if (set != null && set.isObject()) {
             for (RowFilter r : rf) {
-              if (set.has(r.field()) && !PineconeFilters.satisfies(set.get(r.field()), r)) {
+              if (set.has(r.field()) && !RowFilterMatcher.holds(RowValue.ofJson(set.get(r.field())), r)) {
                 throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
                     "setMetadata sets `" + r.field() + "` to a value the row filter does not allow");
               }
@@ -503,18 +495,14 @@ public final class PineconeAdapter implements HttpApiAdapter {
         }
       }
       case FETCH -> {
-        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.counts().ids() > cap.max()) {
-          throw limitExceeded("query.ids", operation.counts().ids(), cap);
-        }
+        LimitCaps.clamp(operation.counts().ids(), null, cap, "query.ids"); // deny mode refuses; clamp cuts the response
         return request; // the row filter and a clamp apply to the response
       }
       case LIST -> {
         if (conds != null) {
           throw unenforceable("list returns bare ids, which cannot be checked against metadata");
         }
-        if (cap != null && cap.mode() == LimitCap.CapMode.DENY && operation.limit() != null && operation.limit() > cap.max()) {
-          throw limitExceeded("query.limit", operation.limit(), cap);
-        }
+        LimitCaps.clamp(operation.limit(), DEFAULT_PAGE, cap, "query.limit"); // deny mode refuses; clamp cuts the response
         return request;
       }
       default -> {
@@ -572,7 +560,8 @@ public final class PineconeAdapter implements HttpApiAdapter {
         existing.add(e.getValue() == null ? null : e.getValue().get("metadata"));
       }
     }
-    int outside = JsonRowFilters.countOutside(existing, rf);
+    RowFilterMatcher matcher = RowFilterMatcher.of(rf);
+    int outside = (int) existing.stream().filter(m -> !matcher.matchesJson(m)).count();
     if (outside > 0) {
       throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION, where + " would " + effect + " " + outside
           + " existing record(s) outside the rows the row filter allows the caller; nothing was written");
@@ -585,20 +574,7 @@ public final class PineconeAdapter implements HttpApiAdapter {
 
   private static void capField(ObjectNode o, String field, long dflt, LimitCap cap) {
     JsonNode v = o.get(field);
-    boolean explicit = v != null && !v.isNull();
-    long value = explicit ? v.longValue() : dflt;
-    if (value <= cap.max()) {
-      return;
-    }
-    if (explicit && cap.mode() == LimitCap.CapMode.DENY) {
-      throw limitExceeded(field, value, cap);
-    }
-    o.put(field, cap.max());
-  }
-
-  private static ObligationException limitExceeded(String field, long value, LimitCap cap) {
-    return new ObligationException(ObligationException.LIMIT_EXCEEDED,
-        "`" + field + "` is " + value + ", the policy allows at most " + cap.max());
+    LimitCaps.clamp(v == null || v.isNull() ? null : v.longValue(), dflt, cap, field).ifPresent(max -> o.put(field, max));
   }
 
   private static ObligationException unenforceable(String why) {
@@ -611,53 +587,67 @@ public final class PineconeAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
     Route route = route(request.method(), request.segments());
-    LimitCap cap = obligations.limitCap();
-    boolean rowFilter = !obligations.rowFilter().isEmpty();
+    long max = LimitCaps.allowed(obligations.limitCap());
+    RowFilterMatcher rf = RowFilterMatcher.of(obligations.rowFilter());
     ObjectNode out = ((ObjectNode) body).deepCopy();
     switch (route) {
       case QUERY -> {
         if (out.get("matches") instanceof ArrayNode matches) {
           ArrayNode kept = F.arrayNode();
+          long outside = 0;
           for (JsonNode m : matches) {
-            // metadata present: confine (defence in depth; the request filter already did)
-            if (rowFilter && m.has("metadata") && !PineconeFilters.satisfies(m.get("metadata"), obligations.rowFilter())) {
+            // metadata present (it is never projected): a match outside the filter is a violation
+            if (!rf.isEmpty() && m.hasNonNull("metadata") && !rf.matchesJson(m.get("metadata"))) {
+              outside++;
               continue;
             }
-            record(m, obligations, false);
+            if (kept.size() >= max) {
+              tally.cut(1);
+              continue;
+            }
+            record(m, obligations, false, tally);
             kept.add(m);
           }
+          tally.rowFilterDropped(outside, "pinecone query");
           out.set("matches", kept);
         }
       }
       case FETCH, FETCH_BY_METADATA -> {
         if (out.get("vectors") instanceof ObjectNode vectors) {
           ObjectNode kept = F.objectNode();
-          long max = route == Route.FETCH && cap != null ? cap.max() : Long.MAX_VALUE;
+          long outside = 0;
           for (Iterator<Map.Entry<String, JsonNode>> it = vectors.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (rowFilter && !PineconeFilters.satisfies(e.getValue().get("metadata"), obligations.rowFilter())) {
+            // a fetch by id takes no filter: the response is where the row filter applies
+            if (!rf.isEmpty() && !rf.matchesJson(e.getValue().get("metadata"))) {
+              outside++;
               continue;
             }
             if (kept.size() >= max) {
-              break;
+              tally.cut(1);
+              continue;
             }
-            record(e.getValue(), obligations, true);
+            record(e.getValue(), obligations, true, tally);
             kept.set(e.getKey(), e.getValue());
+          }
+          if (route == Route.FETCH_BY_METADATA) {
+            tally.rowFilterDropped(outside, "pinecone fetch_by_metadata");
           }
           out.set("vectors", kept);
         }
       }
       case LIST -> {
-        if (cap != null && out.get("vectors") instanceof ArrayNode ids && ids.size() > cap.max()) {
+        if (out.get("vectors") instanceof ArrayNode ids && ids.size() > max) {
           ArrayNode kept = F.arrayNode();
-          for (int i = 0; i < cap.max(); i++) {
+          for (int i = 0; i < max; i++) {
             kept.add(ids.get(i));
           }
+          tally.cut(ids.size() - max);
           out.set("vectors", kept);
         }
       }
@@ -674,16 +664,19 @@ public final class PineconeAdapter implements HttpApiAdapter {
    * refuses a fetched record with neither values nor sparse values, so their dense values become
    * zeros of the same length and sparse values a single zero entry.
    */
-  private void record(JsonNode r, Obligations o, boolean fetched) {
+  private void record(JsonNode r, Obligations o, boolean fetched, ResponseTally tally) {
     if (!(r instanceof ObjectNode rec)) {
       return;
     }
-    metadata.apply(rec.get("metadata"), o.mask());
+    tally.masked(masker.maskFields(rec.get("metadata"), o.mask(), ValueMasker.KeyMatch.EXACT));
     if (!o.stripVectors()) {
       return;
     }
     JsonNode values = rec.get("values");
     boolean dense = values != null && values.isArray() && !values.isEmpty();
+    if (dense || rec.hasNonNull("sparseValues")) {
+      tally.stripped(1);
+    }
     if (!fetched) {
       if (rec.has("values")) {
         rec.set("values", F.arrayNode());
@@ -698,11 +691,16 @@ public final class PineconeAdapter implements HttpApiAdapter {
       }
       rec.set("values", zeros);
       rec.remove("sparseValues");
-    } else if (rec.has("sparseValues")) {
-      ObjectNode sparse = F.objectNode();
-      sparse.putArray("indices").add(0);
-      sparse.putArray("values").add(0.0);
-      rec.set("sparseValues", sparse);
+    } else {
+      if (rec.has("values")) {
+        rec.set("values", F.arrayNode());
+      }
+      if (rec.has("sparseValues")) {
+        ObjectNode sparse = F.objectNode();
+        sparse.putArray("indices").add(0);
+        sparse.putArray("values").add(0.0);
+        rec.set("sparseValues", sparse);
+      }
     }
   }
 

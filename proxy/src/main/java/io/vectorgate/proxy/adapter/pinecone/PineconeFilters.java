@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.FilterFields;
-import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ObligationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -207,14 +206,5 @@ final class PineconeFilters {
     ArrayNode and = out.putArray("$and");
     parts.forEach(and::add);
     return out;
-  }
-
-  /** Does metadata satisfy every row filter? See {@link JsonRowFilters}. */
-  static boolean satisfies(JsonNode metadata, List<RowFilter> rf) {
-    return JsonRowFilters.satisfies(metadata, rf);
-  }
-
-  static boolean satisfies(JsonNode v, RowFilter r) {
-    return JsonRowFilters.satisfies(v, r);
   }
 }

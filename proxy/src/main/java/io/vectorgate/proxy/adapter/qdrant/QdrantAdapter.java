@@ -22,7 +22,10 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.FilterFields;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.enforce.RowFilterMatcher;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,17 +71,11 @@ public final class QdrantAdapter implements HttpApiAdapter {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> QUERY_PARAMS = Set.of("wait", "ordering", "timeout", "consistency", "priority",
       "checksum", "anonymize", "details_level", "force");
-  private static final Set<String> QUERY_KEYS = Set.of("shard_key", "prefetch", "query", "using", "filter", "params",
-      "score_threshold", "limit", "offset", "with_vector", "with_payload", "lookup_from");
-  private static final Set<String> GROUPS_KEYS = Set.of("shard_key", "prefetch", "query", "using", "filter", "params",
-      "score_threshold", "with_vector", "with_payload", "lookup_from", "group_by", "group_size", "limit", "with_lookup");
-  private static final Set<String> PREFETCH_KEYS = Set.of("prefetch", "query", "using", "filter", "params",
-      "score_threshold", "limit", "lookup_from");
   private static final Set<String> QUERY_KINDS = Set.of("nearest", "recommend", "discover", "context", "order_by",
       "fusion", "rrf", "formula", "sample", "relevance_feedback", "text", "indices", "values", "model", "options",
       "image", "object", "mmr");
 
-  private final PayloadMasker payloads;
+  private final ValueMasker masker;
   private final boolean crossCollectionLookups;
 
   /** An adapter that refuses lookups into other collections. */
@@ -91,7 +88,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
    *     for a listener that authorizes {@link #lookupOperations} as well
    */
   public QdrantAdapter(ValueMasker masker, boolean crossCollectionLookups) {
-    this.payloads = new PayloadMasker(Objects.requireNonNull(masker, "masker"));
+    this.masker = Objects.requireNonNull(masker, "masker");
     this.crossCollectionLookups = crossCollectionLookups;
   }
 
@@ -233,7 +230,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!lf.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
       }
-      QdrantFilters.onlyKeys(lf, Set.of("collection", "vector", "shard_key"), path);
+      QdrantFields.check(lf, "LookupLocation", path);
       JsonNode c = lf.get("collection");
       if (c == null || !c.isTextual()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, path + ".collection", "must name a collection");
@@ -249,7 +246,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private Operation.Builder decodeQuery(ObjectNode q, String collection, boolean groups) {
-    QdrantFilters.onlyKeys(q, groups ? GROUPS_KEYS : QUERY_KEYS, "");
+    QdrantFields.check(q, groups ? "QueryGroupsRequest" : "QueryRequest", "");
     QueryFacts f = new QueryFacts(collection);
     readQuery(q, "", f, groups);
     Map<String, Object> attrs = new LinkedHashMap<>();
@@ -271,7 +268,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
         if (wl.isTextual()) {
           lc = wl.textValue();
         } else if (wl.isObject()) {
-          QdrantFilters.onlyKeys(wl, Set.of("collection", "with_payload", "with_vectors"), "with_lookup");
+          QdrantFields.check(wl, "WithLookup", "with_lookup");
           lc = wl.path("collection").asText(null);
         } else {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, "with_lookup", "must be a collection name or an object");
@@ -337,7 +334,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     if (!p.isObject()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "a prefetch must be an object or an array of them");
     }
-    QdrantFilters.onlyKeys(p, PREFETCH_KEYS, path);
+    QdrantFields.check(p, "Prefetch", path);
     QdrantFilters.validate(p.get("filter"), path + ".filter");
     if (p.hasNonNull("filter")) {
       f.prefetchFilters.add(plain(p.get("filter")));
@@ -417,7 +414,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private Operation.Builder decodeBatch(ObjectNode b, String collection) {
-    QdrantFilters.onlyKeys(b, Set.of("searches"), "");
+    QdrantFields.check(b, "QueryRequestBatch", "");
     JsonNode searches = b.get("searches");
     if (searches == null || !searches.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "searches", "must be an array of queries");
@@ -434,7 +431,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!s.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "searches[" + i + "]", "must be an object");
       }
-      QdrantFilters.onlyKeys(s, QUERY_KEYS, "searches[" + i + "]");
+      QdrantFields.check(s, "QueryRequest", "searches[" + i + "]");
       QueryFacts f = new QueryFacts(collection);
       readQuery((ObjectNode) s, p, f, false);
       long l = f.limit == null ? DEFAULT_LIMIT : f.limit;
@@ -453,7 +450,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeMatrix(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "filter", "sample", "limit", "using"), "");
+    QdrantFields.check(b, "SearchMatrixRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     Long sample = nonNegative(b, "sample", "sample");
     Long limit = nonNegative(b, "limit", "limit");
@@ -464,7 +461,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeScroll(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "offset", "limit", "filter", "with_payload", "with_vector", "order_by"), "");
+    QdrantFields.check(b, "ScrollRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     Map<String, Object> attrs = new LinkedHashMap<>();
     JsonNode offset = b.get("offset");
@@ -490,7 +487,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       return Optional.of(ob.textValue());
     }
     if (ob.isObject()) {
-      QdrantFilters.onlyKeys(ob, Set.of("key", "direction", "start_from"), "order_by");
+      QdrantFields.check(ob, "OrderBy", "order_by");
       if (ob.path("key").isTextual()) {
         return Optional.of(ob.get("key").textValue());
       }
@@ -499,13 +496,13 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeCount(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "filter", "exact"), "");
+    QdrantFields.check(b, "CountRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     return Operation.builder(Action.COUNT).filter(plain(b.get("filter")));
   }
 
   private static Operation.Builder decodeFacet(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "key", "limit", "filter", "exact"), "");
+    QdrantFields.check(b, "FacetRequest", "");
     QdrantFilters.validate(b.get("filter"), "filter");
     JsonNode key = b.get("key");
     if (key == null || !key.isTextual()) {
@@ -516,7 +513,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeRetrieve(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("shard_key", "ids", "with_payload", "with_vector"), "");
+    QdrantFields.check(b, "PointRequest", "");
     JsonNode ids = ids(b.get("ids"), "ids", true);
     return Operation.builder(Action.GET)
         .outputFields(withPayload(b.get("with_payload"), "with_payload", true))
@@ -528,7 +525,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     WrittenValues written = new WrittenValues();
     long rows;
     if (b.has("points")) {
-      QdrantFilters.onlyKeys(b, Set.of("points", "shard_key", "update_filter", "update_mode"), "");
+      QdrantFields.check(b, "PointsList", "");
       JsonNode points = b.get("points");
       if (!points.isArray()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points", "must be an array of points");
@@ -539,19 +536,19 @@ public final class QdrantAdapter implements HttpApiAdapter {
         if (!p.isObject()) {
           throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "must be an object");
         }
-        QdrantFilters.onlyKeys(p, Set.of("id", "vector", "payload"), path);
+        QdrantFields.check(p, "PointStruct", path);
         QdrantFilters.pointId(p.path("id"), path + ".id");
         payloadObject(p.get("payload"), path + ".payload");
         written.add(p.get("payload"));
       }
       rows = points.size();
     } else if (b.has("batch")) {
-      QdrantFilters.onlyKeys(b, Set.of("batch", "shard_key", "update_filter", "update_mode"), "");
+      QdrantFields.check(b, "PointsBatch", "");
       JsonNode batch = b.get("batch");
       if (!batch.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "batch", "must be an object");
       }
-      QdrantFilters.onlyKeys(batch, Set.of("ids", "vectors", "payloads"), "batch");
+      QdrantFields.check(batch, "Batch", "batch");
       JsonNode ids = ids(batch.get("ids"), "batch.ids", true);
       JsonNode pl = batch.get("payloads");
       if (pl != null && !pl.isNull()) {
@@ -586,11 +583,11 @@ public final class QdrantAdapter implements HttpApiAdapter {
   /** PointsSelector: {@code {points:[ids]}} or {@code {filter}}. */
   private static Operation.Builder decodeSelector(ObjectNode b, Action action, boolean emptyFilterIsAll) {
     if (b.has("points")) {
-      QdrantFilters.onlyKeys(b, Set.of("points", "shard_key"), "");
+      QdrantFields.check(b, "PointIdsList", "");
       JsonNode ids = ids(b.get("points"), "points", true);
       return Operation.builder(action).counts(new Counts(ids.size(), 0, 0));
     }
-    QdrantFilters.onlyKeys(b, Set.of("filter", "shard_key"), "");
+    QdrantFields.check(b, "FilterSelector", "");
     if (!b.has("filter")) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "", "needs `points` (ids) or `filter`");
     }
@@ -614,7 +611,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeSetPayload(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("payload", "points", "filter", "shard_key", "key"), "");
+    QdrantFields.check(b, "SetPayload", "");
     JsonNode payload = b.get("payload");
     if (payload == null || !payload.isObject()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "payload", "must be a JSON object");
@@ -635,7 +632,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeDeletePayload(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("keys", "points", "filter", "shard_key"), "");
+    QdrantFields.check(b, "DeletePayload", "");
     JsonNode keys = b.get("keys");
     if (keys == null || !keys.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "keys", "must be an array of payload keys");
@@ -647,7 +644,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeUpdateVectors(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("points", "shard_key", "update_filter"), "");
+    QdrantFields.check(b, "UpdateVectors", "");
     JsonNode points = b.get("points");
     if (points == null || !points.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points", "must be an array of {id, vector}");
@@ -657,7 +654,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!p.isObject()) {
         throw new AdapterException(AdapterException.MALFORMED_REQUEST, "points[" + i + "]", "must be an object");
       }
-      QdrantFilters.onlyKeys(p, Set.of("id", "vector"), "points[" + i + "]");
+      QdrantFields.check(p, "PointVectors", "points[" + i + "]");
       QdrantFilters.pointId(p.path("id"), "points[" + i + "].id");
     }
     QdrantFilters.validate(b.get("update_filter"), "update_filter");
@@ -666,7 +663,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
   }
 
   private static Operation.Builder decodeDeleteVectors(ObjectNode b) {
-    QdrantFilters.onlyKeys(b, Set.of("points", "filter", "vector", "shard_key"), "");
+    QdrantFields.check(b, "DeleteVectors", "");
     JsonNode names = b.get("vector");
     if (names == null || !names.isArray()) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "vector", "must be an array of vector names");
@@ -855,12 +852,10 @@ public final class QdrantAdapter implements HttpApiAdapter {
       case RETRIEVE -> {
         if (cap != null) {
           ArrayNode ids = (ArrayNode) body.get("ids");
-          if (ids.size() > cap.max()) {
-            if (cap.mode() == LimitCap.CapMode.DENY) {
-              throw limitExceeded("ids", ids.size(), cap);
-            }
+          var max = LimitCaps.clamp((long) ids.size(), null, cap, "ids");
+          if (max.isPresent()) {
             ArrayNode kept = F.arrayNode();
-            for (int i = 0; i < cap.max(); i++) {
+            for (int i = 0; i < max.getAsLong(); i++) {
               kept.add(ids.get(i));
             }
             body.set("ids", kept);
@@ -975,26 +970,11 @@ public final class QdrantAdapter implements HttpApiAdapter {
         : QdrantFilters.withRowFilter(filter, ctx.conds));
   }
 
-  /**
-   * Enforces a cap on one integer field: a larger value (or a missing one whose API default is
-   * larger) becomes {@code max}; in deny mode an explicit larger value is refused.
-   */
+  /** Caps one integer field with {@link LimitCaps#clamp} (Qdrant's default when it is missing). */
   private static void capField(ObjectNode o, String field, long apiDefault, LimitCap cap, String path) {
     JsonNode v = o.get(field);
-    boolean explicit = v != null && !v.isNull();
-    long value = explicit ? v.longValue() : apiDefault;
-    if (value <= cap.max()) {
-      return;
-    }
-    if (explicit && cap.mode() == LimitCap.CapMode.DENY) {
-      throw limitExceeded(path, value, cap);
-    }
-    o.put(field, cap.max());
-  }
-
-  private static ObligationException limitExceeded(String path, long value, LimitCap cap) {
-    return new ObligationException(ObligationException.LIMIT_EXCEEDED,
-        "`" + path + "` is " + value + ", the policy allows at most " + cap.max());
+    Long requested = v == null || v.isNull() ? null : v.longValue();
+    LimitCaps.clamp(requested, apiDefault, cap, path).ifPresent(max -> o.put(field, max));
   }
 
   private static void checkWrittenPayloads(ObjectNode body, List<RowFilter> rf) {
@@ -1009,7 +989,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
       }
     }
     for (int i = 0; i < payloads.size(); i++) {
-      if (!QdrantFilters.satisfies(payloads.get(i), rf)) {
+      if (!RowFilterMatcher.of(rf).matchesJson(payloads.get(i))) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "point " + i + " has a payload the row filter does not allow (it must set "
                 + rf.stream().map(r -> "`" + r.field() + "`").reduce((a, b) -> a + ", " + b).orElse("") + ")");
@@ -1033,7 +1013,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     }
     for (RowFilter r : rf) {
       JsonNode v = payload.get(r.field());
-      if ((v != null || overwrite) && !QdrantFilters.satisfies(v, r)) {
+      if ((v != null || overwrite) && !RowFilterMatcher.holds(io.vectorgate.proxy.enforce.RowValue.ofJson(v), r)) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "the payload sets `" + r.field() + "` to a value the row filter does not allow"
                 + (v == null ? " (an overwrite without it removes it)" : ""));
@@ -1052,12 +1032,12 @@ public final class QdrantAdapter implements HttpApiAdapter {
 
   @Override
   public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations) {
+      Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
-    boolean rowFilter = !obligations.rowFilter().isEmpty();
-    if (obligations.mask().isEmpty() && !obligations.stripVectors() && !rowFilter) {
+    RowFilterMatcher rf = RowFilterMatcher.of(obligations.rowFilter());
+    if (obligations.mask().isEmpty() && !obligations.stripVectors() && rf.isEmpty() && obligations.limitCap() == null) {
       return body;
     }
     QdrantRoute route = QdrantRoute.route(request.method(), request.segments()).route();
@@ -1067,57 +1047,87 @@ public final class QdrantAdapter implements HttpApiAdapter {
       return out;
     }
     JsonNode req = request.body() == null ? F.objectNode() : request.body();
-    Rewrite rw = new Rewrite(obligations, orderKeySafe(route, req));
+    Rewrite rw = new Rewrite(obligations, orderKeySafe(route, req), rf, tally, route.name().toLowerCase(java.util.Locale.ROOT));
+    long max = LimitCaps.allowed(obligations.limitCap());
     switch (route) {
-      case QUERY -> rw.points(result.get("points"));
+      case QUERY, SCROLL -> rw.points(result, "points");
       case QUERY_BATCH -> {
         for (JsonNode r : result) {
-          rw.points(r.get("points"));
+          rw.points(r, "points");
         }
       }
       case QUERY_GROUPS -> {
         String gb = req.path("group_by").asText(null);
         FieldMask gm = gb == null ? null : wholeFieldMask(obligations.mask(), gb);
+        // the cap bounds the points of the whole answer, not each group (limit x group_size could reach cap^2);
+        // a group left without hits (cut, or every hit outside the row filter) goes too: its id is a payload value
+        long budget = max;
+        ArrayNode kept = F.arrayNode();
         for (JsonNode g : result.path("groups")) {
-          rw.points(g.get("hits"));
+          boolean had = g.path("hits").size() > 0;
+          rw.points(g, "hits", budget);
+          budget -= g.path("hits").size();
+          if (had && g.path("hits").isEmpty()) {
+            continue;
+          }
+          kept.add(g);
+        }
+        if (result instanceof ObjectNode ro && ro.has("groups")) {
+          ro.set("groups", kept);
+        }
+        for (JsonNode g : kept) {
           if (g.hasNonNull("lookup")) {
             rw.point(g.get("lookup"));
           }
           if (gm != null && g instanceof ObjectNode go && go.has("id")) {
-            go.set("id", payloads.maskValue(go.get("id"), gm.method() == MaskMethod.DROP ? MaskMethod.REDACT : gm.method()));
+            go.set("id", masker.maskJsonTyped(go.get("id"), gm.method() == MaskMethod.DROP ? MaskMethod.REDACT : gm.method()));
           }
         }
       }
-      case SCROLL -> rw.points(result.get("points"));
       case RETRIEVE -> {
         if (result instanceof ArrayNode arr) {
-          if (rowFilter) {
+          ArrayNode kept = arr;
+          if (!rf.isEmpty()) {
+            // the gateway forced the whole payload: every point must be within the filter
             List<String> asked = withPayloadSafe(req.get("with_payload"));
-            ArrayNode kept = F.arrayNode();
+            kept = F.arrayNode();
             for (JsonNode p : arr) {
-              if (QdrantFilters.satisfies(p.get("payload"), obligations.rowFilter())) {
+              if (rf.matchesJson(p.get("payload"))) {
                 restrictPayload(p, asked, req.get("with_payload"));
                 kept.add(p);
               }
             }
-            out.set("result", kept);
-            rw.points(kept);
-          } else {
-            rw.points(arr);
           }
+          ObjectNode holder = F.objectNode().set("r", kept);
+          rw.points(holder, "r");
+          out.set("result", holder.get("r"));
         }
       }
       case GET_POINT -> rw.point(result);
       case FACET -> {
         String key = req.path("key").asText(null);
         FieldMask fm = key == null ? null : wholeFieldMask(obligations.mask(), key);
-        if (fm != null && result instanceof ObjectNode ro && ro.get("hits") instanceof ArrayNode hits) {
-          if (fm.method() == MaskMethod.DROP) {
+        if (result instanceof ObjectNode ro && ro.get("hits") instanceof ArrayNode hits) {
+          ArrayNode kept = F.arrayNode();
+          long dropped = 0;
+          for (JsonNode h : hits) {
+            if (key != null && h.has("value") && rf.violatedBy(f -> f.equals(key)
+                ? io.vectorgate.proxy.enforce.RowValue.ofJson(h.get("value")) : io.vectorgate.proxy.enforce.RowValue.ABSENT)) {
+              dropped++;
+            } else {
+              kept.add(h);
+            }
+          }
+          tally.rowFilterDropped(dropped, "qdrant facet");
+          ro.set("hits", kept);
+          rw.cut(ro, "hits", max);
+          if (fm != null && fm.method() == MaskMethod.DROP) {
             ro.set("hits", F.arrayNode());
-          } else {
-            for (JsonNode h : hits) {
+          } else if (fm != null) {
+            for (JsonNode h : ro.get("hits")) {
               if (h instanceof ObjectNode ho && ho.has("value")) {
-                ho.set("value", payloads.maskValue(ho.get("value"), fm.method()));
+                ho.set("value", masker.maskJsonTyped(ho.get("value"), fm.method()));
+                tally.masked(1);
               }
             }
           }
@@ -1179,19 +1189,59 @@ public final class QdrantAdapter implements HttpApiAdapter {
     return null;
   }
 
-  /** The response side of one request's obligations. */
+  /**
+   * The response side of one request's obligations, per point: rows outside the row filter (where
+   * the payload carries the filtered field) dropped, rows beyond the cap cut, payload masks
+   * applied, {@code vector} / {@code vectors} removed (dense, multi, named and sparse alike).
+   */
   private final class Rewrite {
     private final Obligations o;
     private final FieldMask orderMask;
+    private final RowFilterMatcher rf;
+    private final ResponseTally tally;
+    private final String where;
+    private final long max;
 
-    Rewrite(Obligations o, String orderKey) {
+    Rewrite(Obligations o, String orderKey, RowFilterMatcher rf, ResponseTally tally, String where) {
       this.o = o;
       this.orderMask = orderKey == null ? null : wholeFieldMask(o.mask(), orderKey);
+      this.rf = rf;
+      this.tally = tally;
+      this.where = "qdrant " + where;
+      this.max = LimitCaps.allowed(o.limitCap());
     }
 
-    void points(JsonNode points) {
-      if (points instanceof ArrayNode arr) {
-        arr.forEach(this::point);
+    /** The points list {@code holder[key]}: filtered, cut to the cap, then each point rewritten. */
+    void points(JsonNode holder, String key) {
+      points(holder, key, max);
+    }
+
+    /** As {@link #points(JsonNode, String)}, cut to {@code limit} points. */
+    void points(JsonNode holder, String key, long limit) {
+      if (!(holder instanceof ObjectNode h) || !(h.get(key) instanceof ArrayNode arr)) {
+        return;
+      }
+      if (!rf.isEmpty()) {
+        ArrayNode kept = F.arrayNode();
+        for (JsonNode p : arr) {
+          if (!rf.violatedByJson(p.path("payload"))) {
+            kept.add(p);
+          }
+        }
+        tally.rowFilterDropped(arr.size() - kept.size(), where);
+        h.set(key, kept);
+      }
+      cut(h, key, limit);
+      h.get(key).forEach(this::point);
+    }
+
+    /** Cuts the list {@code holder[key]} to {@code limit} entries. */
+    void cut(ObjectNode holder, String key, long limit) {
+      if (holder.get(key) instanceof ArrayNode arr && arr.size() > limit) {
+        tally.cut(arr.size() - limit);
+        while (arr.size() > limit) {
+          arr.remove(arr.size() - 1);
+        }
       }
     }
 
@@ -1199,16 +1249,20 @@ public final class QdrantAdapter implements HttpApiAdapter {
       if (!(p instanceof ObjectNode point)) {
         return;
       }
-      payloads.apply(point.get("payload"), o.mask());
+      tally.masked(masker.maskFields(point.get("payload"), o.mask(), ValueMasker.KeyMatch.EXACT));
       if (o.stripVectors()) {
-        point.remove("vector");
-        point.remove("vectors");
+        if (point.remove("vector") != null) {
+          tally.stripped(1);
+        }
+        if (point.remove("vectors") != null) {
+          tally.stripped(1);
+        }
       }
       if (orderMask != null && point.has("order_value")) {
         if (orderMask.method() == MaskMethod.DROP) {
           point.remove("order_value");
         } else {
-          point.set("order_value", payloads.maskValue(point.get("order_value"), orderMask.method()));
+          point.set("order_value", masker.maskJsonTyped(point.get("order_value"), orderMask.method()));
         }
       }
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.FilterFields;
-import io.vectorgate.proxy.enforce.JsonRowFilters;
 import io.vectorgate.proxy.enforce.ObligationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -466,17 +465,5 @@ final class QdrantFilters {
     hasId.set("has_id", ids.deepCopy());
     ((ArrayNode) f.get("must")).insert(0, hasId);
     return f;
-  }
-
-  // --- evaluation against payloads ----------------------------------------------------------
-
-  /** Does a payload satisfy every row filter? See {@link JsonRowFilters}. */
-  static boolean satisfies(JsonNode payload, List<RowFilter> rf) {
-    return JsonRowFilters.satisfies(payload, rf);
-  }
-
-  /** One condition against one payload value; arrays match like Qdrant (any element). */
-  static boolean satisfies(JsonNode v, RowFilter r) {
-    return JsonRowFilters.satisfies(v, r);
   }
 }

@@ -285,4 +285,17 @@ class ChromaAdapterTest {
     assertEquals(where, and.get(0));
     assertEquals(JSON.valueToTree(Map.of("tenant_id", Map.of("$eq", "acme"))), and.get(1));
   }
+
+  @Test
+  void searchGroupByIsRefusedAndRankKeysAreFilterFields() {
+    AdapterException e = assertThrows(AdapterException.class, () -> adapter.decode(req("POST", P + "/" + ID + "/search",
+        "{\"searches\":[{\"group_by\":{\"keys\":[\"ssn\"]}}]}")));
+    assertEquals(io.vectorgate.proxy.adapter.http.RouteFields.UNSUPPORTED_FIELD, e.code());
+    assertTrue(e.getMessage().contains("searches[0].group_by"), e.getMessage());
+    Operation op = adapter.decode(req("POST", P + "/" + ID + "/search", "{\"searches\":[{\"rank\":{\"$sum\":["
+        + "{\"$knn\":{\"query\":[1.0],\"key\":\"#embedding\"}},{\"$knn\":{\"query\":{},\"key\":\"ssn_sparse\"}},"
+        + "{\"$knn\":{\"query\":[1.0],\"key\":\"#document\"}}]}}]}"));
+    assertEquals(List.of(java.util.Map.of("field", "document", "path", List.of()),
+        java.util.Map.of("field", "ssn_sparse", "path", List.of())), op.attributes().get("filter_fields"));
+  }
 }

@@ -113,9 +113,9 @@ class PineconeRowFilterProperties {
       for (JsonNode m : records) {
         boolean selected = eval(wrapped, m);
         if (selected) {
-          assertTrue(PineconeFilters.satisfies(m, rf), route.getKey() + ": " + wrapped + " selects " + m);
+          assertTrue(io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(m), route.getKey() + ": " + wrapped + " selects " + m);
         }
-        assertEquals(eval(client, m) && PineconeFilters.satisfies(m, rf), selected, route.getKey() + " " + wrapped + " on " + m);
+        assertEquals(eval(client, m) && io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(m), selected, route.getKey() + " " + wrapped + " on " + m);
       }
     }
   }

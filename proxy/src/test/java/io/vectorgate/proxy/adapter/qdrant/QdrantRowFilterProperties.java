@@ -180,13 +180,13 @@ class QdrantRowFilterProperties {
     for (JsonNode f : filters) {
       for (JsonNode p : payloads) {
         if (eval(f, p)) {
-          assertTrue(QdrantFilters.satisfies(p, rf), "filter " + f + " selects " + p + " outside " + rf);
+          assertTrue(io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(p), "filter " + f + " selects " + p + " outside " + rf);
         }
       }
     }
     // the client's own filter keeps its meaning under the row filter
     for (JsonNode p : payloads) {
-      assertEquals(eval(client, p) && QdrantFilters.satisfies(p, rf), eval(out.get("filter"), p), "for " + p);
+      assertEquals(eval(client, p) && io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(p), eval(out.get("filter"), p), "for " + p);
     }
   }
 
@@ -210,7 +210,7 @@ class QdrantRowFilterProperties {
       JsonNode out = A.applyRequestObligations(r, A.decode(r), new Obligations(List.of(), false, rf, null, null, null)).body();
       for (JsonNode p : payloads) {
         if (eval(out.get("filter"), p)) {
-          assertTrue(QdrantFilters.satisfies(p, rf), path + ": " + out.get("filter") + " selects " + p);
+          assertTrue(io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(p), path + ": " + out.get("filter") + " selects " + p);
         }
       }
     }
@@ -413,7 +413,7 @@ class QdrantRowFilterProperties {
   void evaluatorAgreesWithTheAdaptersRowCheck(@ForAll("payloads") ArrayNode payloads, @ForAll("rowFilters") List<RowFilter> rf) {
     ObjectNode onlyRf = QdrantFilters.withRowFilter(null, QdrantFilters.rowFilterConditions(rf));
     for (JsonNode p : payloads) {
-      assertEquals(QdrantFilters.satisfies(p, rf), eval(onlyRf, p), "payload " + p + " rf " + rf);
+      assertEquals(io.vectorgate.proxy.enforce.RowFilterMatcher.of(rf).matchesJson(p), eval(onlyRf, p), "payload " + p + " rf " + rf);
     }
     assertFalse(QdrantFilters.selectsAll(onlyRf));
   }
