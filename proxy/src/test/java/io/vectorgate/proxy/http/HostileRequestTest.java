@@ -123,6 +123,20 @@ class HostileRequestTest {
           + "\"uris\":null,\"metadatas\":[[{\"tenant_id\":\"acme\",\"title\":\"t\"}]],\"distances\":[[0.5]],"
           + "\"include\":[\"embeddings\",\"documents\",\"metadatas\",\"distances\"]}");
     }
+    if (t.equals(DB + "/collections/" + DOCS_ID + "/get")) {
+      // a broken or hostile upstream: ignores the injected where and the limit, sends embeddings anyway
+      StringBuilder ids = new StringBuilder();
+      StringBuilder metas = new StringBuilder();
+      StringBuilder embs = new StringBuilder();
+      for (int i = 0; i < 250; i++) {
+        String sep = i == 0 ? "" : ",";
+        ids.append(sep).append('"').append(i).append('"');
+        metas.append(sep).append("{\"tenant_id\":\"").append(i % 2 == 0 ? "acme" : "globex").append("\"}");
+        embs.append(sep).append("[").append(i).append(".5,1.0]");
+      }
+      return new RecordingUpstream.Answer(200, "{\"ids\":[" + ids + "],\"metadatas\":[" + metas + "],\"embeddings\":["
+          + embs + "],\"documents\":null,\"uris\":null,\"include\":[\"metadatas\",\"embeddings\"]}");
+    }
     if (t.equals(DB + "/collections/" + CUST_ID + "/get")) {
       return new RecordingUpstream.Answer(200, "{\"ids\":[\"1\"],\"embeddings\":null,\"documents\":[\"doc\"],\"uris\":null,"
           + "\"metadatas\":[{\"name\":\"Ada\",\"email\":\"ada@acme.example\",\"phone\":\"+44 20 7946 0001\","
@@ -454,5 +468,28 @@ class HostileRequestTest {
     assertEquals(2, upstream.seen.size());
     assertEquals("/api/v2/heartbeat", upstream.seen.get(0).target());
     assertEquals("/api/v2/version", upstream.seen.get(1).target());
+  }
+
+  // ---------------------------------------------------------------- a hostile upstream
+
+  @Test
+  void guaranteesHoldOnWhatComesBackWhateverTheUpstreamDid() throws IOException {
+    assertEquals(200, raw(get(DB + "/collections/docs")).status());
+    long violations = gateway.metrics().get("row_filter_response_violation");
+    long cut = gateway.metrics().get("response_rows_cut");
+    Reply r = raw(post(DB + "/collections/" + DOCS_ID + "/get", "{\"include\":[\"metadatas\",\"embeddings\"]}"));
+    assertEquals(200, r.status(), r.body());
+    JsonNode b = r.json();
+    assertTrue(b.get("embeddings").isNull(), "embeddings reached the analyst: " + b.get("embeddings"));
+    assertEquals(100, b.get("ids").size(), "the analysts' cap is 100");
+    assertEquals(100, b.get("metadatas").size());
+    for (JsonNode m : b.get("metadatas")) {
+      assertEquals("acme", m.get("tenant_id").asText(), "another tenant's row reached the analyst");
+    }
+    assertEquals(violations + 1, gateway.metrics().get("row_filter_response_violation"));
+    assertEquals(cut + 1, gateway.metrics().get("response_rows_cut"));
+    JsonNode sent = JSON.readTree(upstream.seen.get(upstream.seen.size() - 1).body());
+    assertEquals(100, sent.get("limit").asInt(), sent.toString());
+    assertFalse(sent.get("include").toString().contains("embeddings"), sent.toString());
   }
 }

@@ -26,6 +26,7 @@ import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ResponseTally;
 import io.vectorgate.proxy.enforce.RowFilterMatcher;
+import io.vectorgate.proxy.enforce.RowValue;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -1013,7 +1014,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     }
     for (RowFilter r : rf) {
       JsonNode v = payload.get(r.field());
-      if ((v != null || overwrite) && !RowFilterMatcher.holds(io.vectorgate.proxy.enforce.RowValue.ofJson(v), r)) {
+      if ((v != null || overwrite) && !RowFilterMatcher.holds(RowValue.ofJson(v), r)) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "the payload sets `" + r.field() + "` to a value the row filter does not allow"
                 + (v == null ? " (an overwrite without it removes it)" : ""));
@@ -1112,7 +1113,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
           long dropped = 0;
           for (JsonNode h : hits) {
             if (key != null && h.has("value") && rf.violatedBy(f -> f.equals(key)
-                ? io.vectorgate.proxy.enforce.RowValue.ofJson(h.get("value")) : io.vectorgate.proxy.enforce.RowValue.ABSENT)) {
+                ? RowValue.ofJson(h.get("value")) : RowValue.ABSENT)) {
               dropped++;
             } else {
               kept.add(h);
