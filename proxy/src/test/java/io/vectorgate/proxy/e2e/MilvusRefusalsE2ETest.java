@@ -51,7 +51,11 @@ class MilvusRefusalsE2ETest {
     env = GatewayFixture.start(work);
     MilvusLite.runPython(work, "load_sample.py", "--uri", "http://" + env.address(), "--token", env.token("alice"));
     tokens = writeTokens(work, Map.of("admin", env.token("alice"), "analyst", env.token("bob"),
-        "engineer", env.token("carol"), "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600)));
+        "engineer", env.token("carol"), "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
+        // issue 14 finding 6: groups as one string (it used to be split on commas and spaces: admins)
+        "string_groups", env.oidc.token(io.vectorgate.proxy.testing.OidcProvider.ISSUER_ID, "bob",
+            List.of(io.vectorgate.proxy.testing.OidcProvider.AUDIENCE),
+            Map.of("groups", "analysts, admins", "tenant", "acme"), 600)));
   }
 
   @AfterAll
@@ -135,6 +139,10 @@ class MilvusRefusalsE2ETest {
     JsonNode r = pymilvus(env, tokens, "connect");
     milvusException(r.get("expired"), MilvusRefusals.NOT_AUTHENTICATED, "expired_token: ");
     assertEquals(before + 1, count(env, "unauthenticated"), "pymilvus retried Connect");
+    JsonNode claims = pymilvus(env, tokens, "connect-only", "string_groups");
+    milvusException(claims.get("connect"), MilvusRefusals.NOT_AUTHENTICATED,
+        "invalid_claim: claim `groups` must be a JSON array of strings, got a string");
+    assertEquals(before + 2, count(env, "unauthenticated"), "pymilvus retried Connect");
   }
 
   @Test
