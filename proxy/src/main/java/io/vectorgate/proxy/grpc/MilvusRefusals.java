@@ -26,8 +26,8 @@ import io.milvus.grpc.ErrorCode;
  * permitted, 1100 invalid parameter, 2 service unavailable, 5 internal; the legacy
  * {@code error_code} is {@code PermissionDenied}, {@code IllegalArgument} or
  * {@code UnexpectedError}. CANCELLED and DEADLINE_EXCEEDED stay gRPC statuses (the client has
- * given up), and so does a response type without a {@code common.Status} field (none in the 2.6
- * service).
+ * given up), and so does a response type without a {@code common.Status} field (in the 2.6
+ * service only {@code Dummy} and {@code GetReplicateInfo}).
  */
 public final class MilvusRefusals {
   /** Milvus error codes (merr) the gateway answers with. */
