@@ -65,7 +65,6 @@ import org.slf4j.LoggerFactory;
 public final class MilvusGrpcGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusGrpcGateway.class);
   private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
-  private static final Metadata.Key<String> DBNAME = MilvusMetadata.DBNAME;
 
   private final ListenerConfig listener;
   private final Connection connection;
@@ -306,7 +305,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         } else {
           ex.upstreamStatus = "OK";
           Message rewritten = protocol.rewriteResponse(rpc, response, ex.decision.obligations());
-          protocol.afterSuccess(rpc, ex.forward, headers.get(DBNAME));
+          protocol.afterSuccess(rpc, ex.forward, ex.dbname);
           ResponseCounts counts = ResponseCounts.of(rewritten);
           pipeline.recordResult(ex.identity, counts.rows(), counts.vectors(), ex.operation.paging());
           ex.response = rewritten;
@@ -373,6 +372,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.refusal = MilvusMetadata.RepeatedKeyException.CODE;
         return Status.INVALID_ARGUMENT.withDescription(MilvusMetadata.RepeatedKeyException.CODE + ": " + e.getMessage());
       }
+      ex.dbname = md.dbname();
       Identity identity;
       try {
         identity = verifier.verify(MilvusCredentials.token(headers));
@@ -593,6 +593,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
      * client is meant to retry (a held call dropped at shutdown).
      */
     volatile boolean statusAsIs;
+    /** The one {@code dbname} the call was decoded, decided, forwarded and invalidated with. */
+    volatile String dbname;
     final AtomicBoolean finished = new AtomicBoolean();
 
     Exchange(ServerCall<Message, Message> call) {
