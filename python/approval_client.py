@@ -1,7 +1,9 @@
 """One client step of the approval end-to-end tests, through the Vectorgate Milvus gateway.
 
 Run by io.vectorgate.proxy.approval.ApprovalE2ETest; each call prints one JSON line:
-{"ok": true, "value": ...} or {"ok": false, "code": "<grpc code>", "error": "<message>"}.
+{"ok": true, "value": ...} or {"ok": false, "code": "<code>", "error": "<message>"}: the code is the
+Milvus error code of an in-band refusal (pymilvus MilvusException, e.g. 1401), or the gRPC status
+name of a call that ended with one (e.g. UNAVAILABLE for a held call the gateway dropped at shutdown).
 
   python approval_client.py --gateway 127.0.0.1:P --token T load        (creates the sample data, or upserts its rows back)
   python approval_client.py --gateway ... --token T ids --collection docs
@@ -18,6 +20,7 @@ import json
 
 import grpc
 from pymilvus import DataType, MilvusClient
+from pymilvus.client.utils import check_status
 from pymilvus.grpc_gen import milvus_pb2, milvus_pb2_grpc
 
 import vg_sample
@@ -33,6 +36,8 @@ def raw_delete(addr, token, collection, expr, timeout):
         auth = base64.b64encode(token.encode()).decode()
         resp = stub.Delete(milvus_pb2.DeleteRequest(collection_name=collection, expr=expr),
                            metadata=[("authorization", auth)], timeout=timeout)
+        # the gateway answers refusals in band, as Milvus does: raise them as pymilvus would
+        check_status(resp.status)
         return {"delete_cnt": resp.delete_cnt, "status_code": resp.status.code}
 
 

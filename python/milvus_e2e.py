@@ -38,15 +38,17 @@ def attempt(fn):
 
 
 def raw_status(addr, token):
-    """The gRPC status of one ShowCollections call with this token (pymilvus hides it on connect)."""
+    """The in-band status of one ShowCollections call with this token, on a plain gRPC stub."""
     with grpc.insecure_channel(addr) as ch:
         stub = milvus_pb2_grpc.MilvusServiceStub(ch)
         auth = base64.b64encode(token.encode()).decode()
         try:
-            stub.ShowCollections(milvus_pb2.ShowCollectionsRequest(), metadata=[("authorization", auth)], timeout=10)
-            return {"code": "OK", "details": ""}
+            resp = stub.ShowCollections(milvus_pb2.ShowCollectionsRequest(), metadata=[("authorization", auth)],
+                                        timeout=10)
+            return {"grpc": "OK", "code": resp.status.code, "error_code": resp.status.error_code,
+                    "reason": resp.status.reason}
         except grpc.RpcError as e:
-            return {"code": e.code().name, "details": e.details()}
+            return {"grpc": e.code().name, "details": e.details()}
 
 
 def refused_token(addr, token):

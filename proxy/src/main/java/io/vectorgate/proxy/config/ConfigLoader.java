@@ -195,7 +195,8 @@ public final class ConfigLoader {
     if (id != null) {
       id = new IdentityConfig(id.issuer(), id.audiences(), id.algorithms(), resolve(base, id.hmacSecret()),
           id.clockSkewSeconds(), id.groupsClaim(), id.tenantClaim(), id.emailClaim(), id.extraClaims(),
-          id.tokenCacheSeconds(), id.tokenCacheEntries(), id.jwksRefreshMinIntervalSeconds(), id.jwksCacheSeconds());
+          id.tokenCacheSeconds(), id.tokenCacheEntries(), id.jwksRefreshMinIntervalSeconds(), id.jwksCacheSeconds(),
+          id.groupsClaimSeparator());
     }
     PolicyConfig pol = c.policy();
     if (pol != null) {

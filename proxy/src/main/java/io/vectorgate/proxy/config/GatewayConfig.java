@@ -155,7 +155,11 @@ public record GatewayConfig(
   /** A secret read from an environment variable or a file (exactly one). */
   public record SecretRef(@JsonProperty("env") String env, @JsonProperty("file") Path file) {}
 
-  /** OIDC token validation and claim mapping. */
+  /**
+   * OIDC token validation and claim mapping. The groups claim must be a JSON array of strings and
+   * the tenant claim a string; {@code groups_claim_separator} (e.g. {@code ","}) is the one
+   * documented mapping that also accepts groups as one string, split on exactly that separator.
+   */
   public record IdentityConfig(
       @JsonProperty("issuer") String issuer,
       @JsonProperty("audiences") List<String> audiences,
@@ -169,8 +173,21 @@ public record GatewayConfig(
       @JsonProperty("token_cache_seconds") Long tokenCacheSeconds,
       @JsonProperty("token_cache_entries") Integer tokenCacheEntries,
       @JsonProperty("jwks_refresh_min_interval_seconds") Long jwksRefreshMinIntervalSeconds,
-      @JsonProperty("jwks_cache_seconds") Long jwksCacheSeconds) {
+      @JsonProperty("jwks_cache_seconds") Long jwksCacheSeconds,
+      @JsonProperty("groups_claim_separator") String groupsClaimSeparator) {
+    /** Without {@code groups_claim_separator}: the groups claim must be a JSON array of strings. */
+    public IdentityConfig(String issuer, List<String> audiences, List<String> algorithms, SecretRef hmacSecret,
+        Long clockSkewSeconds, String groupsClaim, String tenantClaim, String emailClaim, List<String> extraClaims,
+        Long tokenCacheSeconds, Integer tokenCacheEntries, Long jwksRefreshMinIntervalSeconds, Long jwksCacheSeconds) {
+      this(issuer, audiences, algorithms, hmacSecret, clockSkewSeconds, groupsClaim, tenantClaim, emailClaim,
+          extraClaims, tokenCacheSeconds, tokenCacheEntries, jwksRefreshMinIntervalSeconds, jwksCacheSeconds, null);
+    }
+
     public IdentityConfig {
+      if (groupsClaimSeparator != null && groupsClaimSeparator.isEmpty()) {
+        throw new IllegalArgumentException("identity.groups_claim_separator must not be empty (leave it out to"
+            + " require a JSON array of strings)");
+      }
       audiences = audiences == null ? List.of() : List.copyOf(audiences);
       algorithms = algorithms == null ? List.of("RS256", "ES256") : List.copyOf(algorithms);
       clockSkewSeconds = clockSkewSeconds == null ? 30L : clockSkewSeconds;

@@ -50,9 +50,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server (grpc-netty) that serves {@code milvus.proto.milvus.MilvusService} to unmodified
- * Milvus clients. Every unary method of the service is served generically: token → identity →
- * adapter decode → policy → request obligations → upstream (gateway credential) → response
- * rewrite. Streaming and unknown methods are refused (fail closed) and counted.
+ * Milvus clients. Every unary method of the service is served generically: metadata (a repeated
+ * security-relevant key is refused, see {@link MilvusMetadata}) → token → identity → adapter
+ * decode → policy → request obligations → upstream (gateway credential, metadata rebuilt from an
+ * allow-list) → response rewrite. Streaming and unknown methods are refused (fail closed) and
+ * counted. Refusals of served methods are answered in band ({@link MilvusRefusals}), so pymilvus
+ * and the Java SDK show the reason code, message and decision id and do not retry.
  *
  * <p>Requests are processed on a bounded worker pool, off the Netty event loop; a full pool
  * answers RESOURCE_EXHAUSTED. The upstream call is asynchronous: the worker is free once the
@@ -63,9 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class MilvusGrpcGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusGrpcGateway.class);
   private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
-  /** Client headers passed upstream; everything else (notably {@code authorization}) stays here. */
-  static final List<String> FORWARDED_HEADERS = List.of("dbname", "client-request-id", "client-request-unixmsec", "identifier");
-  private static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
 
   private final ListenerConfig listener;
   private final Connection connection;
@@ -285,7 +285,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.internalError = true;
       ex.outcome = "error";
       ex.refusal = "gateway_error";
-      return Status.INTERNAL.withDescription("gateway error (request " + ex.requestId + ")");
+      return Status.INTERNAL.withDescription("gateway_error: the gateway failed to process the request");
     }
 
     /**
@@ -301,7 +301,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         if (error != null) {
           pipeline.metrics().count("upstream_error");
           ex.upstreamStatus = error.getStatus().getCode().name();
-          status = error.getStatus();
+          status = UpstreamMilvus.clientStatus(error.getStatus());
+          ex.statusAsIs = UpstreamMilvus.isMilvusAnswer(error.getStatus());
         } else {
           ex.upstreamStatus = "OK";
           ResponseRewrite rewrite = protocol.rewriteResponse(rpc, ex.operation, response, ex.decision.obligations());
@@ -314,7 +315,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
           if (rewrite.vectorColumnsStripped() > 0) {
             pipeline.metrics().count("response_vectors_stripped");
           }
-          protocol.afterSuccess(rpc, ex.forward, headers.get(DBNAME));
+          protocol.afterSuccess(rpc, ex.forward, ex.dbname);
           pipeline.recordResult(ex.identity, rewrite.rows(), rewrite.vectors(), ex.operation.paging());
           ex.response = rewritten;
           status = Status.OK;
@@ -325,7 +326,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         LOG.error("event=response_unenforceable request_id={} rpc={} message={}", ex.requestId, rpc, e.getMessage());
         ex.outcome = "error";
         ex.refusal = e.code();
-        status = Status.INTERNAL.withDescription(e.code() + ": " + e.getMessage() + " (request " + ex.requestId + ")");
+        status = Status.INTERNAL.withDescription(e.code() + ": " + e.getMessage()); // answered in band with the request id
       } catch (RuntimeException | LinkageError e) {
         status = internalError(ex, e);
       }
@@ -347,10 +348,18 @@ public final class MilvusGrpcGateway implements AutoCloseable {
           ex.response = null;
         }
       }
-      if (status.isOk() && ex.response != null) {
-        ex.send(ex.response);
+      // a refusal is answered in band, in the RPC's own response type (see MilvusRefusals); the record above
+      // and the request log below keep the gRPC status the gateway decided on
+      Message inBand = ex.statusAsIs ? null : MilvusRefusals.inBand(method, status, ex.requestId);
+      if (inBand != null) {
+        ex.send(inBand);
+        ex.close(Status.OK);
+      } else {
+        if (status.isOk() && ex.response != null) {
+          ex.send(ex.response);
+        }
+        ex.close(status);
       }
-      ex.close(status);
       // as before the asynchronous upstream call: a request that failed inside the gateway logs no identity or decision
       Identity identity = ex.internalError ? null : ex.identity;
       Operation op = ex.internalError ? null : ex.operation;
@@ -370,6 +379,16 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
     /** Returns the status to answer with, or null when the call went upstream (then {@link #onUpstream} answers). */
     private Status process(Exchange ex, Metadata headers, Message request, String requestId) {
+      MilvusMetadata md;
+      try {
+        md = MilvusMetadata.read(headers);
+      } catch (MilvusMetadata.RepeatedKeyException e) {
+        pipeline.metrics().count("rejected_request");
+        LOG.info("event=refused_metadata request_id={} rpc={} key={}", requestId, rpc, e.key());
+        ex.refusal = MilvusMetadata.RepeatedKeyException.CODE;
+        return Status.INVALID_ARGUMENT.withDescription(MilvusMetadata.RepeatedKeyException.CODE + ": " + e.getMessage());
+      }
+      ex.dbname = md.dbname();
       Identity identity;
       try {
         identity = verifier.verify(MilvusCredentials.token(headers));
@@ -384,7 +403,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.identity = identity;
       Operation op;
       try {
-        op = protocol.decode(rpc, request, headers.get(DBNAME));
+        op = protocol.decode(rpc, request, md.dbname());
       } catch (AdapterException e) {
         pipeline.metrics().count("rejected_request");
         ex.refusal = e.code();
@@ -399,14 +418,18 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         ex.approvalId = f.approvalId();
       }
       if (outcome instanceof Outcome.Deny deny) {
-        // a call held for approval that the gateway had to drop while shutting down may be retried
-        return (deny.decision().reasonCodes().contains("approval_interrupted") ? Status.UNAVAILABLE
-            : Status.PERMISSION_DENIED).withDescription(deny.message());
+        if (deny.decision().reasonCodes().contains("approval_interrupted")) {
+          // a call held for approval that the gateway had to drop while shutting down may be retried: the one
+          // refusal left a gRPC UNAVAILABLE, which the clients retry
+          ex.statusAsIs = true;
+          return Status.UNAVAILABLE.withDescription(deny.message());
+        }
+        return Status.PERMISSION_DENIED.withDescription(deny.message());
       }
       var obligations = outcome.decision().obligations();
       Message forward;
       try {
-        forward = protocol.applyRequestObligations(rpc, request, headers.get(DBNAME), obligations);
+        forward = protocol.applyRequestObligations(rpc, request, md.dbname(), obligations);
       } catch (ObligationException e) {
         pipeline.metrics().count("obligation_unenforceable");
         ex.decision = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
@@ -432,7 +455,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.forward = forward;
       ex.outcome = ex.approvalId != null ? "approved" : "forwarded";
       ex.upstreamStart = System.nanoTime();
-      upstream.start(method, forward, forwardedHeaders(headers), responseExecutor, (response, error) -> {
+      upstream.start(method, forward, md.forward(), responseExecutor, (response, error) -> {
         if (!recording.enabled() && response != null && response.getSerializedSize() > INLINE_RESPONSE_BYTES) {
           onWorker(() -> onUpstream(ex, headers, request, response, error)); // too big to rewrite on the transport thread
         } else {
@@ -555,22 +578,6 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     return s.withDescription("request refused by the gateway: " + e.code() + where + ": " + e.getMessage());
   }
 
-  private static final List<Metadata.Key<String>> FORWARDED_KEYS = FORWARDED_HEADERS.stream()
-      .map(name -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)).toList();
-
-  private static Metadata forwardedHeaders(Metadata in) {
-    Metadata out = new Metadata();
-    for (Metadata.Key<String> k : FORWARDED_KEYS) {
-      Iterable<String> vs = in.getAll(k);
-      if (vs != null) {
-        for (String v : vs) {
-          out.put(k, v);
-        }
-      }
-    }
-    return out;
-  }
-
   private static String clientAddress(ServerCall<?, ?> call) {
     SocketAddress a = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
@@ -597,6 +604,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     volatile java.time.Instant received;
     volatile String requestId;
     volatile boolean internalError;
+    /**
+     * Answer with the gRPC status itself, not in band: Milvus's own error status, or a refusal the
+     * client is meant to retry (a held call dropped at shutdown).
+     */
+    volatile boolean statusAsIs;
+    /** The one {@code dbname} the call was decoded, decided, forwarded and invalidated with. */
+    volatile String dbname;
     final AtomicBoolean finished = new AtomicBoolean();
 
     Exchange(ServerCall<Message, Message> call) {

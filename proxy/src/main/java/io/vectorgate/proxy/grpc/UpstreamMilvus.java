@@ -127,6 +127,24 @@ public final class UpstreamMilvus implements AutoCloseable {
     }
   }
 
+  /**
+   * The status the client gets for an upstream call that failed with {@code s} (as reported to a
+   * {@link Completion}): an unreachable upstream is the gateway's refusal, reason code
+   * {@code upstream_unavailable} naming the connection; any other status is Milvus's own answer and
+   * reaches the client as Milvus sent it (clients rely on some, e.g. pymilvus ignores UNIMPLEMENTED
+   * for AllocTimestamp).
+   */
+  public static Status clientStatus(Status s) {
+    return s.getCode() == Status.Code.UNAVAILABLE
+        ? Status.UNAVAILABLE.withDescription("upstream_unavailable: " + s.getDescription()).withCause(s.getCause())
+        : s;
+  }
+
+  /** Whether {@code s} (an upstream failure) is answered as Milvus sent it rather than as the gateway's refusal. */
+  public static boolean isMilvusAnswer(Status s) {
+    return s.getCode() != Status.Code.UNAVAILABLE;
+  }
+
   private Status mapped(Status s) {
     if (s.getCode() == Status.Code.UNAVAILABLE) {
       return Status.UNAVAILABLE.withDescription("upstream Milvus `" + name + "` at " + address

@@ -53,9 +53,8 @@ public final class HttpRequestProcessor {
   static final Set<String> TOKEN_HEADERS = Set.of("authorization", "x-chroma-token", "api-key");
   /** Client headers every adapter gets forwarded. */
   static final Set<String> BASE_FORWARDED = Set.of("accept", "user-agent", "x-pinecone-api-version");
-  /** Headers that must appear at most once. */
-  private static final Set<String> SINGLETON_HEADERS = Set.of("host", "content-type", "content-length",
-      "authorization", "x-chroma-token", "api-key", "content-encoding", "transfer-encoding", "x-request-timeout");
+  /** Headers that must appear at most once: one list for both transports (credentials, database, framing, forwarded). */
+  private static final Set<String> SINGLETON_HEADERS = io.vectorgate.proxy.identity.SingletonKeys.HTTP;
   /** Methods any of the served APIs use. */
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
   private static final String MILVUS_REST_PREFIX = "/v2/vectordb";
@@ -540,7 +539,10 @@ public final class HttpRequestProcessor {
     return new OutboundResponse(e.status(), Map.of("content-type", "application/json"), b, close);
   }
 
-  /** Lower-cased names; singleton headers that repeat are refused (ambiguous). */
+  /**
+   * Lower-cased names; a singleton header that repeats is refused (ambiguous), even with equal
+   * values, so every header forwarded upstream carries the one value the gateway saw.
+   */
   private static Map<String, List<String>> headers(InboundRequest in) throws HttpRefusal {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : in.headers()) {
@@ -548,10 +550,12 @@ public final class HttpRequestProcessor {
       if (name.startsWith(":")) {
         continue; // HTTP/2 pseudo-headers were already turned into method and target
       }
-      List<String> vs = out.computeIfAbsent(name, k -> new ArrayList<>());
-      vs.add(e.getValue());
-      if (vs.size() > 1 && SINGLETON_HEADERS.contains(name)) {
-        throw new HttpRefusal(400, "duplicate_header", "header `" + name + "` appears more than once", true, null);
+      out.computeIfAbsent(name, k -> new ArrayList<>()).add(e.getValue());
+    }
+    for (Map.Entry<String, List<String>> h : out.entrySet()) {
+      if (h.getValue().size() > 1 && SINGLETON_HEADERS.contains(h.getKey())) {
+        throw new HttpRefusal(400, "duplicate_header",
+            io.vectorgate.proxy.identity.SingletonKeys.message("header", h.getKey(), h.getValue().size()), true, null);
       }
     }
     return out;

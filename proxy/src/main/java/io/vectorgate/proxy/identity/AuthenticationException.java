@@ -16,6 +16,8 @@ public final class AuthenticationException extends Exception {
     EXPIRED("expired_token"),
     NOT_YET_VALID("token_not_yet_valid"),
     MISSING_CLAIM("missing_claim"),
+    /** A groups or tenant claim of the wrong JSON type (groups: array of strings; tenant: string). */
+    INVALID_CLAIM("invalid_claim"),
     /** The identity provider could not be reached; not the client's fault. */
     PROVIDER_UNAVAILABLE("identity_provider_unavailable");
 

@@ -11,19 +11,24 @@ import java.util.Map;
 /**
  * Maps verified token claims to an {@link Identity}: {@code sub}, the configured email, groups and
  * tenant claims (dotted paths reach into nested objects, e.g. {@code realm_access.roles}), and the
- * extra claims an operator chose to pass to policies.
+ * extra claims an operator chose to pass to policies. Strict: groups must be a JSON array of
+ * strings and the tenant a string; the only other accepted shape is a groups string with an
+ * explicitly configured separator ({@code identity.groups_claim_separator}). Anything else is
+ * refused with {@code invalid_claim} naming the claim and the type found.
  */
 public final class IdentityMapper {
   private final String groupsClaim;
   private final String tenantClaim;
   private final String emailClaim;
   private final List<String> extraClaims;
+  private final String groupsSeparator;
 
   public IdentityMapper(IdentityConfig cfg) {
     this.groupsClaim = cfg.groupsClaim();
     this.tenantClaim = cfg.tenantClaim();
     this.emailClaim = cfg.emailClaim();
     this.extraClaims = cfg.extraClaims();
+    this.groupsSeparator = cfg.groupsClaimSeparator();
   }
 
   /** Builds the identity; a missing {@code sub} or a groups/tenant claim of the wrong type is refused. */
@@ -36,8 +41,8 @@ public final class IdentityMapper {
     Object email = lookup(all, emailClaim);
     Object tenant = lookup(all, tenantClaim);
     if (tenant != null && !(tenant instanceof String)) {
-      throw new AuthenticationException(AuthenticationException.Code.MISSING_CLAIM,
-          "claim `" + tenantClaim + "` must be a string");
+      throw new AuthenticationException(AuthenticationException.Code.INVALID_CLAIM,
+          "claim `" + tenantClaim + "` must be a string, got " + jsonType(tenant));
     }
     List<String> groups = groups(lookup(all, groupsClaim));
     Map<String, Object> extra = new LinkedHashMap<>();
@@ -51,16 +56,28 @@ public final class IdentityMapper {
         claims.getIssuer(), extra);
   }
 
-  private List<String> groups(Object v) throws AuthenticationException {
+  /**
+   * The groups: a JSON array of strings; a single string only when {@code groups_claim_separator}
+   * is configured, split on exactly that separator (each part stripped; an empty part is refused).
+   */
+  List<String> groups(Object v) throws AuthenticationException {
     if (v == null) {
       return List.of();
     }
     if (v instanceof String s) {
+      if (groupsSeparator == null) {
+        throw new AuthenticationException(AuthenticationException.Code.INVALID_CLAIM,
+            "claim `" + groupsClaim + "` must be a JSON array of strings, got a string (to accept one string of"
+                + " groups, configure identity.groups_claim_separator)");
+      }
       List<String> out = new ArrayList<>();
-      for (String part : s.split("[\\s,]+")) {
-        if (!part.isEmpty()) {
-          out.add(part);
+      for (String part : s.split(java.util.regex.Pattern.quote(groupsSeparator), -1)) {
+        String g = part.strip();
+        if (g.isEmpty()) {
+          throw new AuthenticationException(AuthenticationException.Code.INVALID_CLAIM,
+              "claim `" + groupsClaim + "` has an empty group between separators `" + groupsSeparator + "`");
         }
+        out.add(g);
       }
       return out;
     }
@@ -68,15 +85,39 @@ public final class IdentityMapper {
       List<String> out = new ArrayList<>();
       for (Object o : list) {
         if (!(o instanceof String s)) {
-          throw new AuthenticationException(AuthenticationException.Code.MISSING_CLAIM,
-              "claim `" + groupsClaim + "` must hold strings only");
+          throw new AuthenticationException(AuthenticationException.Code.INVALID_CLAIM,
+              "claim `" + groupsClaim + "` must be a JSON array of strings, got an element of type "
+                  + jsonType(o));
         }
         out.add(s);
       }
       return out;
     }
-    throw new AuthenticationException(AuthenticationException.Code.MISSING_CLAIM,
-        "claim `" + groupsClaim + "` must be a list of strings or a string");
+    throw new AuthenticationException(AuthenticationException.Code.INVALID_CLAIM,
+        "claim `" + groupsClaim + "` must be a JSON array of strings, got " + jsonType(v));
+  }
+
+  /** The JSON type name of a claim value as the JWT library parsed it. */
+  static String jsonType(Object v) {
+    if (v == null) {
+      return "null";
+    }
+    if (v instanceof String) {
+      return "a string";
+    }
+    if (v instanceof Boolean) {
+      return "a boolean";
+    }
+    if (v instanceof Number) {
+      return "a number";
+    }
+    if (v instanceof List<?>) {
+      return "an array";
+    }
+    if (v instanceof Map<?, ?>) {
+      return "an object";
+    }
+    return "a " + v.getClass().getSimpleName();
   }
 
   @SuppressWarnings("unchecked")

@@ -135,6 +135,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void groupsClaimSeparatorIsOptionalAndNeverEmpty() {
+    assertEquals(null, parse(VALID).identity().groupsClaimSeparator());
+    assertEquals(",", parse(VALID.replace("audiences: [vectorgate]", "audiences: [vectorgate]\n  groups_claim_separator: \",\""))
+        .identity().groupsClaimSeparator());
+    ConfigException empty = fails(VALID.replace("audiences: [vectorgate]",
+        "audiences: [vectorgate]\n  groups_claim_separator: \"\""));
+    assertTrue(empty.keyPath().endsWith("identity"), empty.keyPath()); // the record refuses it as a whole
+    assertTrue(empty.getMessage().contains("identity.groups_claim_separator must not be empty"), empty.getMessage());
+  }
+
+  @Test
   void duplicateKeysAndBrokenYamlAreRefused() {
     ConfigException dup = fails(VALID + "masking:\n  hmac_key: {env: X}\n");
     assertTrue(dup.getMessage().toLowerCase().contains("duplicate"), dup.getMessage());

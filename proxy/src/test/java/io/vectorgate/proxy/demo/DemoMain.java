@@ -99,7 +99,7 @@ public final class DemoMain {
     sb.append("  bob = MilvusClient(uri='http://").append(gw).append("', token=tok['bob'])\n");
     sb.append("  bob.search('docs', data=[[4.0, 1.0, 0.5, 0.25]], limit=5, output_fields=['title', 'embedding'])\n");
     sb.append("  bob.query('customers', filter='id >= 1', output_fields=['name', 'email', 'phone'])\n");
-    sb.append("  bob.drop_collection('docs')   # PERMISSION_DENIED with the policy's reasons\n\n");
+    sb.append("  bob.drop_collection('docs')   # MilvusException(code=1401) with the policy's reasons and decision id\n\n");
     sb.append("Scripted session: scripts/demo-session.sh      Stop: Ctrl-C\n");
     System.out.println(sb);
     System.out.flush();

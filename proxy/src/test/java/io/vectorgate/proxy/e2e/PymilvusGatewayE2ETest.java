@@ -90,8 +90,11 @@ class PymilvusGatewayE2ETest {
         {"wrong_audience", "wrong_audience"}}) {
       JsonNode s = r.get(t[0]);
       assertFalse(s.get("ok").asBoolean(), t[0] + " was accepted");
-      assertEquals("UNAUTHENTICATED", s.get("status").get("code").asText(), s.toString());
-      assertTrue(s.get("status").get("details").asText().startsWith(t[1] + ": "), s.toString());
+      // refused in band (gRPC OK): Milvus's "not authenticated" code and the reason, which pymilvus shows at connect
+      assertEquals("OK", s.get("status").get("grpc").asText(), s.toString());
+      assertEquals(1400, s.get("status").get("code").asInt(), s.toString());
+      assertTrue(s.get("status").get("reason").asText().startsWith("vectorgate: " + t[1] + ": "), s.toString());
+      assertTrue(s.get("error").asText().contains("(code=1400, message=vectorgate: " + t[1] + ": "), s.toString());
     }
     assertEquals(10, r.get("docs_count_after").asInt(), "a refused request changed data");
 

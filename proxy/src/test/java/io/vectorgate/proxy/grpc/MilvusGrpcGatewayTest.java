@@ -29,7 +29,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The listener's transport behaviour with a plain grpc-java client: auth, unknown methods, upstream failure. */
+/**
+ * The listener's transport behaviour with a plain grpc-java client: auth, repeated metadata,
+ * unknown methods, upstream failure. Refusals of served methods come back in band (gRPC OK, the
+ * response's {@code status} set), unknown and streaming methods as gRPC statuses.
+ */
 class MilvusGrpcGatewayTest {
   @TempDir
   static Path work;
@@ -57,7 +61,11 @@ class MilvusGrpcGatewayTest {
     if (authorization != null) {
       h.put(MilvusCredentials.AUTHORIZATION, authorization);
     }
-    return ClientCalls.blockingUnaryCall(
+    return showCollections(ch, h);
+  }
+
+  private static ShowCollectionsResponse showCollections(ManagedChannel ch, Metadata h) {
+    return (ShowCollectionsResponse) ClientCalls.blockingUnaryCall(
         io.grpc.ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(h)),
         MilvusMethods.byName("ShowCollections"), CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
         ShowCollectionsRequest.getDefaultInstance());
@@ -74,20 +82,49 @@ class MilvusGrpcGatewayTest {
     assertEquals(0, ((ShowCollectionsResponse) m).getStatus().getCode());
   }
 
+  /** An in-band refusal: gRPC OK, the response's own status carries Milvus's code, the legacy code and the reason. */
+  static io.milvus.grpc.Status refused(Message m, int code, io.milvus.grpc.ErrorCode legacy, String reasonStart) {
+    io.milvus.grpc.Status st = ((ShowCollectionsResponse) m).getStatus();
+    assertEquals(code, st.getCode(), st.toString());
+    assertEquals(legacy, st.getErrorCode(), st.toString());
+    assertTrue(st.getReason().startsWith("vectorgate: " + reasonStart), st.getReason());
+    assertTrue(st.getReason().matches(".*\\(request [0-9a-f-]{36}\\)$"), st.getReason());
+    assertEquals(0, ((ShowCollectionsResponse) m).getCollectionNamesCount());
+    return st;
+  }
+
   @Test
-  void missingOrPasswordCredentialsAreUnauthenticated() {
-    StatusRuntimeException none = assertThrows(StatusRuntimeException.class, () -> showCollections(channel, null));
-    assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
-    assertTrue(none.getStatus().getDescription().startsWith("missing_token: "), none.getStatus().toString());
+  void missingOrPasswordCredentialsAreRefusedInBand() {
+    refused(showCollections(channel, (String) null), MilvusRefusals.NOT_AUTHENTICATED,
+        io.milvus.grpc.ErrorCode.PermissionDenied, "missing_token: ");
+    io.milvus.grpc.Status pw = refused(showCollections(channel, b64(GatewayFixture.MILVUS_CREDENTIAL)),
+        MilvusRefusals.NOT_AUTHENTICATED, io.milvus.grpc.ErrorCode.PermissionDenied, "malformed_token: ");
+    assertTrue(pw.getReason().contains("user:password"), pw.getReason());
+    refused(showCollections(channel, "Bearer not.a.jwt"), MilvusRefusals.NOT_AUTHENTICATED,
+        io.milvus.grpc.ErrorCode.PermissionDenied, "malformed_token: ");
+  }
 
-    StatusRuntimeException pw = assertThrows(StatusRuntimeException.class,
-        () -> showCollections(channel, b64(GatewayFixture.MILVUS_CREDENTIAL)));
-    assertEquals(Status.Code.UNAUTHENTICATED, pw.getStatus().getCode());
-    assertTrue(pw.getStatus().getDescription().contains("user:password"), pw.getStatus().toString());
-
-    StatusRuntimeException bearer = assertThrows(StatusRuntimeException.class,
-        () -> showCollections(channel, "Bearer not.a.jwt"));
-    assertEquals(Status.Code.UNAUTHENTICATED, bearer.getStatus().getCode());
+  /** Issue 14 finding 5: two `authorization` values (even equal ones) are refused, not "the last one wins". */
+  @Test
+  void repeatedSecurityMetadataIsRefusedNamingTheKey() {
+    long before = env.gateway.metrics().get("rejected_request");
+    String bob = b64(env.token("bob"));
+    String alice = b64(env.token("alice"));
+    for (String[] values : new String[][] {{bob, alice}, {alice, bob}, {bob, bob}}) {
+      Metadata h = new Metadata();
+      h.put(MilvusCredentials.AUTHORIZATION, values[0]);
+      h.put(MilvusCredentials.AUTHORIZATION, values[1]);
+      io.milvus.grpc.Status st = refused(showCollections(channel, h), MilvusRefusals.INVALID_PARAMETER,
+          io.milvus.grpc.ErrorCode.IllegalArgument, "duplicate_metadata: metadata key `authorization` appears 2 times");
+      assertTrue(st.getReason().contains("at most once"), st.getReason());
+    }
+    Metadata db = new Metadata();
+    db.put(MilvusCredentials.AUTHORIZATION, bob);
+    db.put(MilvusMetadata.DBNAME, "other");
+    db.put(MilvusMetadata.DBNAME, "default");
+    refused(showCollections(channel, db), MilvusRefusals.INVALID_PARAMETER, io.milvus.grpc.ErrorCode.IllegalArgument,
+        "duplicate_metadata: metadata key `dbname` appears 2 times");
+    assertEquals(before + 4, env.gateway.metrics().get("rejected_request"));
   }
 
   @Test
@@ -116,14 +153,12 @@ class MilvusGrpcGatewayTest {
   }
 
   @Test
-  void unavailableUpstreamIsReportedAsUnavailable(@TempDir Path other) throws Exception {
+  void unavailableUpstreamIsRefusedInBandAsUnavailable(@TempDir Path other) throws Exception {
     try (GatewayFixture dead = GatewayFixture.start(other, "127.0.0.1:" + MilvusLite.freePort())) {
       ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", dead.port()).usePlaintext().build();
       try {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-            () -> showCollections(ch, b64(dead.token("alice"))));
-        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().startsWith("upstream Milvus `lite` at 127.0.0.1:"), e.getStatus().toString());
+        refused(showCollections(ch, b64(dead.token("alice"))), MilvusRefusals.SERVICE_UNAVAILABLE,
+            io.milvus.grpc.ErrorCode.UnexpectedError, "upstream_unavailable: upstream Milvus `lite` at 127.0.0.1:");
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

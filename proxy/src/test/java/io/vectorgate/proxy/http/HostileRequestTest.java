@@ -424,6 +424,44 @@ class HostileRequestTest {
     refused(raw("GET /api/v2/heartbeat HTTP/1.1\r\nHost: gw\r\nApi-Key: not-a-jwt\r\n\r\n"), 401, "malformed_token");
   }
 
+  /**
+   * Issue 14 items 3 and 5: a credential, database or forwarded header sent twice is refused naming
+   * it, in Chroma's error shape, even when both values are equal; nothing reaches the upstream.
+   */
+  @Test
+  void repeatedCredentialDatabaseAndForwardedHeadersAreRefusedNamingThem() throws IOException {
+    String other = oidc.token("alice", List.of("admins"), null, 600);
+    String[][] cases = {
+        {"X-Chroma-Token: " + analyst, "X-Chroma-Token: " + analyst},
+        {"X-Chroma-Token: " + analyst, "x-chroma-token: " + other},
+        {"Api-Key: " + analyst, "Api-Key: " + analyst},
+        {"Authorization: Bearer " + analyst, "Authorization: Bearer " + analyst},
+        {"Authorization: Bearer " + analyst, "Authorization: Bearer " + other},
+        {"X-Api-Key: " + analyst, "X-Api-Key: " + analyst},
+        {"Token: " + analyst, "token: " + other},
+        {"DBName: other", "dbname: default"},
+        {"X-Pinecone-Api-Version: 2025-04", "X-Pinecone-Api-Version: 2024-07"},
+        {"Accept: application/json", "Accept: application/json"},
+        {"User-Agent: a", "User-Agent: a"}};
+    for (String[] c : cases) {
+      String name = c[0].substring(0, c[0].indexOf(':')).toLowerCase(java.util.Locale.ROOT);
+      String credential = List.of("x-chroma-token", "api-key", "authorization").contains(name) ? ""
+          : "X-Chroma-Token: " + analyst + "\r\n";
+      Reply r = raw("GET /api/v2/heartbeat HTTP/1.1\r\nHost: gw\r\n" + credential + c[0] + "\r\n" + c[1]
+          + "\r\n\r\n");
+      refused(r, 400, "duplicate_header");
+      assertTrue(r.json().get("message").asText().startsWith("header `" + name + "` appears 2 times;"), r.body());
+      assertTrue(r.closed(), name + ": the connection stayed open");
+    }
+  }
+
+  /** What is forwarded or read as a token is a singleton: the value forwarded is the value checked. */
+  @Test
+  void everyForwardedAndTokenHeaderMustBeSingle() {
+    assertTrue(io.vectorgate.proxy.identity.SingletonKeys.HTTP.containsAll(HttpRequestProcessor.BASE_FORWARDED));
+    assertTrue(io.vectorgate.proxy.identity.SingletonKeys.HTTP.containsAll(HttpRequestProcessor.TOKEN_HEADERS));
+  }
+
   // ---------------------------------------------------------------- enforced, not refused
 
   @Test
