@@ -76,7 +76,7 @@ public final class ApprovalsCommand {
     out.println(ApprovalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
-  @Command(name = "list", description = "Approvals you may see, newest first (default: pending ones).")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Approvals you may see, newest first (default: pending ones).")
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -107,7 +107,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "show", description = "One approval in full (JSON): requester, summary, fingerprint, votes.")
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "One approval in full (JSON): requester, summary, fingerprint, votes.")
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -124,7 +124,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "approve", description = "Approve a request (you must hold one of its approver groups and not be its requester).")
+  @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a request (you must hold one of its approver groups and not be its requester).")
   static final class Approve implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -149,7 +149,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "reject", description = "Reject a request; a reason is required.")
+  @Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject a request; a reason is required.")
   static final class Reject implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();

@@ -57,7 +57,7 @@ public final class PolicyCommand {
     return 1;
   }
 
-  @Command(name = "check", description = "Check policy sources (Rego and DSL directories) with the gateway's capabilities; prints file:line diagnostics.")
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Check policy sources (Rego and DSL directories) with the gateway's capabilities; prints file:line diagnostics.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -75,7 +75,7 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "compile", description = "Compile policy sources into an OPA Wasm bundle (bundle.tar.gz).")
+  @Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile policy sources into an OPA Wasm bundle (bundle.tar.gz).")
   static final class Compile implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -112,7 +112,7 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "eval", description = "Evaluate an input with the in-process engine and print the result as JSON.")
+  @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate an input with the in-process engine and print the result as JSON.")
   static final class Eval implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -20,11 +20,16 @@ public final class VectorgateCli {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The command line with every subcommand, as {@link #run} executes it (tests set its writers). */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new VectorgateCli());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("vectorgate: " + e.getMessage());
       return 2;
     });
-    return cl.execute(args);
+    return cl;
   }
 }
