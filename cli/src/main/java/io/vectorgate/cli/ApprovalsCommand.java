@@ -53,7 +53,7 @@ public final class ApprovalsCommand {
       err.println("vectorgate: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      err.println("vectorgate: cannot reach the approvals API at " + conn.gateway + ": " + e);
+      err.println(AdminApiOptions.unreachable("the approvals API", conn.gateway, e));
       return 2;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -67,10 +67,40 @@ public final class SessionsCommand {
             postgresPasswordEnv == null ? null : System.getenv(postgresPasswordEnv));
         default -> throw new IllegalArgumentException("--index must be sqlite, postgres or none, was `" + index + "`");
       };
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("`" + dir + "` does not exist or is not a directory; -d takes the gateway's recording.directory");
+      }
+      if (!isRecording(dir)) {
+        String hint = subRecording(dir);
+        throw new IllegalArgumentException("`" + dir + "` is not a recording directory (no segment-*.jsonl, no index.sqlite)"
+            + (hint != null ? "; did you mean `" + hint + "`?" : "; -d takes the gateway's recording.directory"));
+      }
       if (cfg.kind() == IndexConfig.Kind.SQLITE && !Files.exists(cfg.sqliteFile())) {
-        throw new IllegalArgumentException("`" + dir + "` has no index.sqlite; pass --index none to scan the segments");
+        throw new IllegalArgumentException("`" + dir + "` has segments but no index.sqlite (recording.index: none?);"
+            + " pass --index none to scan the segments");
       }
       return RecordingStore.open(dir, cfg);
+    }
+
+    private static boolean isRecording(Path d) throws IOException {
+      if (Files.exists(d.resolve("index.sqlite"))) {
+        return true;
+      }
+      try (var files = Files.list(d)) {
+        return files.anyMatch(f -> f.getFileName().toString().startsWith("segment-"));
+      }
+    }
+
+    /** A direct subdirectory that is a recording (`.demo` -> `.demo/recording`), or null. */
+    private static String subRecording(Path d) throws IOException {
+      try (var subs = Files.list(d)) {
+        for (Path s : subs.filter(Files::isDirectory).sorted().toList()) {
+          if (isRecording(s)) {
+            return s.toString();
+          }
+        }
+      }
+      return null;
     }
   }
 
