@@ -114,14 +114,21 @@ public final class DemoMain {
       }
       sb.append(String.format("%-24s %s   -> %s %s%n", "gateway (" + c.kind() + "):", addr, c.name(), c.upstream()));
     }
-    String admin = "http://127.0.0.1:" + gateway.adminPort();
-    sb.append(String.format("%-24s %s   (/v1/approvals, /v1/sessions, /v1/policy/status)%n", "admin API:", admin));
-    sb.append(String.format("%-24s %s/metrics   (curl it: no token needed in the demo)%n", "metrics:", admin));
+    String admin = cfg.admin() == null ? null : "http://127.0.0.1:" + gateway.adminPort();
+    if (admin != null) {
+      sb.append(String.format("%-24s %s   (/v1/approvals, /v1/sessions, /v1/policy/status)%n", "admin API:", admin));
+      sb.append(String.format("%-24s %s/metrics   (curl it: no token needed in the demo)%n", "metrics:", admin));
+    }
     sb.append(String.format("%-24s %s/.well-known/openid-configuration%n", "OIDC provider:", oidc.issuer()));
     sb.append(String.format("%-24s %s%n", "policy:", "rego-policies/src/main/rego + samples/org/data.json"));
-    sb.append(String.format("%-24s %s (hash-chained; vectorgate sessions list -d %s)%n", "recording:",
-        rel(root, cfg.recording().directory()), rel(root, cfg.recording().directory())));
-    sb.append(String.format("%-24s hold mode: a held call waits until an approver answers%n", "approvals:"));
+    if (cfg.recording() != null) {
+      sb.append(String.format("%-24s %s (hash-chained; vectorgate sessions list -d %s)%n", "recording:",
+          rel(root, cfg.recording().directory()), rel(root, cfg.recording().directory())));
+    }
+    if (cfg.approvals() != null) {
+      sb.append(String.format("%-24s %s mode: a held call waits until an approver answers%n", "approvals:",
+          cfg.approvals().mode()));
+    }
     sb.append("\nSample users (tokens valid 8 hours; all in ").append(rel(root, tokensOut)).append(", one per file in ")
         .append(rel(root, tokenDir)).append("/):\n");
     for (Persona p : USERS) {
@@ -147,10 +154,13 @@ public final class DemoMain {
           .append(", headers={'X-Chroma-Token': open('").append(tok).append("/bob').read()})\n")
           .append("  bob.get_collection('docs').query(query_embeddings=[[4.0, 1.0, 0.5, 0.25]], n_results=5)\n");
     }
-    sb.append("\nApprovals (as the approver erin):\n")
-        .append("  VECTORGATE_TOKEN=$(cat ").append(tok).append("/erin) scripts/vectorgate approvals list --gateway ")
-        .append(admin).append('\n');
-    sb.append("\nScripted tour: scripts/demo-session.sh (second terminal)   Logs: .demo/*.log   Stop: Ctrl-C\n");
+    if (admin != null && cfg.approvals() != null) {
+      sb.append("\nApprovals (as the approver erin):\n")
+          .append("  VECTORGATE_TOKEN=$(cat ").append(tok).append("/erin) scripts/vectorgate approvals list --gateway ")
+          .append(admin).append('\n');
+    }
+    sb.append(System.getProperty("vectorgate.demo.footer",
+        "\nScripted tour: scripts/demo-session.sh (second terminal)   Logs: .demo/*.log   Stop: Ctrl-C\n"));
     return sb.toString();
   }
 
