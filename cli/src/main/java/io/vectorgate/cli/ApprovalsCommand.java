@@ -63,13 +63,18 @@ public final class ApprovalsCommand {
   }
 
   static String line(JsonNode a) {
+    return String.format("%s %s %s %s  expires %s  %s", a.path("id").asText(), a.path("status").asText(),
+        a.path("requester").path("subject").asText(), votes(a), a.path("expires_at").asText(),
+        a.path("summary").path("text").asText());
+  }
+
+  /** Approvals given / approvals needed, e.g. {@code 1/2}. */
+  static String votes(JsonNode a) {
     long approvals = 0;
     for (JsonNode v : a.path("votes")) {
       approvals += v.path("approve").asBoolean() ? 1 : 0;
     }
-    return String.format("%-24s %-8s %-12s %d/%d  expires %s  %s", a.path("id").asText(), a.path("status").asText(),
-        a.path("requester").path("subject").asText(), approvals, a.path("min_approvals").asInt(),
-        a.path("expires_at").asText(), a.path("summary").path("text").asText());
+    return approvals + "/" + a.path("min_approvals").asInt();
   }
 
   static void pretty(PrintWriter out, JsonNode n) throws IOException {
@@ -97,9 +102,12 @@ public final class ApprovalsCommand {
         if (json) {
           pretty(out, r);
         } else {
+          Table t = new Table("ID", "STATUS", "REQUESTER", "VOTES", "EXPIRES", "SUMMARY");
           for (JsonNode a : r.path("approvals")) {
-            out.println(line(a));
+            t.row(a.path("id").asText(), a.path("status").asText(), a.path("requester").path("subject").asText(),
+                votes(a), a.path("expires_at").asText(), a.path("summary").path("text").asText());
           }
+          t.print(out);
           out.println(r.path("approvals").size() + " approval(s)");
         }
         return 0;

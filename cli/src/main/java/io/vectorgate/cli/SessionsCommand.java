@@ -182,20 +182,34 @@ public final class SessionsCommand {
         String next;
         if (sessions) {
           Page<SessionSummary> page = s.sessions(q);
+          Table t = new Table("SESSION", "SUBJECT", "CLIENT", "TRANSPORT", "STARTED", "ENDED", "REQUESTS");
           for (SessionSummary x : page.items()) {
-            out.println(json ? JSON.writeValueAsString(x) : String.format("%-36s %-12s %-22s %-6s %s .. %s  requests %d"
-                + " (allowed %d, denied %d)", x.sessionId(), x.subject() == null ? "-" : x.subject(),
-                x.clientAddress(), x.transport(), x.started(), x.ended() == null ? "open" : x.ended(), x.requests(),
-                x.allowed(), x.denied()));
+            if (json) {
+              out.println(JSON.writeValueAsString(x));
+            } else {
+              t.row(x.sessionId(), x.subject(), x.clientAddress(), x.transport(), x.started(),
+                  x.ended() == null ? "open" : x.ended(),
+                  x.requests() + " (allowed " + x.allowed() + ", denied " + x.denied() + ")");
+            }
+          }
+          if (!json) {
+            t.print(out);
           }
           next = page.nextCursor();
         } else {
           Page<IndexedRecord> page = s.list(q);
+          Table t = new Table("RECORD", "TIME", "SUBJECT", "ACTION", "COLLECTION", "DECISION", "REASONS", "SESSION");
           for (IndexedRecord r : page.items()) {
-            out.println(json ? JSON.writeValueAsString(r) : String.format("%-24s %s %-12s %-18s %-14s %-5s %s %s",
-                r.recordId(), r.time(), r.subject() == null ? "-" : r.subject(), r.action() == null ? r.kind() : r.action(),
-                r.collection() == null ? "-" : r.collection(), r.allow() == null ? "-" : r.allow() ? "ALLOW" : "DENY",
-                r.reasonCodes(), r.sessionId() == null ? "" : "session " + r.sessionId()));
+            if (json) {
+              out.println(JSON.writeValueAsString(r));
+            } else {
+              t.row(r.recordId(), r.time(), r.subject(), r.action() == null ? r.kind() : r.action(), r.collection(),
+                  r.allow() == null ? null : r.allow() ? "ALLOW" : "DENY", String.join(",", r.reasonCodes()),
+                  r.sessionId());
+            }
+          }
+          if (!json) {
+            t.print(out);
           }
           next = page.nextCursor();
         }
