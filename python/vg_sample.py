@@ -51,6 +51,21 @@ def create_collections(client: MilvusClient) -> None:
     client.create_collection("customers", schema=customers, index_params=idx)
 
 
+def load_chroma(client) -> None:
+    """Creates (or recreates) `docs` and `customers` in Chroma (a chromadb client) with the same rows:
+    tenants and PII in metadata, embeddings given (the gateway computes none)."""
+    for name in ("docs", "customers"):
+        if name in [c.name for c in client.list_collections()]:
+            client.delete_collection(name)
+    docs = client.create_collection("docs")
+    docs.add(ids=[str(d["id"]) for d in DOCS], embeddings=[d["embedding"] for d in DOCS],
+             metadatas=[{"tenant_id": d["tenant_id"], "title": d["title"]} for d in DOCS],
+             documents=[f"{d['title']} body" for d in DOCS])
+    customers = client.create_collection("customers")
+    customers.add(ids=[str(c["id"]) for c in CUSTOMERS], embeddings=[c["embedding"] for c in CUSTOMERS],
+                  metadatas=[{k: c[k] for k in ("name", "email", "phone", "ssn")} for c in CUSTOMERS])
+
+
 def load(client: MilvusClient) -> None:
     """Creates the collections and inserts the sample rows."""
     create_collections(client)

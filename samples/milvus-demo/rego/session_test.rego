@@ -35,3 +35,19 @@ test_other_rpcs_are_not_handshakes if {
 	}})
 	not d.allow
 }
+
+test_alloc_timestamp_is_allowed if {
+	d := vectorgate.decision with input as object.union(base, {"operation": {
+		"action": "admin",
+		"protocol": {"protocol": "grpc", "rpc": "/milvus.proto.milvus.MilvusService/AllocTimestamp"},
+	}})
+	d.allow
+}
+
+test_other_admin_rpcs_stay_denied if {
+	d := vectorgate.decision with input as object.union(base, {"operation": {
+		"action": "admin",
+		"protocol": {"protocol": "grpc", "rpc": "/milvus.proto.milvus.MilvusService/CreateCredential"},
+	}})
+	not d.allow
+}

@@ -30,7 +30,12 @@ config := {
 		},
 		"admins": {"grants": [{"collections": ["*"], "actions": ["*"]}]},
 		"auditors": {"grants": [{"collections": ["*"], "actions": ["describe"]}], "limit_cap": "lots"},
+		"developers": {"grants": [{"collections": ["*"], "actions": ["list"]}], "limit_cap": 1000},
 	},
+	"sandboxes": [
+		{"name": "quick-starts", "groups": ["developers"], "collections": ["*"], "except": ["kb_*"]},
+		{"groups": ["testers"], "collections": ["test_*"]},
+	],
 	"defaults": {"limit_cap": 50, "budget": {"requests_per_minute": 5, "vectors_per_hour": 0}},
 	"collections": {
 		"docs": {"tenant_field": "tenant_id", "audit": {"labels": {"data_class": "internal"}}},

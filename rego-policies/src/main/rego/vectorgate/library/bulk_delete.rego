@@ -1,6 +1,6 @@
 # Bulk deletes need approval
 # A delete by filter (no explicit ids) or of more than vectorgate_config.bulk_delete.max_ids
-# ids is held until an approver group approves it.
+# ids is held until an approver group approves it (not inside a sandbox, see sandbox.rego).
 package vectorgate.library
 
 import rego.v1
@@ -38,4 +38,5 @@ obligation contains {
 	"expires_in_seconds": object.get(bulk_cfg, "expires_in_seconds", 3600),
 } if {
 	bulk_delete_reason
+	not in_sandbox
 }

@@ -2,6 +2,7 @@
 # delete_all, drop_collection and truncate_collection (vectorgate_config.destructive.actions)
 # are denied to everyone outside the break-glass groups, whatever their roles grant; a
 # break-glass member is allowed only after approval, and the request is labelled for audit.
+# Inside a sandbox (sandbox.rego) these actions are ordinary grants.
 package vectorgate.library
 
 import rego.v1
@@ -12,7 +13,10 @@ destructive_cfg := data.vectorgate_config.destructive
 
 destructive_actions := object.get(destructive_cfg, "actions", ["delete_all", "drop_collection", "truncate_collection"])
 
-is_destructive if action in destructive_actions
+is_destructive if {
+	action in destructive_actions
+	not in_sandbox
+}
 
 break_glass if in_any(object.get(destructive_cfg, "break_glass_groups", []))
 

@@ -2,7 +2,7 @@
 # Data and schema changes are allowed only inside vectorgate_config.write_window (or the
 # collection's own write_window; false exempts the collection), read in the window's time
 # zone from the request time the gateway sets (context.time_ns). If the time cannot be
-# computed (bad zone, bad config) the write is denied.
+# computed (bad zone, bad config) the write is denied. Sandboxes (sandbox.rego) have no window.
 package vectorgate.library
 
 import rego.v1
@@ -45,6 +45,7 @@ deny contains {"code": "outside_write_window", "message": msg} if {
 	modifying_action
 	window
 	not window_exempt
+	not in_sandbox
 	not in_window
 	msg := concat("", [
 		action, " on ", collection_label, " is allowed only ", str_list(object.get(window, "days", all_days)),

@@ -53,7 +53,7 @@ public final class ApprovalsCommand {
       err.println("vectorgate: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      err.println("vectorgate: cannot reach the approvals API at " + conn.gateway + ": " + e);
+      err.println(AdminApiOptions.unreachable("the approvals API", conn.gateway, e));
       return 2;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -63,20 +63,25 @@ public final class ApprovalsCommand {
   }
 
   static String line(JsonNode a) {
+    return String.format("%s %s %s %s  expires %s  %s", a.path("id").asText(), a.path("status").asText(),
+        a.path("requester").path("subject").asText(), votes(a), a.path("expires_at").asText(),
+        a.path("summary").path("text").asText());
+  }
+
+  /** Approvals given / approvals needed, e.g. {@code 1/2}. */
+  static String votes(JsonNode a) {
     long approvals = 0;
     for (JsonNode v : a.path("votes")) {
       approvals += v.path("approve").asBoolean() ? 1 : 0;
     }
-    return String.format("%-24s %-8s %-12s %d/%d  expires %s  %s", a.path("id").asText(), a.path("status").asText(),
-        a.path("requester").path("subject").asText(), approvals, a.path("min_approvals").asInt(),
-        a.path("expires_at").asText(), a.path("summary").path("text").asText());
+    return approvals + "/" + a.path("min_approvals").asInt();
   }
 
   static void pretty(PrintWriter out, JsonNode n) throws IOException {
     out.println(ApprovalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
-  @Command(name = "list", description = "Approvals you may see, newest first (default: pending ones).")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Approvals you may see, newest first (default: pending ones).")
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -97,9 +102,12 @@ public final class ApprovalsCommand {
         if (json) {
           pretty(out, r);
         } else {
+          Table t = new Table("ID", "STATUS", "REQUESTER", "VOTES", "EXPIRES", "SUMMARY");
           for (JsonNode a : r.path("approvals")) {
-            out.println(line(a));
+            t.row(a.path("id").asText(), a.path("status").asText(), a.path("requester").path("subject").asText(),
+                votes(a), a.path("expires_at").asText(), a.path("summary").path("text").asText());
           }
+          t.print(out);
           out.println(r.path("approvals").size() + " approval(s)");
         }
         return 0;
@@ -107,7 +115,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "show", description = "One approval in full (JSON): requester, summary, fingerprint, votes.")
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "One approval in full (JSON): requester, summary, fingerprint, votes.")
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -124,7 +132,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "approve", description = "Approve a request (you must hold one of its approver groups and not be its requester).")
+  @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a request (you must hold one of its approver groups and not be its requester).")
   static final class Approve implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();
@@ -149,7 +157,7 @@ public final class ApprovalsCommand {
     }
   }
 
-  @Command(name = "reject", description = "Reject a request; a reason is required.")
+  @Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject a request; a reason is required.")
   static final class Reject implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Connection conn = new Connection();

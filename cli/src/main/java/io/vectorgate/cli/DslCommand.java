@@ -44,7 +44,7 @@ public final class DslCommand {
     return a;
   }
 
-  @Command(name = "check", description = "Report every error and warning (code, file:line:col, caret snippet).")
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Report every error and warning (code, file:line:col, caret snippet).")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "FILE") List<Path> files;
@@ -55,7 +55,7 @@ public final class DslCommand {
     }
   }
 
-  @Command(name = "compile", description = "Print the Rego each policy compiles to (formatted by opa fmt).")
+  @Command(name = "compile", mixinStandardHelpOptions = true, description = "Print the Rego each policy compiles to (formatted by opa fmt).")
   static final class Compile implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "FILE") List<Path> files;
@@ -66,7 +66,7 @@ public final class DslCommand {
     }
   }
 
-  @Command(name = "fmt", description = "Print canonical DSL, or rewrite the files with --write.")
+  @Command(name = "fmt", mixinStandardHelpOptions = true, description = "Print canonical DSL, or rewrite the files with --write.")
   static final class Fmt implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "FILE") List<Path> files;

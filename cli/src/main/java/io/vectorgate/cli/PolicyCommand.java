@@ -33,15 +33,25 @@ public final class PolicyCommand {
    */
   static PolicyBundle compile(CommandSpec spec, List<Path> sources,
       java.util.function.UnaryOperator<PolicyCompiler.CompileRequest> customize) throws Exception {
+    return compile(spec, sources, customize, Progress.OFF);
+  }
+
+  /** As above, reporting the DSL and opa steps on {@code progress}. */
+  static PolicyBundle compile(CommandSpec spec, List<Path> sources,
+      java.util.function.UnaryOperator<PolicyCompiler.CompileRequest> customize, Progress progress) throws Exception {
+    progress.step("preparing " + sources.size() + (sources.size() == 1 ? " source" : " sources"));
     PolicySources.Prepared prepared = PolicySources.prepare(sources);
+    progress.close(); // diagnostics start on a clean line
     PrintWriter err = spec.commandLine().getErr();
     prepared.diagnostics().forEach(d -> err.println(d.render()));
     if (!prepared.ok()) {
       err.println("the DSL policies have errors; nothing was compiled");
       return null;
     }
+    progress.step("compiling with opa (Wasm)");
     CompileResult r = PolicyCompiler.create().compile(
         customize.apply(PolicyCompiler.CompileRequest.of(prepared.sources().toArray(Path[]::new))));
+    progress.close();
     if (!r.succeeded()) {
       printDiagnostics(err, r.diagnostics());
       return null;
@@ -57,16 +67,20 @@ public final class PolicyCommand {
     return 1;
   }
 
-  @Command(name = "check", description = "Check policy sources (Rego and DSL directories) with the gateway's capabilities; prints file:line diagnostics.")
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Check policy sources (Rego and DSL directories) with the gateway's capabilities; prints file:line diagnostics.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin Progress.Flag progress = new Progress.Flag();
 
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files/directories and data files")
     List<Path> sources;
 
     @Override
     public Integer call() throws Exception {
-      PolicyBundle b = compile(spec, sources, r -> r);
+      PolicyBundle b;
+      try (Progress p = progress.open(spec.commandLine().getErr())) {
+        b = compile(spec, sources, r -> r, p);
+      }
       if (b == null) {
         return 1;
       }
@@ -75,9 +89,10 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "compile", description = "Compile policy sources into an OPA Wasm bundle (bundle.tar.gz).")
+  @Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile policy sources into an OPA Wasm bundle (bundle.tar.gz).")
   static final class Compile implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin Progress.Flag progress = new Progress.Flag();
 
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files/directories and data files")
     List<Path> sources;
@@ -93,16 +108,19 @@ public final class PolicyCommand {
 
     @Override
     public Integer call() throws Exception {
-      PolicyBundle b = compile(spec, sources, req -> {
-        PolicyCompiler.CompileRequest out = req;
-        if (revision != null) {
-          out = out.withRevision(revision);
-        }
-        if (entrypoints != null && !entrypoints.isEmpty()) {
-          out = out.withEntrypoints(entrypoints.toArray(String[]::new));
-        }
-        return out;
-      });
+      PolicyBundle b;
+      try (Progress p = progress.open(spec.commandLine().getErr())) {
+        b = compile(spec, sources, req -> {
+          PolicyCompiler.CompileRequest out = req;
+          if (revision != null) {
+            out = out.withRevision(revision);
+          }
+          if (entrypoints != null && !entrypoints.isEmpty()) {
+            out = out.withEntrypoints(entrypoints.toArray(String[]::new));
+          }
+          return out;
+        }, p);
+      }
       if (b == null) {
         return 1;
       }
@@ -112,9 +130,10 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "eval", description = "Evaluate an input with the in-process engine and print the result as JSON.")
+  @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate an input with the in-process engine and print the result as JSON.")
   static final class Eval implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin Progress.Flag progress = new Progress.Flag();
 
     @Option(names = {"-b", "--bundle"}, description = "a bundle.tar.gz (from `policy compile` or `opa build -t wasm`)")
     Path bundle;
@@ -139,7 +158,9 @@ public final class PolicyCommand {
       if (bundle != null) {
         b = PolicyBundle.read(bundle);
       } else {
-        b = compile(spec, sources, r -> r);
+        try (Progress p = progress.open(spec.commandLine().getErr())) {
+          b = compile(spec, sources, r -> r, p);
+        }
         if (b == null) {
           return 1;
         }

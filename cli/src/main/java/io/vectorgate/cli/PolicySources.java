@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Policy sources as the user gave them, made ready for the engine's compiler: a directory that
  * contains DSL files ({@code .vg}) is compiled with its {@code .rego} files into one Rego tree
- * first, so a policy directory may mix both.
+ * first, so a policy directory may mix both. A single {@code .vg} file is compiled the same way, as
+ * the only file of a directory (its diagnostics name the file).
  */
 final class PolicySources {
   private PolicySources() {}
@@ -33,6 +34,13 @@ final class PolicySources {
       if (Files.isDirectory(s) && containsDsl(s)) {
         Path tmp = Files.createTempDirectory("vectorgate-policy");
         PolicyDirectory.Prepared p = PolicyDirectory.prepare(s, tmp.resolve("policy"), OpaTool.fromEnvironment());
+        diagnostics.addAll(p.diagnostics());
+        out.add(tmp.resolve("policy"));
+      } else if (Files.isRegularFile(s) && s.getFileName().toString().endsWith(".vg")) {
+        Path dir = Files.createTempDirectory("vectorgate-dsl");
+        Files.copy(s, dir.resolve(s.getFileName().toString()));
+        Path tmp = Files.createTempDirectory("vectorgate-policy");
+        PolicyDirectory.Prepared p = PolicyDirectory.prepare(dir, tmp.resolve("policy"), OpaTool.fromEnvironment());
         diagnostics.addAll(p.diagnostics());
         out.add(tmp.resolve("policy"));
       } else {

@@ -129,7 +129,7 @@ public final class RolloutCommand {
       err.println("vectorgate: " + e.getMessage());
       return 2;
     } catch (java.io.IOException e) {
-      err.println("vectorgate: cannot reach the admin API at " + g.gateway + ": " + e);
+      err.println(AdminApiOptions.unreachable("the admin API", g.gateway, e));
       return 2;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

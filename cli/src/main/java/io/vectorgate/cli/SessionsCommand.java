@@ -67,10 +67,40 @@ public final class SessionsCommand {
             postgresPasswordEnv == null ? null : System.getenv(postgresPasswordEnv));
         default -> throw new IllegalArgumentException("--index must be sqlite, postgres or none, was `" + index + "`");
       };
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("`" + dir + "` does not exist or is not a directory; -d takes the gateway's recording.directory");
+      }
+      if (!isRecording(dir)) {
+        String hint = subRecording(dir);
+        throw new IllegalArgumentException("`" + dir + "` is not a recording directory (no segment-*.jsonl, no index.sqlite)"
+            + (hint != null ? "; did you mean `" + hint + "`?" : "; -d takes the gateway's recording.directory"));
+      }
       if (cfg.kind() == IndexConfig.Kind.SQLITE && !Files.exists(cfg.sqliteFile())) {
-        throw new IllegalArgumentException("`" + dir + "` has no index.sqlite; pass --index none to scan the segments");
+        throw new IllegalArgumentException("`" + dir + "` has segments but no index.sqlite (recording.index: none?);"
+            + " pass --index none to scan the segments");
       }
       return RecordingStore.open(dir, cfg);
+    }
+
+    private static boolean isRecording(Path d) throws IOException {
+      if (Files.exists(d.resolve("index.sqlite"))) {
+        return true;
+      }
+      try (var files = Files.list(d)) {
+        return files.anyMatch(f -> f.getFileName().toString().startsWith("segment-"));
+      }
+    }
+
+    /** A direct subdirectory that is a recording (`.demo` -> `.demo/recording`), or null. */
+    private static String subRecording(Path d) throws IOException {
+      try (var subs = Files.list(d)) {
+        for (Path s : subs.filter(Files::isDirectory).sorted().toList()) {
+          if (isRecording(s)) {
+            return s.toString();
+          }
+        }
+      }
+      return null;
     }
   }
 
@@ -152,20 +182,34 @@ public final class SessionsCommand {
         String next;
         if (sessions) {
           Page<SessionSummary> page = s.sessions(q);
+          Table t = new Table("SESSION", "SUBJECT", "CLIENT", "TRANSPORT", "STARTED", "ENDED", "REQUESTS");
           for (SessionSummary x : page.items()) {
-            out.println(json ? JSON.writeValueAsString(x) : String.format("%-36s %-12s %-22s %-6s %s .. %s  requests %d"
-                + " (allowed %d, denied %d)", x.sessionId(), x.subject() == null ? "-" : x.subject(),
-                x.clientAddress(), x.transport(), x.started(), x.ended() == null ? "open" : x.ended(), x.requests(),
-                x.allowed(), x.denied()));
+            if (json) {
+              out.println(JSON.writeValueAsString(x));
+            } else {
+              t.row(x.sessionId(), x.subject(), x.clientAddress(), x.transport(), x.started(),
+                  x.ended() == null ? "open" : x.ended(),
+                  x.requests() + " (allowed " + x.allowed() + ", denied " + x.denied() + ")");
+            }
+          }
+          if (!json) {
+            t.print(out);
           }
           next = page.nextCursor();
         } else {
           Page<IndexedRecord> page = s.list(q);
+          Table t = new Table("RECORD", "TIME", "SUBJECT", "ACTION", "COLLECTION", "DECISION", "REASONS", "SESSION");
           for (IndexedRecord r : page.items()) {
-            out.println(json ? JSON.writeValueAsString(r) : String.format("%-24s %s %-12s %-18s %-14s %-5s %s %s",
-                r.recordId(), r.time(), r.subject() == null ? "-" : r.subject(), r.action() == null ? r.kind() : r.action(),
-                r.collection() == null ? "-" : r.collection(), r.allow() == null ? "-" : r.allow() ? "ALLOW" : "DENY",
-                r.reasonCodes(), r.sessionId() == null ? "" : "session " + r.sessionId()));
+            if (json) {
+              out.println(JSON.writeValueAsString(r));
+            } else {
+              t.row(r.recordId(), r.time(), r.subject(), r.action() == null ? r.kind() : r.action(), r.collection(),
+                  r.allow() == null ? null : r.allow() ? "ALLOW" : "DENY", String.join(",", r.reasonCodes()),
+                  r.sessionId());
+            }
+          }
+          if (!json) {
+            t.print(out);
           }
           next = page.nextCursor();
         }

@@ -81,7 +81,8 @@ class SessionsCommandTest {
     String session = record();
     Run list = run("sessions", "list", "--dir", dir.toString());
     assertEquals(0, list.code(), list.err());
-    assertEquals(4, list.out().lines().count(), list.out());
+    assertEquals(5, list.out().lines().count(), list.out()); // header + 4
+    assertTrue(list.out().startsWith("RECORD "), list.out());
     Run denied = run("sessions", "list", "--dir", dir.toString(), "--decision", "deny", "--json");
     assertEquals(0, denied.code(), denied.err());
     List<String> lines = denied.out().lines().toList();
@@ -96,12 +97,12 @@ class SessionsCommandTest {
     String cursor = paged.out().lines().filter(l -> l.startsWith("next page")).findFirst().orElseThrow()
         .substring("next page: --cursor ".length());
     Run page2 = run("sessions", "list", "--dir", dir.toString(), "--limit", "3", "--cursor", cursor);
-    assertEquals(1, page2.out().lines().count(), page2.out());
+    assertEquals(2, page2.out().lines().count(), page2.out());
     Run window = run("sessions", "list", "--dir", dir.toString(), "--from", "2025-01-02T03:04:02Z", "--to",
         "2025-01-02T03:04:04Z");
-    assertEquals(2, window.out().lines().count(), window.out());
+    assertEquals(3, window.out().lines().count(), window.out());
     Run sessions = run("sessions", "list", "--dir", dir.toString(), "--sessions", "--subject", "bob");
-    assertTrue(sessions.out().contains(session) && sessions.out().contains("requests 4 (allowed 2, denied 2)"),
+    assertTrue(sessions.out().contains(session) && sessions.out().contains("4 (allowed 2, denied 2)") && sessions.out().startsWith("SESSION "),
         sessions.out());
 
     Run show = run("sessions", "show", "--dir", dir.toString(), session);

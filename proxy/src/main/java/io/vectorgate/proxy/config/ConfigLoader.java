@@ -69,6 +69,14 @@ public final class ConfigLoader {
     com.fasterxml.jackson.databind.JsonNode tree;
     try {
       tree = YAML.readTree(yaml);
+    } catch (com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException e) {
+      // a YAML syntax error (indentation, an unclosed quote, a tab): no key path, only the position
+      if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        String what = (m.getContext() == null ? "" : m.getContext() + ": ") + (m.getProblem() == null ? "" : m.getProblem());
+        throw new ConfigException(source + ":" + (m.getProblemMark().getLine() + 1) + ":"
+            + (m.getProblemMark().getColumn() + 1), "not valid YAML: " + what.replace("\t", "\\t"), e);
+      }
+      throw new ConfigException(source + at(e), "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
     } catch (JsonProcessingException e) {
       tree = null; // reported with its key path or line by readValue below
     }
@@ -77,13 +85,15 @@ public final class ConfigLoader {
     try {
       raw = shared ? YAML.treeToValue(tree, GatewayConfig.class) : YAML.readValue(yaml, GatewayConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(source + ": " + keyPath(e), "unknown key `" + e.getPropertyName()
-          + "`; known keys here: " + e.getKnownPropertyIds(), e);
+      java.util.SortedSet<String> known = new java.util.TreeSet<>();
+      e.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      String guess = didYouMean(e.getPropertyName(), known);
+      throw new ConfigException(source + keyAt(yaml, e) + ": " + keyPath(e), "unknown key `" + e.getPropertyName() + "`"
+          + (guess == null ? "" : "; did you mean `" + guess + "`?") + " known keys here: " + String.join(", ", known), e);
     } catch (JsonMappingException e) {
-      throw new ConfigException(source + ": " + keyPath(e), firstLine(e.getOriginalMessage()), e);
+      throw new ConfigException(source + at(e) + ": " + keyPath(e), firstLine(e.getOriginalMessage()), e);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new ConfigException(source, "not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()), e);
+      throw new ConfigException(source + at(e), "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
     }
     if (raw == null) {
       throw new ConfigException(source, "the file is empty");
@@ -482,6 +492,70 @@ public final class ConfigLoader {
       }
     }
     return sb.length() == 0 ? "(root)" : sb.toString();
+  }
+
+  /** {@code :line:column} of a parse or mapping error in the YAML text, or "" when Jackson has none. */
+  private static String at(JsonProcessingException e) {
+    var loc = e.getLocation();
+    return loc == null || loc.getLineNr() < 1 ? "" : ":" + loc.getLineNr() + ":" + Math.max(1, loc.getColumnNr());
+  }
+
+  /**
+   * {@code :line:column} of an unknown key. The YAML parser reports the position after the key's
+   * value, so the key itself is looked up on that line and the lines above it.
+   */
+  private static String keyAt(String yaml, UnrecognizedPropertyException e) {
+    var loc = e.getLocation();
+    if (loc == null || loc.getLineNr() < 1) {
+      return "";
+    }
+    String[] lines = yaml.split("\n", -1);
+    java.util.regex.Pattern key = java.util.regex.Pattern.compile("(?:^|[\\s{,-])(\"?'?)"
+        + java.util.regex.Pattern.quote(e.getPropertyName()) + "\\1\\s*:");
+    for (int l = Math.min(loc.getLineNr(), lines.length); l >= 1; l--) {
+      java.util.regex.Matcher m = key.matcher(lines[l - 1]);
+      if (m.find()) {
+        return ":" + l + ":" + (m.start(1) + 1);
+      }
+    }
+    return at(e);
+  }
+
+  /**
+   * The known key closest to {@code key} (case-insensitive edit distance at most 2, or at most a
+   * third of its length for long keys), or null: the suggestion of an unknown-key error.
+   */
+  static String didYouMean(String key, java.util.Collection<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    for (String candidate : known) {
+      int d = editDistance(k, candidate.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, key.length() / 3) && bestDistance < key.length() ? best : null;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static String firstLine(String s) {

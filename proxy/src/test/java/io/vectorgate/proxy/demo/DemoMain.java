@@ -2,13 +2,10 @@ package io.vectorgate.proxy.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +17,25 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The demo's gateway process (run by scripts/demo.sh): an OIDC provider on loopback that issues a
- * token per sample user, and the gateway from {@code --config} with the sample organisation's
- * policy. Writes the tokens to {@code --tokens-out} and runs until interrupted.
+ * token per sample user, and the gateway from {@code --config} exactly as {@code GatewayMain} runs it
+ * (listeners, recording, approvals, admin API, decision log). Writes the tokens to
+ * {@code --tokens-out} (JSON) and one file per user next to it ({@code tokens/<user>}), prints how to
+ * connect, and runs until interrupted.
  */
 public final class DemoMain {
-  /** Sample users of samples/org/data.json: groups and tenant. */
-  static final Map<String, Object[]> USERS = new LinkedHashMap<>();
+  /** A sample user of samples/org/data.json. */
+  record Persona(String name, List<String> groups, String tenant, String shows) {}
 
-  static {
-    USERS.put("alice", new Object[] {List.of("admins"), null, "admin: every action, but drop/truncate need break-glass"});
-    USERS.put("bob", new Object[] {List.of("analysts"), "acme", "analyst, tenant acme: reads, PII masked, no vectors"});
-    USERS.put("carol", new Object[] {List.of("ml-engineers"), "acme", "ML engineer, tenant acme: reads with vectors, writes docs"});
-    USERS.put("dave", new Object[] {List.of("analysts", "pii-readers"), "globex", "analyst + PII reader, tenant globex"});
-  }
+  static final List<Persona> USERS = List.of(
+      new Persona("alice", List.of("admins"), null,
+          "admin: every tenant; drop/truncate of docs need break-glass; quick-starts in the sandbox"),
+      new Persona("bob", List.of("analysts"), "acme", "analyst, tenant acme: reads, PII masked, no vectors"),
+      new Persona("carol", List.of("ml-engineers", "on-call"), "acme",
+          "ML engineer, tenant acme: vectors, writes docs; on call, so no write window; bulk deletes need approval"),
+      new Persona("dave", List.of("analysts", "pii-readers"), "globex", "analyst + PII reader, tenant globex"),
+      new Persona("erin", List.of("db-admins"), null, "database admin: the approver of bulk deletes"),
+      new Persona("frank", List.of("developers"), null,
+          "developer: anything on collections of the sandbox `quick-starts` (all but docs, customers, kb_*, embeddings_*)"));
 
   private DemoMain() {}
 
@@ -66,42 +69,26 @@ public final class DemoMain {
       throw new IllegalStateException("the demo OIDC provider's issuer is " + oidc.issuer() + " but " + config
           + " expects identity.issuer " + cfg.identity().issuer());
     }
-    PolicyEngine engine = Gateway.compileEngine(cfg.policy());
-    Gateway gateway = Gateway.start(cfg, System::getenv, Clock.systemUTC(), engine, ApprovalGate.DENY,
-        AdapterMilvusProtocol.factory());
-    gateway.own(engine);
+    Gateway gateway;
+    try {
+      gateway = Gateway.fromConfig(cfg, System::getenv, Clock.systemUTC());
+    } catch (RuntimeException | java.io.IOException e) {
+      oidc.close();
+      throw e;
+    }
     gateway.own(oidc);
 
     Map<String, String> tokens = new LinkedHashMap<>();
-    for (var u : USERS.entrySet()) {
-      @SuppressWarnings("unchecked")
-      List<String> groups = (List<String>) u.getValue()[0];
-      tokens.put(u.getKey(), oidc.token(u.getKey(), groups, (String) u.getValue()[1], 8 * 3600));
+    Path tokenDir = tokensOut.toAbsolutePath().getParent().resolve("tokens");
+    Files.createDirectories(tokenDir);
+    for (Persona p : USERS) {
+      String token = oidc.token(p.name(), p.groups(), p.tenant(), 8 * 3600);
+      tokens.put(p.name(), token);
+      Files.writeString(tokenDir.resolve(p.name()), token);
     }
-    Files.createDirectories(tokensOut.toAbsolutePath().getParent());
     Files.writeString(tokensOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(tokens));
 
-    String gw = cfg.listeners().get(0).address().replaceAll(":0$", ":" + gateway.port(cfg.listeners().get(0).name()));
-    StringBuilder sb = new StringBuilder();
-    sb.append("\n=== Vectorgate demo is up ===\n");
-    sb.append("gateway (Milvus gRPC):  ").append(gw).append("   upstream Milvus Lite: ")
-        .append(cfg.connections().get(0).upstream()).append('\n');
-    sb.append("OIDC provider:          ").append(oidc.issuer()).append("/.well-known/openid-configuration\n");
-    sb.append("policy:                 rego-policies/src/main/rego + samples/org/data.json\n\n");
-    sb.append("Sample users (tokens valid 8 hours, also in ").append(tokensOut).append("):\n");
-    for (var u : USERS.entrySet()) {
-      sb.append("  ").append(u.getKey()).append(": ").append(u.getValue()[2]).append('\n');
-      sb.append("    token=").append(tokens.get(u.getKey())).append('\n');
-    }
-    sb.append("\nConnect with pymilvus (.venv/bin/python):\n");
-    sb.append("  import json; from pymilvus import MilvusClient\n");
-    sb.append("  tok = json.load(open('").append(tokensOut).append("'))\n");
-    sb.append("  bob = MilvusClient(uri='http://").append(gw).append("', token=tok['bob'])\n");
-    sb.append("  bob.search('docs', data=[[4.0, 1.0, 0.5, 0.25]], limit=5, output_fields=['title', 'embedding'])\n");
-    sb.append("  bob.query('customers', filter='id >= 1', output_fields=['name', 'email', 'phone'])\n");
-    sb.append("  bob.drop_collection('docs')   # MilvusException(code=1401) with the policy's reasons and decision id\n\n");
-    sb.append("Scripted session: scripts/demo-session.sh      Stop: Ctrl-C\n");
-    System.out.println(sb);
+    System.out.println(banner(cfg, gateway, oidc, tokensOut, tokenDir));
     System.out.flush();
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -110,5 +97,75 @@ public final class DemoMain {
       stopped.countDown();
     }, "vectorgate-demo-shutdown"));
     stopped.await();
+  }
+
+  private static String banner(GatewayConfig cfg, Gateway gateway, OidcProvider oidc, Path tokensOut, Path tokenDir) {
+    Path root = Path.of(System.getProperty("vectorgate.root", ".")).toAbsolutePath().normalize();
+    String milvus = null;
+    String chroma = null;
+    StringBuilder sb = new StringBuilder("\n=== Vectorgate demo is up ===\n\n");
+    for (var l : cfg.listeners()) {
+      String addr = "127.0.0.1:" + gateway.port(l.name());
+      var c = cfg.connection(l.connection()).orElseThrow();
+      if (l.kind().equals("milvus-grpc")) {
+        milvus = addr;
+      } else if (c.kind().equals("chroma")) {
+        chroma = addr;
+      }
+      sb.append(String.format("%-24s %s   -> %s %s%n", "gateway (" + c.kind() + "):", addr, c.name(), c.upstream()));
+    }
+    String admin = cfg.admin() == null ? null : "http://127.0.0.1:" + gateway.adminPort();
+    if (admin != null) {
+      sb.append(String.format("%-24s %s   (/v1/approvals, /v1/sessions, /v1/policy/status)%n", "admin API:", admin));
+      sb.append(String.format("%-24s %s/metrics   (curl it: no token needed in the demo)%n", "metrics:", admin));
+    }
+    sb.append(String.format("%-24s %s/.well-known/openid-configuration%n", "OIDC provider:", oidc.issuer()));
+    sb.append(String.format("%-24s %s%n", "policy:", "rego-policies/src/main/rego + samples/org/data.json"));
+    if (cfg.recording() != null) {
+      sb.append(String.format("%-24s %s (hash-chained; vectorgate sessions list -d %s)%n", "recording:",
+          rel(root, cfg.recording().directory()), rel(root, cfg.recording().directory())));
+    }
+    if (cfg.approvals() != null) {
+      sb.append(String.format("%-24s %s mode: a held call waits until an approver answers%n", "approvals:",
+          cfg.approvals().mode()));
+    }
+    sb.append("\nSample users (tokens valid 8 hours; all in ").append(rel(root, tokensOut)).append(", one per file in ")
+        .append(rel(root, tokenDir)).append("/):\n");
+    for (Persona p : USERS) {
+      sb.append(String.format("  %-6s %s%n", p.name(), p.shows()));
+    }
+    sb.append("\nThe sample organisation allows writes Monday-Friday 07:00-20:00 Europe/Berlin; carol is in\n")
+        .append("`on-call` and frank writes in his sandbox, so the demo's writes work at any time.\n");
+    String tok = rel(root, tokenDir);
+    if (milvus != null) {
+      sb.append("\npymilvus (.venv/bin/python):\n")
+          .append("  from pymilvus import MilvusClient\n")
+          .append("  bob = MilvusClient(uri='http://").append(milvus).append("', token=open('").append(tok)
+          .append("/bob').read())\n")
+          .append("  bob.search('docs', data=[[4.0, 1.0, 0.5, 0.25]], limit=5, output_fields=['title', 'embedding'])\n")
+          .append("  bob.query('customers', filter='id >= 1', output_fields=['name', 'email', 'phone'])\n")
+          .append("  bob.drop_collection('docs')   # MilvusException(code=1401) with the policy's reason and decision id\n");
+    }
+    if (chroma != null) {
+      String[] hp = chroma.split(":");
+      sb.append("\nchromadb (.venv/bin/python):\n")
+          .append("  import chromadb\n")
+          .append("  bob = chromadb.HttpClient(host='").append(hp[0]).append("', port=").append(hp[1])
+          .append(", headers={'X-Chroma-Token': open('").append(tok).append("/bob').read()})\n")
+          .append("  bob.get_collection('docs').query(query_embeddings=[[4.0, 1.0, 0.5, 0.25]], n_results=5)\n");
+    }
+    if (admin != null && cfg.approvals() != null) {
+      sb.append("\nApprovals (as the approver erin):\n")
+          .append("  VECTORGATE_TOKEN=$(cat ").append(tok).append("/erin) scripts/vectorgate approvals list --gateway ")
+          .append(admin).append('\n');
+    }
+    sb.append(System.getProperty("vectorgate.demo.footer",
+        "\nScripted tour: scripts/demo-session.sh (second terminal)   Logs: .demo/*.log   Stop: Ctrl-C\n"));
+    return sb.toString();
+  }
+
+  private static String rel(Path root, Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
   }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * envelopes; ScoredPoint / Record shapes; {@code ErrorResponse} for errors) over in-memory
  * collections. Filters are evaluated with Qdrant's semantics for the conditions the gateway and
  * the tests use (match value / any / except, has_id, is_empty, nested filters; must, should,
- * must_not, min_should). The API key it expects is the gateway's credential.
+ * must_not, min_should), and creating, deleting and checking a collection (the quick-start's
+ * steps). The API key it expects is the gateway's credential.
  */
 public final class QdrantFake extends FakeUpstream {
   private final String apiKey;
@@ -58,6 +59,12 @@ public final class QdrantFake extends FakeUpstream {
       collections.keySet().stream().sorted().forEach(n -> list.addObject().put("name", n));
       return ok(result);
     }
+    if (s.length == 2 && s[0].equals("collections")) {
+      return collection(r.method(), s[1]);
+    }
+    if (s.length == 3 && s[0].equals("collections") && s[2].equals("exists") && r.method().equals("GET")) {
+      return ok(JSON.createObjectNode().put("exists", collections.containsKey(s[1]))); // CollectionExistence
+    }
     if (s.length < 3 || !s[0].equals("collections")) {
       return error(404, "Not found: " + r.path());
     }
@@ -77,6 +84,19 @@ public final class QdrantFake extends FakeUpstream {
       case "PUT points" -> upsert(points, b);
       case "POST points/delete" -> delete(points, b);
       default -> error(404, "Not found: " + r.method() + " " + r.path());
+    };
+  }
+
+  /** PUT (create), DELETE (delete) and GET (info) of one collection, as the Qdrant OpenAPI spec answers them. */
+  private Reply collection(String method, String c) {
+    return switch (method) {
+      case "PUT" -> collections.putIfAbsent(c, new TreeMap<>()) == null ? ok(com.fasterxml.jackson.databind.node.BooleanNode.valueOf(true))
+          : error(409, "Wrong input: Collection `" + c + "` already exists!");
+      case "DELETE" -> ok(com.fasterxml.jackson.databind.node.BooleanNode.valueOf(collections.remove(c) != null));
+      case "GET" -> collections.containsKey(c)
+          ? ok(JSON.createObjectNode().put("status", "green").put("points_count", collections.get(c).size()))
+          : error(404, "Not found: Collection `" + c + "` doesn't exist!");
+      default -> error(404, "Not found: " + method + " /collections/" + c);
     };
   }
 
