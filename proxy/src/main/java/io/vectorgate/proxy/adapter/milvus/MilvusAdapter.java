@@ -1161,7 +1161,7 @@ public final class MilvusAdapter {
     if (response instanceof QueryResults q) {
       return rewriter.rewrite(q, effective);
     }
-    return ResultRewriter.counted(response, 0, 0);
+    return ResultRewriter.counted(response, 0, 0, 0);
   }
 
   /** The obligations the response is held to: see {@link #rewriteResponse}. */
