@@ -1143,6 +1143,9 @@ public final class MilvusAdapter {
    *       policy was asked about an answer without vectors, so none may come back, even when the
    *       server returns every field for empty {@code output_fields} (Milvus Lite does);
    *   <li>masks apply to the fields and {@code $meta} keys present in the answer;
+   *   <li>a row that carries a row-filter field (a column or {@code $meta} key of the answer) with
+   *       a value outside the filter is dropped before the cap and counted
+   *       ({@code row_filter_response_violation}); rows without the field are not judged;
    *   <li>rows beyond the limit cap are cut (per query of a search), whatever limit the upstream
    *       honoured (Milvus Lite ignores it for a query by primary keys). A count is not cut.
    * </ul>
