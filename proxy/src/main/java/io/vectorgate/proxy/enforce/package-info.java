@@ -10,11 +10,10 @@
  *       and pre-read rows) or {@code violatedBy(row)} on the response side (a row that carries a
  *       filtered field with a value outside the filter: drop it, count it in a
  *       {@link io.vectorgate.proxy.enforce.ResponseTally} which logs
- *       {@code row_filter_response_violation}). For the Milvus adapter: build the row from the
- *       result's scalar {@code FieldData} columns and dynamic-field keys with
- *       {@code RowValue.of(Object)} (array columns as lists), and replace its own
- *       {@code satisfies}/{@code Columns.sameValue}. A database whose filter never selects array
- *       values maps arrays with {@code RowValue.scalarOnly} (Chroma).
+ *       {@code row_filter_response_violation}). A database whose filter never selects array
+ *       values maps arrays with {@code RowValue.scalarOnly} (Chroma; Milvus, whose adapter reads
+ *       columns and {@code $meta} keys once in {@code adapter.milvus.FilterRows} and also drops
+ *       a returned row carrying such an unselectable value).
  *   <li>{@link io.vectorgate.proxy.enforce.LimitCaps}: one behaviour for a missing or excessive
  *       limit (explicit over the cap: refused in deny mode, clamped otherwise; missing with an
  *       API default over the cap or unbounded: set to the cap), and {@code allowed(cap)}, the

@@ -312,6 +312,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
             LOG.warn("event=response_rows_cut request_id={} rpc={} rows_cut={} limit_cap={}", ex.requestId, rpc,
                 rewrite.rowsCut(), ex.decision.obligations().limitCap().max());
           }
+          if (rewrite.rowFilterDropped() > 0) { pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.ROW_FILTER_RESPONSE_VIOLATION); }
           if (rewrite.vectorColumnsStripped() > 0) {
             pipeline.metrics().count("response_vectors_stripped");
           }

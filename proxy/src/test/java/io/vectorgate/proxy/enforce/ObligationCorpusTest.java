@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldSchema;
 import io.vectorgate.model.Obligations;
 import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.AdapterException;
@@ -14,11 +20,16 @@ import io.vectorgate.proxy.adapter.chroma.ChromaAdapter;
 import io.vectorgate.proxy.adapter.chroma.CollectionNames;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.adapter.milvus.CollectionSchemaCache;
+import io.vectorgate.proxy.adapter.milvus.MilvusAdapter;
+import io.vectorgate.proxy.adapter.milvus.MilvusRpcs;
+import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.adapter.pinecone.PineconeAdapter;
 import io.vectorgate.proxy.adapter.qdrant.HttpViews;
 import io.vectorgate.proxy.adapter.qdrant.QdrantAdapter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +51,8 @@ class ObligationCorpusTest {
 
   /**
    * One adapter under the corpus. The HTTP adapters share {@link HttpTarget}; the Milvus adapter
-   * joins with a target that parses {@code request.body} / {@code upstream_response.body} as the
-   * proto messages' JSON form and prints the rewritten messages back to JSON.
+   * is {@link MilvusTarget}, which parses {@code request.body} / {@code upstream_response.body} as
+   * the proto messages' JSON form and prints the rewritten messages back to JSON.
    */
   interface CorpusTarget {
     String kind();
@@ -76,12 +87,96 @@ class ObligationCorpusTest {
     }
   }
 
+  /**
+   * The Milvus adapter over protobuf: {@code request} is {@code {rpc, body}} with the body in the
+   * request message's proto3 JSON form (proto field names; 64-bit integers as JSON strings, as
+   * proto3 JSON prints them), {@code upstream_response.body} the response message's, and the
+   * rewritten messages are printed back the same way. Collection {@code docs} has the schema of
+   * {@code MilvusFixtures.docsSchema()} (id, tenant, title, vector, dynamic fields); row filters
+   * bind as template values (the default).
+   */
+  record MilvusTarget(MilvusAdapter adapter) implements CorpusTarget {
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+        .omittingInsignificantWhitespace();
+
+    @Override
+    public String kind() {
+      return "milvus";
+    }
+
+    @Override
+    public Outcome run(JsonNode request, Obligations obligations, JsonNode upstream) {
+      String rpcName = request.get("rpc").asText();
+      MilvusRpcs.Rpc rpc = MilvusRpcs.find(rpcName).orElseThrow(() -> new AssertionError("unknown rpc " + rpcName));
+      Message forward;
+      Operation op;
+      try {
+        Message req = parse(rpc.requestPrototype(), request.get("body"));
+        op = adapter.decode(rpcName, req, null);
+        forward = adapter.applyRequestObligations(rpcName, req, obligations);
+      } catch (ObligationException e) {
+        return new Outcome(e.code(), null, null, null);
+      } catch (AdapterException e) {
+        return new Outcome(e.code(), null, null, null);
+      }
+      if (upstream == null) {
+        return new Outcome(null, print(forward), null, null);
+      }
+      ResponseRewrite rw;
+      try {
+        rw = adapter.rewriteResponse(rpcName, op, parse(rpc.responsePrototype(), upstream.get("body")), obligations);
+      } catch (ObligationException e) {
+        return new Outcome(e.code(), print(forward), null, null);
+      }
+      ResponseTally tally = new ResponseTally();
+      tally.cut(rw.rowsCut());
+      tally.rowFilterDropped(rw.rowFilterDropped(), "milvus corpus");
+      tally.stripped(rw.vectorColumnsStripped());
+      return new Outcome(null, print(forward), print(rw.response()), tally);
+    }
+
+    private static Message parse(Message prototype, JsonNode body) {
+      Message.Builder b = prototype.newBuilderForType();
+      try {
+        JsonFormat.parser().merge(body == null ? "{}" : body.toString(), b);
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError("corpus body is not a " + prototype.getDescriptorForType().getName() + ": "
+            + e.getMessage(), e);
+      }
+      return b.build();
+    }
+
+    private static JsonNode print(Message m) {
+      try {
+        return JSON.readTree(PRINTER.print(m));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** The schema of {@code docs} the Milvus corpus is written for. */
+  static CollectionSchemaCache milvusSchemas() {
+    CollectionSchema docs = CollectionSchema.newBuilder()
+        .setName("docs")
+        .setEnableDynamicField(true)
+        .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+        .addFields(FieldSchema.newBuilder().setName("tenant").setDataType(DataType.VarChar))
+        .addFields(FieldSchema.newBuilder().setName("title").setDataType(DataType.VarChar))
+        .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector))
+        .addFields(FieldSchema.newBuilder().setName("$meta").setDataType(DataType.JSON).setIsDynamic(true))
+        .build();
+    return new CollectionSchemaCache((db, name) -> name.equals("docs") ? Optional.of(docs) : Optional.empty(),
+        16, Duration.ofMinutes(5));
+  }
+
   static List<CorpusTarget> targets() {
     ValueMasker masker = HttpViews.masker();
     ChromaAdapter chroma = new ChromaAdapter(masker, new CollectionNames(16), (t, d, id) -> Optional.empty());
     chroma.names().learn("default_tenant", "default_database", CHROMA_ID, "docs");
     return List.of(new HttpTarget("chroma", chroma), new HttpTarget("qdrant", new QdrantAdapter(masker)),
-        new HttpTarget("pinecone", new PineconeAdapter("docs", masker)));
+        new HttpTarget("pinecone", new PineconeAdapter("docs", masker)),
+        new MilvusTarget(new MilvusAdapter(milvusSchemas(), masker)));
   }
 
   @TestFactory

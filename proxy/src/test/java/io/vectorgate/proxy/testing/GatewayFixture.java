@@ -67,13 +67,23 @@ public final class GatewayFixture implements AutoCloseable {
   /** As above, with the protocol layer built by {@code protocols} (e.g. one that fails on purpose). */
   public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
       io.vectorgate.proxy.grpc.MilvusProtocolFactory protocols) throws Exception {
+    return start(workDir, upstreamOverride, extraYaml, protocols, List.of());
+  }
+
+  /** As {@link #start(Path)}, with test-only Rego directories compiled after the shipped ones. */
+  public static GatewayFixture startWithRego(Path workDir, List<Path> extraRegoDirs) throws Exception {
+    return start(workDir, null, "", AdapterMilvusProtocol.factory(), extraRegoDirs);
+  }
+
+  private static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
+      io.vectorgate.proxy.grpc.MilvusProtocolFactory protocols, List<Path> extraRegoDirs) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
     PolicyEngine engine = null;
     try {
       oidc = OidcProvider.start(0);
       GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(),
-          upstreamOverride == null ? milvus.address() : upstreamOverride, extraYaml));
+          upstreamOverride == null ? milvus.address() : upstreamOverride, extraYaml, extraRegoDirs));
       engine = Gateway.compileEngine(cfg.policy());
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
@@ -92,8 +102,12 @@ public final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  private static Path writeConfig(Path dir, String issuer, String upstream, String extraYaml) throws IOException {
+  private static Path writeConfig(Path dir, String issuer, String upstream, String extraYaml, List<Path> extraRegoDirs)
+      throws IOException {
     Path root = MilvusLite.root();
+    StringBuilder regoDirs = new StringBuilder()
+        .append(root.resolve("rego-policies/src/main/rego")).append(", ").append(root.resolve("samples/milvus-demo/rego"));
+    extraRegoDirs.forEach(d -> regoDirs.append(", ").append(d));
     String yaml = """
         listeners:
           - name: milvus
@@ -116,11 +130,11 @@ public final class GatewayFixture implements AutoCloseable {
           groups_claim: groups
           tenant_claim: tenant
         policy:
-          rego_dirs: [%s, %s]
+          rego_dirs: [%s]
           data_file: %s
         masking:
           hmac_key: {env: VG_MASK_KEY}
-        """.formatted(upstream, issuer, root.resolve("rego-policies/src/main/rego"), root.resolve("samples/milvus-demo/rego"), root.resolve("samples/org/data.json"))
+        """.formatted(upstream, issuer, regoDirs, root.resolve("samples/org/data.json"))
         + extraYaml;
     Path f = dir.resolve("gateway.yaml");
     Files.writeString(f, yaml);

@@ -8,7 +8,6 @@ import io.milvus.grpc.FieldData;
 import io.milvus.grpc.ScalarField;
 import io.milvus.grpc.VectorField;
 import io.vectorgate.proxy.adapter.AdapterException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,6 +177,26 @@ final class Columns {
     }
   }
 
+  /** The rows of the dynamic column as JSON objects (null for a null row). */
+  static List<JsonNode> dynamicRows(FieldData fd, long rows, String path) {
+    List<Object> texts = rowValues(fd, rows, path);
+    List<JsonNode> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      Object t = texts.get(i);
+      out.add(t == null ? null : jsonObject((String) t, path + ".scalars.json_data[" + i + "]"));
+    }
+    return out;
+  }
+
+  /** Parses one JSON value of a JSON column. */
+  static JsonNode jsonValue(String text, String path) {
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new AdapterException(AdapterException.MALFORMED_REQUEST, path, "JSON value at `" + path + "` is not valid JSON", e);
+    }
+  }
+
   /** A JSON scalar as a plain value (String, Long, Double, Boolean); null for anything else. */
   static Object plain(JsonNode n) {
     if (n == null || n.isNull()) {
@@ -196,32 +215,5 @@ final class Columns {
       return n.doubleValue();
     }
     return null;
-  }
-
-  /** Equality across the plain value types: numbers by value, others by equals. */
-  static boolean sameValue(Object a, Object b) {
-    if (a == null || b == null) {
-      return false;
-    }
-    if (a instanceof Number x && b instanceof Number y) {
-      BigDecimal l = decimal(x);
-      BigDecimal r = decimal(y);
-      return l != null && r != null && l.compareTo(r) == 0;
-    }
-    return a.equals(b);
-  }
-
-  private static BigDecimal decimal(Number n) {
-    if (n instanceof BigDecimal d) {
-      return d;
-    }
-    if (n instanceof java.math.BigInteger i) {
-      return new BigDecimal(i);
-    }
-    if (n instanceof Double || n instanceof Float) {
-      double d = n.doubleValue();
-      return Double.isFinite(d) ? new BigDecimal(d) : null;
-    }
-    return BigDecimal.valueOf(n.longValue());
   }
 }

@@ -32,6 +32,7 @@ import io.vectorgate.model.Resource;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.FilterFields;
+import io.vectorgate.proxy.enforce.LimitCaps;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -475,7 +477,7 @@ public final class MilvusAdapter {
     Optional<FieldData> dynamic = Columns.dynamicColumn(columns);
     if (dynamic.isPresent()) {
       int index = columns.indexOf(dynamic.get());
-      List<JsonNode> docs = dynamicRows(dynamic.get(), rows, "fields_data[" + index + "]");
+      List<JsonNode> docs = Columns.dynamicRows(dynamic.get(), rows, "fields_data[" + index + "]");
       for (JsonNode doc : docs) {
         if (doc == null) {
           continue;
@@ -549,16 +551,6 @@ public final class MilvusAdapter {
         }
       }
     }
-  }
-
-  private static List<JsonNode> dynamicRows(FieldData fd, long rows, String path) {
-    List<Object> texts = Columns.rowValues(fd, rows, path);
-    List<JsonNode> out = new ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i++) {
-      Object t = texts.get(i);
-      out.add(t == null ? null : Columns.jsonObject((String) t, path + ".scalars.json_data[" + i + "]"));
-    }
-    return out;
   }
 
   // --- rename / generic -----------------------------------------------------------------------
@@ -960,22 +952,25 @@ public final class MilvusAdapter {
   }
 
   /**
-   * Enforces the cap on one integer parameter: clamp mode rewrites it to {@code min(value, max)}
-   * in canonical decimal, deny mode refuses a value over the cap. When {@code addIfAbsent}, a
-   * missing parameter (an unbounded request) is set to the cap in both modes.
+   * Enforces the cap on one integer parameter with the shared behaviour ({@link LimitCaps#clamp}):
+   * an explicit value over the cap is refused in deny mode and clamped in clamp mode; a value
+   * within the cap stays, rewritten in canonical decimal (Milvus parses {@code 010} as octal, the
+   * gateway as decimal: the upstream must read the value the gateway checked). A missing value:
+   * when {@code missingUnbounded} (a query without {@code limit} returns every match) it is set to
+   * the cap; otherwise Milvus refuses the request without it ({@code topk}, HybridSearch's
+   * {@code limit}) or it only sizes batches ({@code search_iter_batch_size}), so it stays missing.
    */
-  private static List<KeyValuePair> capParam(List<KeyValuePair> pairs, String path, String key, LimitCap cap, boolean addIfAbsent) {
+  private static List<KeyValuePair> capParam(List<KeyValuePair> pairs, String path, String key, LimitCap cap,
+      boolean missingUnbounded) {
     KvParams p = KvParams.of(pairs, path);
     Optional<Long> value = p.integer(key);
-    if (value.isEmpty()) {
-      return addIfAbsent ? KvParams.replace(pairs, key, Long.toString(cap.max())) : pairs;
+    if (value.isEmpty() && !missingUnbounded) {
+      return pairs;
     }
-    long v = value.get();
-    if (v > cap.max() && cap.mode() == LimitCap.CapMode.DENY) {
-      throw new ObligationException(ObligationException.LIMIT_EXCEEDED,
-          "`" + path + "." + key + "` is " + v + ", the policy allows at most " + cap.max());
-    }
-    return KvParams.replace(pairs, key, Long.toString(Math.min(v, cap.max())));
+    Long requested = value.orElse(null);
+    OptionalLong capped = LimitCaps.clamp(requested, null, cap, path + "." + key);
+    long out = capped.isPresent() ? capped.getAsLong() : requested;
+    return KvParams.replace(pairs, key, Long.toString(out));
   }
 
   private static void checkNoCollision(Map<String, TemplateValue> values, String path) {
@@ -1084,17 +1079,10 @@ public final class MilvusAdapter {
     }
     long outside = 0;
     try {
-      List<List<Object>> columns = new ArrayList<>(filters.size());
-      for (RowFilter f : filters) {
-        columns.add(rowValuesFor(res.getFieldsDataList(), f.field(), found));
-      }
+      FilterRows values = FilterRows.of(res.getFieldsDataList(), found, fields(filters), "fields_data");
       for (int row = 0; row < found; row++) {
-        for (int i = 0; i < filters.size(); i++) {
-          List<Object> values = columns.get(i);
-          if (values == null || !satisfies(values.get(row), filters.get(i))) {
-            outside++;
-            break;
-          }
+        if (values.failed(row, filters).isPresent()) {
+          outside++;
         }
       }
     } catch (AdapterException e) {
@@ -1112,56 +1100,32 @@ public final class MilvusAdapter {
         "cannot verify that the upsert into `" + collection + "` overwrites only rows the row filter allows: " + why, cause);
   }
 
-  /** Every written row must satisfy every row filter. */
+  /** Every written row must satisfy every row filter ({@link FilterRows}, the shared matcher). */
   private static void checkRows(List<FieldData> columns, long rows, List<RowFilter> filters) {
     if (filters.isEmpty()) {
       return;
     }
     checkColumns(columns, rows);
     for (RowFilter f : filters) {
-      List<Object> values = rowValuesFor(columns, f.field(), rows);
-      if (values == null) {
+      boolean present = Columns.dynamicColumn(columns).isPresent() || columns.stream()
+          .anyMatch(fd -> !Columns.isDynamic(fd) && fd.getFieldName().equals(f.field()) && fd.hasScalars());
+      if (!present) {
         throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
             "written rows do not set `" + f.field() + "`, which the row filter requires");
       }
-      for (int row = 0; row < values.size(); row++) {
-        if (!satisfies(values.get(row), f)) {
-          throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
-              "row " + row + " sets `" + f.field() + "` to a value the row filter does not allow");
-        }
+    }
+    FilterRows values = FilterRows.of(columns, rows, fields(filters), "fields_data");
+    for (int row = 0; row < rows; row++) {
+      Optional<RowFilter> failed = values.failed(row, filters);
+      if (failed.isPresent()) {
+        throw new ObligationException(ObligationException.ROW_FILTER_VIOLATION,
+            "row " + row + " sets `" + failed.get().field() + "` to a value the row filter does not allow");
       }
     }
   }
 
-  private static List<Object> rowValuesFor(List<FieldData> columns, String field, long rows) {
-    for (int i = 0; i < columns.size(); i++) {
-      FieldData fd = columns.get(i);
-      if (!Columns.isDynamic(fd) && fd.getFieldName().equals(field)) {
-        return fd.hasScalars() ? Columns.rowValues(fd, rows, "fields_data[" + i + "]") : null;
-      }
-    }
-    Optional<FieldData> dynamic = Columns.dynamicColumn(columns);
-    if (dynamic.isEmpty()) {
-      return null;
-    }
-    List<JsonNode> docs = dynamicRows(dynamic.get(), rows, "fields_data[" + columns.indexOf(dynamic.get()) + "]");
-    List<Object> out = new ArrayList<>(docs.size());
-    for (JsonNode d : docs) {
-      out.add(d == null ? null : Columns.plain(d.get(field)));
-    }
-    return out;
-  }
-
-  private static boolean satisfies(Object value, RowFilter f) {
-    if (value == null) {
-      return false;
-    }
-    List<?> allowed = f.value() instanceof List<?> l ? l : java.util.Collections.singletonList(f.value());
-    boolean member = allowed.stream().anyMatch(a -> Columns.sameValue(value, a));
-    return switch (f.op()) {
-      case EQ, IN -> member;
-      case NE, NOT_IN -> !member;
-    };
+  static List<String> fields(List<RowFilter> filters) {
+    return filters.stream().map(RowFilter::field).distinct().toList();
   }
 
   // ============================================================================================
@@ -1179,6 +1143,9 @@ public final class MilvusAdapter {
    *       policy was asked about an answer without vectors, so none may come back, even when the
    *       server returns every field for empty {@code output_fields} (Milvus Lite does);
    *   <li>masks apply to the fields and {@code $meta} keys present in the answer;
+   *   <li>a row that carries a row-filter field (a column or {@code $meta} key of the answer) with
+   *       a value outside the filter is dropped before the cap and counted
+   *       ({@code row_filter_response_violation}); rows without the field are not judged;
    *   <li>rows beyond the limit cap are cut (per query of a search), whatever limit the upstream
    *       honoured (Milvus Lite ignores it for a query by primary keys). A count is not cut.
    * </ul>
@@ -1197,7 +1164,7 @@ public final class MilvusAdapter {
     if (response instanceof QueryResults q) {
       return rewriter.rewrite(q, effective);
     }
-    return ResultRewriter.counted(response, 0, 0);
+    return ResultRewriter.counted(response, 0, 0, 0);
   }
 
   /** The obligations the response is held to: see {@link #rewriteResponse}. */

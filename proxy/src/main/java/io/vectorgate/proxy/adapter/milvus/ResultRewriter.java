@@ -24,6 +24,9 @@ import io.milvus.grpc.TimestamptzArray;
 import io.vectorgate.model.FieldMask;
 import io.vectorgate.model.MaskMethod;
 import io.vectorgate.model.Obligations;
+import io.vectorgate.model.RowFilter;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.enforce.ResponseTally;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,14 +57,25 @@ final class ResultRewriter {
   }
 
   static boolean needed(Obligations o) {
-    return o.stripVectors() || !o.mask().isEmpty() || o.limitCap() != null;
+    return o.stripVectors() || !o.mask().isEmpty() || o.limitCap() != null || !o.rowFilter().isEmpty();
   }
 
   ResponseRewrite rewrite(SearchResults response, Obligations o) {
     if (!needed(o) || !response.hasResults()) {
-      return counted(response, 0, 0);
+      return counted(response, 0, 0, 0);
     }
     SearchResultData data = response.getResults();
+    long dropped = 0;
+    if (!o.rowFilter().isEmpty()) {
+      checkIds(data);
+      long total = rowCount(data);
+      int[] keep = passing(data.getFieldsDataList(), total, o.rowFilter(), "results.fields_data");
+      dropped = total - keep.length;
+      if (dropped > 0) {
+        data = keepHits(data, keep);
+        tally(dropped, "milvus search");
+      }
+    }
     long rowsCut = 0;
     if (o.limitCap() != null) {
       SearchResultData cut = cutSearch(data, o.limitCap().max());
@@ -109,23 +123,29 @@ final class ResultRewriter {
         }
       }
     }
-    return counted(response.toBuilder().setResults(b).build(), rowsCut, stripped);
+    return counted(response.toBuilder().setResults(b).build(), rowsCut, dropped, stripped);
   }
 
   ResponseRewrite rewrite(QueryResults response, Obligations o) {
     if (!needed(o)) {
-      return counted(response, 0, 0);
+      return counted(response, 0, 0, 0);
+    }
+    long dropped = 0;
+    if (!o.rowFilter().isEmpty()) {
+      long rows = queryRows(response.getFieldsDataList());
+      int[] keep = passing(response.getFieldsDataList(), rows, o.rowFilter(), "fields_data");
+      dropped = rows - keep.length;
+      if (dropped > 0) {
+        response = keepQueryRows(response, keep, rows);
+        tally(dropped, "milvus query");
+      }
     }
     long rowsCut = 0;
     if (o.limitCap() != null) {
       long rows = queryRows(response.getFieldsDataList());
       if (rows > o.limitCap().max()) {
         int[] keep = RowSlicer.firstPerQuery(List.of(rows), o.limitCap().max());
-        List<FieldData> cut = new ArrayList<>();
-        for (FieldData fd : response.getFieldsDataList()) {
-          cut.add(RowSlicer.keep(fd, keep, rows));
-        }
-        response = response.toBuilder().clearFieldsData().addAllFieldsData(cut).build();
+        response = keepQueryRows(response, keep, rows);
         rowsCut = rows - keep.length;
       }
     }
@@ -133,11 +153,45 @@ final class ResultRewriter {
     return counted(response.toBuilder()
         .clearFieldsData().addAllFieldsData(out.columns)
         .clearOutputFields().addAllOutputFields(out.outputFields)
-        .build(), rowsCut, out.vectorsStripped);
+        .build(), rowsCut, dropped, out.vectorsStripped);
+  }
+
+  private static QueryResults keepQueryRows(QueryResults response, int[] keep, long rows) {
+    List<FieldData> cut = new ArrayList<>();
+    for (FieldData fd : response.getFieldsDataList()) {
+      cut.add(RowSlicer.keep(fd, keep, rows));
+    }
+    return response.toBuilder().clearFieldsData().addAllFieldsData(cut).build();
+  }
+
+  /**
+   * The rows (ascending) that do not violate the row filter: a row that carries a filtered field
+   * (a scalar column or a {@code $meta} key of the answer) with a value outside the filter is a
+   * {@code row_filter_response_violation}; a row that does not carry it is not judged.
+   */
+  private static int[] passing(List<FieldData> columns, long rows, List<RowFilter> filters, String path) {
+    FilterRows values;
+    try {
+      values = FilterRows.of(columns, rows, MilvusAdapter.fields(filters), path);
+    } catch (AdapterException e) {
+      throw new ResponseUnenforceableException("the row filter cannot be checked: " + e.getMessage());
+    }
+    List<Integer> keep = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      if (!values.violates(r, filters)) {
+        keep.add(r);
+      }
+    }
+    return keep.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Counts and logs ({@code row_filter_response_violation}) rows dropped by the row filter. */
+  private static void tally(long dropped, String where) {
+    new ResponseTally().rowFilterDropped(dropped, where);
   }
 
   /** The rewrite with the rows and vectors {@code response} returns. */
-  static ResponseRewrite counted(com.google.protobuf.Message response, long rowsCut, int stripped) {
+  static ResponseRewrite counted(com.google.protobuf.Message response, long rowsCut, long dropped, int stripped) {
     List<FieldData> columns;
     long rows;
     if (response instanceof SearchResults s) {
@@ -151,10 +205,10 @@ final class ResultRewriter {
       }
       columns = q.getFieldsDataList();
     } else {
-      return new ResponseRewrite(response, rowsCut, stripped, 0, 0);
+      return new ResponseRewrite(response, rowsCut, dropped, stripped, 0, 0);
     }
     boolean vectors = columns.stream().anyMatch(Columns::hasVectors);
-    return new ResponseRewrite(response, rowsCut, stripped, rows, vectors ? rows : 0);
+    return new ResponseRewrite(response, rowsCut, dropped, stripped, rows, vectors ? rows : 0);
   }
 
   /** The rows of a query answer: every column must hold the same number. */
@@ -176,22 +230,46 @@ final class ResultRewriter {
     return d.getTopksList().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Keeps the first {@code cap} hits of every query, in every per-hit structure. */
-  private static SearchResultData cutSearch(SearchResultData d, long cap) {
+  /** Every hit has an id: the per-hit structures can be cut consistently. */
+  private static void checkIds(SearchResultData d) {
     long total = rowCount(d);
     long ids = idCount(d.getIds());
     if (ids != total) {
       throw new ResponseUnenforceableException("the search answer holds " + ids + " ids for " + total
           + " hits (topks " + d.getTopksList() + ")");
     }
+  }
+
+  /** Keeps the first {@code cap} hits of every query, in every per-hit structure. */
+  private static SearchResultData cutSearch(SearchResultData d, long cap) {
+    checkIds(d);
     if (d.getTopksList().stream().noneMatch(k -> k > cap)) {
       return d;
     }
     int[] keep = RowSlicer.firstPerQuery(d.getTopksList(), cap);
+    return keepHits(d, keep).toBuilder().setTopK(Math.min(d.getTopK(), cap)).build();
+  }
+
+  /**
+   * Keeps the hits {@code keep} (ascending indices over all queries) in every per-hit structure:
+   * ids, scores, distances, element indices, columns, group-by values, highlights; each query's
+   * {@code topks} entry becomes the number of its hits kept.
+   */
+  private static SearchResultData keepHits(SearchResultData d, int[] keep) {
+    long total = rowCount(d);
     SearchResultData.Builder b = d.toBuilder();
     b.clearTopks();
-    d.getTopksList().forEach(k -> b.addTopks(Math.min(k, cap)));
-    b.setTopK(Math.min(d.getTopK(), cap));
+    long start = 0;
+    int next = 0;
+    for (long k : d.getTopksList()) {
+      long kept = 0;
+      while (next < keep.length && keep[next] < start + k) {
+        kept++;
+        next++;
+      }
+      b.addTopks(kept);
+      start += k;
+    }
     b.setIds(switch (d.getIds().getIdFieldCase()) {
       case INT_ID -> IDs.newBuilder().setIntId(LongArray.newBuilder().addAllData(pick(d.getIds().getIntId().getDataList(), keep))).build();
       case STR_ID -> IDs.newBuilder().setStrId(StringArray.newBuilder().addAllData(pick(d.getIds().getStrId().getDataList(), keep))).build();

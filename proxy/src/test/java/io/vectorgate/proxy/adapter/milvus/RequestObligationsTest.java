@@ -150,6 +150,65 @@ class RequestObligationsTest {
   }
 
   @Test
+  void theCapFollowsTheSharedLimitBehaviour() {
+    SearchRequest s = MilvusFixtures.load("search_basic", SearchRequest.getDefaultInstance());
+    // a value within the cap stays, written in canonical decimal (Milvus reads `010` as octal 8)
+    SearchRequest octal = s.toBuilder().clearSearchParams().addAllSearchParams(
+        KvParams.replace(s.getSearchParamsList(), "topk", "010")).build();
+    SearchRequest out = (SearchRequest) adapter.applyRequestObligations("Search", octal, cap(50, LimitCap.CapMode.DENY));
+    assertEquals("10", param(out.getSearchParamsList(), "topk"));
+    // Milvus refuses a search without topk: nothing is added (the request asks for nothing over the cap)
+    SearchRequest noTopk = s.toBuilder().clearSearchParams().addAllSearchParams(s.getSearchParamsList().stream()
+        .filter(p -> !p.getKey().equals("topk")).toList()).build();
+    SearchRequest noTopkOut = (SearchRequest) adapter.applyRequestObligations("Search", noTopk, cap(5, LimitCap.CapMode.CLAMP));
+    assertEquals(null, param(noTopkOut.getSearchParamsList(), "topk"));
+    // a query without a limit is unbounded: set to the cap in deny mode too
+    QueryRequest noLimit = MilvusFixtures.load("query_no_limit", QueryRequest.getDefaultInstance());
+    QueryRequest limited = (QueryRequest) adapter.applyRequestObligations("Query", noLimit, cap(7, LimitCap.CapMode.DENY));
+    assertEquals("7", param(limited.getQueryParamsList(), "limit"));
+    ObligationException e = assertThrows(ObligationException.class, () -> adapter.applyRequestObligations("Query",
+        noLimit.toBuilder().addQueryParams(KeyValuePair.newBuilder().setKey("limit").setValue("8")).build(),
+        cap(7, LimitCap.CapMode.DENY)));
+    assertEquals("limit_exceeded", e.code());
+    assertTrue(e.getMessage().contains("query_params.limit"), e.getMessage());
+  }
+
+  @Test
+  void anArrayValueSatisfiesNoConditionOnWrites() {
+    // Milvus's `f == v` / `f in [..]` never select an array, so a written array is outside the filter
+    InsertRequest rows = MilvusFixtures.load("insert_rows", InsertRequest.getDefaultInstance()); // 3 rows
+    String eu = "{\"region\": \"eu\"}";
+    InsertRequest allEu = withMeta(rows, eu, eu, eu);
+    assertSame(allEu, adapter.applyRequestObligations("Insert", allEu, rowFilter(new RowFilter("region", FilterOp.EQ, "eu"))));
+    InsertRequest withMeta = withMeta(rows, eu, "{\"region\": [\"eu\"]}", eu);
+    for (FilterOp op : FilterOp.values()) {
+      // conditions rows 0 and 2 ("eu") satisfy; row 1 (["eu"]) satisfies none of them
+      Object value = switch (op) {
+        case EQ -> "eu";
+        case IN -> List.of("eu");
+        case NE -> "us";
+        case NOT_IN -> List.of("us");
+      };
+      ObligationException e = assertThrows(ObligationException.class, () -> adapter.applyRequestObligations("Insert",
+          withMeta, rowFilter(new RowFilter("region", op, value))));
+      assertEquals("row_filter_violation", e.code());
+      assertTrue(e.getMessage().contains("row 1"), op + ": " + e.getMessage());
+    }
+  }
+
+  /** The request with its dynamic column replaced by one holding {@code docs}. */
+  private static InsertRequest withMeta(InsertRequest r, String... docs) {
+    io.milvus.grpc.JSONArray.Builder j = io.milvus.grpc.JSONArray.newBuilder();
+    for (String d : docs) {
+      j.addData(com.google.protobuf.ByteString.copyFromUtf8(d));
+    }
+    io.milvus.grpc.FieldData meta = io.milvus.grpc.FieldData.newBuilder().setFieldName("$meta").setIsDynamic(true)
+        .setType(io.milvus.grpc.DataType.JSON).setScalars(io.milvus.grpc.ScalarField.newBuilder().setJsonData(j)).build();
+    return r.toBuilder().clearFieldsData().addAllFieldsData(r.getFieldsDataList().stream()
+        .filter(fd -> !Columns.isDynamic(fd)).toList()).addFieldsData(meta).build();
+  }
+
+  @Test
   void writesMustSatisfyTheRowFilter() {
     InsertRequest mixed = MilvusFixtures.load("insert_rows", InsertRequest.getDefaultInstance()); // acme, acme, globex
     ObligationException e = assertThrows(ObligationException.class, () -> adapter.applyRequestObligations("Insert", mixed,
