@@ -415,9 +415,11 @@ public final class PlanEvaluator {
   private int with(Ir.With x, Val[] l, Run r) {
     Val saved = l[x.local()];
     Val v = read(x.value(), l);
-    if (v == null) {
+    if (v == null && x.path().length > 0) {
       return 0;
     }
+    // without a path the local is replaced as is, also by an undefined value: the planner restores an
+    // undefined input this way (as the Wasm backend, which copies the local)
     l[x.local()] = x.path().length == 0 ? v : upsert(saved, x.path(), 0, v);
     Object[] savedMemo = r.memo;
     r.memo = new Object[funcs.length];
