@@ -100,13 +100,47 @@ public final class PolicyCompiler {
     }
     try {
       PolicyBundle bundle = PolicyBundle.read(out.bundle(), limits);
-      LOG.info("policy compiled sources={} revision={} entrypoints={} wasm_bytes={}", request.sources(),
-          bundle.revision(), request.entrypoints(), bundle.wasm().length);
+      bundle = withPlan(bundle, request);
+      LOG.info("policy compiled sources={} revision={} entrypoints={} wasm_bytes={} plan={}", request.sources(),
+          bundle.revision(), request.entrypoints(), bundle.wasm().length, bundle.plan().isPresent());
       return CompileResult.success(bundle);
     } catch (PolicyBundle.BundleException e) {
       return CompileResult.failure(List.of(new Diagnostic("bundle.tar.gz", 0, 0, "bundle_invalid",
           e.getMessage())));
     }
+  }
+
+  /**
+   * Adds the plan IR of the same sources (same revision, {@code opa build -t plan}, the plan engine's
+   * capabilities), so every compiled bundle runs on either engine. A policy the plan engine cannot
+   * take (a builtin only the Wasm engine has) keeps a Wasm-only bundle; the plan engine then refuses
+   * it at activation, naming the reason logged here.
+   */
+  private PolicyBundle withPlan(PolicyBundle bundle, CompileRequest request) {
+    Capabilities planCaps = planCapabilities();
+    BuildOutput plan = build(request.withRevision(bundle.revision()), "plan", planCaps, false);
+    if (!plan.ok()) {
+      LOG.info("policy has no plan for the plan engine revision={} diagnostics={}", bundle.revision(),
+          plan.diagnostics());
+      return bundle;
+    }
+    try {
+      return bundle.withPlan(io.vectorgate.engine.plan.PlanBundle.planJson(plan.bundle(), limits));
+    } catch (io.vectorgate.engine.plan.PlanException e) {
+      LOG.warn("plan build output unreadable revision={} error={}", bundle.revision(), e.getMessage());
+      return bundle;
+    }
+  }
+
+  private volatile Capabilities planCapabilities;
+
+  private Capabilities planCapabilities() {
+    Capabilities c = planCapabilities;
+    if (c == null) {
+      c = Capabilities.exactly(opa, io.vectorgate.engine.plan.Builtins.standard().names());
+      planCapabilities = c;
+    }
+    return c;
   }
 
   /** The bytes of a built {@code bundle.tar.gz}, or the diagnostics that stopped the build. */
@@ -121,6 +155,10 @@ public final class PolicyCompiler {
    * {@code plan}) restricted to {@code caps}: the one build path of both engines.
    */
   public BuildOutput build(CompileRequest request, String target, Capabilities caps) {
+    return build(request, target, caps, true);
+  }
+
+  private BuildOutput build(CompileRequest request, String target, Capabilities caps, boolean doCheck) {
     for (Path s : request.sources()) {
       if (!Files.exists(s)) {
         return new BuildOutput(List.of(new Diagnostic(s.toString(), 0, 0, "source_missing",
@@ -145,7 +183,7 @@ public final class PolicyCompiler {
       List<String> check = new ArrayList<>(List.of("check", "--format", "json"));
       check.addAll(common);
       check.addAll(srcs);
-      OpaCli.Result checked = opa.run(null, check);
+      OpaCli.Result checked = doCheck ? opa.run(null, check) : new OpaCli.Result(0, "", "");
       if (!checked.ok()) {
         List<Diagnostic> ds = parseJsonErrors(checked.stdout(), caps, target);
         if (ds.isEmpty()) {

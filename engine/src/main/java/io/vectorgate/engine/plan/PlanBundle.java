@@ -46,8 +46,47 @@ public final class PlanBundle {
     return revision;
   }
 
+  /** The {@code plan.json} of a plan bundle archive. */
+  public static byte[] planJson(byte[] tarGz, BundleLimits limits) {
+    byte[] plan = files(tarGz, limits).get("plan.json");
+    if (plan == null) {
+      throw new PlanException("plan bundle has no plan.json (build it with `opa build -t plan`)");
+    }
+    return plan;
+  }
+
   /** Reads a plan bundle; anything missing, oversized or unreadable is a {@link PlanException}. */
   public static PlanBundle read(byte[] tarGz, BundleLimits limits, Builtins builtins) {
+    Map<String, byte[]> files = files(tarGz, limits);
+    byte[] plan = planJson(tarGz, limits);
+    Ir.Policy policy = new IrReader(builtins).read(plan);
+    Val data = readData(files.get("data.json"));
+    String revision = "";
+    byte[] manifest = files.get(".manifest");
+    if (manifest != null) {
+      try {
+        revision = ContractJson.mapper().readTree(manifest).path("revision").asText("");
+      } catch (IOException e) {
+        throw new PlanException("plan bundle .manifest is not JSON: " + e.getMessage(), e);
+      }
+    }
+    return new PlanBundle(policy, data, revision);
+  }
+
+  /** Base data from its JSON text (numbers kept exact); {@code {}} when absent. */
+  public static Val readData(byte[] dataJson) {
+    if (dataJson == null) {
+      return new Val.Obj();
+    }
+    try {
+      JsonNode d = DATA_READER.readTree(dataJson);
+      return d == null || d.isNull() || d.isMissingNode() ? new Val.Obj() : Val.fromJson(d);
+    } catch (IOException e) {
+      throw new PlanException("bundle data.json is not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, byte[]> files(byte[] tarGz, BundleLimits limits) {
     if (tarGz.length > limits.maxCompressedBytes()) {
       throw new PlanException("plan bundle is " + tarGz.length + " bytes compressed, over the limit of "
           + limits.maxCompressedBytes());
@@ -81,31 +120,7 @@ public final class PlanBundle {
     } catch (IOException e) {
       throw new PlanException("plan bundle is corrupt or truncated: " + e.getMessage(), e);
     }
-    byte[] plan = files.get("plan.json");
-    if (plan == null) {
-      throw new PlanException("plan bundle has no plan.json (build it with `opa build -t plan`)");
-    }
-    Ir.Policy policy = new IrReader(builtins).read(plan);
-    Val data = Val.fromJson(ContractJson.mapper().createObjectNode());
-    byte[] dataBytes = files.get("data.json");
-    if (dataBytes != null) {
-      try {
-        JsonNode d = DATA_READER.readTree(dataBytes);
-        data = d == null || d.isNull() ? data : Val.fromJson(d);
-      } catch (IOException e) {
-        throw new PlanException("plan bundle data.json is not JSON: " + e.getMessage(), e);
-      }
-    }
-    String revision = "";
-    byte[] manifest = files.get(".manifest");
-    if (manifest != null) {
-      try {
-        revision = ContractJson.mapper().readTree(manifest).path("revision").asText("");
-      } catch (IOException e) {
-        throw new PlanException("plan bundle .manifest is not JSON: " + e.getMessage(), e);
-      }
-    }
-    return new PlanBundle(policy, data, revision);
+    return files;
   }
 
   private static byte[] readCapped(InputStream in, long budget) throws IOException {

@@ -58,6 +58,16 @@ public final class PlanEvaluator {
     Val ret;
     Val.SetV results;
     int withDepth;
+    /** System.nanoTime() after which the evaluation fails; Long.MAX_VALUE for none. */
+    long deadline = Long.MAX_VALUE;
+    int steps;
+
+    /** Counts a loop iteration or call; every 1024th checks the deadline. */
+    void step() {
+      if ((++steps & 1023) == 0 && deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+        throw new EvalError("eval_timeout", "evaluation exceeded its time limit");
+      }
+    }
 
     Run(int funcs, long nowNs, Val input) {
       this.memo = new Object[funcs];
@@ -92,7 +102,16 @@ public final class PlanEvaluator {
   }
 
   public Val.SetV evaluate(Ir.Plan p, Val input, long nowNs) {
+    return evaluate(p, input, nowNs, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #evaluate(String, Val, long)}, failing with an {@link EvalError} of code
+   * {@code eval_timeout} once {@code System.nanoTime()} passes {@code deadlineNanos}.
+   */
+  public Val.SetV evaluate(Ir.Plan p, Val input, long nowNs, long deadlineNanos) {
     Run r = new Run(funcs.length, nowNs, input);
+    r.deadline = deadlineNanos;
     r.results = new Val.SetV();
     Val[] locals = new Val[p.localCount()];
     locals[0] = input;
@@ -105,7 +124,17 @@ public final class PlanEvaluator {
 
   /** The entrypoint's value, or null when it is undefined. More than one result is an error. */
   public Val evaluateValue(String plan, Val input, long nowNs) {
-    Val.SetV rs = evaluate(plan, input, nowNs);
+    Ir.Plan p = policy.plan(plan);
+    if (p == null) {
+      throw new PlanException("the policy has no entrypoint `" + plan + "`");
+    }
+    return evaluateValue(p, input, nowNs, Long.MAX_VALUE);
+  }
+
+  /** The entrypoint's value, or null when it is undefined; see {@link #evaluate(Ir.Plan, Val, long, long)}. */
+  public Val evaluateValue(Ir.Plan p, Val input, long nowNs, long deadlineNanos) {
+    String plan = p.name();
+    Val.SetV rs = evaluate(p, input, nowNs, deadlineNanos);
     if (rs.set.isEmpty()) {
       return null;
     }
@@ -402,6 +431,7 @@ public final class PlanEvaluator {
 
   /** NORMAL to continue the scan, MIN_VALUE to end it, else the code for the enclosing block. */
   private int scanBody(Ir.Scan x, Val[] l, Run r) {
+    r.step();
     int c = execBlock(x.block(), l, r);
     if (c == NORMAL || c == 0) {
       return NORMAL;
@@ -534,6 +564,7 @@ public final class PlanEvaluator {
 
   /** Runs a function's blocks on fresh locals. */
   Val invoke(Ir.Func f, Val[] args, Run r) {
+    r.step();
     Val[] l = new Val[f.localCount()];
     int[] ps = f.params();
     for (int i = 0; i < ps.length && i < args.length; i++) {
