@@ -74,6 +74,21 @@ public record EngineConfig(
       }
       throw new IllegalArgumentException("engine must be `wasm` or `plan`, was `" + name + "`");
     }
+
+    /**
+     * The process default: system property {@code vectorgate.engine}, else environment variable
+     * {@code VECTORGATE_ENGINE}, else {@link #WASM}. Every {@link Builder} starts from it, so the
+     * CLI, the harness and rollout follow one switch; the gateway's {@code policy.engine} key
+     * overrides it.
+     */
+    public static Engine defaultEngine() {
+      String p = System.getProperty("vectorgate.engine");
+      if (p != null && !p.isBlank()) {
+        return parse(p);
+      }
+      String e = System.getenv("VECTORGATE_ENGINE");
+      return e == null || e.isBlank() ? WASM : parse(e);
+    }
   }
 
   public static final String DEFAULT_ENTRYPOINT = "vectorgate/decision";
@@ -224,7 +239,7 @@ public record EngineConfig(
     private Duration warmupBudget = DEFAULT_WARMUP_BUDGET;
     private DecisionLogger decisionLogger = DecisionLogger.NONE;
     private EngineMetrics metrics;
-    private Engine engine = Engine.WASM;
+    private Engine engine = Engine.defaultEngine();
     private double shadowRate;
 
     public Builder poolSize(int v) { this.poolSize = v; return this; }

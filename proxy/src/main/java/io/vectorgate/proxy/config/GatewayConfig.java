@@ -209,9 +209,9 @@ public record GatewayConfig(
       this(regoDirs, dataFile, null);
     }
 
-    /** {@code engine: wasm|plan} (default wasm); an unknown name is an IllegalArgumentException naming both. */
+    /** {@code engine: wasm|plan} (default: EngineConfig.Engine.defaultEngine(), i.e. wasm); unknown names are an IllegalArgumentException. */
     public io.vectorgate.engine.EngineConfig.Engine engineKind() {
-      return engine == null ? io.vectorgate.engine.EngineConfig.Engine.WASM
+      return engine == null ? io.vectorgate.engine.EngineConfig.Engine.defaultEngine()
           : io.vectorgate.engine.EngineConfig.Engine.parse(engine);
     }
 
