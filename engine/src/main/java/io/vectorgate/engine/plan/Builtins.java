@@ -206,10 +206,8 @@ public final class Builtins {
       return Val.FALSE;
     });
     add("internal.member_3", (c, a) -> {
+      // `k, v in coll`: coll[k] == v; a set's key is its element
       Val v = PlanEvaluator.dot(a[2], a[0]);
-      if (a[2] instanceof Val.SetV) {
-        return Val.FALSE;
-      }
       return Val.bool(v != null && Val.compare(v, a[1]) == 0);
     });
   }
