@@ -39,6 +39,8 @@ import java.util.Objects;
  * @param shadowRate with the plan engine, the share (0..1) of decisions also evaluated on the Wasm
  *     engine and compared; disagreements are counted ({@link EngineMetrics#shadowDisagreement}) and
  *     logged. 0 (the default) builds no Wasm instances at all in plan mode
+ * @param planMemoEntries with the plan engine, cached results kept per rule across decisions
+ *     (see {@code io.vectorgate.engine.plan.Memo}); 0 turns the cross-decision memo off
  */
 public record EngineConfig(
     int poolSize,
@@ -57,7 +59,8 @@ public record EngineConfig(
     DecisionLogger decisionLogger,
     EngineMetrics metrics,
     Engine engine,
-    double shadowRate) {
+    double shadowRate,
+    int planMemoEntries) {
 
   /** The evaluator behind {@link PolicyEngine}; the gateway config key {@code engine:} names it. */
   public enum Engine {
@@ -140,6 +143,9 @@ public record EngineConfig(
     Objects.requireNonNull(decisionLogger, "decisionLogger");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(engine, "engine");
+    if (planMemoEntries < 0) {
+      throw new IllegalArgumentException("planMemoEntries must be >= 0, was " + planMemoEntries);
+    }
     if (!(shadowRate >= 0 && shadowRate <= 1)) {
       throw new IllegalArgumentException("shadowRate must be within 0..1, was " + shadowRate);
     }
@@ -209,7 +215,7 @@ public record EngineConfig(
         .memoryPages(initialMemoryPages, maxMemoryPages).useCompiler(useCompiler)
         .smokeInputJson(smokeInputJson).warmupInputs(warmupInputs).warmupIterations(warmupIterations)
         .warmupBudget(warmupBudget).decisionLogger(decisionLogger).metrics(metrics).engine(engine)
-        .shadowRate(shadowRate);
+        .shadowRate(shadowRate).planMemoEntries(planMemoEntries);
   }
 
   /**
@@ -221,6 +227,8 @@ public record EngineConfig(
    * {@link LongAdderEngineMetrics}.
    */
   public static final int DEFAULT_WARMUP_ITERATIONS = 2000;
+  /** Cached results per rule in the plan engine's cross-decision memo. */
+  public static final int DEFAULT_PLAN_MEMO_ENTRIES = 256;
   public static final Duration DEFAULT_WARMUP_BUDGET = Duration.ofSeconds(2);
 
   public static final class Builder {
@@ -241,6 +249,7 @@ public record EngineConfig(
     private EngineMetrics metrics;
     private Engine engine = Engine.defaultEngine();
     private double shadowRate;
+    private int planMemoEntries = DEFAULT_PLAN_MEMO_ENTRIES;
 
     public Builder poolSize(int v) { this.poolSize = v; return this; }
     public Builder entrypoint(String v) { this.entrypoint = v; return this; }
@@ -264,12 +273,14 @@ public record EngineConfig(
     public Builder metrics(EngineMetrics v) { this.metrics = v; return this; }
     public Builder engine(Engine v) { this.engine = v; return this; }
     public Builder shadowRate(double v) { this.shadowRate = v; return this; }
+    public Builder planMemoEntries(int v) { this.planMemoEntries = v; return this; }
 
     public EngineConfig build() {
       return new EngineConfig(poolSize, entrypoint, maxInputBytes, maxInputDepth, evaluationTimeout,
           borrowTimeout, initialMemoryPages, maxMemoryPages, useCompiler, smokeInputJson,
           warmupInputs == null ? defaultWarmupInputs() : warmupInputs, warmupIterations, warmupBudget,
-          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics, engine, shadowRate);
+          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics, engine, shadowRate,
+          planMemoEntries);
     }
   }
 }

@@ -248,7 +248,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           new io.vectorgate.engine.plan.IrReader(io.vectorgate.engine.plan.Builtins.standard()).read(planJson);
       Val data = io.vectorgate.engine.plan.PlanBundle.readData(
           bundle.dataJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      ev = new io.vectorgate.engine.plan.PlanEvaluator(policy, data);
+      ev = new io.vectorgate.engine.plan.PlanEvaluator(policy, data, config.planMemoEntries() == 0 ? null
+          : new io.vectorgate.engine.plan.Memo(policy, config.planMemoEntries()));
     } catch (io.vectorgate.engine.plan.PlanException e) {
       throw new PolicyActivationException(rev + " has a plan the plan engine cannot load: " + e.getMessage(), e);
     }
@@ -1005,6 +1006,18 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     long hi = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
     return new UUID(hi, lo).toString();
+  }
+
+  /**
+   * The plan engine's cross-decision memo of the active bundle: {@code hits} and {@code misses}
+   * (rule evaluations answered from and added to it); empty when no memo is active.
+   */
+  public Map<String, Long> planMemoStats() {
+    Generation g = active.get();
+    if (g == null || g.plan == null || g.plan.memo() == null) {
+      return Map.of();
+    }
+    return Map.of("hits", g.plan.memo().hits(), "misses", g.plan.memo().misses());
   }
 
   /** Pool state for diagnostics: idle instances of the active bundle. */

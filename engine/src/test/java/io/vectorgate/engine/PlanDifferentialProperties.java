@@ -25,6 +25,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The plan engine against the Wasm engine on generated inputs, over every policy corpus the
@@ -83,6 +84,13 @@ class PlanDifferentialProperties {
       }
     }
     assertEquals(List.of(), mismatches, json);
+    // agreement means little unless the generator reaches both outcomes of the library
+    Val lib = PLANS.get("library").evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, input.context().timeNs());
+    Statistics.label("library allow").collect(lib instanceof Val.Obj o && Val.TRUE.equals(o.get("allow")));
+    Statistics.label("library allow").coverage(c -> {
+      c.check(true).count(n -> n >= 10);
+      c.check(false).count(n -> n >= 10);
+    });
   }
 
   /** The engine's differential generator, with times spread over days and hours (write windows, weekdays). */

@@ -82,6 +82,8 @@ class PlanEngineTest {
     assertTrue(allowed > 3 && allowed < inputs().size() - 3, "examples reach both outcomes: " + allowed);
     assertEquals(0, planMetrics.shadowDisagreements(), "shadow mode compared every decision and found none");
     assertEquals(2L * allowed, planMetrics.allowed(), "decide and evaluate both count their allows");
+    assertTrue(plan.planMemoStats().get("hits") > 0, "the raw evaluation of each example reuses rules of its decide: "
+        + plan.planMemoStats());
   }
 
   @Test

@@ -108,6 +108,7 @@ public final class Builtins {
     encoding();
     patterns();
     bits();
+    ExtraBuiltins.register(this::add);
   }
 
   // ------------------------------------------------------------------ operand helpers
@@ -530,18 +531,29 @@ public final class Builtins {
         }
         pairs.add(new String[] {k.value, v.value});
       }
+      // at each position the first pair (highest priority) whose old string starts there; an empty
+      // old string matches everywhere, but not twice in a row at one position
       StringBuilder sb = new StringBuilder();
       int i = 0;
+      boolean prevEmpty = false;
       outer:
-      while (i < s.length()) {
+      while (i <= s.length()) {
         for (String[] p : pairs) {
-          if (!p[0].isEmpty() && s.startsWith(p[0], i)) {
+          if (p[0].isEmpty() ? !prevEmpty : s.startsWith(p[0], i)) {
             sb.append(p[1]);
             i += p[0].length();
+            prevEmpty = p[0].isEmpty();
             continue outer;
           }
         }
-        sb.append(s.charAt(i++));
+        prevEmpty = false;
+        if (i < s.length()) {
+          int cp = s.codePointAt(i);
+          sb.appendCodePoint(cp);
+          i += Character.charCount(cp);
+        } else {
+          break;
+        }
       }
       return Val.str(sb.toString());
     });
@@ -759,7 +771,7 @@ public final class Builtins {
       }
       return out;
     });
-    add("object.subset", (c, a) -> Val.bool(subset(a[0], a[1])));
+    add("object.subset", (c, a) -> Val.bool(subsetTop(a[0], a[1])));
   }
 
   private static List<Val> keys(String fn, Val[] a, int i) {
@@ -781,6 +793,16 @@ public final class Builtins {
       }
     }
     return out;
+  }
+
+  /** OPA's object.subset: objects recurse, sets check membership, arrays check a contiguous run. */
+  private static boolean subsetTop(Val sup, Val sub) {
+    boolean ok = (sup instanceof Val.Obj && sub instanceof Val.Obj) || (sup instanceof Val.SetV && sub instanceof Val.SetV)
+        || (sup instanceof Val.Arr && (sub instanceof Val.Arr || sub instanceof Val.SetV));
+    if (!ok) {
+      throw new BuiltinError("object.subset: both arguments must be objects, sets, or arrays of matching types");
+    }
+    return subset(sup, sub);
   }
 
   private static boolean subset(Val sup, Val sub) {
@@ -810,19 +832,19 @@ public final class Builtins {
     if (sup instanceof Val.Arr x && sub instanceof Val.SetV y) {
       return new java.util.TreeSet<>(x.items).containsAll(y.set);
     }
-    if (sup instanceof Val.Obj || sup instanceof Val.SetV || sup instanceof Val.Arr) {
-      throw new BuiltinError("object.subset: both arguments must be objects, sets, or arrays");
-    }
-    throw new BuiltinError("object.subset: both arguments must be objects, sets, or arrays");
+    return sup.equals(sub);
   }
 
   // ------------------------------------------------------------------ encoding
+
+  private static final com.fasterxml.jackson.databind.ObjectReader EXACT = ContractJson.mapper().reader()
+      .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private void encoding() {
     add("json.marshal", (c, a) -> Val.str(GoJson.marshal(a[0])));
     add("json.unmarshal", (c, a) -> {
       try {
-        JsonNode n = ContractJson.mapper().readTree(str("json.unmarshal", a, 0));
+        JsonNode n = EXACT.readTree(str("json.unmarshal", a, 0));
         if (n == null) {
           throw new BuiltinError("json.unmarshal: empty input");
         }

@@ -30,8 +30,15 @@ public final class PlanEvaluator {
   private final Val data;
   private final Ir.Func[] funcs;
   private final Map<List<String>, Ir.Func> byPath = new HashMap<>();
+  private final Memo memo;
 
   public PlanEvaluator(Ir.Policy policy, Val data) {
+    this(policy, data, null);
+  }
+
+  /** With a cross-decision rule memo ({@link Memo}, built for this policy); null for none. */
+  public PlanEvaluator(Ir.Policy policy, Val data, Memo memo) {
+    this.memo = memo;
     this.policy = policy;
     this.data = data;
     this.funcs = policy.funcs().toArray(new Ir.Func[0]);
@@ -48,6 +55,11 @@ public final class PlanEvaluator {
 
   public Val data() {
     return data;
+  }
+
+  /** The cross-decision memo, or null. */
+  public Memo memo() {
+    return memo;
   }
 
   /** Per-evaluation state. */
@@ -542,7 +554,7 @@ public final class PlanEvaluator {
     }
     try {
       return x.builtin().apply(r, args);
-    } catch (Builtins.BuiltinError e) {
+    } catch (Builtins.BuiltinError | ArithmeticException | NumberFormatException e) {
       return null; // OPA's default (non-strict) mode: a builtin error makes the expression undefined
     }
   }
@@ -553,6 +565,19 @@ public final class PlanEvaluator {
       Object m = r.memo[f.index()];
       if (m != null) {
         return m == UNDEFINED ? null : (Val) m;
+      }
+      if (memo != null && r.withDepth == 0 && args[0] == r.input && memo.cached(f.index())) {
+        List<Val> key = memo.key(f.index(), r.input);
+        Object hit = memo.get(f.index(), key);
+        Val v;
+        if (hit != null) {
+          v = hit == Memo.UNDEFINED_RESULT ? null : (Val) hit;
+        } else {
+          v = invoke(f, args, r);
+          memo.put(f.index(), key, v);
+        }
+        r.memo[f.index()] = v == null ? UNDEFINED : v;
+        return v;
       }
     }
     Val v = invoke(f, args, r);

@@ -215,10 +215,22 @@ public abstract sealed class Val implements Comparable<Val>
 
     private final long l;
     private final BigDecimal d;
+    /** The number's original text when it differs from the canonical one ({@code 1.0}, {@code 1e3}); OPA keeps it. */
+    private final String raw;
 
     private Num(long l, BigDecimal d) {
+      this(l, d, null);
+    }
+
+    private Num(long l, BigDecimal d, String raw) {
       this.l = l;
       this.d = d;
+      this.raw = raw;
+    }
+
+    /** This number with {@code text} as its original text (when that differs from the canonical text). */
+    Num withRaw(String text) {
+      return text.equals(canonical()) ? this : new Num(l, d, text);
     }
 
     static Num of(BigDecimal d) {
@@ -241,7 +253,7 @@ public abstract sealed class Val implements Comparable<Val>
         char c = text.charAt(i);
         simple = (c >= '0' && c <= '9') || (i == 0 && c == '-' && text.length() > 1);
       }
-      return simple ? num(Long.parseLong(text)) : of(new BigDecimal(text));
+      return simple ? num(Long.parseLong(text)) : of(new BigDecimal(text)).withRaw(text);
     }
 
     public boolean isLong() {
@@ -291,6 +303,9 @@ public abstract sealed class Val implements Comparable<Val>
 
     @Override
     public JsonNode toJson() {
+      if (raw != null) {
+        return NODES.numberNode(new BigDecimal(raw));
+      }
       if (d == null) {
         return NODES.numberNode(l);
       }
@@ -301,8 +316,15 @@ public abstract sealed class Val implements Comparable<Val>
       return NODES.numberNode(s);
     }
 
-    /** The number as OPA prints it (plain decimal, no exponent for integers). */
+    /** The number's text: its original text when it has one, else plain decimal. */
     public String text() {
+      if (raw != null) {
+        return raw;
+      }
+      return canonical();
+    }
+
+    private String canonical() {
       if (d == null) {
         return Long.toString(l);
       }
@@ -497,7 +519,10 @@ public abstract sealed class Val implements Comparable<Val>
         if (n.canConvertToExactIntegral() && n.canConvertToLong()) {
           return num(n.longValue());
         }
-        return n.isBigDecimal() || n.isBigInteger() ? Num.of(n.decimalValue()) : Num.parse(n.asText());
+        if (n.isBigDecimal() || n.isBigInteger()) {
+          return Num.of(n.decimalValue()).withRaw(n.decimalValue().toString());
+        }
+        return Num.parse(n.asText());
       case STRING:
         return new Str(n.textValue());
       case ARRAY: {
@@ -515,6 +540,9 @@ public abstract sealed class Val implements Comparable<Val>
         }
         return o;
       }
+      case POJO:
+        return fromJson(io.vectorgate.engine.ContractJson.mapper().valueToTree(
+            ((com.fasterxml.jackson.databind.node.POJONode) n).getPojo()));
       default:
         throw new IllegalArgumentException("not a JSON value: " + n.getNodeType());
     }

@@ -1,0 +1,332 @@
+package io.vectorgate.engine.plan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-rule memoization across decisions, for one bundle (a new bundle gets a new table, so a swap
+ * drops everything).
+ *
+ * <p>What a rule reads is found once, when the bundle loads, from its IR: the input paths it
+ * dereferences with constant keys ({@code input.identity.groups}), a whole subtree wherever it
+ * uses a value any other way (scans, builtin operands, comparisons, variable keys), and,
+ * transitively, everything the functions and rules it calls read. Data is constant per bundle.
+ * A rule's cached result is keyed by the input values at its paths (absent paths included), so a
+ * result is reused exactly when everything it read is unchanged. A rule that (transitively)
+ * contains {@code with}, a dynamic call, or a non-deterministic builtin ({@link
+ * Builtins#NONDETERMINISTIC}) is never cached, nor is any rule evaluated inside a {@code with}.
+ * Each rule's table holds at most {@code maxEntriesPerRule} results and is cleared when full.
+ */
+public final class Memo {
+  private static final Object UNDEFINED = new Object();
+
+  private final int maxEntriesPerRule;
+  /** Per function: its input paths, or null when it is never cached. */
+  private final String[][][] paths;
+  private final Map<List<Val>, Object>[] tables;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+
+  @SuppressWarnings("unchecked")
+  public Memo(Ir.Policy policy, int maxEntriesPerRule) {
+    if (maxEntriesPerRule < 1) {
+      throw new IllegalArgumentException("maxEntriesPerRule must be positive, was " + maxEntriesPerRule);
+    }
+    this.maxEntriesPerRule = maxEntriesPerRule;
+    Analysis a = new Analysis(policy);
+    int n = policy.funcs().size();
+    this.paths = new String[n][][];
+    this.tables = new Map[n];
+    for (Ir.Func f : policy.funcs()) {
+      if (f.params().length == 2 && a.cacheable(f.index())) {
+        Set<List<String>> ps = a.closure(f.index());
+        paths[f.index()] = ps.stream().map(p -> p.toArray(new String[0])).toArray(String[][]::new);
+        tables[f.index()] = new ConcurrentHashMap<>();
+      }
+    }
+  }
+
+  /** Whether rule {@code f} is cached. */
+  public boolean cached(int func) {
+    return paths[func] != null;
+  }
+
+  /** The input paths rule {@code f} reads (for diagnostics and tests); null when never cached. */
+  public List<List<String>> paths(int func) {
+    if (paths[func] == null) {
+      return null;
+    }
+    List<List<String>> out = new ArrayList<>();
+    for (String[] p : paths[func]) {
+      out.add(List.of(p));
+    }
+    return out;
+  }
+
+  public long hits() {
+    return hits.sum();
+  }
+
+  public long misses() {
+    return misses.sum();
+  }
+
+  /** The key of rule {@code f} for this input: the value at each of its paths (null when absent). */
+  List<Val> key(int func, Val input) {
+    String[][] ps = paths[func];
+    Val[] key = new Val[ps.length];
+    for (int i = 0; i < ps.length; i++) {
+      Val v = input;
+      for (String k : ps[i]) {
+        if (!(v instanceof Val.Obj o)) {
+          v = null;
+          break;
+        }
+        v = o.get(k);
+      }
+      key[i] = v;
+    }
+    return Arrays.asList(key);
+  }
+
+  /** A cached result: a value, {@link #UNDEFINED_RESULT} for a cached undefined, or null on a miss. */
+  Object get(int func, List<Val> key) {
+    Object v = tables[func].get(key);
+    if (v == null) {
+      misses.increment();
+    } else {
+      hits.increment();
+    }
+    return v;
+  }
+
+  void put(int func, List<Val> key, Val result) {
+    Map<List<Val>, Object> t = tables[func];
+    if (t.size() >= maxEntriesPerRule) {
+      t.clear();
+    }
+    t.put(key, result == null ? UNDEFINED : result);
+  }
+
+  static final Object UNDEFINED_RESULT = UNDEFINED;
+
+  // ------------------------------------------------------------------ static analysis
+
+  /** Input paths and cacheability of every function, from its statements. */
+  private static final class Analysis {
+    final Ir.Policy policy;
+    final List<Set<List<String>>> own = new ArrayList<>();
+    final List<Set<Integer>> calls = new ArrayList<>();
+    final BitSet impure = new BitSet();
+
+    Analysis(Ir.Policy policy) {
+      this.policy = policy;
+      for (Ir.Func f : policy.funcs()) {
+        Set<List<String>> reads = new LinkedHashSet<>();
+        Set<Integer> callees = new HashSet<>();
+        Map<Integer, List<String>> pathOf = new HashMap<>();
+        if (f.params().length > 0) {
+          pathOf.put(f.params()[0], List.of());
+        }
+        for (Ir.Block b : f.blocks()) {
+          block(b, pathOf, reads, callees, f.index());
+        }
+        own.add(reads);
+        calls.add(callees);
+      }
+      // impurity spreads to callers
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (int i = 0; i < calls.size(); i++) {
+          if (impure.get(i)) {
+            continue;
+          }
+          for (int c : calls.get(i)) {
+            if (impure.get(c)) {
+              impure.set(i);
+              changed = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+
+    boolean cacheable(int f) {
+      return !impure.get(f);
+    }
+
+    Set<List<String>> closure(int f) {
+      Set<List<String>> out = new LinkedHashSet<>();
+      Set<Integer> seen = new HashSet<>();
+      List<Integer> todo = new ArrayList<>(List.of(f));
+      while (!todo.isEmpty()) {
+        int g = todo.remove(todo.size() - 1);
+        if (seen.add(g)) {
+          out.addAll(own.get(g));
+          todo.addAll(calls.get(g));
+        }
+      }
+      // a path under another read path adds nothing
+      Set<List<String>> minimal = new LinkedHashSet<>();
+      for (List<String> p : out) {
+        boolean covered = false;
+        for (List<String> q : out) {
+          if (q.size() < p.size() && p.subList(0, q.size()).equals(q)) {
+            covered = true;
+            break;
+          }
+        }
+        if (!covered) {
+          minimal.add(p);
+        }
+      }
+      return minimal;
+    }
+
+    private void block(Ir.Block b, Map<Integer, List<String>> pathOf, Set<List<String>> reads,
+        Set<Integer> callees, int self) {
+      for (Ir.Stmt s : b.stmts()) {
+        stmt(s, pathOf, reads, callees, self);
+      }
+    }
+
+    private void use(Ir.Operand o, Map<Integer, List<String>> pathOf, Set<List<String>> reads) {
+      if (o instanceof Ir.Local l) {
+        use(l.index(), pathOf, reads);
+      }
+    }
+
+    private void use(int local, Map<Integer, List<String>> pathOf, Set<List<String>> reads) {
+      List<String> p = pathOf.get(local);
+      if (p != null) {
+        reads.add(p);
+      }
+    }
+
+    private void stmt(Ir.Stmt s, Map<Integer, List<String>> pathOf, Set<List<String>> reads,
+        Set<Integer> callees, int self) {
+      if (s instanceof Ir.Dot d) {
+        List<String> p = d.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
+        pathOf.remove(d.target());
+        if (p != null && d.key() instanceof Ir.Const c && c.value() instanceof Val.Str k) {
+          List<String> q = new ArrayList<>(p);
+          q.add(k.value);
+          pathOf.put(d.target(), List.copyOf(q));
+        } else {
+          use(d.source(), pathOf, reads);
+          use(d.key(), pathOf, reads);
+        }
+      } else if (s instanceof Ir.AssignVar a) {
+        List<String> p = a.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
+        pathOf.remove(a.target());
+        if (p != null) {
+          pathOf.put(a.target(), p);
+        }
+      } else if (s instanceof Ir.Call c) {
+        for (int i = 0; i < c.args().length; i++) {
+          // a planned function gets input and data as its first two arguments
+          if (c.func() >= 0 && i < 2) {
+            if (i == 0 && !(c.args()[0] instanceof Ir.Local l && List.of().equals(pathOf.get(l.index())))) {
+              impure.set(self); // the callee sees something else as input
+            }
+            continue;
+          }
+          use(c.args()[i], pathOf, reads);
+        }
+        if (c.func() >= 0) {
+          callees.add(c.func());
+        } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
+          impure.set(self);
+        }
+        pathOf.remove(c.result());
+      } else if (s instanceof Ir.With || s instanceof Ir.CallDynamic) {
+        impure.set(self);
+        if (s instanceof Ir.With w) {
+          block(w.block(), pathOf, reads, callees, self);
+        }
+      } else if (s instanceof Ir.BlockStmt bs) {
+        for (Ir.Block b : bs.blocks()) {
+          block(b, pathOf, reads, callees, self);
+        }
+      } else if (s instanceof Ir.Scan sc) {
+        use(sc.source(), pathOf, reads);
+        pathOf.remove(sc.key());
+        pathOf.remove(sc.value());
+        block(sc.block(), pathOf, reads, callees, self);
+      } else if (s instanceof Ir.Not n) {
+        block(n.block(), pathOf, reads, callees, self);
+      } else if (s instanceof Ir.AssignVarOnce a) {
+        use(a.source(), pathOf, reads);
+        pathOf.remove(a.target());
+      } else if (s instanceof Ir.Equal e) {
+        use(e.a(), pathOf, reads);
+        use(e.b(), pathOf, reads);
+      } else if (s instanceof Ir.NotEqual e) {
+        use(e.a(), pathOf, reads);
+        use(e.b(), pathOf, reads);
+      } else if (s instanceof Ir.IsArray x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.IsObject x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.IsSet x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.IsDefined x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.IsUndefined x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.Len x) {
+        use(x.source(), pathOf, reads);
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.ArrayAppend x) {
+        use(x.value(), pathOf, reads);
+        use(x.array(), pathOf, reads);
+      } else if (s instanceof Ir.ObjectInsert x) {
+        use(x.key(), pathOf, reads);
+        use(x.value(), pathOf, reads);
+        use(x.object(), pathOf, reads);
+      } else if (s instanceof Ir.ObjectInsertOnce x) {
+        use(x.key(), pathOf, reads);
+        use(x.value(), pathOf, reads);
+        use(x.object(), pathOf, reads);
+      } else if (s instanceof Ir.ObjectMerge x) {
+        use(x.a(), pathOf, reads);
+        use(x.b(), pathOf, reads);
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.SetAdd x) {
+        use(x.value(), pathOf, reads);
+        use(x.set(), pathOf, reads);
+      } else if (s instanceof Ir.ReturnLocal x) {
+        use(x.source(), pathOf, reads);
+      } else if (s instanceof Ir.ResultSetAdd x) {
+        use(x.value(), pathOf, reads);
+      } else if (s instanceof Ir.ResetLocal x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeArray x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeObject x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeSet x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeNull x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeNumberInt x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.MakeNumberRef x) {
+        pathOf.remove(x.target());
+      } else if (s instanceof Ir.AssignInt x) {
+        pathOf.remove(x.target());
+      }
+    }
+  }
+}
