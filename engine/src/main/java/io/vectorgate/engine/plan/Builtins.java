@@ -848,7 +848,11 @@ public final class Builtins {
         if (n == null) {
           throw new BuiltinError("json.unmarshal: empty input");
         }
-        return Val.fromJson(n);
+        Val v = Val.fromJson(n);
+        if (!finite(v)) {
+          throw new BuiltinError("json.unmarshal: number out of range");
+        }
+        return v;
       } catch (IOException e) {
         throw new BuiltinError("json.unmarshal: " + e.getMessage());
       }
@@ -878,6 +882,25 @@ public final class Builtins {
         .encodeToString(bytes("base64url.encode_no_pad", a))));
     add("base64url.decode", (c, a) -> Val.str(decode("base64url.decode", Base64.getUrlDecoder(),
         str("base64url.decode", a, 0))));
+  }
+
+  /**
+   * Whether every number in {@code v} has a decimal exponent within ±10,000: OPA accepts
+   * {@code 1e400} but not {@code 1e40000} (the exact bound is an approximation of OPA's).
+   */
+  private static boolean finite(Val v) {
+    if (v instanceof Val.Num n) {
+      if (n.isLong()) {
+        return true;
+      }
+      BigDecimal d = n.decimal();
+      return Math.abs((long) d.precision() - d.scale() - 1) < 10_000;
+    } else if (v instanceof Val.Arr a) {
+      return a.items.stream().allMatch(Builtins::finite);
+    } else if (v instanceof Val.Obj o) {
+      return o.map.values().stream().allMatch(Builtins::finite);
+    }
+    return true;
   }
 
   private static byte[] bytes(String fn, Val[] a) {

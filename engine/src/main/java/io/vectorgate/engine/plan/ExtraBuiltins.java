@@ -68,31 +68,15 @@ final class ExtraBuiltins {
       return out;
     });
     add.accept("strings.split_n", (c, a) -> {
+      // OPA: n >= 0 keeps the first n parts of SplitN(s, d, n+1); n < 0 the last -n parts of Split(s, d)
       String s = Builtins.str("strings.split_n", a, 0);
       String d = Builtins.str("strings.split_n", a, 1);
       long n = Builtins.integer("strings.split_n", a, 2);
-      Val.Arr out = new Val.Arr(4);
-      if (n == 0) {
-        return out;
-      }
-      if (d.isEmpty()) {
-        int[] cps = s.codePoints().toArray();
-        for (int i = 0; i < cps.length; i++) {
-          if (n > 0 && out.items.size() == n - 1) {
-            out.items.add(Val.str(new String(cps, i, cps.length - i)));
-            return out;
-          }
-          out.items.add(Val.str(new String(cps, i, 1)));
-        }
-        return out;
-      }
-      int from = 0;
-      int i;
-      while ((n < 0 || out.items.size() < n - 1) && (i = s.indexOf(d, from)) >= 0) {
-        out.items.add(Val.str(s.substring(from, i)));
-        from = i + d.length();
-      }
-      out.items.add(Val.str(s.substring(from)));
+      List<String> parts = goSplit(s, d, n >= 0 && n < Integer.MAX_VALUE ? (int) n + 1 : -1);
+      List<String> kept = n >= 0 ? parts.subList(0, (int) Math.min(n, parts.size()))
+          : parts.subList((int) Math.max(parts.size() + n, 0), parts.size());
+      Val.Arr out = new Val.Arr(kept.size());
+      kept.forEach(x -> out.items.add(Val.str(x)));
       return out;
     });
     add.accept("hex.decode", (c, a) -> {
@@ -102,6 +86,33 @@ final class ExtraBuiltins {
         throw new Builtins.BuiltinError("hex.decode: " + e.getMessage());
       }
     });
+  }
+
+  /** Go's strings.SplitN (limit < 0: all parts; an empty separator splits into characters). */
+  static List<String> goSplit(String s, String sep, int limit) {
+    List<String> out = new java.util.ArrayList<>();
+    if (limit == 0) {
+      return out;
+    }
+    if (sep.isEmpty()) {
+      int[] cps = s.codePoints().toArray();
+      for (int i = 0; i < cps.length; i++) {
+        if (limit > 0 && out.size() == limit - 1) {
+          out.add(new String(cps, i, cps.length - i));
+          return out;
+        }
+        out.add(new String(cps, i, 1));
+      }
+      return out;
+    }
+    int from = 0;
+    int i;
+    while ((limit < 0 || out.size() < limit - 1) && (i = s.indexOf(sep, from)) >= 0) {
+      out.add(s.substring(from, i));
+      from = i + sep.length();
+    }
+    out.add(s.substring(from));
+    return out;
   }
 
   // ------------------------------------------------------------------ units

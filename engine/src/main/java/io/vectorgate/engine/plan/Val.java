@@ -28,6 +28,10 @@ public abstract sealed class Val implements Comparable<Val>
   public static final Bool TRUE = new Bool(true);
   public static final Bool FALSE = new Bool(false);
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  /** Raw JSON from host builtins: exact numbers; a repeated key keeps its last value, as Go's decoder. */
+  private static final com.fasterxml.jackson.databind.ObjectReader RAW_READER =
+      new com.fasterxml.jackson.databind.ObjectMapper().reader()
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** 0 null, 1 boolean, 2 number, 3 string, 4 array, 5 object, 6 set (OPA's type order). */
   abstract int rank();
@@ -540,9 +544,24 @@ public abstract sealed class Val implements Comparable<Val>
         }
         return o;
       }
-      case POJO:
-        return fromJson(io.vectorgate.engine.ContractJson.mapper().valueToTree(
-            ((com.fasterxml.jackson.databind.node.POJONode) n).getPojo()));
+      case POJO: {
+        Object pojo = ((com.fasterxml.jackson.databind.node.POJONode) n).getPojo();
+        if (pojo instanceof JsonNode j) {
+          return fromJson(j);
+        }
+        if (pojo instanceof com.fasterxml.jackson.databind.util.RawValue raw) {
+          try { // raw JSON text (a host builtin keeping a number's exact text)
+            return fromJson(RAW_READER.readTree(String.valueOf(raw.rawValue())));
+          } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a JSON value: " + raw.rawValue(), e);
+          }
+        }
+        JsonNode tree = io.vectorgate.engine.ContractJson.mapper().valueToTree(pojo);
+        if (tree.isPojo()) {
+          throw new IllegalArgumentException("not a JSON value: " + pojo.getClass().getName());
+        }
+        return fromJson(tree);
+      }
       default:
         throw new IllegalArgumentException("not a JSON value: " + n.getNodeType());
     }
