@@ -289,6 +289,14 @@ public final class Builtins {
     add("numbers.range", (c, a) -> range("numbers.range", integer("numbers.range", a, 0),
         integer("numbers.range", a, 1), 1));
     add("numbers.range_step", (c, a) -> {
+      Val.Num stepNum = num("numbers.range_step", a, 2);
+      if (stepNum.isInteger() && stepNum.asLongExact() == null && stepNum.decimal().signum() > 0) {
+        // a step beyond int64 leaves only the start
+        Val.Arr one = new Val.Arr(1);
+        one.items.add(Val.num(integer("numbers.range_step", a, 0)));
+        integer("numbers.range_step", a, 1);
+        return one;
+      }
       long step = integer("numbers.range_step", a, 2);
       if (step <= 0) {
         throw new BuiltinError("numbers.range_step: step must be a positive number above zero");

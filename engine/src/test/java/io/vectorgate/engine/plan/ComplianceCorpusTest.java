@@ -50,7 +50,16 @@ class ComplianceCorpusTest {
   @TempDir
   Path work;
 
-  enum Outcome { PASS, FAIL, SKIP_BUILTIN, SKIP_INPUT_TERM, SKIP_STRICT_ERROR, SKIP_QUERY, SKIP_BUILD }
+  enum Outcome { PASS, FAIL, SKIP_BUILTIN, SKIP_INPUT_TERM, SKIP_STRICT_ERROR, SKIP_QUERY, SKIP_BUILD, SKIP_OPA_EXCEPTION }
+
+  /**
+   * Cases OPA itself exempts for its planned evaluation (internal/wasm/sdk/test/e2e/exceptions.yaml
+   * of the same OPA version), with OPA's reason: topdown resolves a number key into base data
+   * through its storage layer, the planned code does not (opa#3711).
+   */
+  static final Map<String, String> OPA_EXCEPTIONS = Map.of(
+      "data/toplevel integer", "https://github.com/open-policy-agent/opa/issues/3711",
+      "data/nested integer", "https://github.com/open-policy-agent/opa/issues/3711");
 
   record CaseResult(String category, String note, Outcome outcome, String detail) {}
 
@@ -101,6 +110,9 @@ class ComplianceCorpusTest {
 
   private CaseResult run(OpaCli opa, Path caps, String category, JsonNode c, Path dir) throws IOException {
     String note = c.path("note").asText();
+    if (OPA_EXCEPTIONS.containsKey(note)) {
+      return new CaseResult(category, note, Outcome.SKIP_OPA_EXCEPTION, OPA_EXCEPTIONS.get(note));
+    }
     Matcher q = DATA_QUERY.matcher(c.path("query").asText());
     if (!q.matches() || q.group(2).equals("input") || q.group(2).equals("data")) {
       return new CaseResult(category, note, Outcome.SKIP_QUERY, c.path("query").asText());
