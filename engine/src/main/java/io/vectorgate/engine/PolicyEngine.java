@@ -250,8 +250,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           bundle.dataJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       ev = new io.vectorgate.engine.plan.PlanEvaluator(policy, data, config.planMemoEntries() == 0 ? null
           : new io.vectorgate.engine.plan.Memo(policy, config.planMemoEntries()));
-    } catch (io.vectorgate.engine.plan.PlanException e) {
-      throw new PolicyActivationException(rev + " has a plan the plan engine cannot load: " + e.getMessage(), e);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new PolicyActivationException(rev + " has a plan or data the plan engine cannot load: " + e.getMessage(), e);
     }
     io.vectorgate.engine.plan.Ir.Plan entry = ev.policy().plan(config.entrypoint());
     if (entry == null) {
