@@ -15,7 +15,13 @@ import java.util.Map;
  * statement, never a silently different evaluation.
  */
 public final class IrReader {
+  /** Locals per function; OPA's planner uses a few hundred at most, a hostile plan could ask for billions. */
+  static final int MAX_LOCAL = 1 << 16;
+  /** Nesting of blocks; deeper plans are refused rather than risking the reader's or evaluator's stack. */
+  static final int MAX_DEPTH = 512;
+
   private final Builtins builtins;
+  private int depth;
   private List<String> strings;
   private Map<String, Integer> funcIndex;
   private String where;
@@ -105,6 +111,17 @@ public final class IrReader {
   }
 
   private Ir.Block block(JsonNode b) {
+    if (++depth > MAX_DEPTH) {
+      throw new PlanException(where + ": blocks nest deeper than " + MAX_DEPTH);
+    }
+    try {
+      return blockBody(b);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Ir.Block blockBody(JsonNode b) {
     JsonNode stmts = b.path("stmts");
     Ir.Stmt[] out = new Ir.Stmt[stmts.size()];
     int[] ops = new int[out.length];
@@ -119,10 +136,10 @@ public final class IrReader {
     if (!n.isIntegralNumber()) {
       throw new PlanException(where + ": expected a local index, got " + n);
     }
-    int l = n.intValue();
-    if (l < 0) {
-      throw new PlanException(where + ": negative local " + l);
+    if (!n.canConvertToInt() || n.intValue() < 0 || n.intValue() > MAX_LOCAL) {
+      throw new PlanException(where + ": local " + n + " is outside 0.." + MAX_LOCAL);
     }
+    int l = n.intValue();
     maxLocal = Math.max(maxLocal, l);
     return l;
   }
@@ -179,8 +196,13 @@ public final class IrReader {
       }
       case "BlockStmt":
         return new Ir.BlockStmt(blocks(s.path("blocks")), loc);
-      case "BreakStmt":
-        return new Ir.Break(s.path("index").asInt(), loc);
+      case "BreakStmt": {
+        JsonNode idx = s.path("index");
+        if (!idx.canConvertToInt() || idx.intValue() < 0) {
+          throw new PlanException(where + ": break index " + idx + " is not a non-negative int");
+        }
+        return new Ir.Break(idx.intValue(), loc);
+      }
       case "DotStmt":
         return new Ir.Dot(operand(s.path("source")), operand(s.path("key")), local(s.path("target")), loc);
       case "LenStmt":
@@ -214,7 +236,8 @@ public final class IrReader {
         return new Ir.MakeNumberRef(num, local(s.path("target")), loc);
       }
       case "MakeArrayStmt":
-        return new Ir.MakeArray(s.path("capacity").asInt(), local(s.path("target")), loc);
+        // the capacity is a hint; a hostile one must not allocate
+        return new Ir.MakeArray(Math.max(0, Math.min(s.path("capacity").asInt(), 64)), local(s.path("target")), loc);
       case "MakeObjectStmt":
         return new Ir.MakeObject(local(s.path("target")), loc);
       case "MakeSetStmt":
