@@ -125,6 +125,46 @@ class PlanEngineTest {
         .engine(EngineConfig.Engine.PLAN).shadowRate(0.5).poolSize(1).noWarmup().build(), broken));
   }
 
+  @Test
+  void hotSwapUnderLoadEveryDecisionMatchesTheRevisionThatMadeIt() throws Exception {
+    PolicyBundle alice = compile("alice");
+    PolicyBundle bob = compile("bob");
+    LongAdderEngineMetrics m = new LongAdderEngineMetrics();
+    try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.PLAN).metrics(m)
+        .noWarmup().build(), alice)) {
+      PolicyInput asAlice = TestPolicies.input("alice", List.of(), null, io.vectorgate.model.Action.SEARCH, "c");
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.ConcurrentLinkedQueue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      java.util.concurrent.atomic.AtomicInteger decided = new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread th = new Thread(() -> {
+          while (!stop.get()) {
+            Decision d = e.decide(asAlice);
+            decided.incrementAndGet();
+            // alice's revision allows alice, bob's denies her; nothing else may come out
+            if (!(d.revision().equals("alice") && d.allow()) && !(d.revision().equals("bob") && !d.allow())) {
+              wrong.add(d.revision() + " " + d);
+            }
+          }
+        });
+        th.start();
+        threads.add(th);
+      }
+      for (int i = 0; i < 20; i++) {
+        e.activate(i % 2 == 0 ? bob : alice);
+      }
+      stop.set(true);
+      for (Thread th : threads) {
+        th.join(10_000);
+      }
+      assertEquals(List.of(), new ArrayList<>(wrong));
+      assertTrue(decided.get() > 0);
+      assertEquals(0, m.failClosedTotal(), m.snapshot().toString());
+      assertEquals(21, m.activations());
+    }
+  }
+
   private static PolicyBundle compile(String subject) throws Exception {
     Path dir = Files.createDirectories(work.resolve(subject));
     Files.writeString(dir.resolve("p.rego"), """
