@@ -78,6 +78,32 @@ class PlanMemoProperties {
   }
 
   @Example
+  void aFieldOnlyCheckedForExistenceIsPartOfTheKey() throws Exception {
+    Path dir = Files.createTempDirectory("memo");
+    Files.writeString(dir.resolve("p.rego"), """
+        package vectorgate
+
+        import rego.v1
+
+        default present := false
+
+        present if {
+        	x := input.a.b
+        }
+
+        decision := {"allow": present}
+        """);
+    PlanBundle b = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS)
+        .compile(PolicyCompiler.CompileRequest.of(dir)).orThrow();
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), new Memo(b.policy(), 16));
+    Val with = Val.fromJson(ContractJson.mapper().readTree("{\"a\": {\"b\": 1}}"));
+    Val without = Val.fromJson(ContractJson.mapper().readTree("{\"a\": {\"c\": 1}}"));
+    assertEquals(Val.TRUE, ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, with, 0)).get("allow"));
+    assertEquals(Val.FALSE, ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, without, 0)).get("allow"),
+        "input.a.b is gone, so `present` is false again");
+  }
+
+  @Example
   void rulesReadingTheClockOrUsingWithAreNeverCachedAndPathsAreFound() throws Exception {
     Path dir = Files.createTempDirectory("memo");
     Files.writeString(dir.resolve("p.rego"), """

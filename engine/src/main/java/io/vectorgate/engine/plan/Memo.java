@@ -16,12 +16,13 @@ import java.util.concurrent.atomic.LongAdder;
  * Per-rule memoization across decisions, for one bundle (a new bundle gets a new table, so a swap
  * drops everything).
  *
- * <p>What a rule reads is found once, when the bundle loads, from its IR: the input paths it
- * dereferences with constant keys ({@code input.identity.groups}), a whole subtree wherever it
- * uses a value any other way (scans, builtin operands, comparisons, variable keys), and,
- * transitively, everything the functions and rules it calls read. Data is constant per bundle.
- * A rule's cached result is keyed by the input values at its paths (absent paths included), so a
- * result is reused exactly when everything it read is unchanged. A rule that (transitively)
+ * <p>What a rule reads is found once, when the bundle loads, from its IR: the input paths whose
+ * values it uses (a whole subtree wherever it uses a value: scans, builtin operands, comparisons,
+ * variable keys), the paths it only dereferences with constant keys (their presence decides
+ * whether the statement is defined), and, transitively, everything the functions and rules it
+ * calls read. Data is constant per bundle. A rule's cached result is keyed by the input values at
+ * its value paths and the presence of its other paths, so a result is reused exactly when
+ * everything it read is unchanged. A rule that (transitively)
  * contains {@code with}, a dynamic call, or a non-deterministic builtin ({@link
  * Builtins#NONDETERMINISTIC}) is never cached, nor is any rule evaluated inside a {@code with}.
  * Each rule's table holds at most {@code maxEntriesPerRule} results and is cleared when full.
@@ -30,8 +31,10 @@ public final class Memo {
   private static final Object UNDEFINED = new Object();
 
   private final int maxEntriesPerRule;
-  /** Per function: its input paths, or null when it is never cached. */
+  /** Per function: its input value paths, or null when it is never cached. */
   private final String[][][] paths;
+  /** Per function: input paths whose presence (only) it depends on. */
+  private final String[][][] exists;
   private final Map<List<Val>, Object>[] tables;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -45,11 +48,19 @@ public final class Memo {
     Analysis a = new Analysis(policy);
     int n = policy.funcs().size();
     this.paths = new String[n][][];
+    this.exists = new String[n][][];
     this.tables = new Map[n];
     for (Ir.Func f : policy.funcs()) {
       if (f.params().length == 2 && a.cacheable(f.index())) {
-        Set<List<String>> ps = a.closure(f.index());
+        Set<List<String>> ps = a.closure(f.index(), a.own, true);
+        Set<List<String>> es = new LinkedHashSet<>();
+        for (List<String> e : a.closure(f.index(), a.ownExists, false)) {
+          if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
+            es.add(e); // presence not already implied by a value read at or above it
+          }
+        }
         paths[f.index()] = ps.stream().map(p -> p.toArray(new String[0])).toArray(String[][]::new);
+        exists[f.index()] = es.stream().map(p -> p.toArray(new String[0])).toArray(String[][]::new);
         tables[f.index()] = new ConcurrentHashMap<>();
       }
     }
@@ -83,19 +94,26 @@ public final class Memo {
   /** The key of rule {@code f} for this input: the value at each of its paths (null when absent). */
   List<Val> key(int func, Val input) {
     String[][] ps = paths[func];
-    Val[] key = new Val[ps.length];
+    String[][] es = exists[func];
+    Val[] key = new Val[ps.length + es.length];
     for (int i = 0; i < ps.length; i++) {
-      Val v = input;
-      for (String k : ps[i]) {
-        if (!(v instanceof Val.Obj o)) {
-          v = null;
-          break;
-        }
-        v = o.get(k);
-      }
-      key[i] = v;
+      key[i] = at(input, ps[i]);
+    }
+    for (int i = 0; i < es.length; i++) {
+      key[ps.length + i] = Val.bool(at(input, es[i]) != null);
     }
     return Arrays.asList(key);
+  }
+
+  private static Val at(Val input, String[] path) {
+    Val v = input;
+    for (String k : path) {
+      if (!(v instanceof Val.Obj o)) {
+        return null;
+      }
+      v = o.get(k);
+    }
+    return v;
   }
 
   /** A cached result: a value, {@link #UNDEFINED_RESULT} for a cached undefined, or null on a miss. */
@@ -125,6 +143,8 @@ public final class Memo {
   private static final class Analysis {
     final Ir.Policy policy;
     final List<Set<List<String>>> own = new ArrayList<>();
+    final List<Set<List<String>>> ownExists = new ArrayList<>();
+    private Set<List<String>> existsOfCurrent;
     final List<Set<Integer>> calls = new ArrayList<>();
     final BitSet impure = new BitSet();
 
@@ -132,6 +152,7 @@ public final class Memo {
       this.policy = policy;
       for (Ir.Func f : policy.funcs()) {
         Set<List<String>> reads = new LinkedHashSet<>();
+        existsOfCurrent = new LinkedHashSet<>();
         Set<Integer> callees = new HashSet<>();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
@@ -141,6 +162,7 @@ public final class Memo {
           block(b, pathOf, reads, callees, f.index());
         }
         own.add(reads);
+        ownExists.add(existsOfCurrent);
         calls.add(callees);
       }
       // impurity spreads to callers
@@ -166,16 +188,20 @@ public final class Memo {
       return !impure.get(f);
     }
 
-    Set<List<String>> closure(int f) {
+    /** What f and everything it calls read; {@code minimize} drops value paths under another value path. */
+    Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize) {
       Set<List<String>> out = new LinkedHashSet<>();
       Set<Integer> seen = new HashSet<>();
       List<Integer> todo = new ArrayList<>(List.of(f));
       while (!todo.isEmpty()) {
         int g = todo.remove(todo.size() - 1);
         if (seen.add(g)) {
-          out.addAll(own.get(g));
+          out.addAll(per.get(g));
           todo.addAll(calls.get(g));
         }
+      }
+      if (!minimize) {
+        return out;
       }
       // a path under another read path adds nothing
       Set<List<String>> minimal = new LinkedHashSet<>();
@@ -223,6 +249,7 @@ public final class Memo {
           List<String> q = new ArrayList<>(p);
           q.add(k.value);
           pathOf.put(d.target(), List.copyOf(q));
+          existsOfCurrent.add(List.copyOf(q)); // the statement is defined only if the path is there
         } else {
           use(d.source(), pathOf, reads);
           use(d.key(), pathOf, reads);
