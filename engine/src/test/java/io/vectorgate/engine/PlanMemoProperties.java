@@ -104,6 +104,31 @@ class PlanMemoProperties {
   }
 
   @Example
+  void equalNumbersWithDifferentTextAreDifferentKeys() throws Exception {
+    Path dir = Files.createTempDirectory("memo");
+    Files.writeString(dir.resolve("p.rego"), """
+        package vectorgate
+
+        import rego.v1
+
+        shown := json.marshal(input.n)
+
+        decision := {"allow": true, "shown": shown}
+        """);
+    PlanBundle b = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS)
+        .compile(PolicyCompiler.CompileRequest.of(dir)).orThrow();
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), new Memo(b.policy(), 16));
+    com.fasterxml.jackson.databind.ObjectReader exact = ContractJson.mapper().reader()
+        .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .with(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    Val one = Val.fromJson(exact.readTree("{\"n\": 1}"));
+    Val oneDotZero = Val.fromJson(exact.readTree("{\"n\": 1.0}"));
+    assertEquals(Val.str("1"), ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, one, 0)).get("shown"));
+    assertEquals(Val.str("1.0"), ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, oneDotZero, 0))
+        .get("shown"));
+  }
+
+  @Example
   void rulesReadingTheClockOrUsingWithAreNeverCachedAndPathsAreFound() throws Exception {
     Path dir = Files.createTempDirectory("memo");
     Files.writeString(dir.resolve("p.rego"), """

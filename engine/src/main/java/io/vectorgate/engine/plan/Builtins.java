@@ -846,7 +846,8 @@ public final class Builtins {
   // ------------------------------------------------------------------ encoding
 
   private static final com.fasterxml.jackson.databind.ObjectReader EXACT = ContractJson.mapper().reader()
-      .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .with(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
   private void encoding() {
     add("json.marshal", (c, a) -> Val.str(GoJson.marshal(a[0])));

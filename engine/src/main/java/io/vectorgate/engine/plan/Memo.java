@@ -35,7 +35,7 @@ public final class Memo {
   private final String[][][] paths;
   /** Per function: input paths whose presence (only) it depends on. */
   private final String[][][] exists;
-  private final Map<List<Val>, Object>[] tables;
+  private final Map<List<Key>, Object>[] tables;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
@@ -92,17 +92,83 @@ public final class Memo {
   }
 
   /** The key of rule {@code f} for this input: the value at each of its paths (null when absent). */
-  List<Val> key(int func, Val input) {
+  List<Key> key(int func, Val input) {
     String[][] ps = paths[func];
     String[][] es = exists[func];
-    Val[] key = new Val[ps.length + es.length];
+    Key[] key = new Key[ps.length + es.length];
     for (int i = 0; i < ps.length; i++) {
-      key[i] = at(input, ps[i]);
+      key[i] = new Key(at(input, ps[i]));
     }
     for (int i = 0; i < es.length; i++) {
-      key[ps.length + i] = Val.bool(at(input, es[i]) != null);
+      key[ps.length + i] = new Key(Val.bool(at(input, es[i]) != null));
     }
     return Arrays.asList(key);
+  }
+
+  /**
+   * One read value, equal to another only when the values are equal and every number has the same
+   * text ({@code 1} and {@code 1.0} are equal Rego values but print differently, e.g. in sprintf).
+   */
+  static final class Key {
+    final Val v;
+
+    Key(Val v) {
+      this.v = v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Key k)) {
+        return false;
+      }
+      if (v == null || k.v == null) {
+        return v == k.v;
+      }
+      return Val.compare(v, k.v) == 0 && sameText(v, k.v);
+    }
+
+    @Override
+    public int hashCode() {
+      return v == null ? 0 : v.hashCode();
+    }
+
+    /** Values already equal by Val.compare: walk them in step and compare number texts. */
+    private static boolean sameText(Val a, Val b) {
+      if (a instanceof Val.Num x && b instanceof Val.Num y) {
+        return x.text().equals(y.text());
+      }
+      if (a instanceof Val.Arr x && b instanceof Val.Arr y) {
+        for (int i = 0; i < x.items.size(); i++) {
+          if (!sameText(x.items.get(i), y.items.get(i))) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (a instanceof Val.Obj x && b instanceof Val.Obj y) {
+        var i = x.map.entrySet().iterator();
+        var j = y.map.entrySet().iterator();
+        while (i.hasNext()) {
+          var e = i.next();
+          var f = j.next();
+          if (!sameText(e.getKey(), f.getKey()) || !sameText(e.getValue(), f.getValue())) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (a instanceof Val.SetV x && b instanceof Val.SetV y) {
+        var i = x.set.iterator();
+        var j = y.set.iterator();
+        while (i.hasNext()) {
+          if (!sameText(i.next(), j.next())) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return true;
+    }
   }
 
   private static Val at(Val input, String[] path) {
@@ -117,7 +183,7 @@ public final class Memo {
   }
 
   /** A cached result: a value, {@link #UNDEFINED_RESULT} for a cached undefined, or null on a miss. */
-  Object get(int func, List<Val> key) {
+  Object get(int func, List<Key> key) {
     Object v = tables[func].get(key);
     if (v == null) {
       misses.increment();
@@ -127,8 +193,8 @@ public final class Memo {
     return v;
   }
 
-  void put(int func, List<Val> key, Val result) {
-    Map<List<Val>, Object> t = tables[func];
+  void put(int func, List<Key> key, Val result) {
+    Map<List<Key>, Object> t = tables[func];
     if (t.size() >= maxEntriesPerRule) {
       t.clear();
     }

@@ -22,7 +22,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  */
 public final class PlanBundle {
   private static final ObjectReader DATA_READER = ContractJson.mapper().reader()
-      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .with(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
   private final Ir.Policy policy;
   private final Val data;

@@ -567,7 +567,7 @@ public final class PlanEvaluator {
         return m == UNDEFINED ? null : (Val) m;
       }
       if (memo != null && r.withDepth == 0 && args[0] == r.input && memo.cached(f.index())) {
-        List<Val> key = memo.key(f.index(), r.input);
+        List<Memo.Key> key = memo.key(f.index(), r.input);
         Object hit = memo.get(f.index(), key);
         Val v;
         if (hit != null) {

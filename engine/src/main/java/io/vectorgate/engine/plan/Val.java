@@ -31,7 +31,8 @@ public abstract sealed class Val implements Comparable<Val>
   /** Raw JSON from host builtins: exact numbers; a repeated key keeps its last value, as Go's decoder. */
   private static final com.fasterxml.jackson.databind.ObjectReader RAW_READER =
       new com.fasterxml.jackson.databind.ObjectMapper().reader()
-          .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+              .with(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
   /** 0 null, 1 boolean, 2 number, 3 string, 4 array, 5 object, 6 set (OPA's type order). */
   abstract int rank();
@@ -520,7 +521,7 @@ public abstract sealed class Val implements Comparable<Val>
       case BOOLEAN:
         return bool(n.booleanValue());
       case NUMBER:
-        if (n.canConvertToExactIntegral() && n.canConvertToLong()) {
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
           return num(n.longValue());
         }
         if (n.isBigDecimal() || n.isBigInteger()) {
