@@ -77,6 +77,22 @@ public final class Capabilities {
 
   /** Native Wasm builtins plus the given host builtin names (which OPA must know). */
   public static Capabilities restrictedTo(OpaCli opa, Collection<String> hostBuiltins) {
+    Set<String> wanted = new TreeSet<>(WASM_NATIVE);
+    wanted.addAll(hostBuiltins);
+    return exactly(opa, wanted, hostBuiltins);
+  }
+
+  /**
+   * Exactly the builtins in {@code builtins} that this OPA knows, plus the planner's operators
+   * ({@code eq}, {@code assign}, {@code print}); for engines other than Wasm (the plan engine).
+   */
+  public static Capabilities exactly(OpaCli opa, Collection<String> builtins) {
+    Set<String> wanted = new TreeSet<>(builtins);
+    wanted.addAll(List.of("eq", "assign", "print"));
+    return exactly(opa, wanted, List.of());
+  }
+
+  private static Capabilities exactly(OpaCli opa, Set<String> wanted, Collection<String> mustExist) {
     OpaCli.Result r = opa.run(null, List.of("capabilities", "--current"));
     if (!r.ok()) {
       throw new OpaCli.OpaCliException("`opa capabilities --current` failed: " + r.stderr().strip());
@@ -90,8 +106,6 @@ public final class Capabilities {
     if (!(current instanceof ObjectNode) || !current.path("builtins").isArray()) {
       throw new OpaCli.OpaCliException("`opa capabilities --current` has no builtins array");
     }
-    Set<String> wanted = new TreeSet<>(WASM_NATIVE);
-    wanted.addAll(hostBuiltins);
     Set<String> all = new TreeSet<>();
     Set<String> kept = new TreeSet<>();
     ObjectNode out = ((ObjectNode) current).deepCopy();
@@ -104,7 +118,7 @@ public final class Capabilities {
         kept.add(name);
       }
     }
-    Set<String> unknownHost = new TreeSet<>(hostBuiltins);
+    Set<String> unknownHost = new TreeSet<>(mustExist);
     unknownHost.removeAll(all);
     if (!unknownHost.isEmpty()) {
       throw new IllegalArgumentException("host builtins unknown to " + opa.binary() + ": " + unknownHost);

@@ -34,6 +34,13 @@ import java.util.Objects;
  *     at most this plus one {@code evaluationTimeout}; zero turns warm-up off
  * @param decisionLogger receives every decision
  * @param metrics counts outcomes
+ * @param engine which evaluator decides: {@link Engine#WASM} (opa-java-wasm, the default) or
+ *     {@link Engine#PLAN} (OPA's plan IR evaluated in Java, see docs/engine.md)
+ * @param shadowRate with the plan engine, the share (0..1) of decisions also evaluated on the Wasm
+ *     engine and compared; disagreements are counted ({@link EngineMetrics#shadowDisagreement}) and
+ *     logged. 0 (the default) builds no Wasm instances at all in plan mode
+ * @param planMemoEntries with the plan engine, cached results kept per rule across decisions
+ *     (see {@code io.vectorgate.engine.plan.Memo}); 0 turns the cross-decision memo off
  */
 public record EngineConfig(
     int poolSize,
@@ -50,7 +57,42 @@ public record EngineConfig(
     int warmupIterations,
     Duration warmupBudget,
     DecisionLogger decisionLogger,
-    EngineMetrics metrics) {
+    EngineMetrics metrics,
+    Engine engine,
+    double shadowRate,
+    int planMemoEntries) {
+
+  /** The evaluator behind {@link PolicyEngine}; the gateway config key {@code engine:} names it. */
+  public enum Engine {
+    WASM, PLAN;
+
+    /** {@code wasm} or {@code plan} (case-insensitive); anything else names the allowed values. */
+    public static Engine parse(String name) {
+      if (name != null) {
+        for (Engine e : values()) {
+          if (e.name().equalsIgnoreCase(name.strip())) {
+            return e;
+          }
+        }
+      }
+      throw new IllegalArgumentException("engine must be `wasm` or `plan`, was `" + name + "`");
+    }
+
+    /**
+     * The process default: system property {@code vectorgate.engine}, else environment variable
+     * {@code VECTORGATE_ENGINE}, else {@link #WASM}. Every {@link Builder} starts from it, so the
+     * CLI, the harness and rollout follow one switch; the gateway's {@code policy.engine} key
+     * overrides it.
+     */
+    public static Engine defaultEngine() {
+      String p = System.getProperty("vectorgate.engine");
+      if (p != null && !p.isBlank()) {
+        return parse(p);
+      }
+      String e = System.getenv("VECTORGATE_ENGINE");
+      return e == null || e.isBlank() ? WASM : parse(e);
+    }
+  }
 
   public static final String DEFAULT_ENTRYPOINT = "vectorgate/decision";
 
@@ -100,6 +142,13 @@ public record EngineConfig(
     }
     Objects.requireNonNull(decisionLogger, "decisionLogger");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(engine, "engine");
+    if (planMemoEntries < 0) {
+      throw new IllegalArgumentException("planMemoEntries must be >= 0, was " + planMemoEntries);
+    }
+    if (!(shadowRate >= 0 && shadowRate <= 1)) {
+      throw new IllegalArgumentException("shadowRate must be within 0..1, was " + shadowRate);
+    }
   }
 
   /**
@@ -165,7 +214,8 @@ public record EngineConfig(
         .maxInputDepth(maxInputDepth).evaluationTimeout(evaluationTimeout).borrowTimeout(borrowTimeout)
         .memoryPages(initialMemoryPages, maxMemoryPages).useCompiler(useCompiler)
         .smokeInputJson(smokeInputJson).warmupInputs(warmupInputs).warmupIterations(warmupIterations)
-        .warmupBudget(warmupBudget).decisionLogger(decisionLogger).metrics(metrics);
+        .warmupBudget(warmupBudget).decisionLogger(decisionLogger).metrics(metrics).engine(engine)
+        .shadowRate(shadowRate).planMemoEntries(planMemoEntries);
   }
 
   /**
@@ -177,6 +227,8 @@ public record EngineConfig(
    * {@link LongAdderEngineMetrics}.
    */
   public static final int DEFAULT_WARMUP_ITERATIONS = 2000;
+  /** Cached results per rule in the plan engine's cross-decision memo. */
+  public static final int DEFAULT_PLAN_MEMO_ENTRIES = 256;
   public static final Duration DEFAULT_WARMUP_BUDGET = Duration.ofSeconds(2);
 
   public static final class Builder {
@@ -195,6 +247,9 @@ public record EngineConfig(
     private Duration warmupBudget = DEFAULT_WARMUP_BUDGET;
     private DecisionLogger decisionLogger = DecisionLogger.NONE;
     private EngineMetrics metrics;
+    private Engine engine = Engine.defaultEngine();
+    private double shadowRate;
+    private int planMemoEntries = DEFAULT_PLAN_MEMO_ENTRIES;
 
     public Builder poolSize(int v) { this.poolSize = v; return this; }
     public Builder entrypoint(String v) { this.entrypoint = v; return this; }
@@ -216,12 +271,16 @@ public record EngineConfig(
     public Builder noWarmup() { this.warmupIterations = 0; return this; }
     public Builder decisionLogger(DecisionLogger v) { this.decisionLogger = v; return this; }
     public Builder metrics(EngineMetrics v) { this.metrics = v; return this; }
+    public Builder engine(Engine v) { this.engine = v; return this; }
+    public Builder shadowRate(double v) { this.shadowRate = v; return this; }
+    public Builder planMemoEntries(int v) { this.planMemoEntries = v; return this; }
 
     public EngineConfig build() {
       return new EngineConfig(poolSize, entrypoint, maxInputBytes, maxInputDepth, evaluationTimeout,
           borrowTimeout, initialMemoryPages, maxMemoryPages, useCompiler, smokeInputJson,
           warmupInputs == null ? defaultWarmupInputs() : warmupInputs, warmupIterations, warmupBudget,
-          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics);
+          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics, engine, shadowRate,
+          planMemoEntries);
     }
   }
 }

@@ -23,6 +23,12 @@ public interface EngineMetrics {
   /** The decision log could not keep up and dropped an event. */
   void decisionLogDropped();
 
+  /**
+   * In shadow mode, the plan engine and the Wasm engine gave different results for one decision
+   * (see {@link EngineConfig#shadowRate()}). Default: not counted.
+   */
+  default void shadowDisagreement(String revision) {}
+
   /** Counts nothing. */
   EngineMetrics NONE = new EngineMetrics() {
     @Override

@@ -16,6 +16,89 @@ final class InputGuard {
 
   private InputGuard() {}
 
+  /**
+   * The same limits on an input the engine turned into a tree itself (the plan engine's typed
+   * path, which never writes JSON text): nesting depth, unpaired surrogates, and the UTF-8 size of
+   * the compact JSON Jackson would write for it.
+   */
+  static Problem checkTree(com.fasterxml.jackson.databind.JsonNode root, int maxBytes, int maxDepth) {
+    long[] bytes = {0};
+    Problem p = walk(root, 0, maxDepth, bytes, maxBytes);
+    if (p != null) {
+      return p;
+    }
+    return bytes[0] > maxBytes
+        ? new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes[0] + " bytes, over the limit of " + maxBytes)
+        : null;
+  }
+
+  private static Problem walk(com.fasterxml.jackson.databind.JsonNode n, int depth, int maxDepth, long[] bytes,
+      int maxBytes) {
+    if (bytes[0] > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
+    }
+    if (n.isContainerNode()) {
+      if (depth + 1 > maxDepth) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+      }
+      bytes[0] += 2 + Math.max(0, n.size() - 1);
+      if (n.isObject()) {
+        for (var it = n.fields(); it.hasNext();) {
+          var e = it.next();
+          Problem p = text(e.getKey(), bytes);
+          if (p == null) {
+            bytes[0] += 1;
+            p = walk(e.getValue(), depth + 1, maxDepth, bytes, maxBytes);
+          }
+          if (p != null) {
+            return p;
+          }
+        }
+      } else {
+        for (com.fasterxml.jackson.databind.JsonNode c : n) {
+          Problem p = walk(c, depth + 1, maxDepth, bytes, maxBytes);
+          if (p != null) {
+            return p;
+          }
+        }
+      }
+      return null;
+    }
+    if (n.isTextual()) {
+      return text(n.textValue(), bytes);
+    }
+    bytes[0] += n.asText().length();
+    return null;
+  }
+
+  private static Problem text(String s, long[] bytes) {
+    long b = 2;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20) {
+        b += 6;
+      } else if (c == '"' || c == '\\') {
+        b += 2;
+      } else if (c < 0x80) {
+        b += 1;
+      } else if (c < 0x800) {
+        b += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate");
+        }
+        b += 4;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate");
+      } else {
+        b += 3;
+      }
+    }
+    bytes[0] += b;
+    return null;
+  }
+
   /** Full check of JSON from outside (the raw {@code evaluate} path). */
   static Problem checkRaw(String json, int maxBytes, int maxDepth) {
     if (json == null) {

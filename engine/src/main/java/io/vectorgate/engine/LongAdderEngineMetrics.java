@@ -15,6 +15,7 @@ public final class LongAdderEngineMetrics implements EngineMetrics {
   private final LongAdder activations = new LongAdder();
   private final LongAdder activationFailures = new LongAdder();
   private final LongAdder logDropped = new LongAdder();
+  private final LongAdder shadowDisagreements = new LongAdder();
 
   public LongAdderEngineMetrics() {
     for (String code : ReasonCodes.FAIL_CLOSED) {
@@ -44,6 +45,16 @@ public final class LongAdderEngineMetrics implements EngineMetrics {
   @Override
   public void decisionLogDropped() {
     logDropped.increment();
+  }
+
+  @Override
+  public void shadowDisagreement(String revision) {
+    shadowDisagreements.increment();
+  }
+
+  /** Shadow-mode decisions where the plan and Wasm engines disagreed. */
+  public long shadowDisagreements() {
+    return shadowDisagreements.sum();
   }
 
   public long allowed() {
@@ -83,7 +94,8 @@ public final class LongAdderEngineMetrics implements EngineMetrics {
   /**
    * All counters by metric name: {@code decisions_allowed}, {@code decisions_denied},
    * {@code decision_latency_nanos_sum}, {@code fail_closed.<code>}, {@code instances_discarded.<code>},
-   * {@code activations}, {@code activation_failures}, {@code decision_log_dropped}.
+   * {@code activations}, {@code activation_failures}, {@code decision_log_dropped},
+   * {@code shadow_disagreements}.
    */
   public Map<String, Long> snapshot() {
     Map<String, Long> m = new TreeMap<>();
@@ -95,6 +107,7 @@ public final class LongAdderEngineMetrics implements EngineMetrics {
     m.put("activations", activations.sum());
     m.put("activation_failures", activationFailures.sum());
     m.put("decision_log_dropped", logDropped.sum());
+    m.put("shadow_disagreements", shadowDisagreements.sum());
     return m;
   }
 }

@@ -66,9 +66,17 @@ public final class PolicyBundle {
   private final List<String> roots;
   private final List<String> manifestEntrypoints;
   private final String sha256;
+  /** OPA's plan IR ({@code plan.json}) of the same policy, for the plan engine; null when absent. */
+  private final byte[] plan;
 
   private PolicyBundle(byte[] wasm, String dataJson, String revision, List<String> roots,
       List<String> manifestEntrypoints, String sha256) {
+    this(wasm, dataJson, revision, roots, manifestEntrypoints, sha256, null);
+  }
+
+  private PolicyBundle(byte[] wasm, String dataJson, String revision, List<String> roots,
+      List<String> manifestEntrypoints, String sha256, byte[] plan) {
+    this.plan = plan;
     this.wasm = wasm;
     this.dataJson = dataJson;
     this.revision = revision;
@@ -213,7 +221,7 @@ public final class PolicyBundle {
       LOG.warn("bundle carries .signatures.json; the engine does not verify bundle signatures revision={}", revision);
     }
     String data = mergeData(files);
-    return new PolicyBundle(wasm, data, revision, roots, entrypoints, sha);
+    return new PolicyBundle(wasm, data, revision, roots, entrypoints, sha, files.get("plan.json"));
   }
 
   /** Base data: every {@code data.json}/{@code data.yaml} placed at its directory's path. */
@@ -356,6 +364,20 @@ public final class PolicyBundle {
     return wasm;
   }
 
+  /**
+   * The same policy planned by {@code opa build -t plan} ({@code plan.json}), which the plan engine
+   * evaluates; empty when the bundle was built for Wasm only.
+   */
+  public java.util.Optional<byte[]> plan() {
+    return java.util.Optional.ofNullable(plan == null ? null : plan.clone());
+  }
+
+  /** This bundle carrying {@code planJson} (the policy's {@code plan.json}) as well. */
+  public PolicyBundle withPlan(byte[] planJson) {
+    return new PolicyBundle(wasm, dataJson, revision, roots, manifestEntrypoints, sha256,
+        planJson == null ? null : planJson.clone());
+  }
+
   /** Base data as a JSON object text; {@code {}} when the bundle has none. */
   public String dataJson() {
     return dataJson;
@@ -393,6 +415,9 @@ public final class PolicyBundle {
       }
       putEntry(tar, "/data.json", dataJson.getBytes(StandardCharsets.UTF_8));
       putEntry(tar, "/policy.wasm", wasm);
+      if (plan != null) {
+        putEntry(tar, "/plan.json", plan);
+      }
       putEntry(tar, "/.manifest", ContractJson.mapper().writeValueAsBytes(manifest));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write bundle", e);
@@ -411,7 +436,7 @@ public final class PolicyBundle {
   @Override
   public String toString() {
     return "PolicyBundle[revision=" + revision + ", sha256=" + sha256.substring(0, 12)
-        + ", wasm=" + wasm.length + "B, data=" + dataJson.length() + "ch, entrypoints="
+        + ", wasm=" + wasm.length + "B, plan=" + (plan == null ? 0 : plan.length) + "B, data=" + dataJson.length() + "ch, entrypoints="
         + manifestEntrypoints + "]";
   }
 

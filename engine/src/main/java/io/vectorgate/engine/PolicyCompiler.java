@@ -94,10 +94,75 @@ public final class PolicyCompiler {
   }
 
   public CompileResult compile(CompileRequest request) {
+    BuildOutput out = build(request, "wasm", capabilities);
+    if (!out.ok()) {
+      return CompileResult.failure(out.diagnostics());
+    }
+    try {
+      PolicyBundle bundle = PolicyBundle.read(out.bundle(), limits);
+      bundle = withPlan(bundle, request);
+      LOG.info("policy compiled sources={} revision={} entrypoints={} wasm_bytes={} plan={}", request.sources(),
+          bundle.revision(), request.entrypoints(), bundle.wasm().length, bundle.plan().isPresent());
+      return CompileResult.success(bundle);
+    } catch (PolicyBundle.BundleException e) {
+      return CompileResult.failure(List.of(new Diagnostic("bundle.tar.gz", 0, 0, "bundle_invalid",
+          e.getMessage())));
+    }
+  }
+
+  /**
+   * Adds the plan IR of the same sources (same revision, {@code opa build -t plan}, the plan engine's
+   * capabilities), so every compiled bundle runs on either engine. A policy the plan engine cannot
+   * take (a builtin only the Wasm engine has) keeps a Wasm-only bundle; the plan engine then refuses
+   * it at activation, naming the reason logged here.
+   */
+  private PolicyBundle withPlan(PolicyBundle bundle, CompileRequest request) {
+    Capabilities planCaps = planCapabilities();
+    BuildOutput plan = build(request.withRevision(bundle.revision()), "plan", planCaps, false);
+    if (!plan.ok()) {
+      LOG.info("policy has no plan for the plan engine revision={} diagnostics={}", bundle.revision(),
+          plan.diagnostics());
+      return bundle;
+    }
+    try {
+      return bundle.withPlan(io.vectorgate.engine.plan.PlanBundle.planJson(plan.bundle(), limits));
+    } catch (io.vectorgate.engine.plan.PlanException e) {
+      LOG.warn("plan build output unreadable revision={} error={}", bundle.revision(), e.getMessage());
+      return bundle;
+    }
+  }
+
+  private volatile Capabilities planCapabilities;
+
+  private Capabilities planCapabilities() {
+    Capabilities c = planCapabilities;
+    if (c == null) {
+      c = Capabilities.exactly(opa, io.vectorgate.engine.plan.Builtins.standard().names());
+      planCapabilities = c;
+    }
+    return c;
+  }
+
+  /** The bytes of a built {@code bundle.tar.gz}, or the diagnostics that stopped the build. */
+  public record BuildOutput(List<Diagnostic> diagnostics, byte[] bundle) {
+    public boolean ok() {
+      return bundle != null;
+    }
+  }
+
+  /**
+   * Checks and builds {@code request} with {@code opa build -t <target>} ({@code wasm} or
+   * {@code plan}) restricted to {@code caps}: the one build path of both engines.
+   */
+  public BuildOutput build(CompileRequest request, String target, Capabilities caps) {
+    return build(request, target, caps, true);
+  }
+
+  private BuildOutput build(CompileRequest request, String target, Capabilities caps, boolean doCheck) {
     for (Path s : request.sources()) {
       if (!Files.exists(s)) {
-        return CompileResult.failure(List.of(new Diagnostic(s.toString(), 0, 0, "source_missing",
-            "policy source `" + s + "` does not exist")));
+        return new BuildOutput(List.of(new Diagnostic(s.toString(), 0, 0, "source_missing",
+            "policy source `" + s + "` does not exist")), null);
       }
     }
     Path work;
@@ -107,8 +172,8 @@ public final class PolicyCompiler {
       throw new UncheckedIOException("cannot create a temporary directory for opa build", e);
     }
     try {
-      Path caps = capabilities.writeTo(work.resolve("capabilities.json"));
-      List<String> common = new ArrayList<>(List.of("--capabilities", caps.toString()));
+      Path capsFile = caps.writeTo(work.resolve("capabilities.json"));
+      List<String> common = new ArrayList<>(List.of("--capabilities", capsFile.toString()));
       for (String ig : request.ignore()) {
         common.add("--ignore");
         common.add(ig);
@@ -118,21 +183,21 @@ public final class PolicyCompiler {
       List<String> check = new ArrayList<>(List.of("check", "--format", "json"));
       check.addAll(common);
       check.addAll(srcs);
-      OpaCli.Result checked = opa.run(null, check);
+      OpaCli.Result checked = doCheck ? opa.run(null, check) : new OpaCli.Result(0, "", "");
       if (!checked.ok()) {
-        List<Diagnostic> ds = parseJsonErrors(checked.stdout());
+        List<Diagnostic> ds = parseJsonErrors(checked.stdout(), caps, target);
         if (ds.isEmpty()) {
-          ds = parseJsonErrors(checked.stderr());
+          ds = parseJsonErrors(checked.stderr(), caps, target);
         }
         if (ds.isEmpty()) {
-          ds = parseTextErrors(checked.stdout() + "\n" + checked.stderr());
+          ds = parseTextErrors(checked.stdout() + "\n" + checked.stderr(), caps, target);
         }
-        return CompileResult.failure(ds);
+        return new BuildOutput(ds, null);
       }
 
       String revision = request.revision() != null ? request.revision() : contentRevision(request);
       Path out = work.resolve("bundle.tar.gz");
-      List<String> build = new ArrayList<>(List.of("build", "-t", "wasm", "-o", out.toString(),
+      List<String> build = new ArrayList<>(List.of("build", "-t", target, "-o", out.toString(),
           "-r", revision));
       for (String ep : request.entrypoints()) {
         build.add("-e");
@@ -142,16 +207,10 @@ public final class PolicyCompiler {
       build.addAll(srcs);
       OpaCli.Result built = opa.run(null, build);
       if (!built.ok()) {
-        return CompileResult.failure(parseTextErrors(built.stdout() + "\n" + built.stderr()));
+        return new BuildOutput(parseTextErrors(built.stdout() + "\n" + built.stderr(), caps, target), null);
       }
       try {
-        PolicyBundle bundle = PolicyBundle.read(Files.readAllBytes(out), limits);
-        LOG.info("policy compiled sources={} revision={} entrypoints={} wasm_bytes={}", srcs,
-            bundle.revision(), request.entrypoints(), bundle.wasm().length);
-        return CompileResult.success(bundle);
-      } catch (PolicyBundle.BundleException e) {
-        return CompileResult.failure(List.of(new Diagnostic(out.toString(), 0, 0, "bundle_invalid",
-            e.getMessage())));
+        return new BuildOutput(List.of(), Files.readAllBytes(out));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + out, e);
       }
@@ -160,8 +219,16 @@ public final class PolicyCompiler {
     }
   }
 
-  /** Parses {@code opa check --format json} output; empty when the text holds no such document. */
   List<Diagnostic> parseJsonErrors(String text) {
+    return parseJsonErrors(text, capabilities, "wasm");
+  }
+
+  List<Diagnostic> parseTextErrors(String text) {
+    return parseTextErrors(text, capabilities, "wasm");
+  }
+
+  /** Parses {@code opa check --format json} output; empty when the text holds no such document. */
+  List<Diagnostic> parseJsonErrors(String text, Capabilities caps, String target) {
     int start = text.indexOf('{');
     if (start < 0) {
       return List.of();
@@ -177,14 +244,14 @@ public final class PolicyCompiler {
     for (JsonNode e : doc.path("errors")) {
       JsonNode loc = e.path("location");
       String file = loc.hasNonNull("file") ? loc.get("file").asText() : null;
-      out.add(explain(new Diagnostic(file, loc.path("row").asInt(0), loc.path("col").asInt(0),
+      out.add(explain(caps, target, new Diagnostic(file, loc.path("row").asInt(0), loc.path("col").asInt(0),
           e.path("code").asText(null), e.path("message").asText(""))));
     }
     return out;
   }
 
   /** Parses {@code opa build}'s text errors; a line it cannot place becomes a location-less diagnostic. */
-  List<Diagnostic> parseTextErrors(String text) {
+  List<Diagnostic> parseTextErrors(String text, Capabilities caps, String target) {
     List<Diagnostic> out = new ArrayList<>();
     for (String raw : text.split("\\R")) {
       if (raw.isBlank() || raw.startsWith("\t") || raw.startsWith(" ")) {
@@ -200,7 +267,7 @@ public final class PolicyCompiler {
       }
       Matcher m = TEXT_ERROR.matcher(line);
       if (m.matches()) {
-        out.add(explain(new Diagnostic(m.group(1), Integer.parseInt(m.group(2)), 0, m.group(3), m.group(4))));
+        out.add(explain(caps, target, new Diagnostic(m.group(1), Integer.parseInt(m.group(2)), 0, m.group(3), m.group(4))));
         continue;
       }
       m = FILE_ERROR.matcher(line);
@@ -219,14 +286,16 @@ public final class PolicyCompiler {
   }
 
   /** Names the builtin when OPA reports an undefined function that is a builtin the engine lacks. */
-  private Diagnostic explain(Diagnostic d) {
+  private static Diagnostic explain(Capabilities caps, String target, Diagnostic d) {
     Matcher m = UNDEFINED_FUNCTION.matcher(d.message());
-    if (m.matches() && capabilities.isOpaBuiltin(m.group(1))
-        && !capabilities.allowedBuiltins().contains(m.group(1))) {
+    if (m.matches() && caps.isOpaBuiltin(m.group(1)) && !caps.allowedBuiltins().contains(m.group(1))) {
       String name = m.group(1);
+      String why = target.equals("plan")
+          ? " is not supported by the Vectorgate plan engine (it has no Java implementation)"
+          : " is not supported by the Vectorgate Wasm engine (it is neither"
+              + " native in OPA's Wasm nor provided by the engine's Java host builtins)";
       return new Diagnostic(d.file(), d.line(), d.column(), d.code(), d.message()
-          + ": builtin `" + name + "` is not supported by the Vectorgate Wasm engine (it is neither"
-          + " native in OPA's Wasm nor provided by the engine's Java host builtins)");
+          + ": builtin `" + name + "`" + why);
     }
     return d;
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.styra.opa.wasm.OpaAbortException;
 import com.styra.opa.wasm.OpaPolicy;
 import io.vectorgate.engine.builtins.HostBuiltins;
+import io.vectorgate.engine.plan.Val;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.PolicyInput;
 import io.vectorgate.model.Reason;
@@ -75,6 +76,10 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     final List<EvaluationWatchdog.Slot> slots = new CopyOnWriteArrayList<>();
     volatile String smokeResult;
     volatile boolean retired;
+    /** The plan engine's evaluator and entrypoints when {@link EngineConfig#engine()} is PLAN. */
+    io.vectorgate.engine.plan.PlanEvaluator plan;
+    Map<String, io.vectorgate.engine.plan.Ir.Plan> planEntrypoints = Map.of();
+    io.vectorgate.engine.plan.Ir.Plan planDefault;
     int warmupEvaluations;
     int warmupFailures;
     long warmupMillis;
@@ -201,6 +206,85 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
   }
 
   private Generation prepare(PolicyBundle bundle) throws PolicyActivationException {
+    if (config.engine() != EngineConfig.Engine.PLAN) {
+      return prepareWasm(bundle);
+    }
+    PlanPart part = preparePlan(bundle);
+    Generation g;
+    if (config.shadowRate() == 0) {
+      Map<String, Integer> ids = new java.util.TreeMap<>();
+      for (int i = 0; i < part.evaluator().policy().plans().size(); i++) {
+        ids.put(part.evaluator().policy().plans().get(i).name(), i);
+      }
+      g = new Generation(bundle, ids, ids.get(config.entrypoint()), 1);
+    } else {
+      g = prepareWasm(bundle); // the oracle of shadow mode
+      Val wasmSmoke = resultValue(g.smokeResult);
+      if (!java.util.Objects.equals(wasmSmoke, part.smoke())) {
+        watchdog.removeAll(g.slots);
+        throw new PolicyActivationException("bundle revision `" + bundle.revision() + "`: the plan and Wasm"
+            + " engines disagree on the smoke input (plan " + part.smoke() + ", wasm " + wasmSmoke + ")");
+      }
+    }
+    g.plan = part.evaluator();
+    Map<String, io.vectorgate.engine.plan.Ir.Plan> eps = new java.util.HashMap<>();
+    part.evaluator().policy().plans().forEach(p -> eps.put(p.name(), p));
+    g.planEntrypoints = Map.copyOf(eps);
+    g.planDefault = eps.get(config.entrypoint());
+    return g;
+  }
+
+  private record PlanPart(io.vectorgate.engine.plan.PlanEvaluator evaluator, Val smoke) {}
+
+  /** Reads, links and smoke-tests the bundle's plan IR; data is converted once here, per bundle. */
+  private PlanPart preparePlan(PolicyBundle bundle) throws PolicyActivationException {
+    String rev = "bundle revision `" + bundle.revision() + "`";
+    byte[] planJson = bundle.plan().orElseThrow(() -> new PolicyActivationException(rev
+        + " carries no plan (plan.json) for the plan engine: compile it with PolicyCompiler, which"
+        + " builds the plan beside the Wasm module, or check the compile log for why the plan build failed"));
+    io.vectorgate.engine.plan.PlanEvaluator ev;
+    try {
+      io.vectorgate.engine.plan.Ir.Policy policy =
+          new io.vectorgate.engine.plan.IrReader(io.vectorgate.engine.plan.Builtins.standard()).read(planJson);
+      Val data = io.vectorgate.engine.plan.PlanBundle.readData(
+          bundle.dataJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ev = new io.vectorgate.engine.plan.PlanEvaluator(policy, data, config.planMemoEntries() == 0 ? null
+          : new io.vectorgate.engine.plan.Memo(policy, config.planMemoEntries()));
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new PolicyActivationException(rev + " has a plan or data the plan engine cannot load: " + e.getMessage(), e);
+    }
+    io.vectorgate.engine.plan.Ir.Plan entry = ev.policy().plan(config.entrypoint());
+    if (entry == null) {
+      throw new PolicyActivationException(rev + " has no entrypoint `" + config.entrypoint() + "` in its plan; it has "
+          + ev.policy().plans().stream().map(io.vectorgate.engine.plan.Ir.Plan::name).toList());
+    }
+    Val smoke;
+    try {
+      JsonNode smokeInput = JSON.readTree(config.smokeInputJson());
+      smoke = ev.evaluateValue(entry, Val.fromJson(smokeInput), smokeInput.path("context").path("time_ns").asLong(0),
+          System.nanoTime() + timeoutNanos);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new PolicyActivationException(rev + " failed its smoke evaluation on the plan engine: " + e.getMessage(), e);
+    }
+    if (smoke == null) {
+      throw new PolicyActivationException(rev + " failed its smoke evaluation: `" + config.entrypoint()
+          + "` is undefined for the smoke input");
+    }
+    return new PlanPart(ev, smoke);
+  }
+
+  /** The {@code result} of a Wasm result set as a plan value; null when undefined or unreadable. */
+  private static Val resultValue(String resultSet) {
+    try {
+      JsonNode rs = JSON.readTree(resultSet);
+      return rs != null && rs.isArray() && rs.size() == 1 && rs.get(0).has("result")
+          ? Val.fromJson(rs.get(0).get("result")) : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private Generation prepareWasm(PolicyBundle bundle) throws PolicyActivationException {
     String rev = "revision `" + bundle.revision() + "`";
     Map<String, Integer> entrypoints;
     Map<String, Integer> required;
@@ -469,6 +553,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
         raw = Raw.fail(ReasonCodes.NO_POLICY, "no policy is active");
       } else if (input == null) {
         raw = Raw.fail(ReasonCodes.INPUT_INVALID, "input is missing");
+      } else if (g.plan != null) {
+        return decidePlan(g, input, t0, ts, id);
       } else {
         raw = null;
         try {
@@ -501,6 +587,89 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     return decision;
   }
 
+  /**
+   * The plan engine's decision: the typed input becomes a tree and a plan value (no JSON text), the
+   * plan is evaluated, the result value maps to the Decision. Bookkeeping as {@link #decide}; a
+   * sampled share is also evaluated on the Wasm engine (shadow mode) and compared.
+   */
+  private Decision decidePlan(Generation g, PolicyInput input, long t0, Instant ts, String id) {
+    String code = null;
+    String message = null;
+    long evalNanos = 0;
+    Decision decision;
+    Val result = null;
+    JsonNode tree = null;
+    try {
+      tree = JSON.valueToTree(input);
+      InputGuard.Problem p = InputGuard.checkTree(tree, config.maxInputBytes(), config.maxInputDepth());
+      if (p != null) {
+        code = p.code();
+        message = p.message();
+        tree = null; // a refused input is not logged
+      } else {
+        long e0 = System.nanoTime();
+        try {
+          result = g.plan.evaluateValue(g.planDefault, Val.fromJson(tree), input.context().timeNs(), e0 + timeoutNanos);
+        } catch (io.vectorgate.engine.plan.PlanEvaluator.EvalError e) {
+          code = e.code().equals("eval_timeout") ? ReasonCodes.ENGINE_TIMEOUT : ReasonCodes.ENGINE_ERROR;
+          message = e.code().equals("eval_timeout") ? "evaluation exceeded " + config.evaluationTimeout().toMillis()
+              + " ms" : "evaluation failed: " + e.getMessage();
+        } catch (io.vectorgate.engine.plan.PlanException | StackOverflowError e) {
+          code = ReasonCodes.ENGINE_ERROR;
+          message = "evaluation failed: " + e;
+        }
+        evalNanos = System.nanoTime() - e0;
+      }
+      if (code != null) {
+        decision = Decision.deny(code, message);
+      } else if (result == null) {
+        decision = Decision.deny(ReasonCodes.POLICY_UNDEFINED, "the policy decision is undefined for this input");
+      } else {
+        decision = decisionOf(result.toJson());
+      }
+      if (config.shadowRate() > 0 && code == null && ThreadLocalRandom.current().nextDouble() < config.shadowRate()) {
+        shadow(g, id, input, result);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("decision failed unexpectedly decision_id={} revision={}", id, g.revision, e);
+      code = ReasonCodes.ENGINE_ERROR;
+      decision = Decision.deny(code, "unexpected engine failure: " + e);
+    }
+    decision = decision.withIdentity(id, g.revision);
+    String failCode = code != null ? code : failClosedCode(decision);
+    long total = System.nanoTime() - t0;
+    config.metrics().decision(decision.allow(), failCode, total);
+    if (config.decisionLogger() != DecisionLogger.NONE) {
+      String json = null;
+      try {
+        json = tree == null ? null : INPUT_WRITER.writeValueAsString(tree);
+      } catch (JsonProcessingException e) {
+        LOG.warn("decision log input not serializable decision_id={} error={}", id, e.getMessage());
+      }
+      logDecision(new DecisionLogEntry(id, ts, g.revision, config.entrypoint(), json, decision, failCode,
+          failCode == null ? null : decision.reasons().get(0).message(), evalNanos, total));
+    }
+    return decision;
+  }
+
+  /** Shadow mode: the same input on the Wasm engine; a different result is counted and logged. */
+  private void shadow(Generation g, String id, PolicyInput input, Val planResult) {
+    String json;
+    try {
+      json = INPUT_WRITER.writeValueAsString(input);
+    } catch (JsonProcessingException e) {
+      LOG.warn("shadow evaluation skipped: input not serializable decision_id={}", id);
+      return;
+    }
+    Raw raw = evaluateOn(g, g.defaultEntrypointId, json, input.context().timeNs());
+    Val wasmResult = raw.failed() ? null : resultValue(raw.resultSet());
+    if (raw.failed() || !java.util.Objects.equals(wasmResult, planResult)) {
+      config.metrics().shadowDisagreement(g.revision);
+      LOG.warn("event=engine_shadow_disagreement decision_id={} revision={} plan={} wasm={}", id, g.revision,
+          planResult, raw.failed() ? raw.code() + ": " + raw.message() : wasmResult);
+    }
+  }
+
   /** Evaluates raw JSON on the configured entrypoint; see {@link #evaluate(String, String)}. */
   public Evaluation evaluate(String inputJson) {
     return evaluate(config.entrypoint(), inputJson);
@@ -518,7 +687,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     Generation g = active.get();
     String revision = g == null ? "" : g.revision;
     String logged = null;
-    Evaluation ev;
+    Evaluation ev = null;
     try {
       Raw raw;
       Integer ep = g == null ? null : g.entrypoints.get(entrypoint);
@@ -533,10 +702,18 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
           raw = Raw.fail(p.code(), p.message());
         } else {
           logged = inputJson;
-          raw = evaluateOn(g, ep, inputJson, 0);
+          if (g.plan != null) {
+            raw = null;
+            ev = evaluatePlan(g, id, entrypoint, inputJson, t0);
+          } else {
+            raw = evaluateOn(g, ep, inputJson, 0);
+            ev = null;
+          }
         }
       }
-      ev = toEvaluation(id, revision, entrypoint, raw, System.nanoTime() - t0);
+      if (ev == null) {
+        ev = toEvaluation(id, revision, entrypoint, raw, System.nanoTime() - t0);
+      }
     } catch (RuntimeException e) {
       LOG.error("evaluation failed unexpectedly decision_id={} revision={}", id, revision, e);
       ev = new Evaluation(id, revision, entrypoint, Evaluation.Status.FAILED, null, ReasonCodes.ENGINE_ERROR,
@@ -547,6 +724,38 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     logDecision(new DecisionLogEntry(id, ts, revision, entrypoint, logged, ev.result(), failCode,
         failCode == null ? null : ev.message(), ev.evalNanos(), ev.totalNanos()));
     return ev;
+  }
+
+  /** The raw evaluation on the plan engine ({@code time.now_ns} is the clock at its start). */
+  private Evaluation evaluatePlan(Generation g, String id, String entrypoint, String inputJson, long t0) {
+    io.vectorgate.engine.plan.Ir.Plan p = g.planEntrypoints.get(entrypoint);
+    long e0 = System.nanoTime();
+    if (p == null) {
+      return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.FAILED, null, ReasonCodes.UNKNOWN_ENTRYPOINT,
+          "entrypoint `" + entrypoint + "` is not planned in revision `" + g.revision + "`; it has "
+          + new TreeSet<>(g.planEntrypoints.keySet()), 0, System.nanoTime() - t0);
+    }
+    Val v;
+    try {
+      Instant now = Instant.now();
+      long nowNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      v = g.plan.evaluateValue(p, Val.fromJson(JSON.readTree(inputJson)), nowNs, e0 + timeoutNanos);
+    } catch (io.vectorgate.engine.plan.PlanEvaluator.EvalError e) {
+      boolean timeout = e.code().equals("eval_timeout");
+      return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.FAILED, null,
+          timeout ? ReasonCodes.ENGINE_TIMEOUT : ReasonCodes.ENGINE_ERROR, e.getMessage(), System.nanoTime() - e0,
+          System.nanoTime() - t0);
+    } catch (JsonProcessingException | io.vectorgate.engine.plan.PlanException | StackOverflowError e) {
+      return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.FAILED, null, ReasonCodes.ENGINE_ERROR,
+          "evaluation failed: " + e, System.nanoTime() - e0, System.nanoTime() - t0);
+    }
+    long evalNanos = System.nanoTime() - e0;
+    if (v == null) {
+      return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.UNDEFINED, null,
+          ReasonCodes.POLICY_UNDEFINED, "`" + entrypoint + "` is undefined for this input", evalNanos, System.nanoTime() - t0);
+    }
+    return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.DEFINED, v.toJson(), null, null, evalNanos,
+        System.nanoTime() - t0);
   }
 
   private Evaluation toEvaluation(String id, String revision, String entrypoint, Raw raw, long total) {
@@ -597,7 +806,11 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     if (rs.size() != 1 || !rs.get(0).has("result")) {
       return Decision.deny(ReasonCodes.RESULT_INVALID, "result set has " + rs.size() + " entries, expected one");
     }
-    JsonNode v = rs.get(0).get("result");
+    return decisionOf(rs.get(0).get("result"));
+  }
+
+  /** Maps the entrypoint's value to a Decision; a malformed value is a deny with a reason. */
+  static Decision decisionOf(JsonNode v) {
     if (v.isBoolean()) {
       return v.booleanValue()
           ? new Decision(true, List.of(new Reason(ReasonCodes.POLICY_ALLOW, "the policy allowed the request")), null, null, null)
@@ -793,6 +1006,18 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     long hi = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
     return new UUID(hi, lo).toString();
+  }
+
+  /**
+   * The plan engine's cross-decision memo of the active bundle: {@code hits} and {@code misses}
+   * (rule evaluations answered from and added to it); empty when no memo is active.
+   */
+  public Map<String, Long> planMemoStats() {
+    Generation g = active.get();
+    if (g == null || g.plan == null || g.plan.memo() == null) {
+      return Map.of();
+    }
+    return Map.of("hits", g.plan.memo().hits(), "misses", g.plan.memo().misses());
   }
 
   /** Pool state for diagnostics: idle instances of the active bundle. */

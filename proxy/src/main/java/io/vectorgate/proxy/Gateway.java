@@ -118,7 +118,7 @@ public final class Gateway implements AutoCloseable {
     io.vectorgate.engine.LongAdderEngineMetrics engineMetrics = new io.vectorgate.engine.LongAdderEngineMetrics();
     io.vectorgate.engine.DecisionLogger decisionLog = decisionLogger(cfg.decisionLog(), engineMetrics);
     EngineConfig engineConfig = EngineConfig.defaults().toBuilder().decisionLogger(decisionLog).metrics(engineMetrics)
-        .build();
+        .engine(cfg.policy().engineKind()).shadowRate(cfg.policy().shadowRateOrZero()).build();
     io.vectorgate.proxy.rollout.GatewayRollout rollout = null;
     PolicyEngine engine = null;
     try {

@@ -92,6 +92,39 @@ public final class HostBuiltins {
     EVALUATION_NOW.remove();
   }
 
+  /** A Java host builtin as a plain function over {@link RegoValue}s (for evaluators other than Wasm). */
+  public interface Function {
+    int arity();
+
+    /** Runs the builtin; a bad argument or failure is a {@link BuiltinException}. */
+    com.fasterxml.jackson.databind.JsonNode apply(RegoValue... args);
+  }
+
+  /**
+   * The Java host builtins by name, without {@code time.now_ns} (an evaluator supplies its own
+   * per-evaluation time) and without the SDK's JSON/YAML ones.
+   */
+  public static java.util.Map<String, Function> functions() {
+    java.util.Map<String, Function> out = new java.util.TreeMap<>();
+    for (HostBuiltin b : javaBuiltins(SYSTEM_CLOCK)) {
+      if (b.name().equals("time.now_ns")) {
+        continue;
+      }
+      out.put(b.name(), new Function() {
+        @Override
+        public int arity() {
+          return b.arity();
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode apply(RegoValue... args) {
+          return b.apply(args);
+        }
+      });
+    }
+    return out;
+  }
+
   static List<HostBuiltin> javaBuiltins(LongSupplier clockNs) {
     List<HostBuiltin> list = new ArrayList<>();
     list.add(new HostBuiltin("time.now_ns", 0, a -> {

@@ -215,7 +215,7 @@ public final class ConfigLoader {
         dirs.add(resolve(base, d));
       }
       pol = new PolicyConfig(dirs, resolve(base, pol.dataFile()),
-          pol.source() == null ? null : pol.source().resolve(base));
+          pol.source() == null ? null : pol.source().resolve(base), pol.engine(), pol.shadowRate());
     }
     GatewayConfig.MaskingConfig masking = c.masking() == null ? null
         : new GatewayConfig.MaskingConfig(resolve(base, c.masking().hmacKey()));
@@ -330,6 +330,14 @@ public final class ConfigLoader {
     }
     if (p.dataFile() != null) {
       requireFile(p.dataFile(), src + ": policy.data_file");
+    }
+    try {
+      p.engineKind();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(src + ": policy.engine", e.getMessage());
+    }
+    if (!(p.shadowRateOrZero() >= 0 && p.shadowRateOrZero() <= 1)) {
+      throw new ConfigException(src + ": policy.shadow_rate", "must be within 0..1, was " + p.shadowRate());
     }
     if (c.approvals() != null) {
       c.approvals().validate(src + ": approvals");

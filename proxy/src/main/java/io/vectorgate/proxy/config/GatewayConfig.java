@@ -210,14 +210,31 @@ public record GatewayConfig(
   public record PolicyConfig(
       @JsonProperty("rego_dirs") List<Path> regoDirs,
       @JsonProperty("data_file") Path dataFile,
-      @JsonProperty("source") io.vectorgate.proxy.rollout.PolicySourceConfig source) {
+      @JsonProperty("source") io.vectorgate.proxy.rollout.PolicySourceConfig source,
+      @JsonProperty("engine") String engine,
+      @JsonProperty("shadow_rate") Double shadowRate) {
     public PolicyConfig {
       regoDirs = regoDirs == null ? List.of() : List.copyOf(regoDirs);
+    }
+
+    public PolicyConfig(List<Path> regoDirs, Path dataFile, io.vectorgate.proxy.rollout.PolicySourceConfig source) {
+      this(regoDirs, dataFile, source, null, null);
     }
 
     /** Static directories, no rollout source. */
     public PolicyConfig(List<Path> regoDirs, Path dataFile) {
       this(regoDirs, dataFile, null);
+    }
+
+    /** {@code engine: wasm|plan} (default: EngineConfig.Engine.defaultEngine(), i.e. wasm); unknown names are an IllegalArgumentException. */
+    public io.vectorgate.engine.EngineConfig.Engine engineKind() {
+      return engine == null ? io.vectorgate.engine.EngineConfig.Engine.defaultEngine()
+          : io.vectorgate.engine.EngineConfig.Engine.parse(engine);
+    }
+
+    /** {@code shadow_rate} (default 0): share of plan decisions also run on the Wasm engine and compared. */
+    public double shadowRateOrZero() {
+      return shadowRate == null ? 0 : shadowRate;
     }
   }
 
