@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Engine benchmark (issue 2): the shipped Rego library + samples/org/data.json, decided on the ~1 KB
+# Engine benchmark (issues 2, 15): the shipped Rego library + samples/org/data.json, decided on the ~1 KB
 # analyst search input, three ways in one run:
-#   1. in-process: PolicyEngine.decide (JMH, sample mode, 1 and 2 threads);
+#   1. in-process: PolicyEngine.decide (JMH, sample mode, 1 and 2 threads), both engines (plan: OPA's IR
+#      evaluated in Java; wasm: opa-java-wasm), workloads `changing` (the analyst search, a new time,
+#      request id and usage every call) and `mixed` (every worked example of the contract);
 #   2. sidecar:    OPA's REST server (opa run --server on loopback, POST /v1/data/vectorgate/decision);
 #   3. opa bench:  OPA's Go evaluator in-process (topdown), query time only.
 # Prints a markdown table (paste into docs/performance.md); raw results in benchmarks/target/results/.
-# Env: JMH_OPTS (default "-f 1 -wi 3 -w 5s -i 5 -r 5s"), SIDECAR_SECONDS (default 15).
+# Env: JMH_OPTS (default "-f 1 -wi 3 -w 3s -i 4 -r 4s"), ENGINES (default "plan,wasm"),
+# WORKLOADS (default "changing,mixed"), SIDECAR_SECONDS (default 15).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -23,13 +26,15 @@ input="$root/rego-policies/src/test/resources/examples/search.input.json"
 out="$root/benchmarks/target/results"
 jar="$root/benchmarks/target/benchmarks.jar"
 mkdir -p "$out"
-JMH_OPTS="${JMH_OPTS:--f 1 -wi 3 -w 5s -i 5 -r 5s}"
+JMH_OPTS="${JMH_OPTS:--f 1 -wi 3 -w 3s -i 4 -r 4s}"
+ENGINES="${ENGINES:-plan,wasm}"
+WORKLOADS="${WORKLOADS:-changing,mixed}"
 SIDECAR_SECONDS="${SIDECAR_SECONDS:-15}"
 
 for t in 1 2; do
   echo "engine-bench: [1/3] in-process decide, $t thread(s)" >&2
   # shellcheck disable=SC2086
-  java -Dvectorgate.root="$root" -jar "$jar" DecideBenchmark -t "$t" $JMH_OPTS \
+  java -Dvectorgate.root="$root" -jar "$jar" DecideBenchmark -t "$t" -p engine="$ENGINES" -p workload="$WORKLOADS" $JMH_OPTS \
     -rf json -rff "$out/jmh-t$t.json" > "$out/jmh-t$t.log"
 done
 
@@ -63,11 +68,16 @@ print("load while measuring: start `" + open(os.path.join(out, "uptime-start.txt
       + "`, end `" + open(os.path.join(out, "uptime-end.txt")).read().strip() + "`")
 print()
 rows = []
+names = {"plan": "plan IR evaluator", "wasm": "opa-java-wasm"}
+inproc = {}
 for t in (1, 2):
-    r = json.load(open(os.path.join(out, f"jmh-t{t}.json")))[0]["primaryMetric"]
-    p = r["scorePercentiles"]
-    tput = t / (r["score"] / 1e6)  # closed loop: threads / mean latency
-    rows.append((f"in-process `decide` (opa-java-wasm), {t} thread(s)", p["50.0"], p["99.0"], tput))
+    for res in json.load(open(os.path.join(out, f"jmh-t{t}.json"))):
+        r = res["primaryMetric"]; prm = res["params"]
+        p = r["scorePercentiles"]
+        tput = t / (r["score"] / 1e6)  # closed loop: threads / mean latency
+        inproc[(prm["engine"], prm["workload"], t)] = p["50.0"]
+        rows.append((f"in-process `decide` ({names.get(prm['engine'], prm['engine'])}, {prm['workload']}), {t} thread(s)",
+                     p["50.0"], p["99.0"], tput))
 for t in (1, 2):
     s = json.load(open(os.path.join(out, f"sidecar-t{t}.json")))
     rows.append((f"OPA REST sidecar (`opa run --server`, loopback), {t} thread(s)", s["p50_us"], s["p99_us"], s["ops_per_s"]))
@@ -78,7 +88,9 @@ print("| path | p50 (µs) | p99 (µs) | throughput (ops/s) |")
 print("|---|---:|---:|---:|")
 for name, p50, p99, tput in rows:
     print(f"| {name} | {p50:.1f} | {p99:.1f} | {'' if tput is None else f'{tput:.0f}'} |")
-ip = rows[0][1]; sc = rows[2][1]; ob = rows[4][1]
+sc = rows[-3][1]; ob = rows[-1][1]
 print()
-print(f"sidecar p50 / in-process p50 = {sc/ip:.1f}x; opa bench p50 / in-process p50 = {ob/ip:.2f}x")
+for (eng, wl, t), ip in sorted(inproc.items()):
+    if t == 1:
+        print(f"- {eng}, {wl}: sidecar p50 / in-process p50 = {sc/ip:.1f}x; opa bench p50 / in-process p50 = {ob/ip:.2f}x")
 PY
