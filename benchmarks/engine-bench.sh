@@ -88,6 +88,13 @@ print("| path | p50 (µs) | p99 (µs) | throughput (ops/s) |")
 print("|---|---:|---:|---:|")
 for name, p50, p99, tput in rows:
     print(f"| {name} | {p50:.1f} | {p99:.1f} | {'' if tput is None else f'{tput:.0f}'} |")
+import re
+for t in (1, 2):
+    for line in open(os.path.join(out, f"jmh-t{t}.log")):
+        m = re.search(r"memo-stats engine=(\S+) workload=(\S+) hits=(\d+) lookups=(\d+) hit_rate=(\S+)", line)
+        if m:
+            print(f"- memo ({m.group(1)}, {m.group(2)}, {t} thread(s)): {m.group(3)} hits of {m.group(4)} rule look-ups"
+                  f" ({float(m.group(5)) * 100:.1f}%)")
 sc = rows[-3][1]; ob = rows[-1][1]
 print()
 for (eng, wl, t), ip in sorted(inproc.items()):

@@ -143,6 +143,14 @@ public class DecideBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    java.util.Map<String, Long> memo = policyEngine.planMemoStats();
+    if (!memo.isEmpty()) {
+      long hits = memo.get("hits");
+      long all = hits + memo.get("misses");
+      // read by engine-bench.sh: the memo hit rate of this trial (warm-up included)
+      System.out.printf("memo-stats engine=%s workload=%s hits=%d lookups=%d hit_rate=%.4f%n", engine, workload, hits,
+          all, all == 0 ? 0.0 : (double) hits / all);
+    }
     policyEngine.close();
   }
 
