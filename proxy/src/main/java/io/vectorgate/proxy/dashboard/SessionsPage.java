@@ -125,7 +125,9 @@ final class SessionsPage {
     JsonNode id = e.path("identity");
     List<Html> reasons = new ArrayList<>();
     for (JsonNode r : d.path("reasons")) {
-      reasons.add(Html.of("<li>%s</li>", r.isTextual() ? r.asText() : compact(r)));
+      reasons.add(r.has("code") ? Html.of("<li><code>%s</code>%s</li>", r.get("code").asText(),
+          r.hasNonNull("message") ? ": " + r.get("message").asText() : "")
+          : Html.of("<li>%s</li>", r.isTextual() ? r.asText() : compact(r)));
     }
     JsonNode duration = e.path("upstream").path("duration_us");
     return Html.of("""
