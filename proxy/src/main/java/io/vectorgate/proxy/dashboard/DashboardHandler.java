@@ -115,7 +115,8 @@ public final class DashboardHandler implements HttpHandler {
       s = sessions.find(cookie(ex, COOKIE)).orElse(null);
       if (s == null) {
         if (method.equals("GET")) {
-          redirect(ex, Pages.url(Pages.BASE + "/login", Map.of("return", path)));
+          String query = ex.getRequestURI().getRawQuery();
+          redirect(ex, Pages.url(Pages.BASE + "/login", Map.of("return", query == null ? path : path + "?" + query)));
           return;
         }
         throw new PageError(401, "your dashboard session has ended; log in again");
@@ -389,7 +390,7 @@ public final class DashboardHandler implements HttpHandler {
     h.set("Content-Security-Policy", CSP);
     h.set("X-Content-Type-Options", "nosniff");
     h.set("X-Frame-Options", "DENY");
-    h.set("Referrer-Policy", "no-referrer");
+    h.set("Referrer-Policy", "same-origin"); // not no-referrer: Chrome would then send `Origin: null` on our own forms
     h.set("Cache-Control", "no-store");
   }
 
