@@ -79,6 +79,8 @@ class DashboardHandlerTest {
   static ApprovalService approvals;
   static RecordingStore store;
   static HttpServer server;
+  static RecordingStore tamperedStore;
+  static HttpServer tamperedServer;
   static String base;
   static String sessionId;
   static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -95,12 +97,49 @@ class DashboardHandlerTest {
         new LoggingApprovalAudit(), ApprovalNotifier.NONE, Clock.systemUTC(), ApprovalService.Settings.DEFAULTS);
 
     IndexConfig index = IndexConfig.sqlite(work.resolve("rec-index.db"));
-    try (Recorder r = Recorder.open(RecorderConfig.builder(work.resolve("rec")).index(index).build())) {
+    sessionId = record(work.resolve("rec"), index, issuer);
+    store = RecordingStore.open(work.resolve("rec"), index);
+
+    server = serve(verifier, issuer, store);
+    base = "http://127.0.0.1:" + server.getAddress().getPort();
+
+    // a second recording whose request line was edited after the fact, behind its own dashboard
+    IndexConfig tamperedIndex = IndexConfig.sqlite(work.resolve("tampered-index.db"));
+    record(work.resolve("tampered"), tamperedIndex, issuer);
+    try (var files = java.nio.file.Files.list(work.resolve("tampered"))) {
+      Path segment = files.filter(f -> f.getFileName().toString().matches("segment-\\d+\\.jsonl(\\.gz)?"))
+          .findFirst().orElseThrow(() -> new AssertionError("no segment in " + work.resolve("tampered")));
+      boolean gz = segment.toString().endsWith(".gz");
+      byte[] raw = java.nio.file.Files.readAllBytes(segment);
+      if (gz) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+          raw = in.readAllBytes();
+        }
+      }
+      String text = new String(raw, StandardCharsets.UTF_8);
+      assertTrue(text.contains("***masked***"), text);
+      byte[] edited = text.replace("***masked***", "unmasked@example.org").getBytes(StandardCharsets.UTF_8);
+      if (gz) {
+        var bo = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(bo)) {
+          z.write(edited);
+        }
+        edited = bo.toByteArray();
+      }
+      java.nio.file.Files.write(segment, edited);
+    }
+    tamperedStore = RecordingStore.open(work.resolve("tampered"), tamperedIndex);
+    tamperedServer = serve(verifier, issuer, tamperedStore);
+  }
+
+  /** One recorded session of carol with a hostile collection name, filter, reason and payload; returns its id. */
+  static String record(Path dir, IndexConfig index, String issuer) throws Exception {
+    try (Recorder r = Recorder.open(RecorderConfig.builder(dir).index(index).build())) {
       Identity carol = new Identity("carol", "carol@example.org", List.of("ml-engineers"), "acme", issuer, Map.of());
       SessionTicket t = r.startSession(new SessionStart(Instant.now(), carol, new ClientInfo("127.0.0.1:5000", "grpc-1",
           "grpc")));
       t.ack().get(10, TimeUnit.SECONDS);
-      sessionId = t.sessionId();
+      String sessionId = t.sessionId();
       ObjectNode resp = RecordFormat.mapper().createObjectNode();
       resp.putArray("results").addObject().put("id", 1).put("note", XSS).put("email", "***masked***");
       r.append(RecordDraft.builder().sessionId(sessionId).requestId("req-1").identity(carol)
@@ -113,20 +152,28 @@ class DashboardHandlerTest {
           .enforcement(Enforcement.forwarded()).upstream(new Upstream("OK", 1500)).response(resp).build())
           .get(10, TimeUnit.SECONDS);
       r.endSession(sessionId, "client_closed").get(10, TimeUnit.SECONDS);
+      return sessionId;
     }
-    store = RecordingStore.open(work.resolve("rec"), index);
+  }
 
+  static HttpServer serve(TokenVerifier verifier, String issuer, RecordingStore recordings) throws Exception {
     DashboardConfig cfg = new DashboardConfig("vectorgate", List.of("db-admins"), List.of("auditors"), null, null);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.createContext(Dashboard.PATH, new DashboardHandler(cfg, new OidcLogin(issuer, "vectorgate", verifier),
-        new WebSessions(Clock.systemUTC(), Duration.ofMinutes(30)), approvals, Set.of("admins"), store,
+    HttpServer srv = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    srv.createContext(Dashboard.PATH, new DashboardHandler(cfg, new OidcLogin(issuer, "vectorgate", verifier),
+        new WebSessions(Clock.systemUTC(), Duration.ofMinutes(30)), approvals, Set.of("admins"), recordings,
         Set.of("auditors")));
-    server.start();
-    base = "http://127.0.0.1:" + server.getAddress().getPort();
+    srv.start();
+    return srv;
   }
 
   @AfterAll
   static void stop() throws Exception {
+    if (tamperedServer != null) {
+      tamperedServer.stop(0);
+    }
+    if (tamperedStore != null) {
+      tamperedStore.close();
+    }
     if (server != null) {
       server.stop(0);
     }
@@ -155,7 +202,11 @@ class DashboardHandlerTest {
 
   /** Logs in through the real code flow: /login, the provider's login form, /callback. */
   static Browser login(String user, List<String> groups) throws Exception {
-    HttpResponse<String> start = get("/dashboard/login?return=%2Fdashboard%2Fapprovals", null);
+    return login(base, user, groups);
+  }
+
+  static Browser login(String at, String user, List<String> groups) throws Exception {
+    HttpResponse<String> start = get(at, "/dashboard/login?return=%2Fdashboard%2Fapprovals", null);
     assertEquals(303, start.statusCode());
     String loginCookie = cookieValue(start, DashboardHandler.LOGIN_COOKIE);
     URI authorize = URI.create(start.headers().firstValue("Location").orElseThrow());
@@ -176,7 +227,7 @@ class DashboardHandlerTest {
     assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), setCookie);
     assertFalse(setCookie.contains("Secure"), "plain-http dashboard: no Secure flag: " + setCookie);
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-    HttpResponse<String> home = get("/dashboard/", cookie);
+    HttpResponse<String> home = get(at, "/dashboard/", cookie);
     assertEquals(200, home.statusCode(), home.body());
     Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(home.body());
     assertTrue(m.find(), home.body());
@@ -184,7 +235,11 @@ class DashboardHandlerTest {
   }
 
   static HttpResponse<String> get(String path, String cookie) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    return get(base, path, cookie);
+  }
+
+  static HttpResponse<String> get(String at, String path, String cookie) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(at + path)).GET();
     if (cookie != null) {
       b.header("Cookie", cookie);
     }
@@ -358,5 +413,20 @@ class DashboardHandlerTest {
     assertEquals(200, done.statusCode(), done.body());
     assertTrue(done.body().contains("url=/dashboard/\""), done.body());
     assertFalse(done.body().contains("evil.example"), done.body());
+  }
+
+  @Test
+  void aTamperedRecordingShowsTheFirstBadRecord() throws Exception {
+    String at = "http://127.0.0.1:" + tamperedServer.getAddress().getPort();
+    Browser auditor = login(at, "audrey", List.of("auditors"));
+    HttpResponse<String> list = get(at, "/dashboard/sessions", auditor.cookie());
+    assertEquals(200, list.statusCode(), list.body());
+    assertTrue(list.body().contains("Hash chain BROKEN"), list.body());
+    Matcher m = Pattern.compile("First bad record: segment <code>([^<]+)</code>\\s*line (\\d+), seq (\\d+)")
+        .matcher(list.body());
+    assertTrue(m.find(), list.body());
+    assertTrue(m.group(1).startsWith("segment-"), m.group(1));
+    assertEquals("2", m.group(3), "the request entry (seq 2, after session_start) was edited: " + list.body());
+    assertFalse(get("/dashboard/sessions", auditor.cookie()).body().contains("BROKEN"), "the other log is intact");
   }
 }
