@@ -131,7 +131,7 @@ final class SessionsPage {
     }
     JsonNode duration = e.path("upstream").path("duration_us");
     return Html.of("""
-        <article class="card"><h3>%s <code>%s</code> on <code>%s</code></h3>
+        <article class="card"><h3><code>%s</code> on <code>%s</code></h3>
         <dl class="kv">
         <dt>Time</dt><dd>%s (seq %s)</dd>
         <dt>Identity</dt><dd>%s (groups %s%s)</dd>
@@ -142,7 +142,7 @@ final class SessionsPage {
         <dt>Enforcement</dt><dd><pre>%s</pre></dd>
         <dt>Latency</dt><dd>%s</dd>
         <dt>Response (as the client saw it)</dt><dd><pre>%s</pre></dd>
-        </dl></article>""", e.path("time").asText(), op.path("action").asText("unknown"),
+        </dl></article>""", op.path("action").asText("unknown"),
         op.path("resource").path("collection").asText("-"), e.path("time").asText(), e.path("seq").asText(),
         id.path("subject").asText("-"), groups(id.path("groups")),
         id.hasNonNull("tenant") ? ", tenant " + id.get("tenant").asText() : "",

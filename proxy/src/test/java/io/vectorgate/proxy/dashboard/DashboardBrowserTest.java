@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -265,6 +267,7 @@ class DashboardBrowserTest {
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 7L, 9L), ids());
     assertTrue(browser.findElement(By.id("history")).findElement(By.xpath("..")).getText().contains("rejected"));
     shot("approvals-history");
+    narrow("approvals-narrow");
     logout();
 
     // an analyst gets 403 on the approvals page
@@ -287,5 +290,20 @@ class DashboardBrowserTest {
     String view = browser.findElement(By.tagName("main")).getText();
     assertTrue(view.contains("delete") && view.contains("carol"), view);
     shot("session-view");
+    narrow("session-view-narrow");
+  }
+
+  /** On a 400 px wide window the page needs no horizontal scrolling; a screenshot of it. */
+  static void narrow(String name) throws IOException {
+    Dimension before = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(400, 900));
+    try {
+      Object fits = ((JavascriptExecutor) browser).executeScript(
+          "return document.documentElement.scrollWidth <= window.innerWidth;");
+      shot(name);
+      assertEquals(Boolean.TRUE, fits, name + ": the page is wider than a 400 px window");
+    } finally {
+      browser.manage().window().setSize(before);
+    }
   }
 }
