@@ -37,6 +37,15 @@ public final class ApprovalRules {
     }
   }
 
+  /**
+   * Whether {@code who} may see {@code a} (admin API and dashboard alike): they hold one of its
+   * approver groups, requested it, or are in one of {@code readAllGroups} (admins, auditors).
+   */
+  public static boolean maySee(Approval a, Approver who, java.util.Set<String> readAllGroups) {
+    return holdsApproverGroup(a, who) || a.requester().subject().equals(who.subject())
+        || who.groups().stream().anyMatch(readAllGroups::contains);
+  }
+
   /** Whether the approver is in one of the request's approver groups. */
   public static boolean holdsApproverGroup(Approval a, Approver approver) {
     return a.approverGroups().stream().anyMatch(approver.groups()::contains);

@@ -224,6 +224,14 @@ public final class Gateway implements AutoCloseable {
     if (cfg.recording() != null && cfg.recording().admin() != null) {
       startSessionsAdmin(cfg.recording(), verifier, env);
     }
+    if (cfg.admin() != null && cfg.admin().dashboard() != null) {
+      io.vectorgate.proxy.dashboard.Dashboard.mount(cfg.admin().dashboard(), adminMount, verifier, id.issuer(),
+          approvalWorkflow == null ? null : approvalWorkflow.service(),
+          cfg.approvals() == null || cfg.approvals().admin() == null ? java.util.Set.of()
+              : new java.util.HashSet<>(cfg.approvals().admin().readAllGroups()), sessionsStore,
+          cfg.recording() == null || cfg.recording().admin() == null ? java.util.List.of()
+              : cfg.recording().admin().auditorGroups());
+    }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals, new UsageTracker(Clock.systemUTC()), metrics,
         policyClock);
     for (int i = 0; i < cfg.listeners().size(); i++) {

@@ -17,7 +17,8 @@ import java.util.Set;
  *   <li>{@code operator_groups}: may also pin, unpin and roll back the policy;
  *   <li>{@code metrics.auth}: {@code oidc} (default: a token of a reader or operator group),
  *       {@code bearer} (a static scrape token, {@code metrics.token}) or {@code none};
- *   <li>{@code policy_webhook_secret}: enables the signed push webhook at {@code /v1/policy/webhook}.
+ *   <li>{@code policy_webhook_secret}: enables the signed push webhook at {@code /v1/policy/webhook};
+ *   <li>{@code dashboard}: the browser dashboard ({@link io.vectorgate.proxy.dashboard.DashboardConfig}).
  * </ul>
  */
 public record AdminConfig(
@@ -25,7 +26,8 @@ public record AdminConfig(
     @JsonProperty("reader_groups") List<String> readerGroups,
     @JsonProperty("operator_groups") List<String> operatorGroups,
     @JsonProperty("metrics") Metrics metrics,
-    @JsonProperty("policy_webhook_secret") SecretRef policyWebhookSecret) {
+    @JsonProperty("policy_webhook_secret") SecretRef policyWebhookSecret,
+    @JsonProperty("dashboard") io.vectorgate.proxy.dashboard.DashboardConfig dashboard) {
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1:9190";
   public static final Set<String> METRICS_AUTH = Set.of("oidc", "bearer", "none");
@@ -37,6 +39,12 @@ public record AdminConfig(
     metrics = metrics == null ? new Metrics(null, null) : metrics;
   }
 
+  /** Without a dashboard (the form before {@code admin.dashboard} existed). */
+  public AdminConfig(String address, List<String> readerGroups, List<String> operatorGroups, Metrics metrics,
+      SecretRef policyWebhookSecret) {
+    this(address, readerGroups, operatorGroups, metrics, policyWebhookSecret, null);
+  }
+
   /** How {@code GET /metrics} is authenticated. */
   public record Metrics(@JsonProperty("auth") String auth, @JsonProperty("token") SecretRef token) {
     public Metrics {
@@ -46,7 +54,8 @@ public record AdminConfig(
 
   AdminConfig resolve(Path base) {
     return new AdminConfig(address, readerGroups, operatorGroups,
-        new Metrics(metrics.auth(), resolve(base, metrics.token())), resolve(base, policyWebhookSecret));
+        new Metrics(metrics.auth(), resolve(base, metrics.token())), resolve(base, policyWebhookSecret),
+        dashboard);
   }
 
   private static SecretRef resolve(Path base, SecretRef r) {
@@ -65,6 +74,9 @@ public record AdminConfig(
     if (readerGroups.isEmpty() && operatorGroups.isEmpty()) {
       throw new ConfigException(at + ".reader_groups", "name at least one group in `reader_groups` or"
           + " `operator_groups` (who may read the policy status and metrics)");
+    }
+    if (dashboard != null) {
+      dashboard.validate(at + ".dashboard");
     }
     if (!METRICS_AUTH.contains(metrics.auth())) {
       throw new ConfigException(at + ".metrics.auth", "must be one of " + new java.util.TreeSet<>(METRICS_AUTH)
