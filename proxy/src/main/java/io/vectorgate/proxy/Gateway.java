@@ -26,7 +26,6 @@ import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.GatewayMetrics;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
-import io.vectorgate.proxy.pipeline.InMemoryUsageTracker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -224,8 +223,8 @@ public final class Gateway implements AutoCloseable {
     if (cfg.recording() != null && cfg.recording().admin() != null) {
       startSessionsAdmin(cfg.recording(), verifier, env);
     }
-    RequestPipeline pipeline = new RequestPipeline(engine, approvals, new InMemoryUsageTracker(Clock.systemUTC()), metrics,
-        policyClock);
+    RequestPipeline pipeline = new RequestPipeline(engine, approvals,
+        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();

@@ -245,4 +245,24 @@ class SharedUsageTrackerTest {
     assertEquals(3, asked.get(), "no decision without usage");
     assertEquals(1, pipeline.metrics().get("usage_unavailable"));
   }
+
+  @Test
+  void theBudgetsSectionBuildsSharingTrackersAndAnUnreachableStoreNamesTheKey() throws Exception {
+    String url = pg.freshDatabase("vg_budget");
+    var cfg = new io.vectorgate.proxy.config.BudgetsConfig("postgres",
+        new io.vectorgate.proxy.config.RecordingConfig.Postgres(url, null, null), 1L, 50L, 1);
+    UsageTracker a = Budgets.tracker(cfg, k -> null, clock, open::add);
+    UsageTracker b = Budgets.tracker(cfg, k -> null, clock, open::add);
+    assertTrue(a instanceof SharedUsageTracker && b instanceof SharedUsageTracker);
+    a.recordRequest("gina");
+    b.recordRequest("gina");
+    assertEquals(2, a.usage("gina").requestsLastMinute());
+    assertTrue(Budgets.tracker(null, k -> null, clock, open::add) instanceof InMemoryUsageTracker);
+    var down = new io.vectorgate.proxy.config.BudgetsConfig("postgres",
+        new io.vectorgate.proxy.config.RecordingConfig.Postgres("jdbc:postgresql://127.0.0.1:1/none", null, null),
+        null, null, null);
+    var e = assertThrows(io.vectorgate.proxy.config.ConfigException.class,
+        () -> Budgets.tracker(down, k -> null, clock, open::add));
+    assertTrue(e.getMessage().contains("budgets.postgres"), e.getMessage());
+  }
 }
