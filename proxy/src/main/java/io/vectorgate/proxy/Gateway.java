@@ -65,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   private java.util.function.BiConsumer<String, com.sun.net.httpserver.HttpHandler> adminMount;
   private int adminPort = -1;
   private io.vectorgate.proxy.admin.GatewayPrometheus prometheus;
+  private io.vectorgate.proxy.health.HealthServer health;
 
   private Gateway() {}
 
@@ -190,6 +191,13 @@ public final class Gateway implements AutoCloseable {
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
       ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
+    if (cfg.health() != null) { // probes answer from the start; /readyz turns 200 once every listener is up
+      try {
+        health = io.vectorgate.proxy.health.HealthServer.start(cfg.health());
+      } catch (IOException e) {
+        throw new ConfigException("health.address", "cannot listen on " + cfg.health().address() + ": " + e.getMessage(), e);
+      }
+    }
     var id = cfg.identity();
     byte[] hmac = id.hmacSecret() == null ? null
         : ConfigLoader.readSecret(id.hmacSecret(), "identity.hmac_secret", env).getBytes(StandardCharsets.UTF_8);
@@ -252,6 +260,14 @@ public final class Gateway implements AutoCloseable {
       listeners.put(l.name(), listener);
       listener.start();
     }
+    if (health != null) {
+      health.ready();
+    }
+  }
+
+  /** The health listener ({@code health:}), when configured. */
+  public java.util.Optional<io.vectorgate.proxy.health.HealthServer> health() {
+    return java.util.Optional.ofNullable(health);
   }
 
   /**
@@ -381,6 +397,9 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    if (health != null) {
+      health.drain(); // not ready at once; keeps serving for health.drain_delay_ms so balancers stop sending
+    }
     if (approvalWorkflow != null) {
       approvalWorkflow.stopHolding(); // held calls end now with a retriable error
     }
@@ -426,6 +445,10 @@ public final class Gateway implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("event=close_failed resource={} error={}", c, e.toString(), e);
       }
+    }
+    if (health != null) {
+      health.close(); // last: /livez answers until everything above is flushed and closed
+      health = null;
     }
   }
 

@@ -213,7 +213,7 @@ public final class ConfigLoader {
         c.recording() == null ? null : c.recording().resolve(base),
         c.admin() == null ? null : c.admin().resolve(base),
         c.decisionLog() == null ? null : c.decisionLog().resolve(base),
-        c.budgets() == null ? null : c.budgets().resolve(base));
+        c.budgets() == null ? null : c.budgets().resolve(base), c.health());
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -339,6 +339,9 @@ public final class ConfigLoader {
     }
     if (c.budgets() != null) {
       c.budgets().validate(src + ": budgets");
+    }
+    if (c.health() != null) {
+      c.health().validate(src + ": health");
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");
