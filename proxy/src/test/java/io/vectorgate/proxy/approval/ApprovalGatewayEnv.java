@@ -58,6 +58,12 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
 
   /** Like {@link #ApprovalGatewayEnv(Path)}, with approvals expiring after {@code expiresSeconds}. */
   public ApprovalGatewayEnv(Path work, int expiresSeconds) throws Exception {
+    this(work, expiresSeconds, org -> { });
+  }
+
+  /** As above, with {@code editOrg} applied to the sample organisation's {@code vectorgate_config} first. */
+  public ApprovalGatewayEnv(Path work, int expiresSeconds, java.util.function.Consumer<ObjectNode> editOrg)
+      throws Exception {
     this.work = work;
     this.milvus = MilvusLite.start(work, 0);
     this.oidc = OidcProvider.start(0);
@@ -66,6 +72,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
     ObjectNode vc = (ObjectNode) org.get("vectorgate_config");
     ((ObjectNode) vc.get("bulk_delete")).put("expires_in_seconds", expiresSeconds);
     ((ObjectNode) vc.get("destructive")).put("expires_in_seconds", expiresSeconds);
+    editOrg.accept(vc);
     this.dataFile = work.resolve("org-data.json");
     Files.writeString(dataFile, m.writeValueAsString(org));
     GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold", ""));
