@@ -6,3 +6,4 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/bootstrap.sh
 mvn -B -ntp verify "$@"
+scripts/validate-deploy.sh

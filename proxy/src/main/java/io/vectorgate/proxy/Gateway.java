@@ -26,7 +26,6 @@ import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.pipeline.GatewayMetrics;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
-import io.vectorgate.proxy.pipeline.UsageTracker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   private java.util.function.BiConsumer<String, com.sun.net.httpserver.HttpHandler> adminMount;
   private int adminPort = -1;
   private io.vectorgate.proxy.admin.GatewayPrometheus prometheus;
+  private io.vectorgate.proxy.health.HealthServer health;
 
   private Gateway() {}
 
@@ -191,6 +191,13 @@ public final class Gateway implements AutoCloseable {
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
       ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
+    if (cfg.health() != null) { // probes answer from the start; /readyz turns 200 once every listener is up
+      try {
+        health = io.vectorgate.proxy.health.HealthServer.start(cfg.health());
+      } catch (IOException e) {
+        throw new ConfigException("health.address", "cannot listen on " + cfg.health().address() + ": " + e.getMessage(), e);
+      }
+    }
     var id = cfg.identity();
     byte[] hmac = id.hmacSecret() == null ? null
         : ConfigLoader.readSecret(id.hmacSecret(), "identity.hmac_secret", env).getBytes(StandardCharsets.UTF_8);
@@ -232,8 +239,8 @@ public final class Gateway implements AutoCloseable {
           cfg.recording() == null || cfg.recording().admin() == null ? java.util.List.of()
               : cfg.recording().admin().auditorGroups());
     }
-    RequestPipeline pipeline = new RequestPipeline(engine, approvals, new UsageTracker(Clock.systemUTC()), metrics,
-        policyClock);
+    RequestPipeline pipeline = new RequestPipeline(engine, approvals,
+        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
@@ -261,6 +268,14 @@ public final class Gateway implements AutoCloseable {
       listeners.put(l.name(), listener);
       listener.start();
     }
+    if (health != null) {
+      health.ready();
+    }
+  }
+
+  /** The health listener ({@code health:}), when configured. */
+  public java.util.Optional<io.vectorgate.proxy.health.HealthServer> health() {
+    return java.util.Optional.ofNullable(health);
   }
 
   /**
@@ -390,6 +405,9 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    if (health != null) {
+      health.drain(); // not ready at once; keeps serving for health.drain_delay_ms so balancers stop sending
+    }
     if (approvalWorkflow != null) {
       approvalWorkflow.stopHolding(); // held calls end now with a retriable error
     }
@@ -435,6 +453,10 @@ public final class Gateway implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("event=close_failed resource={} error={}", c, e.toString(), e);
       }
+    }
+    if (health != null) {
+      health.close(); // last: /livez answers until everything above is flushed and closed
+      health = null;
     }
   }
 

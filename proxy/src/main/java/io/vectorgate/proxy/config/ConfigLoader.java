@@ -223,7 +223,8 @@ public final class ConfigLoader {
         c.approvals() == null ? null : c.approvals().resolve(base),
         c.recording() == null ? null : c.recording().resolve(base),
         c.admin() == null ? null : c.admin().resolve(base),
-        c.decisionLog() == null ? null : c.decisionLog().resolve(base));
+        c.decisionLog() == null ? null : c.decisionLog().resolve(base),
+        c.budgets() == null ? null : c.budgets().resolve(base), c.health());
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -354,6 +355,12 @@ public final class ConfigLoader {
     }
     if (c.decisionLog() != null) {
       c.decisionLog().validate(src + ": decision_log");
+    }
+    if (c.budgets() != null) {
+      c.budgets().validate(src + ": budgets");
+    }
+    if (c.health() != null) {
+      c.health().validate(src + ": health");
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");

@@ -19,25 +19,34 @@ public record GatewayConfig(
     @JsonProperty("approvals") ApprovalsConfig approvals,
     @JsonProperty("recording") RecordingConfig recording,
     @JsonProperty("admin") AdminConfig admin,
-    @JsonProperty("decision_log") DecisionLogConfig decisionLog) {
+    @JsonProperty("decision_log") DecisionLogConfig decisionLog,
+    @JsonProperty("budgets") BudgetsConfig budgets,
+    @JsonProperty("health") HealthConfig health) {
+
+  /** Without {@code budgets:} (usage counted in memory) and {@code health:} sections. */
+  public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
+      PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals,
+      RecordingConfig recording, AdminConfig admin, DecisionLogConfig decisionLog) {
+    this(listeners, connections, identity, policy, masking, limits, approvals, recording, admin, decisionLog, null, null);
+  }
 
   /** Without {@code admin:} and {@code decision_log:} sections. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals,
       RecordingConfig recording) {
-    this(listeners, connections, identity, policy, masking, limits, approvals, recording, null, null);
+    this(listeners, connections, identity, policy, masking, limits, approvals, recording, null, null, null, null);
   }
 
   /** Without a {@code recording:} section. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals) {
-    this(listeners, connections, identity, policy, masking, limits, approvals, null, null, null);
+    this(listeners, connections, identity, policy, masking, limits, approvals, null, null, null, null, null);
   }
 
   /** Without an {@code approvals:} section. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
       PolicyConfig policy, MaskingConfig masking, LimitsConfig limits) {
-    this(listeners, connections, identity, policy, masking, limits, null, null, null, null);
+    this(listeners, connections, identity, policy, masking, limits, null, null, null, null, null, null);
   }
 
   public GatewayConfig {

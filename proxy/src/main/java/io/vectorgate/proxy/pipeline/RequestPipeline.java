@@ -66,8 +66,21 @@ public final class RequestPipeline {
       java.util.function.Supplier<ApprovalGate.Hold> hold) {
     Instant now = policyClock.instant();
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    RequestContext ctx = new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(),
-        usage.usage(identity.subject()));
+    io.vectorgate.model.Usage soFar;
+    try {
+      soFar = usage.usage(identity.subject());
+    } catch (UsageTracker.UsageUnavailableException e) {
+      // budgets cannot be checked within their tolerance: fail closed (the budget is shared state)
+      LOG.error("event=usage_unavailable request_id={} error={}", meta.requestId(), e.toString(), e);
+      PolicyInput unchecked = PolicyInput.of(identity, connection, operation,
+          new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(), io.vectorgate.model.Usage.NONE));
+      Decision d = Decision.deny("usage_unavailable", "the shared usage budget store is unavailable")
+          .withIdentity(UUID.randomUUID().toString(), null);
+      metrics.count("denied");
+      metrics.count("usage_unavailable");
+      return new Outcome.Deny(unchecked, d, DenyMessages.format(d));
+    }
+    RequestContext ctx = new RequestContext(now.toString(), nanos, meta.clientAddress(), meta.requestId(), soFar);
     usage.recordRequest(identity.subject());
     PolicyInput input = PolicyInput.of(identity, connection, operation, ctx);
     Decision decision;

@@ -50,7 +50,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
   final OidcProvider oidc;
   final PolicyEngine engine;
   final Path dataFile;
-  final List<Gateway> gateways = new ArrayList<>();
+  public final List<Gateway> gateways = new ArrayList<>();
 
   public ApprovalGatewayEnv(Path work) throws Exception {
     this(work, EXPIRES);
@@ -58,6 +58,12 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
 
   /** Like {@link #ApprovalGatewayEnv(Path)}, with approvals expiring after {@code expiresSeconds}. */
   public ApprovalGatewayEnv(Path work, int expiresSeconds) throws Exception {
+    this(work, expiresSeconds, org -> { });
+  }
+
+  /** As above, with {@code editOrg} applied to the sample organisation's {@code vectorgate_config} first. */
+  public ApprovalGatewayEnv(Path work, int expiresSeconds, java.util.function.Consumer<ObjectNode> editOrg)
+      throws Exception {
     this.work = work;
     this.milvus = MilvusLite.start(work, 0);
     this.oidc = OidcProvider.start(0);
@@ -66,15 +72,21 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
     ObjectNode vc = (ObjectNode) org.get("vectorgate_config");
     ((ObjectNode) vc.get("bulk_delete")).put("expires_in_seconds", expiresSeconds);
     ((ObjectNode) vc.get("destructive")).put("expires_in_seconds", expiresSeconds);
+    editOrg.accept(vc);
     this.dataFile = work.resolve("org-data.json");
     Files.writeString(dataFile, m.writeValueAsString(org));
-    GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold"));
+    GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold", ""));
     this.engine = Gateway.compileEngine(probe.policy());
   }
 
   /** Starts a gateway whose approvals store is {@code storeYaml} (e.g. {@code sqlite: x.db}). */
   public Gateway startGateway(String name, String storeYaml, String mode) throws Exception {
-    GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode));
+    return startGateway(name, storeYaml, mode, "");
+  }
+
+  /** As above, with {@code extraYaml} (top-level sections such as {@code health:}) appended to the config. */
+  public Gateway startGateway(String name, String storeYaml, String mode, String extraYaml) throws Exception {
+    GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode, extraYaml));
     Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
     Gateway g = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
         "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY,
@@ -83,7 +95,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
     return g;
   }
 
-  private Path writeConfig(String name, String storeYaml, String mode) throws Exception {
+  private Path writeConfig(String name, String storeYaml, String mode, String extraYaml) throws Exception {
     Path root = MilvusLite.root();
     String yaml = """
         listeners:
@@ -117,7 +129,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
             address: 127.0.0.1:0
             read_all_groups: [admins]
         """.formatted(milvus.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/milvus-demo/rego"), dataFile, storeYaml, mode);
+        root.resolve("samples/milvus-demo/rego"), dataFile, storeYaml, mode) + extraYaml;
     Path f = work.resolve(name + ".yaml");
     Files.writeString(f, yaml);
     return f;

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyDeploy copies ../ (config, k8s, compose) into a temporary directory.
+func copyDeploy(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	for _, sub := range []string{"config", "k8s", "compose"} {
+		files, err := filepath.Glob(filepath.Join("..", sub, "*"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files in ../%s: %v", sub, err)
+		}
+		if err := os.MkdirAll(filepath.Join(dst, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, sub, filepath.Base(f)), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dst
+}
+
+func TestTheShippedDeployFolderIsConsistent(t *testing.T) {
+	if ps := validate(".."); len(ps) > 0 {
+		t.Fatalf("problems: %v", ps)
+	}
+}
+
+func TestEachBreakageIsReported(t *testing.T) {
+	cases := []struct{ file, from, to, want string }{
+		{"k8s/deployment.yaml", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSecond: 30", "unknown field"},
+		{"k8s/deployment.yaml", "containerPort: 19530", "containerPort: \"many\"", "deployment.yaml"},
+		{"k8s/deployment.yaml", "path: /readyz", "path: /ready", "readinessProbe"},
+		{"k8s/deployment.yaml", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 10", "terminationGracePeriodSeconds"},
+		{"k8s/service.yaml", "targetPort: milvus-grpc", "targetPort: grpc", "targetPort grpc"},
+		{"k8s/pdb.yaml", "minAvailable: 2", "minAvailable: 3", "minReplicas must exceed"},
+		{"k8s/hpa.yaml", "name: vectorgate}", "name: other}", "hpa: scales"},
+		{"k8s/secret.yaml", "VECTORGATE_PG_PASSWORD", "PG_PASSWORD", "secret: no VECTORGATE_PG_PASSWORD"},
+		{"k8s/configmap.yaml", "drain_delay_ms: 10000", "drain_delay_ms: 1000", "configmap"},
+		{"compose/compose.yaml", "VECTORGATE_MASK_KEY:", "MASK_KEY:", "lacks VECTORGATE_MASK_KEY"},
+		{"compose/compose.yaml", "\n  oidc:\n", "\n  oauth:\n", "reaches `oidc`"},
+		{"compose/haproxy.cfg", "server gw2 gateway-2:19530", "server gw2 gateway-3:19530", "gateway-3 is no compose service"},
+		{"compose/haproxy.cfg", "check port 9191", "check port 9090", "health checks"},
+	}
+	for _, c := range cases {
+		dir := copyDeploy(t)
+		p := filepath.Join(dir, c.file)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), c.from) {
+			t.Fatalf("%s has no %q", c.file, c.from)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), c.from, c.to, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ps := strings.Join(validate(dir), "\n")
+		if !strings.Contains(ps, c.want) {
+			t.Errorf("%s: %q -> %q: want a problem containing %q, got:\n%s", c.file, c.from, c.to, c.want, ps)
+		}
+	}
+}

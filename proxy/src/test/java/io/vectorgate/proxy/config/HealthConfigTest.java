@@ -1,0 +1,56 @@
+package io.vectorgate.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code health:} section: loopback by default, drain delay bounds, errors naming the key. */
+class HealthConfigTest {
+  @TempDir
+  Path dir;
+
+  private GatewayConfig parse(String health) throws Exception {
+    Files.createDirectories(dir.resolve("rego"));
+    return ConfigLoader.parse("""
+        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
+        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:19530", credential: {env: X}}]
+        identity: {issuer: "http://127.0.0.1:1/i", audiences: [vectorgate]}
+        policy: {rego_dirs: [rego]}
+        masking: {hmac_key: {env: K}}
+        """ + health, dir, "gw.yaml");
+  }
+
+  @Test
+  void defaults() throws Exception {
+    assertNull(parse("").health());
+    HealthConfig h = parse("health: {}\n").health();
+    assertEquals("127.0.0.1:9191", h.address());
+    assertFalse(h.allowNonLoopback());
+    assertEquals(5_000L, h.drainDelayMs());
+    HealthConfig pod = parse("health: {address: \"0.0.0.0:9191\", allow_non_loopback: true, drain_delay_ms: 0}\n")
+        .health();
+    assertTrue(pod.allowNonLoopback());
+    assertEquals(0L, pod.drainDelayMs());
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    String[][] cases = {
+        {"health: {address: \"0.0.0.0:9191\"}", "health.address"},
+        {"health: {address: \"no-port\"}", "health.address"},
+        {"health: {drain_delay_ms: -1}", "health.drain_delay_ms"},
+        {"health: {drain_delay_ms: 300001}", "health.drain_delay_ms"},
+    };
+    for (String[] c : cases) {
+      ConfigException e = assertThrows(ConfigException.class, () -> parse(c[0] + "\n"), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+    }
+  }
+}
