@@ -39,6 +39,10 @@ public final class GatewayMain {
     try {
       GatewayConfig cfg = ConfigLoader.load(config);
       if (checkOnly) {
+        if (cfg.policy() != null && cfg.policy().source() != null) {
+          System.out.println("policy source ok: revision "
+              + io.vectorgate.proxy.rollout.GatewayRollout.checkSource(cfg.policy().source(), System::getenv));
+        }
         System.out.println("config ok: " + config);
         return;
       }

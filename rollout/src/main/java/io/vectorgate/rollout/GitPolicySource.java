@@ -267,7 +267,7 @@ public final class GitPolicySource implements PolicySource {
         throw new RolloutException(Stage.CHECKOUT, "directory `" + config.subdir() + "` does not exist at commit "
             + revision);
       }
-      return new Candidate.Tree(revision, staging);
+      return new Candidate.Tree(revision, staging, config.subdir());
     } catch (IOException e) {
       throw new RolloutException(Stage.CHECKOUT, "cannot check out " + revision + ": " + e.getMessage(), e);
     }
@@ -286,6 +286,37 @@ public final class GitPolicySource implements PolicySource {
       throw new RolloutException(Stage.CHECKOUT, "unsafe path `" + printable(path) + "` in the repository");
     }
     return target;
+  }
+
+  /** True when {@code revision} is a commit already in the local mirror. */
+  public synchronized boolean contains(String revision) {
+    if (!isCommitId(revision)) {
+      return false;
+    }
+    try {
+      return repo.getObjectDatabase().has(ObjectId.fromString(revision));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized java.util.List<String> ancestors(String revision, int limit) {
+    if (!isCommitId(revision)) {
+      return java.util.List.of();
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (RevWalk walk = new RevWalk(repo)) {
+      walk.setFirstParent(true);
+      walk.markStart(walk.parseCommit(ObjectId.fromString(revision)));
+      walk.next(); // the revision itself
+      for (RevCommit c = walk.next(); c != null && out.size() < limit; c = walk.next()) {
+        out.add(c.getName());
+      }
+    } catch (IOException e) {
+      LOG.warn("event=policy_source_history_failed revision={} error=\"{}\"", revision, e.toString());
+    }
+    return out;
   }
 
   /** Keeps {@code revision} reachable in the mirror (rollback after a force-push). */
