@@ -12,6 +12,7 @@ import io.vectorgate.model.Decision;
 import io.vectorgate.model.PolicyInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +158,43 @@ class GitRolloutTest {
         """));
     assertEquals(new RolloutController.CheckResult.Activated(declared, good), gw.controller.checkNow());
     assertFalse(allows("delete"));
+  }
+
+  /** Issue 20: like `vectorgate impact`, a declared change that never happens fails the impact stage. */
+  @Test
+  void aDeclaredChangeThatNeverHappensFailsTheImpactStage() throws Exception {
+    Path sample = tmp.resolve("sample.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 1; i <= 12; i++) {
+      lines.append(Policies.input(i % 2 == 0 ? "delete" : "search", "docs")).append('\n');
+    }
+    Files.writeString(sample, lines.toString());
+    ImpactCheck impact = new SampleImpactCheck(sample, null, RolloutFixture.engineConfig());
+    String good = repo.commit("good", Map.of("policies/policy.vg", Policies.GOOD_VG));
+    gateway(impact, "policies");
+    gw.controller.checkNow();
+    repo.commit("declares a change it does not make", Map.of("policies/policy.vg",
+        Policies.GOOD_VG.replace("rollout-test", "renamed"), "policies/impact-expectations.yaml", """
+        version: vectorgate-impact-expectations/v1
+        unreplayable: count
+        intended:
+          - change: newly_allowed
+            action: drop_collection
+        """));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.IMPACT, f.failure().stage(), f.failure()::render);
+    assertTrue(f.failure().render().contains("impact-expectations.yaml intended[0]: intended change "
+        + "`newly_allowed action=drop_collection` did not occur"), f.failure()::render);
+    assertEquals(good, gw.engine.activeRevision().orElseThrow());
+    // undeclared changes are listed in sample order, numerically (2, 4, …, 12)
+    repo.commit("deny deletes, undeclared", Map.of("policies/policy.vg", Policies.DENY_DELETE_VG,
+        "policies/impact-expectations.yaml", "version: vectorgate-impact-expectations/v1\nintended: []\n"));
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    List<String> order = f.failure().problems().stream().map(p -> p.message().replaceAll(".*sample.jsonl:(\\d+).*", "$1"))
+        .toList();
+    assertEquals(List.of("2", "4", "6", "8", "10", "12"), order, f.failure()::render);
+    assertFalse(f.failure().render().contains(":0:"), f.failure()::render);
   }
 
   @Test
