@@ -19,11 +19,24 @@ public final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "the gateway's YAML configuration")
   Path config;
 
-  @Option(names = "--check", description = "only validate the configuration and exit")
+  @Option(names = "--check", description = "only validate the configuration (and reach the policy source) and exit")
   boolean check;
+
+  @Option(names = "--log-level", defaultValue = "${env:VECTORGATE_LOG_LEVEL:-info}",
+      description = "trace|debug|info|warn|error (default: info; env VECTORGATE_LOG_LEVEL)")
+  String logLevel;
+
+  @Option(names = "--log-format", defaultValue = "${env:VECTORGATE_LOG_FORMAT:-text}",
+      description = "text|json lines on stderr (default: text; env VECTORGATE_LOG_FORMAT)")
+  String logFormat;
+
+  @Option(names = "--request-log", defaultValue = "${env:VECTORGATE_REQUEST_LOG:-on}",
+      description = "on|off: one io.vectorgate.requests line per request (default: on; env VECTORGATE_REQUEST_LOG)")
+  String requestLog;
 
   @Override
   public Integer call() {
+    GatewayLogging.configure(logLevel, logFormat, requestLog);
     List<String> args = new ArrayList<>(List.of("--config", config.toString()));
     if (check) {
       args.add("--check");
