@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code vectorgate policy check|compile|eval}: compile Rego to a Wasm bundle and evaluate it in-process. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = "Compile and evaluate policies (Rego → OPA Wasm → in-process engine).",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class,
+    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class, PolicyCommand.Fmt.class,
         RolloutCommand.Status.class, RolloutCommand.Pin.class, RolloutCommand.Rollback.class})
 public final class PolicyCommand {
 
@@ -64,14 +64,114 @@ public final class PolicyCommand {
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files/directories and data files")
     List<Path> sources;
 
+    @Option(names = "--strict", description = "also OPA's strict checks (`opa check --strict`: unused imports, "
+        + "unused local variables, deprecated built-ins, …) on the Rego sources")
+    boolean strict;
+
     @Override
     public Integer call() throws Exception {
       PolicyBundle b = compile(spec, sources, r -> r);
       if (b == null) {
         return 1;
       }
-      spec.commandLine().getOut().println("ok: revision " + b.revision());
+      if (strict && !strictCheck(spec.commandLine().getErr())) {
+        return 1;
+      }
+      spec.commandLine().getOut().println("ok: revision " + b.revision() + (strict ? " (strict)" : ""));
       return 0;
+    }
+
+    /**
+     * {@code opa check --strict} on the Rego the user wrote (the .rego files of the sources, not the
+     * Rego generated from .vg files, which {@code dsl check} covers); problems name files as the
+     * repository does.
+     */
+    private boolean strictCheck(PrintWriter err) throws Exception {
+      List<Path> rego = new java.util.ArrayList<>();
+      for (Path s : sources) {
+        if (Files.isDirectory(s)) {
+          try (var walk = Files.walk(s)) {
+            walk.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".rego")).sorted()
+                .forEach(rego::add);
+          }
+        } else if (s.getFileName().toString().endsWith(".rego")) {
+          rego.add(s);
+        }
+      }
+      if (rego.isEmpty()) {
+        return true;
+      }
+      io.vectorgate.dsl.rego.OpaTool.Run r = io.vectorgate.dsl.rego.OpaTool.fromEnvironment().checkStrict(rego);
+      if (r.ok()) {
+        return true;
+      }
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      String text = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
+      for (String line : text.split("\n")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\S[^:]*):(\\d+): (.*)$").matcher(line);
+        err.println(m.matches() ? paths.show(Path.of(m.group(1))) + ":" + m.group(2) + ": " + m.group(3) : line);
+      }
+      return false;
+    }
+  }
+
+  @Command(name = "fmt", description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
+      + "--check lists the files that are not formatted and exits 1, --write rewrites them.")
+  static final class Fmt implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files or directories")
+    List<Path> sources;
+
+    @Option(names = {"-w", "--write"}, description = "rewrite the files in place")
+    boolean write;
+
+    @Option(names = {"-c", "--check"}, description = "only list the files that need formatting (exit 1 when any does)")
+    boolean check;
+
+    @Option(names = {"-d", "--diff"}, description = "show the changes `opa fmt` would make")
+    boolean diff;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (write == check) {
+        err.println("vectorgate: give exactly one of --check or --write");
+        return 2;
+      }
+      for (Path s : sources) {
+        if (!Files.exists(s)) {
+          err.println("vectorgate: " + s + ": no such file or directory");
+          return 2;
+        }
+      }
+      io.vectorgate.dsl.rego.OpaTool opa = io.vectorgate.dsl.rego.OpaTool.fromEnvironment();
+      List<String> args = new java.util.ArrayList<>(List.of("fmt", "-l"));
+      sources.forEach(p -> args.add(p.toString()));
+      io.vectorgate.dsl.rego.OpaTool.Run listed = opa.run(args, null);
+      if (!listed.stderr().isBlank()) { // a file that does not parse
+        err.println(listed.stderr().strip());
+        return 1;
+      }
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      List<String> files = listed.stdout().lines().filter(l -> !l.isBlank()).toList();
+      for (String f : files) {
+        out.println((write ? "formatted " : "not formatted: ") + paths.show(Path.of(f)));
+        if (diff) {
+          out.println(opa.run(List.of("fmt", "-d", f), null).stdout().stripTrailing());
+        }
+      }
+      if (write && !files.isEmpty()) {
+        List<String> w = new java.util.ArrayList<>(List.of("fmt", "-w"));
+        w.addAll(files);
+        io.vectorgate.dsl.rego.OpaTool.Run r = opa.run(w, null);
+        if (!r.ok()) {
+          err.println(r.stderr().strip());
+          return 1;
+        }
+      }
+      return check && !files.isEmpty() ? 1 : 0;
     }
   }
 
@@ -149,7 +249,10 @@ public final class PolicyCommand {
       EngineConfig cfg = EngineConfig.builder().poolSize(1).entrypoint(entrypoint).noWarmup().build();
       try (PolicyEngine engine = PolicyEngine.start(cfg, b)) {
         Evaluation ev = engine.evaluate(entrypoint, json);
-        JsonNode out = ContractJson.mapper().valueToTree(ev);
+        // the contract's names (decision_id, reason_code, …), as in the decision log
+        JsonNode out = ContractJson.mapper().copy()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .valueToTree(ev);
         spec.commandLine().getOut().println(ContractJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
         return ev.status() == Evaluation.Status.DEFINED ? 0 : 1;
       }
