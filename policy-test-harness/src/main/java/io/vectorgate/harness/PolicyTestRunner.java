@@ -36,11 +36,24 @@ import java.util.stream.Stream;
  */
 public final class PolicyTestRunner {
   /** What to run. */
-  public record Options(boolean withLibrary, int threads, List<Path> extraTrafficFiles, Replayer.Progress progress) {
+  /**
+   * What to run. {@code coverage}: also measure Rego line coverage with {@code opa test --coverage};
+   * {@code coverageThreshold} (percent, null: none) fails the run below it.
+   */
+  public record Options(boolean withLibrary, int threads, List<Path> extraTrafficFiles, Replayer.Progress progress,
+      boolean coverage, Double coverageThreshold) {
     public Options {
       extraTrafficFiles = extraTrafficFiles == null ? List.of() : List.copyOf(extraTrafficFiles);
       progress = progress == null ? Replayer.Progress.NONE : progress;
       threads = Math.max(1, threads);
+      if (coverageThreshold != null && (coverageThreshold < 0 || coverageThreshold > 100 || coverageThreshold.isNaN())) {
+        throw new HarnessException("--coverage-threshold", "must be a percentage from 0 to 100, was " + coverageThreshold);
+      }
+      coverage = coverage || coverageThreshold != null;
+    }
+
+    public Options(boolean withLibrary, int threads, List<Path> extraTrafficFiles, Replayer.Progress progress) {
+      this(withLibrary, threads, extraTrafficFiles, progress, false, null);
     }
 
     public static Options defaults() {
@@ -111,7 +124,12 @@ public final class PolicyTestRunner {
           CaseResult.Status.ERROR, msgs, null, List.of(), 0));
       return new TestRun(policyDir, null, results, System.nanoTime() - start);
     }
-    results.addAll(opaTests(policyDir, prepared.dir(), loader.opa(), workDir, paths));
+    List<CaseResult> opa = opaTests(policyDir, prepared.dir(), loader.opa(), workDir, paths);
+    results.addAll(opa);
+    if (options.coverage()) {
+      results.add(RegoCoverage.measure(policyDir, prepared.dir(), loader.opa(), workDir, paths,
+          opa.stream().allMatch(CaseResult::passed), options.coverageThreshold()));
+    }
     List<Path> trafficFiles = new ArrayList<>(find(policyDir, TrafficTestFile::isTrafficFile));
     trafficFiles.addAll(options.extraTrafficFiles());
     String revision = null;

@@ -180,6 +180,53 @@ class PolicyTestRunnerTest {
     assertEquals("5", testcase(xml, "expects the wrong cap").getAttribute("line"));
   }
 
+  /** `vectorgate test --coverage`: Rego line coverage of the directory's own modules, with a threshold. */
+  @Test
+  void coverageIsMeasuredPerFileAndFailsBelowTheThreshold(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call().close();
+    Path dir = repo.resolve("policies");
+    copy(SAMPLE, dir);
+    Files.writeString(dir.resolve("extra.rego"), """
+        package vectorgate.extra
+
+        import rego.v1
+
+        tested if input.x == 1
+
+        untested if {
+        	input.y == 2
+        	input.z == 3
+        }
+        """);
+    Files.writeString(dir.resolve("extra_test.rego"), """
+        package vectorgate.extra_test
+
+        import rego.v1
+
+        test_tested if data.vectorgate.extra.tested with input as {"x": 1}
+        """);
+    PolicyTestRunner.Options strict = new PolicyTestRunner.Options(false, 2, List.of(), null, true, 99.0);
+    PolicyTestRunner.TestRun run = PolicyTestRunner.run(dir, strict, Policies.loader(), tmp.resolve("w1"));
+    CaseResult cov = run.results().stream().filter(r -> r.suite().equals("coverage")).findFirst().orElseThrow();
+    assertEquals(CaseResult.Status.FAILED, cov.status(), TestReports.terminal(run));
+    assertTrue(cov.name().startsWith("rego line coverage ") && cov.name().endsWith("(threshold 99.0%)"), cov.name());
+    String extra = cov.failures().stream().filter(f -> f.startsWith("policies/extra.rego: ")).findFirst()
+        .orElseThrow(() -> new AssertionError(cov.failures().toString()));
+    assertTrue(extra.contains("not covered: 7-9") || extra.contains("not covered: 8-9"), extra);
+    assertTrue(cov.failures().stream().noneMatch(f -> f.contains("_test.rego") || f.contains("library")),
+        cov.failures().toString());
+    assertTrue(cov.failures().stream().anyMatch(f -> f.startsWith("policies/policy.vg.rego: ")), cov.failures().toString());
+    assertFalse(run.passed());
+
+    PolicyTestRunner.Options loose = new PolicyTestRunner.Options(false, 2, List.of(), null, true, 10.0);
+    run = PolicyTestRunner.run(dir, loose, Policies.loader(), tmp.resolve("w2"));
+    assertTrue(run.passed(), TestReports.terminal(run));
+    assertTrue(TestReports.terminal(run).contains("COVERAGE  rego line coverage "), TestReports.terminal(run));
+    org.junit.jupiter.api.Assertions.assertThrows(HarnessException.class,
+        () -> new PolicyTestRunner.Options(false, 2, List.of(), null, true, 101.0));
+  }
+
   private static void assertNoTemporaryPath(PolicyTestRunner.TestRun run, Path tmp) {
     String all = TestReports.terminal(run) + TestReports.junitXml(run).replace(run.policyDir().toString(), "<dir>");
     assertFalse(all.contains(tmp.toString()) || all.contains("prepared") || all.contains("opa-tests-"), all);

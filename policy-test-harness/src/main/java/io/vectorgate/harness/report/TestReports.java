@@ -27,6 +27,9 @@ public final class TestReports {
   public static String terminal(PolicyTestRunner.TestRun run) {
     StringBuilder sb = new StringBuilder();
     for (CaseResult r : run.results()) {
+      if (r.passed() && r.suite().equals("coverage")) {
+        sb.append("COVERAGE  ").append(r.name()).append('\n');
+      }
       if (!r.passed()) {
         sb.append(r.status().name()).append("  ").append(r.suite()).append(" / ").append(r.name()).append("  (")
             .append(r.location()).append(")\n");
