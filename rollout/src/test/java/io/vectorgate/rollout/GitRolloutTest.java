@@ -381,6 +381,46 @@ class GitRolloutTest {
     assertFalse(rendered.contains("staging-") || rendered.contains(tmp.toString()), rendered);
   }
 
+  /** Issue 20: with allowed_signers_file, unsigned and wrongly signed commits are refused at checkout. */
+  @Test
+  void signedCommitsAreRequiredWhenConfigured() throws Exception {
+    java.security.KeyPair trusted = SshGitServer.rsa();
+    java.security.KeyPair stranger = SshGitServer.rsa();
+    Path trustedKey = SshGitServer.writeOpenSsh(trusted, tmp.resolve("keys/trusted"), null);
+    Path strangerKey = SshGitServer.writeOpenSsh(stranger, tmp.resolve("keys/stranger"), null);
+    Files.writeString(tmp.resolve("keys/trusted.pub"), SshGitServer.openSshPublicKey(trusted.getPublic()));
+    Files.writeString(tmp.resolve("keys/stranger.pub"), SshGitServer.openSshPublicKey(stranger.getPublic()));
+    Path allowed = tmp.resolve("keys/allowed_signers");
+    Files.writeString(allowed, "author@example.test " + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(
+        trusted.getPublic()) + "\n");
+    String signed = repo.commitSigned("signed", Map.of("policy.vg", Policies.GOOD_VG), trustedKey);
+    gw = new RolloutFixture("gw-1", new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("mirror-signed"), null,
+        allowed), tmp, state, null);
+    assertEquals(new RolloutController.CheckResult.Activated(signed, null), gw.controller.checkNow());
+
+    String unsigned = repo.commit("unsigned", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(unsigned, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("is not signed"), f.failure().message());
+
+    String foreign = repo.commitSigned("signed by a stranger", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_2")), strangerKey);
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(foreign, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("does not verify against allowed_signers_file"), f.failure().message());
+    assertEquals(signed, gw.engine.activeRevision().orElseThrow(), "the last signed revision stays");
+    assertTrue(allows("delete"));
+
+    String good = repo.commitSigned("signed again", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_3")), trustedKey);
+    assertEquals(new RolloutController.CheckResult.Activated(good, signed), gw.controller.checkNow());
+    assertThrows(IllegalArgumentException.class, () -> new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("m2"),
+        null, tmp.resolve("keys/missing")));
+  }
+
   @Test
   void missingSubdirectoryFailsAtCheckout() throws Exception {
     repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));

@@ -164,7 +164,7 @@ public final class GatewayRollout implements AutoCloseable {
               ConfigLoader.readSecret(c.token(), at + ".credentials.token", env));
         }
         return new GitPolicySource(new GitSourceConfig(cfg.url(), cfg.branch(), cfg.path(),
-            mirror, creds));
+            mirror, creds, cfg.signatures() == null ? null : cfg.signatures().allowedSignersFile()));
       }
       BundleSignatureVerifier verifier = null;
       if (cfg.signing() != null) {

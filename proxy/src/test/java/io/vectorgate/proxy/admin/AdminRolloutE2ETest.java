@@ -252,6 +252,57 @@ class AdminRolloutE2ETest {
     }
   }
 
+  /**
+   * Issue 20: with {@code policy.source.signatures}, only commits SSH-signed by an allowed signer
+   * activate; an unsigned commit is refused at stage checkout and requests keep the signed revision.
+   */
+  @Test
+  void unsignedCommitsAreRefusedWhenSignaturesAreRequired() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+        MilvusLite milvus = MilvusLite.start(dir, 0);
+        OidcProvider oidc = OidcProvider.start(0)) {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+      g.initialize(3072);
+      java.security.KeyPair key = g.generateKeyPair();
+      Path keyFile = dir.resolve("keys/author");
+      Files.createDirectories(keyFile.getParent());
+      try (var out = Files.newOutputStream(keyFile)) {
+        org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key,
+            "author", null, out);
+      }
+      Files.writeString(dir.resolve("keys/allowed_signers"), "t@example.test "
+          + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(key.getPublic()) + "\n");
+      git.getRepository().getConfig().setString("gpg", null, "format", "ssh");
+      git.getRepository().getConfig().save();
+      Path f = dir.resolve("repo/policies/open.rego");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, OPEN.formatted("A"));
+      git.add().addFilepattern("policies/open.rego").call();
+      PersonIdent who = new PersonIdent("t", "t@example.test");
+      String a = git.commit().setMessage("signed").setAuthor(who).setCommitter(who).setSign(true)
+          .setSigningKey(keyFile.toString()).call().getName();
+      Path config = config(milvus, oidc);
+      String yaml = Files.readString(config);
+      assertTrue(yaml.contains("\n    work_dir: var/rollout\n"), yaml);
+      Files.writeString(config, yaml.replace("\n    work_dir: var/rollout\n",
+          "\n    work_dir: var/rollout\n    signatures: {format: ssh, allowed_signers_file: keys/allowed_signers}\n"));
+      try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), ENV::get, Clock.systemUTC())) {
+        String admin = "http://127.0.0.1:" + gw.adminPort();
+        String reader = oidc.token("rita", List.of("sre"), null, 3600);
+        String auditor = oidc.token("dora", List.of("auditors"), null, 3600);
+        String address = "127.0.0.1:" + gw.port("milvus");
+        String b = commit(git, "policies/more.rego", OPEN.formatted("B").replace("e2e_open", "e2e_more")); // unsigned
+        webhook(admin);
+        JsonNode st = awaitStatus(admin, reader, s -> b.equals(s.path("last_failure").path("revision").asText()));
+        assertEquals(a, st.path("active_revision").asText(), st.toPrettyString());
+        assertEquals("checkout", st.path("last_failure").path("stage").asText(), st.toPrettyString());
+        assertTrue(st.path("last_failure").path("message").asText().contains("is not signed"), st.toPrettyString());
+        client(oidc, address, "user-s1");
+        revisionsOf(dir.resolve("var/decisions.jsonl"), auditor, admin, "user-s1", a);
+      }
+    }
+  }
+
   /** One pymilvus {@code list_collections} as {@code subject} (handshake + ShowCollections through the gateway). */
   private void client(OidcProvider oidc, String address, String subject) throws Exception {
     Path script = dir.resolve("list_collections.py");

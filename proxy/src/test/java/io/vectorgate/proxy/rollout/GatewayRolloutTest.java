@@ -98,6 +98,12 @@ class GatewayRolloutTest {
             "policy.source.http.address"},
         {"policy: {source: {kind: git, url: repo, http: {address: \"127.0.0.1:0\"}}}", "policy.source.http"},
         {"policy: {source: {kind: git, url: repo, surprise: 1}}", "policy"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: gpg, allowed_signers_file: gw.yaml}}}",
+            "policy.source.signatures.format"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: ssh}}}",
+            "policy.source.signatures.allowed_signers_file"},
+        {"policy: {source: {kind: bundle_server, url: \"https://x/b.tar.gz\", signatures: {format: ssh}}}",
+            "policy.source"},
     };
     for (String[] k : cases) {
       ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base(k[0] + "\n"), dir, "gw.yaml"),
