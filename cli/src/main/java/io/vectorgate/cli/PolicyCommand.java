@@ -115,6 +115,19 @@ public final class PolicyCommand {
     }
   }
 
+  /** Cuts the rules that produced a value ({@code Exit} events) out of an {@code opa eval --explain=full} trace. */
+  static List<String> producingRules(String fullTrace) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(\\S+:\\d+)\\s+[| ]*Exit (data\\.\\S+)")
+        .matcher(fullTrace);
+    while (m.find()) {
+      if (!m.group(1).startsWith("query:")) {
+        out.add(m.group(1) + "  " + m.group(2));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   @Command(name = "fmt", description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
       + "--check lists the files that are not formatted and exits 1, --write rewrites them.")
   static final class Fmt implements Callable<Integer> {
@@ -229,10 +242,20 @@ public final class PolicyCommand {
         description = "entrypoint (default: ${DEFAULT-VALUE})")
     String entrypoint;
 
+    @Option(names = "--explain", paramLabel = "notes|full",
+        description = "also explain the decision with the real opa (needs --source), on stderr: notes = the rules "
+            + "that produced a value (file:line, rule); full = those and OPA's `--explain=full` trace")
+    String explain;
+
     @Override
     public Integer call() throws Exception {
       if ((bundle == null) == (sources == null || sources.isEmpty())) {
         spec.commandLine().getErr().println("vectorgate: give exactly one of --bundle or --source");
+        return 2;
+      }
+      if (explain != null && (!List.of("notes", "full").contains(explain) || bundle != null)) {
+        spec.commandLine().getErr().println("vectorgate: --explain takes notes or full, and needs --source (a bundle "
+            + "holds no Rego to explain)");
         return 2;
       }
       PolicyBundle b;
@@ -254,7 +277,44 @@ public final class PolicyCommand {
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
             .valueToTree(ev);
         spec.commandLine().getOut().println(ContractJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        if (explain != null) {
+          explain(json);
+        }
         return ev.status() == Evaluation.Status.DEFINED ? 0 : 1;
+      }
+    }
+
+    /** Runs the real {@code opa eval} on the same sources and input and prints the explanation on stderr. */
+    private void explain(String inputJson) throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      PolicySources.Prepared prepared = PolicySources.prepare(sources);
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      for (int i = 0; i < sources.size(); i++) {
+        if (!prepared.sources().get(i).equals(sources.get(i))) {
+          paths.alias(prepared.sources().get(i), sources.get(i));
+        }
+      }
+      Path in = Files.createTempFile("vectorgate-explain-", ".json");
+      try {
+        Files.writeString(in, inputJson);
+        io.vectorgate.dsl.rego.OpaTool opa = io.vectorgate.dsl.rego.OpaTool.fromEnvironment();
+        String query = "data." + entrypoint.replace('/', '.');
+        List<String> base = new java.util.ArrayList<>(List.of("eval", "--format", "pretty", "-i", in.toString()));
+        prepared.sources().forEach(p -> {
+          base.add("-d");
+          base.add(p.toString());
+        });
+        List<String> full = new java.util.ArrayList<>(base);
+        full.addAll(List.of("--explain", "full", query));
+        String trace = paths.text(opa.run(full, null).stdout());
+        err.println("rules that produced a value:");
+        producingRules(trace).forEach(r -> err.println("  " + r));
+        if (explain.equals("full")) {
+          err.println("opa eval --explain=full:");
+          err.println(trace.stripTrailing());
+        }
+      } finally {
+        Files.deleteIfExists(in);
       }
     }
   }

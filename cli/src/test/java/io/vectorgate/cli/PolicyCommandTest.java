@@ -79,6 +79,43 @@ class PolicyCommandTest {
     assertTrue(!strict.err().contains(tmp.toString()), strict.err());
   }
 
+  /** `policy eval --explain`: the rules that produced a value (repository paths) and OPA's notes or full trace. */
+  @Test
+  void evalExplainNamesTheProducingRulesAndOpaNotes(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call().close();
+    Path dir = Files.createDirectories(repo.resolve("policies"));
+    Files.writeString(dir.resolve("main.rego"), """
+        package vectorgate
+
+        import rego.v1
+
+        deny contains {"code": "no_x", "message": "x is required"} if {
+        	input.y == 1
+        	not input.x
+        }
+
+        deny contains {"code": "never", "message": "not produced"} if input.z == 3
+
+        decision := {"allow": count(deny) == 0, "reasons": deny}
+        """);
+    Path input = tmp.resolve("in.json");
+    Files.writeString(input, "{\"y\": 1}");
+    Run notes = run("policy", "eval", "--source", dir.toString(), "--input", input.toString(), "--explain", "notes");
+    assertTrue(notes.out().contains("\"decision_id\""), notes.out() + notes.err());
+    assertTrue(notes.err().contains("rules that produced a value:\n  policies/main.rego:5  data.vectorgate.deny"),
+        notes.err());
+    assertTrue(notes.err().contains("policies/main.rego:12  data.vectorgate.decision"), notes.err());
+    assertTrue(!notes.err().contains("main.rego:10"), "the rule that produced nothing is not listed: " + notes.err());
+    assertTrue(!notes.err().contains("opa eval --explain=full"), notes.err());
+    assertTrue(!notes.err().contains(tmp.toString()), notes.err());
+    Run full = run("policy", "eval", "--source", dir.toString(), "--input", input.toString(), "--explain", "full");
+    assertTrue(full.err().contains("opa eval --explain=full:") && full.err().contains("Eval input.y = 1"), full.err());
+    assertTrue(full.err().contains("policies/main.rego:6 ") && !full.err().contains(tmp.toString()), full.err());
+    assertEquals(2, run("policy", "eval", "--source", dir.toString(), "--input", input.toString(), "--explain", "some")
+        .code());
+  }
+
   @Test
   void fmtChecksAndWritesRego(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("p.rego");
