@@ -35,7 +35,20 @@ public final class PolicyCommand {
       java.util.function.UnaryOperator<PolicyCompiler.CompileRequest> customize) throws Exception {
     PolicySources.Prepared prepared = PolicySources.prepare(sources);
     PrintWriter err = spec.commandLine().getErr();
-    prepared.diagnostics().forEach(d -> err.println(d.render()));
+    // every diagnostic names the file as the repository does, never the folder a DSL directory was prepared in
+    io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+    for (int i = 0; i < sources.size(); i++) {
+      Path given = sources.get(i);
+      Path used = prepared.sources().get(i);
+      if (!used.equals(given)) {
+        paths.alias(used, given);
+      }
+      for (io.vectorgate.dsl.diag.Diagnostic d : prepared.diagnosticsOf(i)) {
+        err.println(paths.show(given.resolve(d.span().file())) + ":" + d.span().line() + ":" + d.span().column() + ": "
+            + d.severity().label() + " " + d.code() + ": " + d.message()
+            + (d.snippet().isEmpty() ? "" : "\n" + d.snippet()));
+      }
+    }
     if (!prepared.ok()) {
       err.println("the DSL policies have errors; nothing was compiled");
       return null;
@@ -43,15 +56,15 @@ public final class PolicyCommand {
     CompileResult r = PolicyCompiler.create().compile(
         customize.apply(PolicyCompiler.CompileRequest.of(prepared.sources().toArray(Path[]::new))));
     if (!r.succeeded()) {
-      printDiagnostics(err, r.diagnostics());
+      printDiagnostics(err, r.diagnostics(), paths);
       return null;
     }
     return r.orThrow();
   }
 
-  static int printDiagnostics(PrintWriter err, List<Diagnostic> diagnostics) {
+  static int printDiagnostics(PrintWriter err, List<Diagnostic> diagnostics, io.vectorgate.harness.RepoPaths paths) {
     for (Diagnostic d : diagnostics) {
-      err.println(d);
+      err.println(paths.text(d.toString()));
     }
     err.println(diagnostics.size() + (diagnostics.size() == 1 ? " error" : " errors"));
     return 1;

@@ -116,6 +116,24 @@ class PolicyCommandTest {
         .code());
   }
 
+  /** `policy check` of a DSL directory names DSL and Rego errors by repository path, never a prepared folder. */
+  @Test
+  void checkOfADslDirectoryNamesRepositoryPaths(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call().close();
+    Path dir = Files.createDirectories(repo.resolve("policies/rules"));
+    Files.writeString(dir.resolve("bad.vg"), "policy \"b\" version 1\nallow serch on collection \"x\" for anyone\n");
+    Run dsl = run("policy", "check", repo.resolve("policies").toString());
+    assertEquals(1, dsl.code());
+    assertTrue(dsl.err().contains("policies/rules/bad.vg:2:"), dsl.err());
+    Files.writeString(dir.resolve("bad.vg"), "policy \"b\" version 1\n\nallow search on collection \"x\" for anyone\n");
+    Files.writeString(dir.resolve("extra.rego"), "package vectorgate.extra\n\nimport rego.v1\n\nx := input.y ++ 1\n");
+    Run rego = run("policy", "check", repo.resolve("policies").toString());
+    assertEquals(1, rego.code());
+    assertTrue(rego.err().contains("policies/rules/extra.rego:5"), rego.err());
+    assertTrue(!rego.err().contains(tmp.toString()) && !rego.err().contains("vectorgate-policy"), rego.err());
+  }
+
   @Test
   void fmtChecksAndWritesRego(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("p.rego");
