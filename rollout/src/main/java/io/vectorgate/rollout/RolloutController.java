@@ -172,7 +172,8 @@ public final class RolloutController implements AutoCloseable {
       String p = pin.get().revision();
       if (p.equals(activeRevision())) {
         brokenPin = null;
-        brokenHead = null;
+        pipeline.metrics().pinBroken(false);
+        setBrokenHead(null);
         heartbeat();
         return new CheckResult.Unchanged(p);
       }
@@ -180,7 +181,8 @@ public final class RolloutController implements AutoCloseable {
       CheckResult r = known != null ? new CheckResult.KnownBad(p, known) : attempt(p, true, true);
       if (r instanceof CheckResult.Activated) {
         brokenPin = null;
-        brokenHead = null;
+        pipeline.metrics().pinBroken(false);
+        setBrokenHead(null);
         return r;
       }
       known = failed.get(p);
