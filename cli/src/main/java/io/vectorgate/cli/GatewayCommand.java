@@ -1,13 +1,10 @@
 package io.vectorgate.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.vectorgate.proxy.GatewayMain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,8 +12,8 @@ import picocli.CommandLine.Option;
  * {@code vectorgate gateway --config gateway.yaml}: runs the gateway from the CLI distribution,
  * which also carries the policy test harness, so a git rollout's test stage runs the harness's
  * traffic tests (not only {@code opa test}). The CLI logs warnings only; this command logs the
- * gateway's lifecycle at INFO and, unless {@code --no-request-log}, one line per request
- * ({@code io.vectorgate.requests}); {@code --log-level} changes the gateway's level.
+ * gateway's lifecycle at INFO and one line per request ({@code io.vectorgate.requests}), as text
+ * or JSON lines ({@link GatewayLogging}).
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = "Run the gateway (listeners, identity, policy, enforcement) until interrupted.",
@@ -27,38 +24,29 @@ public final class GatewayCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--check", description = "check the configuration and exit: keys, secrets (env/file), listen "
-      + "ports free, the policy compiles; unreachable upstreams are warnings")
+      + "ports free, the policy compiles, the policy source is reachable; unreachable upstreams are warnings")
   boolean check;
 
-  @Option(names = "--log-level", defaultValue = "INFO", description = "level of the gateway's log (io.vectorgate): "
-      + "ERROR, WARN, INFO, DEBUG (default: ${DEFAULT-VALUE})")
+  @Option(names = "--log-level", defaultValue = "${env:VECTORGATE_LOG_LEVEL:-info}",
+      description = "trace|debug|info|warn|error (default: info; env VECTORGATE_LOG_LEVEL)")
   String logLevel;
 
-  @Option(names = "--no-request-log", description = "no per-request log lines (io.vectorgate.requests)")
-  boolean noRequestLog;
+  @Option(names = "--log-format", defaultValue = "${env:VECTORGATE_LOG_FORMAT:-text}",
+      description = "text|json lines on stderr (default: text; env VECTORGATE_LOG_FORMAT)")
+  String logFormat;
+
+  @Option(names = "--request-log", defaultValue = "${env:VECTORGATE_REQUEST_LOG:-on}",
+      description = "on|off: one io.vectorgate.requests line per request (default: on; env VECTORGATE_REQUEST_LOG)")
+  String requestLog;
 
   @Override
   public Integer call() {
     // --check prints its findings itself; the compile's INFO lines would only bury them
-    configureLogging(check ? "WARN" : logLevel, !noRequestLog && !check);
+    GatewayLogging.configure(check ? "warn" : logLevel, logFormat, check ? "off" : requestLog);
     List<String> args = new ArrayList<>(List.of("--config", config.toString()));
     if (check) {
       args.add("--check");
     }
     return GatewayMain.run(args.toArray(String[]::new));
-  }
-
-  /** Sets the gateway's log levels on the CLI's logback (whose root level is WARN). */
-  static void configureLogging(String level, boolean requestLines) {
-    Level l = Level.toLevel(level, null);
-    if (l == null) {
-      throw new IllegalArgumentException("--log-level: unknown level `" + level + "` (ERROR, WARN, INFO, DEBUG, TRACE)");
-    }
-    if (LoggerFactory.getLogger("io.vectorgate") instanceof Logger gateway) {
-      gateway.setLevel(l);
-    }
-    if (LoggerFactory.getLogger("io.vectorgate.requests") instanceof Logger requests) {
-      requests.setLevel(requestLines ? Level.INFO : Level.OFF);
-    }
   }
 }

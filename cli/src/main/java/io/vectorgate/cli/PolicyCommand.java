@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code vectorgate policy check|compile|eval}: compile Rego to a Wasm bundle and evaluate it in-process. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
     description = "Compile and evaluate policies (Rego → OPA Wasm → in-process engine).",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class,
+    subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class, PolicyCommand.Fmt.class,
         RolloutCommand.Status.class, RolloutCommand.Pin.class, RolloutCommand.Rollback.class})
 public final class PolicyCommand {
 
@@ -43,7 +43,20 @@ public final class PolicyCommand {
     PolicySources.Prepared prepared = PolicySources.prepare(sources);
     progress.close(); // diagnostics start on a clean line
     PrintWriter err = spec.commandLine().getErr();
-    prepared.diagnostics().forEach(d -> err.println(d.render()));
+    // every diagnostic names the file as the repository does, never the folder a DSL directory was prepared in
+    io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+    for (int i = 0; i < sources.size(); i++) {
+      Path given = sources.get(i);
+      Path used = prepared.sources().get(i);
+      if (!used.equals(given)) {
+        paths.alias(used, given);
+      }
+      for (io.vectorgate.dsl.diag.Diagnostic d : prepared.diagnosticsOf(i)) {
+        err.println(paths.show(given.resolve(d.span().file())) + ":" + d.span().line() + ":" + d.span().column() + ": "
+            + d.severity().label() + " " + d.code() + ": " + d.message()
+            + (d.snippet().isEmpty() ? "" : "\n" + d.snippet()));
+      }
+    }
     if (!prepared.ok()) {
       err.println("the DSL policies have errors; nothing was compiled");
       return null;
@@ -53,15 +66,15 @@ public final class PolicyCommand {
         customize.apply(PolicyCompiler.CompileRequest.of(prepared.sources().toArray(Path[]::new))));
     progress.close();
     if (!r.succeeded()) {
-      printDiagnostics(err, r.diagnostics());
+      printDiagnostics(err, r.diagnostics(), paths);
       return null;
     }
     return r.orThrow();
   }
 
-  static int printDiagnostics(PrintWriter err, List<Diagnostic> diagnostics) {
+  static int printDiagnostics(PrintWriter err, List<Diagnostic> diagnostics, io.vectorgate.harness.RepoPaths paths) {
     for (Diagnostic d : diagnostics) {
-      err.println(d);
+      err.println(paths.text(d.toString()));
     }
     err.println(diagnostics.size() + (diagnostics.size() == 1 ? " error" : " errors"));
     return 1;
@@ -75,6 +88,10 @@ public final class PolicyCommand {
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files/directories and data files")
     List<Path> sources;
 
+    @Option(names = "--strict", description = "also OPA's strict checks (`opa check --strict`: unused imports, "
+        + "unused local variables, deprecated built-ins, …) on the Rego sources")
+    boolean strict;
+
     @Override
     public Integer call() throws Exception {
       PolicyBundle b;
@@ -84,8 +101,117 @@ public final class PolicyCommand {
       if (b == null) {
         return 1;
       }
-      spec.commandLine().getOut().println("ok: revision " + b.revision());
+      if (strict && !strictCheck(spec.commandLine().getErr())) {
+        return 1;
+      }
+      spec.commandLine().getOut().println("ok: revision " + b.revision() + (strict ? " (strict)" : ""));
       return 0;
+    }
+
+    /**
+     * {@code opa check --strict} on the Rego the user wrote (the .rego files of the sources, not the
+     * Rego generated from .vg files, which {@code dsl check} covers); problems name files as the
+     * repository does.
+     */
+    private boolean strictCheck(PrintWriter err) throws Exception {
+      List<Path> rego = new java.util.ArrayList<>();
+      for (Path s : sources) {
+        if (Files.isDirectory(s)) {
+          try (var walk = Files.walk(s)) {
+            walk.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".rego")).sorted()
+                .forEach(rego::add);
+          }
+        } else if (s.getFileName().toString().endsWith(".rego")) {
+          rego.add(s);
+        }
+      }
+      if (rego.isEmpty()) {
+        return true;
+      }
+      io.vectorgate.dsl.rego.OpaTool.Run r = io.vectorgate.dsl.rego.OpaTool.fromEnvironment().checkStrict(rego);
+      if (r.ok()) {
+        return true;
+      }
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      String text = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip();
+      for (String line : text.split("\n")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\S[^:]*):(\\d+): (.*)$").matcher(line);
+        err.println(m.matches() ? paths.show(Path.of(m.group(1))) + ":" + m.group(2) + ": " + m.group(3) : line);
+      }
+      return false;
+    }
+  }
+
+  /** Cuts the rules that produced a value ({@code Exit} events) out of an {@code opa eval --explain=full} trace. */
+  static List<String> producingRules(String fullTrace) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(\\S+:\\d+)\\s+[| ]*Exit (data\\.\\S+)")
+        .matcher(fullTrace);
+    while (m.find()) {
+      if (!m.group(1).startsWith("query:")) {
+        out.add(m.group(1) + "  " + m.group(2));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  @Command(name = "fmt", description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
+      + "--check lists the files that are not formatted and exits 1, --write rewrites them.")
+  static final class Fmt implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "Rego files or directories")
+    List<Path> sources;
+
+    @Option(names = {"-w", "--write"}, description = "rewrite the files in place")
+    boolean write;
+
+    @Option(names = {"-c", "--check"}, description = "only list the files that need formatting (exit 1 when any does)")
+    boolean check;
+
+    @Option(names = {"-d", "--diff"}, description = "show the changes `opa fmt` would make")
+    boolean diff;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (write == check) {
+        err.println("vectorgate: give exactly one of --check or --write");
+        return 2;
+      }
+      for (Path s : sources) {
+        if (!Files.exists(s)) {
+          err.println("vectorgate: " + s + ": no such file or directory");
+          return 2;
+        }
+      }
+      io.vectorgate.dsl.rego.OpaTool opa = io.vectorgate.dsl.rego.OpaTool.fromEnvironment();
+      List<String> args = new java.util.ArrayList<>(List.of("fmt", "-l"));
+      sources.forEach(p -> args.add(p.toString()));
+      io.vectorgate.dsl.rego.OpaTool.Run listed = opa.run(args, null);
+      if (!listed.stderr().isBlank()) { // a file that does not parse
+        err.println(listed.stderr().strip());
+        return 1;
+      }
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      List<String> files = listed.stdout().lines().filter(l -> !l.isBlank()).toList();
+      for (String f : files) {
+        out.println((write ? "formatted " : "not formatted: ") + paths.show(Path.of(f)));
+        if (diff) {
+          out.println(opa.run(List.of("fmt", "-d", f), null).stdout().stripTrailing());
+        }
+      }
+      if (write && !files.isEmpty()) {
+        List<String> w = new java.util.ArrayList<>(List.of("fmt", "-w"));
+        w.addAll(files);
+        io.vectorgate.dsl.rego.OpaTool.Run r = opa.run(w, null);
+        if (!r.ok()) {
+          err.println(r.stderr().strip());
+          return 1;
+        }
+      }
+      return check && !files.isEmpty() ? 1 : 0;
     }
   }
 
@@ -148,10 +274,20 @@ public final class PolicyCommand {
         description = "entrypoint (default: ${DEFAULT-VALUE})")
     String entrypoint;
 
+    @Option(names = "--explain", paramLabel = "notes|full",
+        description = "also explain the decision with the real opa (needs --source), on stderr: notes = the rules "
+            + "that produced a value (file:line, rule); full = those and OPA's `--explain=full` trace")
+    String explain;
+
     @Override
     public Integer call() throws Exception {
       if ((bundle == null) == (sources == null || sources.isEmpty())) {
         spec.commandLine().getErr().println("vectorgate: give exactly one of --bundle or --source");
+        return 2;
+      }
+      if (explain != null && (!List.of("notes", "full").contains(explain) || bundle != null)) {
+        spec.commandLine().getErr().println("vectorgate: --explain takes notes or full, and needs --source (a bundle "
+            + "holds no Rego to explain)");
         return 2;
       }
       PolicyBundle b;
@@ -170,9 +306,49 @@ public final class PolicyCommand {
       EngineConfig cfg = EngineConfig.builder().poolSize(1).entrypoint(entrypoint).noWarmup().build();
       try (PolicyEngine engine = PolicyEngine.start(cfg, b)) {
         Evaluation ev = engine.evaluate(entrypoint, json);
-        JsonNode out = ContractJson.mapper().valueToTree(ev);
+        // the contract's names (decision_id, reason_code, …), as in the decision log
+        JsonNode out = ContractJson.mapper().copy()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .valueToTree(ev);
         spec.commandLine().getOut().println(ContractJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        if (explain != null) {
+          explain(json);
+        }
         return ev.status() == Evaluation.Status.DEFINED ? 0 : 1;
+      }
+    }
+
+    /** Runs the real {@code opa eval} on the same sources and input and prints the explanation on stderr. */
+    private void explain(String inputJson) throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      PolicySources.Prepared prepared = PolicySources.prepare(sources);
+      io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      for (int i = 0; i < sources.size(); i++) {
+        if (!prepared.sources().get(i).equals(sources.get(i))) {
+          paths.alias(prepared.sources().get(i), sources.get(i));
+        }
+      }
+      Path in = Files.createTempFile("vectorgate-explain-", ".json");
+      try {
+        Files.writeString(in, inputJson);
+        io.vectorgate.dsl.rego.OpaTool opa = io.vectorgate.dsl.rego.OpaTool.fromEnvironment();
+        String query = "data." + entrypoint.replace('/', '.');
+        List<String> base = new java.util.ArrayList<>(List.of("eval", "--format", "pretty", "-i", in.toString()));
+        prepared.sources().forEach(p -> {
+          base.add("-d");
+          base.add(p.toString());
+        });
+        List<String> full = new java.util.ArrayList<>(base);
+        full.addAll(List.of("--explain", "full", query));
+        String trace = paths.text(opa.run(full, null).stdout());
+        err.println("rules that produced a value:");
+        producingRules(trace).forEach(r -> err.println("  " + r));
+        if (explain.equals("full")) {
+          err.println("opa eval --explain=full:");
+          err.println(trace.stripTrailing());
+        }
+      } finally {
+        Files.deleteIfExists(in);
       }
     }
   }

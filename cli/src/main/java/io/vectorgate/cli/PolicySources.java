@@ -20,21 +20,30 @@ import java.util.stream.Stream;
 final class PolicySources {
   private PolicySources() {}
 
-  /** The prepared sources, or the DSL diagnostics that stopped preparation. */
-  record Prepared(List<Path> sources, List<Diagnostic> diagnostics) {
+  /**
+   * The prepared sources (one per given source, same order), or the DSL diagnostics that stopped
+   * preparation; {@code perSource.get(i)} are those of source {@code i} (files relative to it).
+   */
+  record Prepared(List<Path> sources, List<Diagnostic> diagnostics, List<List<Diagnostic>> perSource) {
     boolean ok() {
       return diagnostics.stream().noneMatch(Diagnostic::isError);
+    }
+
+    List<Diagnostic> diagnosticsOf(int i) {
+      return perSource.get(i);
     }
   }
 
   static Prepared prepare(List<Path> sources) throws IOException, OpaTool.OpaException {
     List<Path> out = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
+    List<List<Diagnostic>> perSource = new ArrayList<>();
     for (Path s : sources) {
       if (Files.isDirectory(s) && containsDsl(s)) {
         Path tmp = Files.createTempDirectory("vectorgate-policy");
         PolicyDirectory.Prepared p = PolicyDirectory.prepare(s, tmp.resolve("policy"), OpaTool.fromEnvironment());
         diagnostics.addAll(p.diagnostics());
+        perSource.add(List.copyOf(p.diagnostics()));
         out.add(tmp.resolve("policy"));
       } else if (Files.isRegularFile(s) && s.getFileName().toString().endsWith(".vg")) {
         Path dir = Files.createTempDirectory("vectorgate-dsl");
@@ -45,9 +54,10 @@ final class PolicySources {
         out.add(tmp.resolve("policy"));
       } else {
         out.add(s);
+        perSource.add(List.of());
       }
     }
-    return new Prepared(out, diagnostics);
+    return new Prepared(out, diagnostics, perSource);
   }
 
   private static boolean containsDsl(Path dir) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.rollout.JdbcRolloutState;
+import io.vectorgate.rollout.Problem;
 import io.vectorgate.rollout.RolloutOperations;
 import io.vectorgate.rollout.RolloutState;
 import java.io.PrintWriter;
@@ -147,6 +148,12 @@ public final class RolloutCommand {
       err.println("  " + r.path("message").asText().replace("\n", "\n  "));
       return 1;
     }
+    if (outcome.equals("fell_back")) {
+      err.println("vectorgate: " + r.path("action").asText() + " recorded; the branch head "
+          + r.path("broken_revision").asText() + " fails at stage " + r.path("stage").asText()
+          + ", so the newest good revision " + r.path("revision").asText() + " was activated");
+      err.println("  " + r.path("message").asText().replace("\n", "\n  "));
+    }
     out.println(r.path("action").asText() + ": " + outcome + "; active revision " + r.path("active_revision").asText()
         + " (other gateways follow at their next check)");
     return 0;
@@ -159,18 +166,9 @@ public final class RolloutCommand {
     JsonNode pin = s.path("pin");
     out.println("pin: " + (pin.isObject() ? pin.path("revision").asText() + " (by " + pin.path("by").asText() + ")"
         : "none (following the source)"));
-    JsonNode f = s.path("last_failure");
-    if (f.isObject()) {
-      out.println("last failure: " + f.path("revision").asText() + " at stage " + f.path("stage").asText() + " ("
-          + f.path("at").asText() + ")");
-      out.println("  " + f.path("message").asText());
-      for (JsonNode p : f.path("problems")) {
-        out.println("  " + p.path("file").asText() + ":" + p.path("line").asInt() + ": " + p.path("message").asText());
-      }
-      for (JsonNode t : f.path("failed_tests")) {
-        out.println("  failed test: " + t.asText());
-      }
-    }
+    failure(out, "last failure", s.path("last_failure"));
+    failure(out, "broken head (another revision serves)", s.path("broken_head"));
+    failure(out, "broken pin (ignored: the branch is followed)", s.path("broken_pin"));
     if (s.has("instances")) {
       out.println("instances:");
       for (JsonNode i : s.path("instances")) {
@@ -185,6 +183,38 @@ public final class RolloutCommand {
             + (e.path("stage").asText().isEmpty() ? "" : "  stage " + e.path("stage").asText())
             + "  by " + e.path("by").asText());
       }
+    }
+  }
+
+  /**
+   * The direct form cannot ask the repository whether a revision exists or builds; it warns when the
+   * shared history never saw it activated (a gateway that cannot build a pin reports it as
+   * {@code broken_pin} and keeps following the branch).
+   */
+  static void warnIfNeverActivated(CommandSpec spec, RolloutState s, String revision) {
+    boolean seen = s.history(10_000).stream().anyMatch(e -> e.outcome() == RolloutState.Outcome.ACTIVATED
+        && e.revision().equals(revision));
+    if (!seen) {
+      spec.commandLine().getErr().println("vectorgate: warning: " + revision + " was never activated by a gateway "
+          + "sharing this state; a gateway that cannot build it reports `broken_pin` and keeps following the branch "
+          + "(pin through --gateway to have it checked first)");
+    }
+  }
+
+  /** A failure object of the status: revision, stage, message, each problem as file:line:column, failed tests. */
+  private static void failure(PrintWriter out, String title, JsonNode f) {
+    if (!f.isObject()) {
+      return;
+    }
+    out.println(title + ": " + f.path("revision").asText() + " at stage " + f.path("stage").asText() + " ("
+        + f.path("at").asText() + ")");
+    out.println("  " + f.path("message").asText());
+    for (JsonNode p : f.path("problems")) {
+      out.println("  " + new Problem(p.path("file").asText(""), p.path("line").asInt(), p.path("column").asInt(),
+          p.path("message").asText()).render());
+    }
+    for (JsonNode t : f.path("failed_tests")) {
+      out.println("  failed test: " + t.asText());
     }
   }
 
@@ -317,6 +347,7 @@ public final class RolloutCommand {
         } else {
           RolloutOperations.pin(s, revision, who(by), reason, Clock.systemUTC());
           out.println("pinned " + revision + ": gateways switch at their next check");
+          warnIfNeverActivated(spec, s, revision);
         }
         return 0;
       }
@@ -356,6 +387,7 @@ public final class RolloutCommand {
         if (to != null) {
           RolloutOperations.pin(s, to, who(by), reason.isEmpty() ? "rollback" : reason, Clock.systemUTC());
           target = to;
+          warnIfNeverActivated(spec, s, to);
         } else {
           try {
             target = RolloutOperations.rollback(s, null, who(by), reason, Clock.systemUTC());

@@ -50,6 +50,13 @@ public final class TestCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "engine instances and replay threads (default: ${DEFAULT-VALUE})")
   int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
+  @Option(names = "--coverage", description = "also measure Rego line coverage of the directory's modules (opa test --coverage)")
+  boolean coverage;
+
+  @Option(names = "--coverage-threshold", paramLabel = "PERCENT",
+      description = "fail when Rego line coverage is below PERCENT (implies --coverage)")
+  Double coverageThreshold;
+
   @Option(names = "--junit", paramLabel = "FILE", description = "write JUnit XML")
   Path junit;
 
@@ -79,7 +86,7 @@ public final class TestCommand implements Callable<Integer> {
       }
       ProgressBar bar = new ProgressBar(err, "replay");
       PolicyTestRunner.TestRun run = PolicyTestRunner.run(policyDir,
-          new PolicyTestRunner.Options(withLibrary, threads, traffic, bar), loader, work);
+          new PolicyTestRunner.Options(withLibrary, threads, traffic, bar, coverage, coverageThreshold), loader, work);
       bar.finish();
       write(junit, TestReports.junitXml(run));
       write(json, TestReports.json(run));

@@ -46,6 +46,38 @@ class ImpactCommandTest {
     assertTrue(r.out().contains("PASS"), r.out());
   }
 
+  /** Issue 20: a recording with a collection recorded without payloads passes when the expectations say so. */
+  @Test
+  void unreplayableRecordsCountAsDeclaredAndADeclaredChangeMustHappen(@TempDir Path tmp) throws Exception {
+    Path base = HarnessCommandsFixture.baseline(tmp.resolve("base"));
+    Path cand = HarnessCommandsFixture.candidate(tmp.resolve("cand"));
+    Path export = tmp.resolve("traffic.jsonl");
+    HarnessCommandsFixture.export(export);
+    ObjectMapper m = new ObjectMapper();
+    var first = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(Files.readAllLines(export).get(0));
+    first.put("id", "rec-0123456789ab-9").put("seq", 9).remove("request"); // recorded without payload
+    Files.writeString(export, Files.readString(export) + m.writeValueAsString(first) + "\n");
+    String expect = "version: vectorgate-impact-expectations/v1\n%sintended:\n  - change: newly_denied\n    group: analysts\n%s";
+    Path strict = tmp.resolve("strict.yaml");
+    Files.writeString(strict, expect.formatted("", ""));
+    var r = HarnessCommandsFixture.run("impact", "--baseline", base.toString(), "--candidate", cand.toString(),
+        "--traffic", export.toString(), "--expect", strict.toString(), "--threads", "1");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("payload_not_recorded"), r.out());
+    Path counted = tmp.resolve("counted.yaml");
+    Files.writeString(counted, expect.formatted("unreplayable: count\n", ""));
+    r = HarnessCommandsFixture.run("impact", "--baseline", base.toString(), "--candidate", cand.toString(),
+        "--traffic", export.toString(), "--expect", counted.toString(), "--threads", "1");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("1 unreplayable (count)") && r.out().contains("rec-0123456789ab-9"), r.out());
+    Path never = tmp.resolve("never.yaml");
+    Files.writeString(never, expect.formatted("unreplayable: ignore\n", "  - change: newly_allowed\n"));
+    r = HarnessCommandsFixture.run("impact", "--baseline", base.toString(), "--candidate", cand.toString(),
+        "--traffic", export.toString(), "--expect", never.toString(), "--threads", "1");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("intended change `newly_allowed` did not occur"), r.out());
+  }
+
   @Test
   void unusableInputsExitWithTwoAndSayWhere(@TempDir Path tmp) throws Exception {
     Path base = HarnessCommandsFixture.baseline(tmp.resolve("base"));

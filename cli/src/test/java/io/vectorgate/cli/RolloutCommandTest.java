@@ -86,10 +86,15 @@ class RolloutCommandTest {
   @Test
   void pinValidatesItsInput(@TempDir Path tmp) {
     String db = seed(tmp);
-    assertEquals(0, run("policy", "pin", B, "--state", db, "--by", "bob").code());
+    Run known = run("policy", "pin", B, "--state", db, "--by", "bob");
+    assertEquals(0, known.code());
+    assertEquals("", known.err(), "B was activated: no warning");
     try (JdbcRolloutState s = JdbcRolloutState.open(db)) {
       assertEquals(B, s.pin().orElseThrow().revision());
     }
+    Run unseen = run("policy", "pin", "d".repeat(40), "--state", db, "--by", "bob");
+    assertEquals(0, unseen.code(), "the direct form cannot ask the repository");
+    assertTrue(unseen.err().contains("was never activated") && unseen.err().contains("broken_pin"), unseen.err());
     assertEquals(2, run("policy", "pin", "--state", db).code(), "neither revision nor --clear");
     assertEquals(2, run("policy", "pin", B, "--clear", "--state", db).code());
     Run bad = run("policy", "pin", "bad revision\n", "--state", db);
@@ -166,6 +171,15 @@ class RolloutCommandTest {
         Run pin = run("policy", "pin", b, "--gateway", url, "--token", operator);
         assertEquals(0, pin.code(), pin.err());
         assertTrue(pin.out().contains("pin: activated; active revision " + b), pin.out());
+        // issue 20: bad pins are refused with 400 and never stored
+        for (String badRev : java.util.List.of("abc", "0".repeat(40))) {
+          Run bad = run("policy", "pin", badRev, "--gateway", url, "--token", operator);
+          assertEquals(1, bad.code(), bad.out());
+          assertTrue(bad.err().contains("refused (HTTP 400, invalid_revision)"), bad.err());
+        }
+        Run afterBad = run("policy", "status", "--gateway", url, "--token", reader, "--json");
+        assertEquals(b, new ObjectMapper().readTree(afterBad.out()).path("pin").path("revision").asText(),
+            "the refused pins left the previous pin in place: " + afterBad.out());
         Run clear = run("policy", "pin", "--clear", "--gateway", url, "--token", operator);
         assertEquals(0, clear.code(), clear.err());
         assertTrue(clear.out().contains("unpin: unchanged; active revision " + b), clear.out());

@@ -1,6 +1,7 @@
 package io.vectorgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -48,5 +49,60 @@ class TestCommandTest {
     r = HarnessCommandsFixture.run("test", base.toString(), "--snapshot", export.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--snapshot needs --out"), r.err());
+  }
+
+  /**
+   * Issue 20: in a git repository, `vectorgate test` names every file relative to the repository
+   * root, reports each problem once, exits 1 on failures and 2 on unusable input, and writes JUnit
+   * `file`/`line` attributes that point at files.
+   */
+  @Test
+  void failuresNameRepositoryPathsOnceWithExitCodesAndJunitAttributes(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call().close();
+    Path dir = repo.resolve("policies");
+    Files.createDirectories(dir.resolve("tests"));
+    Files.copy(SAMPLE.resolve("policy.vg"), dir.resolve("policy.vg"));
+    Files.copy(SAMPLE.resolve("policy_test.rego"), dir.resolve("policy_test.rego"));
+    Files.copy(SAMPLE.resolve("tests/smoke.traffic.yaml"), dir.resolve("tests/smoke.traffic.yaml"));
+    Path junit = tmp.resolve("junit.xml");
+
+    Files.writeString(dir.resolve("broken.rego"), "package vectorgate\n\nimport rego.v1\n\nx := input.y ++ 1\n");
+    var r = HarnessCommandsFixture.run("test", dir.toString(), "--junit", junit.toString(), "--threads", "1");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals(1, r.out().split("rego_parse_error", -1).length - 1, "reported once:\n" + r.out());
+    assertTrue(r.out().contains("policies/broken.rego:5"), r.out());
+    assertFalse(r.out().contains(tmp.toString()) || r.out().contains("vectorgate-test-"), r.out());
+    var xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+    var cases = xml.getElementsByTagName("testcase");
+    var tc = (org.w3c.dom.Element) cases.item(cases.getLength() - 1);
+    assertEquals("policy compiles", tc.getAttribute("name"));
+    assertEquals("policies/broken.rego", tc.getAttribute("file"));
+    assertEquals("5", tc.getAttribute("line"));
+    Files.delete(dir.resolve("broken.rego"));
+
+    Files.writeString(dir.resolve("tests/wrong.traffic.yaml"), """
+        version: vectorgate-traffic-test/v1
+        defaults:
+          connection: {name: milvus-main, kind: milvus}
+        cases:
+          - name: expects the wrong cap
+            identity: {subject: alice, groups: [analysts]}
+            request:
+              rpc: Query
+              message: {collectionName: docs, expr: "id > 0"}
+            expect:
+              limit_cap: {max: 7}
+        """);
+    r = HarnessCommandsFixture.run("test", dir.toString(), "--junit", junit.toString(), "--threads", "1");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("(policies/tests/wrong.traffic.yaml:5:5)"), r.out());
+    String x = Files.readString(junit);
+    assertTrue(x.contains("file=\"policies/tests/wrong.traffic.yaml\" line=\"5\""), x);
+    assertTrue(x.contains("file=\"policies/policy_test.rego\""), x);
+    assertFalse(x.contains(tmp.toString()), x);
+
+    var missing = HarnessCommandsFixture.run("test", repo.resolve("nope").toString());
+    assertEquals(2, missing.code(), missing.out() + missing.err());
   }
 }

@@ -117,7 +117,17 @@ public final class GatewayMain {
    * {@code config ok} on stdout when there is no error. Returns the exit code (0 ok, 2 errors).
    */
   static int check(Path config, GatewayConfig cfg) {
-    List<ConfigCheck.Problem> problems = ConfigCheck.all(cfg, System::getenv);
+    List<ConfigCheck.Problem> problems = new java.util.ArrayList<>(ConfigCheck.all(cfg, System::getenv));
+    if (cfg.policy() != null && cfg.policy().source() != null) {
+      try {
+        String revision = io.vectorgate.proxy.rollout.GatewayRollout.checkSource(cfg.policy().source(), System::getenv);
+        System.out.println("policy source ok: revision " + revision);
+      } catch (ConfigException e) {
+        String prefix = e.keyPath() + ": ";
+        String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        problems.add(new ConfigCheck.Problem(e.keyPath(), message, true));
+      }
+    }
     long errors = problems.stream().filter(ConfigCheck.Problem::fatal).count();
     for (ConfigCheck.Problem p : problems) {
       System.err.println((p.fatal() ? "error: " : "warning: ") + config + ": " + p);

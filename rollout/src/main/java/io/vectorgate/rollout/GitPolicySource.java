@@ -219,6 +219,9 @@ public final class GitPolicySource implements PolicySource {
       } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
         throw new RolloutException(Stage.CHECKOUT, revision + " is not a commit", e);
       }
+      if (config.requiresSignatures()) {
+        verifySignature(commit);
+      }
       Files.createDirectories(staging);
       int files = 0;
       long bytes = 0;
@@ -267,10 +270,44 @@ public final class GitPolicySource implements PolicySource {
         throw new RolloutException(Stage.CHECKOUT, "directory `" + config.subdir() + "` does not exist at commit "
             + revision);
       }
-      return new Candidate.Tree(revision, staging);
+      return new Candidate.Tree(revision, staging, config.subdir());
     } catch (IOException e) {
       throw new RolloutException(Stage.CHECKOUT, "cannot check out " + revision + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Refuses a commit that is unsigned, or whose SSH signature does not verify against the
+   * {@code allowed_signers_file} (git's {@code gpg.ssh.allowedSignersFile} format: the committer's
+   * e-mail must be a principal of the signing key), at stage {@link Stage#CHECKOUT}, before any file
+   * of it is written.
+   */
+  private void verifySignature(RevCommit commit) throws RolloutException {
+    String file = config.allowedSigners().toAbsolutePath().toString();
+    if (commit.getRawGpgSignature() == null) {
+      throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " is not signed; policy.source.signatures "
+          + "requires commits signed by a key in allowed_signers_file `" + file + "`");
+    }
+    org.eclipse.jgit.lib.Config c = new org.eclipse.jgit.lib.Config();
+    c.setString("gpg", null, "format", "ssh");
+    c.setString("gpg", "ssh", "allowedSignersFile", file);
+    org.eclipse.jgit.lib.SignatureVerifier.SignatureVerification v;
+    try {
+      v = org.eclipse.jgit.lib.SignatureVerifiers.verify(repo, new org.eclipse.jgit.lib.GpgConfig(c), commit);
+    } catch (IOException | RuntimeException e) {
+      throw new RolloutException(Stage.CHECKOUT, "cannot verify the signature of commit " + commit.name() + ": " + e, e);
+    }
+    if (v == null) {
+      throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " carries a signature that is not an SSH "
+          + "signature (GPG signatures are not supported yet); refused");
+    }
+    if (!v.verified() || v.expired()) {
+      throw new RolloutException(Stage.CHECKOUT, "the signature of commit " + commit.name() + " does not verify against "
+          + "allowed_signers_file `" + file + "`" + (v.expired() ? " (the key has expired)" : "")
+          + (v.message() == null || v.message().isBlank() ? "" : ": " + v.message()) + "; refused");
+    }
+    LOG.info("event=policy_commit_signature_verified revision={} signer=\"{}\" key={}", commit.name(), v.signer(),
+        v.keyFingerprint());
   }
 
   private static Path safeTarget(Path staging, String rel, String path) throws RolloutException {
@@ -286,6 +323,37 @@ public final class GitPolicySource implements PolicySource {
       throw new RolloutException(Stage.CHECKOUT, "unsafe path `" + printable(path) + "` in the repository");
     }
     return target;
+  }
+
+  /** True when {@code revision} is a commit already in the local mirror. */
+  public synchronized boolean contains(String revision) {
+    if (!isCommitId(revision)) {
+      return false;
+    }
+    try {
+      return repo.getObjectDatabase().has(ObjectId.fromString(revision));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized java.util.List<String> ancestors(String revision, int limit) {
+    if (!isCommitId(revision)) {
+      return java.util.List.of();
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (RevWalk walk = new RevWalk(repo)) {
+      walk.setFirstParent(true);
+      walk.markStart(walk.parseCommit(ObjectId.fromString(revision)));
+      walk.next(); // the revision itself
+      for (RevCommit c = walk.next(); c != null && out.size() < limit; c = walk.next()) {
+        out.add(c.getName());
+      }
+    } catch (IOException e) {
+      LOG.warn("event=policy_source_history_failed revision={} error=\"{}\"", revision, e.toString());
+    }
+    return out;
   }
 
   /** Keeps {@code revision} reachable in the mirror (rollback after a force-push). */

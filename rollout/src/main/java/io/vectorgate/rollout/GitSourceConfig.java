@@ -1,5 +1,6 @@
 package io.vectorgate.rollout;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -10,7 +11,8 @@ import java.util.regex.Pattern;
  * root), {@code mirror} the local bare repository the gateway fetches into, {@code credentials}
  * for private repositories.
  */
-public record GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials) {
+public record GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials,
+    Path allowedSigners) {
   private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
 
   public GitSourceConfig {
@@ -30,6 +32,20 @@ public record GitSourceConfig(String uri, String branch, String subdir, Path mir
     subdir = normalizeSubdir(subdir);
     credentials = credentials == null ? GitCredentials.NONE : credentials;
     checkCredentials(uri, credentials);
+    if (allowedSigners != null && (!Files.isRegularFile(allowedSigners) || !Files.isReadable(allowedSigners))) {
+      throw new IllegalArgumentException("policy.source.signatures.allowed_signers_file: `" + allowedSigners
+          + "` is not a readable file");
+    }
+  }
+
+  /** A source that does not require signed commits. */
+  public GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials) {
+    this(uri, branch, subdir, mirror, credentials, null);
+  }
+
+  /** Whether every commit must carry an SSH signature by a key in {@link #allowedSigners()}. */
+  public boolean requiresSignatures() {
+    return allowedSigners != null;
   }
 
   /** Whether the source is reached over SSH ({@code ssh://…} or scp-like {@code user@host:path}). */

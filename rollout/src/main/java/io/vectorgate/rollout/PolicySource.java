@@ -20,6 +20,14 @@ public interface PolicySource extends AutoCloseable {
    */
   Candidate checkout(String revision, Path staging) throws RolloutException;
 
+  /**
+   * Up to {@code limit} revisions before {@code revision} on the source's history, newest first
+   * (for a git branch: the first-parent ancestors); empty when the source has no history.
+   */
+  default java.util.List<String> ancestors(String revision, int limit) {
+    return java.util.List.of();
+  }
+
   @Override
   default void close() {}
 }

@@ -137,6 +137,10 @@ public final class RolloutHttpHandler implements HttpHandler {
         .put("reason", p.reason()).put("at", p.at().toString())), () -> o.putNull("pin"));
     s.lastFailure().ifPresentOrElse(f -> o.set("last_failure", failureJson(f.revision(), f.failure())
         .put("at", f.at().toString())), () -> o.putNull("last_failure"));
+    s.brokenHead().ifPresentOrElse(f -> o.set("broken_head", failureJson(f.revision(), f.failure())
+        .put("at", f.at().toString())), () -> o.putNull("broken_head"));
+    s.brokenPin().ifPresentOrElse(f -> o.set("broken_pin", failureJson(f.revision(), f.failure())
+        .put("at", f.at().toString())), () -> o.putNull("broken_pin"));
     ArrayNode inst = o.putArray("instances");
     s.instances().forEach(i -> inst.addObject().put("instance", i.instanceId()).put("source", i.source())
         .put("active_revision", i.activeRevision()).put("failed_revision", i.failedRevision())

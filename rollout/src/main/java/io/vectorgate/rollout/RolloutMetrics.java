@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of rollout outcomes ({@code rollout_success}, {@code rollout_failure.<stage>},
- * {@code rollout_checks}) and the times of the last successful activation and the last failure.
+ * {@code rollout_checks}), whether the branch head or the pin is broken ({@code rollout_head_broken},
+ * {@code rollout_pin_broken}: 1 while another revision serves in its place) and the times of the last successful activation and the last failure.
  */
 public final class RolloutMetrics {
   private final LongAdder success = new LongAdder();
@@ -18,6 +19,8 @@ public final class RolloutMetrics {
   private final Map<Stage, LongAdder> failures = new EnumMap<>(Stage.class);
   private final AtomicLong lastSuccessMillis = new AtomicLong(-1);
   private final AtomicLong lastFailureMillis = new AtomicLong(-1);
+  private volatile boolean headBroken;
+  private volatile boolean pinBroken;
 
   public RolloutMetrics() {
     for (Stage s : Stage.values()) {
@@ -37,6 +40,24 @@ public final class RolloutMetrics {
   void failure(Stage stage) {
     failures.get(stage).increment();
     lastFailureMillis.set(System.currentTimeMillis());
+  }
+
+  void headBroken(boolean broken) {
+    headBroken = broken;
+  }
+
+  void pinBroken(boolean broken) {
+    pinBroken = broken;
+  }
+
+  /** True while the branch head failed a stage and an earlier revision serves. */
+  public boolean headBroken() {
+    return headBroken;
+  }
+
+  /** True while the stored pin failed a stage and the branch is followed instead. */
+  public boolean pinBroken() {
+    return pinBroken;
   }
 
   public long checks() {
@@ -69,6 +90,8 @@ public final class RolloutMetrics {
     out.put("rollout_checks", checks.sum());
     out.put("rollout_success", success.sum());
     failures.forEach((s, n) -> out.put("rollout_failure." + s.wireName(), n.sum()));
+    out.put("rollout_head_broken", headBroken ? 1L : 0L);
+    out.put("rollout_pin_broken", pinBroken ? 1L : 0L);
     return out;
   }
 }

@@ -88,17 +88,18 @@ public final class RolloutPipeline {
       PolicyBundle bundle;
       Path prepared = staging.resolve("prepared");
       if (c instanceof Candidate.Tree t) {
-        bundle = stage(Stage.COMPILE, revision, () -> compile(t, prepared));
+        RepoPaths paths = new RepoPaths(t.root(), List.of(prepared, t.dir(), staging));
+        bundle = stage(Stage.COMPILE, revision, paths.wrap(() -> compile(t, prepared)));
         PolicyBundle b = bundle;
-        stage(Stage.TEST, revision, () -> {
+        stage(Stage.TEST, revision, paths.wrap(() -> {
           test(t, prepared, b, staging);
           return null;
-        });
+        }));
         if (impact != null) {
-          stage(Stage.IMPACT, revision, () -> {
+          stage(Stage.IMPACT, revision, paths.wrap(() -> {
             impact(t.dir(), b, live, staging);
             return null;
-          });
+          }));
         }
       } else {
         bundle = ((Candidate.Bundle) c).bundle();
@@ -128,6 +129,61 @@ public final class RolloutPipeline {
 
   private interface StageBody<T> {
     T run() throws RolloutException;
+  }
+
+  /**
+   * Rewrites a failure's file names and texts so they name files as the repository does: relative
+   * files get the policy directory's {@code root} as prefix, and staging folders ({@code dirs}) in
+   * texts become that root. A path outside the staging folders (an absolute sample file) is kept.
+   */
+  record RepoPaths(String root, List<Path> dirs) {
+    String file(String f) {
+      if (f == null || f.isEmpty()) {
+        return "";
+      }
+      String stripped = strip(f);
+      if (stripped.startsWith("/")) {
+        return stripped;
+      }
+      return root.isEmpty() ? stripped : root + "/" + stripped;
+    }
+
+    private String strip(String f) {
+      for (Path d : dirs) {
+        for (String base : List.of(d.toAbsolutePath().normalize().toString(), d.toString())) {
+          if (f.startsWith(base + "/")) {
+            return f.substring(base.length() + 1);
+          }
+        }
+      }
+      return f;
+    }
+
+    String text(String s) {
+      String out = s;
+      for (Path d : dirs) {
+        for (String base : List.of(d.toAbsolutePath().normalize().toString(), d.toString())) {
+          out = out.replace(base + "/", root.isEmpty() ? "" : root + "/").replace(base, root.isEmpty() ? "." : root);
+        }
+      }
+      return out;
+    }
+
+    StageFailure apply(StageFailure f) {
+      return new StageFailure(f.stage(), text(f.message()), f.problems().stream()
+          .map(p -> new Problem(file(p.file()), p.line(), p.column(), text(p.message()))).toList(),
+          f.failedTests().stream().map(this::text).toList());
+    }
+
+    <T> StageBody<T> wrap(StageBody<T> body) {
+      return () -> {
+        try {
+          return body.run();
+        } catch (RolloutException e) {
+          throw new RolloutException(apply(e.failure()), e);
+        }
+      };
+    }
   }
 
   private <T> T stage(Stage stage, String revision, StageBody<T> body) throws RolloutException {

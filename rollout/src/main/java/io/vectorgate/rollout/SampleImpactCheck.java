@@ -34,11 +34,14 @@ import java.util.Set;
  *     action: delete              # optional
  *     collection: docs            # optional
  *     group: analysts             # optional: the caller is in this group
+ *     obligation: mask            # optional, obligations_changed only: this obligation changed
  *     max: 20                     # optional
+ * unreplayable: count             # accepted for the harness (a sample of inputs has no unreplayable record)
  * </pre>
  *
- * Without the file every change is unexpected. A change matching no entry, an entry matching more
- * than its {@code max}, a sample line that is not a JSON object, or a sample that cannot be read
+ * Without the file every change is unexpected. As with {@code vectorgate impact}, a change matching
+ * no entry, an entry matching more than its {@code max}, an entry matching nothing (the declared
+ * change never happens), a sample line that is not a JSON object, or a sample that cannot be read
  * fails the stage.
  */
 public final class SampleImpactCheck implements ImpactCheck {
@@ -46,8 +49,10 @@ public final class SampleImpactCheck implements ImpactCheck {
   public static final String DEFAULT_EXPECTATIONS = "impact-expectations.yaml";
   static final int MAX_SAMPLE_LINES = 100_000;
   static final int MAX_LINE_CHARS = 1024 * 1024;
-  private static final Set<String> TOP = Set.of("version", "intended");
-  private static final Set<String> ENTRY = Set.of("change", "action", "collection", "group", "max", "note");
+  private static final Set<String> TOP = Set.of("version", "intended", "unreplayable");
+  private static final Set<String> ENTRY = Set.of("change", "action", "collection", "group", "obligation", "max", "note");
+  private static final Set<String> OBLIGATIONS = Set.of("mask", "strip_vectors", "row_filter", "limit_cap", "approval",
+      "audit");
   private static final Set<String> KINDS = Set.of("newly_denied", "newly_allowed", "obligations_changed", "reasons_changed");
 
   private final Path sample;
@@ -60,10 +65,18 @@ public final class SampleImpactCheck implements ImpactCheck {
     this.engineConfig = engineConfig.toBuilder().poolSize(1).decisionLogger(io.vectorgate.engine.DecisionLogger.NONE).build();
   }
 
-  record Intended(int index, String kind, String action, String collection, String group, Long max) {
-    boolean matches(String k, String act, String coll, List<String> groups) {
+  record Intended(int index, String kind, String action, String collection, String group, String obligation,
+      Long max) {
+    boolean matches(String k, String act, String coll, List<String> groups, Set<String> changedObligations) {
       return kind.equals(k) && (action == null || action.equals(act)) && (collection == null || collection.equals(coll))
-          && (group == null || groups.contains(group));
+          && (group == null || groups.contains(group))
+          && (obligation == null || changedObligations.contains(obligation));
+    }
+
+    /** As {@code vectorgate impact} names an entry. */
+    String describe() {
+      return kind + (action == null ? "" : " action=" + action) + (collection == null ? "" : " collection=" + collection)
+          + (group == null ? "" : " group=" + group) + (obligation == null ? "" : " obligation=" + obligation);
     }
   }
 
@@ -122,7 +135,9 @@ public final class SampleImpactCheck implements ImpactCheck {
         String collection = input.path("operation").path("resource").path("collection").asText(null);
         List<String> groups = new ArrayList<>();
         input.path("identity").path("groups").forEach(g -> groups.add(g.asText()));
-        Intended match = intended.stream().filter(i -> i.matches(kind, action, collection, groups)).findFirst().orElse(null);
+        Set<String> changedObligations = changedObligations(before, after);
+        Intended match = intended.stream().filter(i -> i.matches(kind, action, collection, groups, changedObligations))
+            .findFirst().orElse(null);
         if (match == null) {
           unexpected.add(kind + " at " + sample.getFileName() + ":" + n + " (action=" + action + " collection="
               + collection + ")");
@@ -137,9 +152,11 @@ public final class SampleImpactCheck implements ImpactCheck {
     }
     for (Intended i : intended) {
       long u = used.getOrDefault(i.index(), 0L);
+      String where = expectationsFile + " intended[" + i.index() + "]: intended change `" + i.describe() + "`";
       if (i.max() != null && u > i.max()) {
-        unexpected.add("intended change #" + (i.index() + 1) + " (" + i.kind() + ") matched " + u
-            + " requests, more than its max " + i.max());
+        unexpected.add(where + " occurred " + u + " times, more than its max " + i.max());
+      } else if (u == 0 && errors.isEmpty()) {
+        unexpected.add(where + " did not occur in the sample " + sample.getFileName());
       }
     }
     return new Report(decided, counts, unexpected, errors);
@@ -173,6 +190,22 @@ public final class SampleImpactCheck implements ImpactCheck {
       r = r.get(0).path("result");
     }
     return r.isBoolean() ? r.asBoolean() : r.path("allow").asBoolean(false);
+  }
+
+  /** The obligations (by contract name) whose values differ between two allowed decisions. */
+  static Set<String> changedObligations(Evaluation before, Evaluation after) {
+    Set<String> out = new java.util.TreeSet<>();
+    JsonNode a = obligations(before);
+    JsonNode b = obligations(after);
+    if (a == null || b == null) {
+      return out;
+    }
+    for (String k : OBLIGATIONS) {
+      if (!Objects.equals(a.path(k), b.path(k))) {
+        out.add(k);
+      }
+    }
+    return out;
   }
 
   private static JsonNode obligations(Evaluation e) {
@@ -217,11 +250,14 @@ public final class SampleImpactCheck implements ImpactCheck {
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!TOP.contains(k)) {
-        throw new IllegalArgumentException("unknown key `" + k + "` (allowed: version, intended)");
+        throw new IllegalArgumentException("unknown key `" + k + "` (allowed: version, intended, unreplayable)");
       }
     }
     if (!VERSION.equals(root.path("version").asText())) {
       throw new IllegalArgumentException("`version` must be `" + VERSION + "`");
+    }
+    if (root.has("unreplayable") && !Set.of("fail", "count", "ignore").contains(root.get("unreplayable").asText())) {
+      throw new IllegalArgumentException("`unreplayable` must be one of fail, count, ignore; is " + root.get("unreplayable"));
     }
     List<Intended> out = new ArrayList<>();
     JsonNode list = root.path("intended");
@@ -251,7 +287,12 @@ public final class SampleImpactCheck implements ImpactCheck {
         }
         max = e.get("max").asLong();
       }
-      out.add(new Intended(i, kind, text(e, "action"), text(e, "collection"), text(e, "group"), max));
+      String obligation = text(e, "obligation");
+      if (obligation != null && (!kind.equals("obligations_changed") || !OBLIGATIONS.contains(obligation))) {
+        throw new IllegalArgumentException(where + ".obligation: only for obligations_changed, one of "
+            + new java.util.TreeSet<>(OBLIGATIONS));
+      }
+      out.add(new Intended(i, kind, text(e, "action"), text(e, "collection"), text(e, "group"), obligation, max));
       i++;
     }
     return out;

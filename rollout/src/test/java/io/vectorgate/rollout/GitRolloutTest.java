@@ -3,6 +3,7 @@ package io.vectorgate.rollout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectorgate.engine.Evaluation;
@@ -11,6 +12,7 @@ import io.vectorgate.model.Decision;
 import io.vectorgate.model.PolicyInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,6 +160,43 @@ class GitRolloutTest {
     assertFalse(allows("delete"));
   }
 
+  /** Issue 20: like `vectorgate impact`, a declared change that never happens fails the impact stage. */
+  @Test
+  void aDeclaredChangeThatNeverHappensFailsTheImpactStage() throws Exception {
+    Path sample = tmp.resolve("sample.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 1; i <= 12; i++) {
+      lines.append(Policies.input(i % 2 == 0 ? "delete" : "search", "docs")).append('\n');
+    }
+    Files.writeString(sample, lines.toString());
+    ImpactCheck impact = new SampleImpactCheck(sample, null, RolloutFixture.engineConfig());
+    String good = repo.commit("good", Map.of("policies/policy.vg", Policies.GOOD_VG));
+    gateway(impact, "policies");
+    gw.controller.checkNow();
+    repo.commit("declares a change it does not make", Map.of("policies/policy.vg",
+        Policies.GOOD_VG.replace("rollout-test", "renamed"), "policies/impact-expectations.yaml", """
+        version: vectorgate-impact-expectations/v1
+        unreplayable: count
+        intended:
+          - change: newly_allowed
+            action: drop_collection
+        """));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(Stage.IMPACT, f.failure().stage(), f.failure()::render);
+    assertTrue(f.failure().render().contains("impact-expectations.yaml intended[0]: intended change "
+        + "`newly_allowed action=drop_collection` did not occur"), f.failure()::render);
+    assertEquals(good, gw.engine.activeRevision().orElseThrow());
+    // undeclared changes are listed in sample order, numerically (2, 4, …, 12)
+    repo.commit("deny deletes, undeclared", Map.of("policies/policy.vg", Policies.DENY_DELETE_VG,
+        "policies/impact-expectations.yaml", "version: vectorgate-impact-expectations/v1\nintended: []\n"));
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    List<String> order = f.failure().problems().stream().map(p -> p.message().replaceAll(".*sample.jsonl:(\\d+).*", "$1"))
+        .toList();
+    assertEquals(List.of("2", "4", "6", "8", "10", "12"), order, f.failure()::render);
+    assertFalse(f.failure().render().contains(":0:"), f.failure()::render);
+  }
+
   @Test
   void forcePushMovesToTheNewHeadAndOldRevisionsStayPinnable() throws Exception {
     String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
@@ -206,17 +245,180 @@ class GitRolloutTest {
   }
 
   @Test
-  void pinOfAnUnknownRevisionFailsAtCheckoutAndKeepsTheActiveOne() throws Exception {
+  void badPinsAreRefusedNotStoredAndRolloutContinues() throws Exception {
     String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
     gateway(null, null);
     gw.controller.checkNow();
-    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
-        gw.controller.pin("0123456789abcdef0123456789abcdef01234567", "ops", null));
-    assertEquals(Stage.CHECKOUT, f.failure().stage());
-    RolloutController.CheckResult.Failed g = assertInstanceOf(RolloutController.CheckResult.Failed.class,
-        gw.controller.pin("HEAD~1", "ops", null));
-    assertTrue(g.failure().message().contains("not a full commit id"), g.failure().message());
+    PinRefusedException unknown = assertThrows(PinRefusedException.class,
+        () -> gw.controller.pin("0123456789abcdef0123456789abcdef01234567", "ops", null));
+    assertEquals(Stage.CHECKOUT, unknown.failure().stage());
+    assertTrue(unknown.getMessage().contains("is not in"), unknown.getMessage());
+    PinRefusedException malformed = assertThrows(PinRefusedException.class, () -> gw.controller.pin("abc", "ops", null));
+    assertTrue(malformed.getMessage().contains("not a full commit id"), malformed.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> gw.controller.pin("has space", "ops", null));
+    String broken = repo.commit("broken", Map.of("rules/extra.rego", Policies.BAD_REGO));
+    String fixed = repo.commit("fixed", Map.of("rules/extra.rego", "package vectorgate\n"));
+    PinRefusedException failing = assertThrows(PinRefusedException.class, () -> gw.controller.pin(broken, "ops", null));
+    assertEquals(Stage.COMPILE, failing.failure().stage());
+    assertTrue(state.pin().isEmpty(), "a refused pin is never stored");
+    assertTrue(state.history(50).stream().noneMatch(e -> e.outcome() == RolloutState.Outcome.PINNED));
+    assertTrue(gw.controller.status().lastFailure().isEmpty(), "a refused pin is not a rollout failure");
     assertEquals(a, gw.engine.activeRevision().orElseThrow());
+    // the branch is still followed
+    assertEquals(new RolloutController.CheckResult.Activated(fixed, a), gw.controller.checkNow());
+  }
+
+  @Test
+  void aBrokenPinStoredDirectlyInTheStateIsReportedAndTheBranchIsFollowed() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    // `vectorgate policy pin --state …` cannot ask the repository: the gateway judges the pin
+    RolloutOperations.pin(state, "0000000000000000000000000000000000000000", "ops", "typo", java.time.Clock.systemUTC());
+    assertInstanceOf(RolloutController.CheckResult.Unchanged.class, gw.controller.checkNow());
+    RolloutController.Status st = gw.controller.status();
+    assertEquals("0000000000000000000000000000000000000000", st.brokenPin().orElseThrow().revision());
+    assertEquals(Stage.CHECKOUT, st.brokenPin().orElseThrow().failure().stage());
+    assertEquals(1L, st.metrics().get("rollout_pin_broken"));
+    String b = repo.commit("b", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    assertEquals(new RolloutController.CheckResult.Activated(b, a), gw.controller.checkNow(), "good pushes activate");
+    // a good pin then replaces it
+    assertEquals(new RolloutController.CheckResult.Activated(a, b), gw.controller.pin(a, "ops", "hold"));
+    assertTrue(gw.controller.status().brokenPin().isEmpty());
+    assertEquals(0L, gw.controller.metrics().snapshot().get("rollout_pin_broken"));
+  }
+
+  @Test
+  void restartWithABrokenHeadServesTheLastGoodRevisionFromTheSharedState() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    gw.close();
+    String broken = repo.commit("broken", Map.of("rules/extra.rego", Policies.BAD_REGO));
+    // a new process: fresh mirror and engine, the same shared state
+    gw = new RolloutFixture("gw-1b", repo.uri(), tmp, state, null, null);
+    RolloutController.CheckResult.FellBack fb = assertInstanceOf(RolloutController.CheckResult.FellBack.class,
+        gw.controller.checkNow());
+    assertEquals(a, fb.revision());
+    assertEquals(broken, fb.broken());
+    assertEquals(Stage.COMPILE, fb.failure().stage());
+    assertEquals(a, gw.engine.activeRevision().orElseThrow());
+    assertTrue(allows("search"));
+    RolloutController.Status st = gw.controller.status();
+    assertEquals(broken, st.brokenHead().orElseThrow().revision());
+    assertEquals(broken, st.lastFailure().orElseThrow().revision());
+    assertEquals(1L, st.metrics().get("rollout_head_broken"));
+    assertEquals(1L, st.metrics().get("rollout_failure.compile"));
+    // keeps checking: the broken head is not rebuilt, a fix activates
+    assertInstanceOf(RolloutController.CheckResult.KnownBad.class, gw.controller.checkNow());
+    assertEquals(1, gw.controller.metrics().failures(Stage.COMPILE));
+    String fixed = repo.commit("fixed", Map.of("rules/extra.rego", "package vectorgate\n"));
+    assertEquals(new RolloutController.CheckResult.Activated(fixed, a), gw.controller.checkNow());
+    assertTrue(gw.controller.status().brokenHead().isEmpty());
+    assertEquals(0L, gw.controller.metrics().snapshot().get("rollout_head_broken"));
+  }
+
+  @Test
+  void restartWithABrokenHeadAndNoHistoryStillFails() throws Exception {
+    repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    repo.commit("broken", Map.of("rules/extra.rego", Policies.BAD_REGO));
+    gateway(null, null);
+    assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow(),
+        "a revision that was never activated is not started from");
+    assertTrue(gw.engine.activeRevision().isEmpty());
+  }
+
+  @Test
+  void unpinWithABrokenHeadActivatesTheNewestGoodRevisionOnTheBranch() throws Exception {
+    String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+    gateway(null, null);
+    gw.controller.checkNow();
+    gw.controller.pin(a, "ops", "freeze");
+    String g1 = repo.commit("g1", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    String g2 = repo.commit("g2", Map.of("policy.vg", Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_2")));
+    String broken = repo.commit("broken", Map.of("rules/extra.rego", Policies.BAD_REGO));
+    assertEquals(new RolloutController.CheckResult.Unchanged(a), gw.controller.checkNow(), "pinned");
+    RolloutController.CheckResult.FellBack fb = assertInstanceOf(RolloutController.CheckResult.FellBack.class,
+        gw.controller.unpin("ops"));
+    assertEquals(g2, fb.revision(), "the newest good commit, not the pinned one nor an older one (" + g1 + ")");
+    assertEquals(a, fb.previous());
+    assertEquals(broken, fb.broken());
+    assertFalse(allows("delete"));
+    // the next check stays on it without rebuilding anything
+    long builds = gw.controller.metrics().failures(Stage.COMPILE);
+    assertInstanceOf(RolloutController.CheckResult.KnownBad.class, gw.controller.checkNow());
+    assertEquals(builds, gw.controller.metrics().failures(Stage.COMPILE));
+    assertEquals(g2, gw.engine.activeRevision().orElseThrow());
+  }
+
+  @Test
+  void diagnosticsNameFilesRelativeToTheRepositoryRoot() throws Exception {
+    repo.commit("good", Map.of("policies/policy.vg", Policies.GOOD_VG));
+    gateway(null, "policies");
+    gw.controller.checkNow();
+    String bad = repo.commit("broken", Map.of("policies/rules/extra.rego", Policies.BAD_REGO,
+        "policies/bad.vg", Policies.TYPE_ERROR_VG.replace("rollout-test", "other")));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(bad, f.revision());
+    String rendered = f.failure().render();
+    assertTrue(f.failure().problems().stream().anyMatch(p -> p.file().equals("policies/bad.vg") && p.line() == 4),
+        rendered);
+    assertFalse(rendered.contains("staging-") || rendered.contains(tmp.toString()), rendered);
+    repo.commit("only the rego error", Map.of("policies/bad.vg", Policies.GOOD_VG.replace("rollout-test", "other")));
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    rendered = f.failure().render();
+    assertTrue(f.failure().problems().stream()
+        .anyMatch(p -> p.file().equals("policies/rules/extra.rego") && p.line() == 6), rendered);
+    assertFalse(rendered.contains("staging-") || rendered.contains(tmp.toString()), rendered);
+    repo.commit("a failing test", Map.of("policies/rules/extra.rego", "package vectorgate\n",
+        "policies/vectorgate_test.rego", Policies.FAILING_TEST));
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(Stage.TEST, f.failure().stage());
+    rendered = f.failure().render();
+    assertEquals(1, f.failure().problems().size(), rendered);
+    assertEquals("policies/vectorgate_test.rego", f.failure().problems().get(0).file(), rendered);
+    assertFalse(rendered.contains("staging-") || rendered.contains(tmp.toString()), rendered);
+  }
+
+  /** Issue 20: with allowed_signers_file, unsigned and wrongly signed commits are refused at checkout. */
+  @Test
+  void signedCommitsAreRequiredWhenConfigured() throws Exception {
+    java.security.KeyPair trusted = SshGitServer.rsa();
+    java.security.KeyPair stranger = SshGitServer.rsa();
+    Path trustedKey = SshGitServer.writeOpenSsh(trusted, tmp.resolve("keys/trusted"), null);
+    Path strangerKey = SshGitServer.writeOpenSsh(stranger, tmp.resolve("keys/stranger"), null);
+    Files.writeString(tmp.resolve("keys/trusted.pub"), SshGitServer.openSshPublicKey(trusted.getPublic()));
+    Files.writeString(tmp.resolve("keys/stranger.pub"), SshGitServer.openSshPublicKey(stranger.getPublic()));
+    Path allowed = tmp.resolve("keys/allowed_signers");
+    Files.writeString(allowed, "author@example.test " + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(
+        trusted.getPublic()) + "\n");
+    String signed = repo.commitSigned("signed", Map.of("policy.vg", Policies.GOOD_VG), trustedKey);
+    gw = new RolloutFixture("gw-1", new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("mirror-signed"), null,
+        allowed), tmp, state, null);
+    assertEquals(new RolloutController.CheckResult.Activated(signed, null), gw.controller.checkNow());
+
+    String unsigned = repo.commit("unsigned", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(unsigned, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("is not signed"), f.failure().message());
+
+    String foreign = repo.commitSigned("signed by a stranger", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_2")), strangerKey);
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(foreign, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("does not verify against allowed_signers_file"), f.failure().message());
+    assertEquals(signed, gw.engine.activeRevision().orElseThrow(), "the last signed revision stays");
+    assertTrue(allows("delete"));
+
+    String good = repo.commitSigned("signed again", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_3")), trustedKey);
+    assertEquals(new RolloutController.CheckResult.Activated(good, signed), gw.controller.checkNow());
+    assertThrows(IllegalArgumentException.class, () -> new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("m2"),
+        null, tmp.resolve("keys/missing")));
   }
 
   @Test

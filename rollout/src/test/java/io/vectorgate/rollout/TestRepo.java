@@ -43,6 +43,22 @@ final class TestRepo implements AutoCloseable {
     return c.getName();
   }
 
+  /** Like {@link #commit}, signed with the SSH private key file {@code key} (as `git commit -S` with gpg.format=ssh). */
+  String commitSigned(String message, Map<String, String> files, Path key) throws IOException, GitAPIException {
+    var cfg = git.getRepository().getConfig();
+    cfg.setString("gpg", null, "format", "ssh");
+    cfg.save();
+    for (Map.Entry<String, String> e : files.entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
+      git.add().addFilepattern(e.getKey()).call();
+    }
+    PersonIdent who = new PersonIdent("Policy Author", "author@example.test");
+    return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(true)
+        .setSigningKey(key.toAbsolutePath().toString()).call().getName();
+  }
+
   /** Moves the branch to {@code revision} as a force-push would. */
   void resetHard(String revision) throws GitAPIException {
     git.reset().setMode(ResetCommand.ResetType.HARD).setRef(revision).call();

@@ -40,6 +40,7 @@ public final class ImpactAnalyzer {
         threads, progress);
     List<Change> changes = new ArrayList<>();
     List<ReplayError> errors = new ArrayList<>();
+    List<ReplayError> unreplayable = new ArrayList<>();
     Map<String, List<Drift>> drift = new LinkedHashMap<>();
     int decided = 0;
     int refusedAsRecorded = 0;
@@ -49,6 +50,9 @@ public final class ImpactAnalyzer {
         Decision recorded = r.source().decision();
         if (recorded != null && !recorded.allow() && recorded.reasonCodes().contains(e.code())) {
           refusedAsRecorded++;
+        } else if (ImpactExpectations.UNREPLAYABLE_CODES.contains(e.code())
+            && expectations.unreplayable() != ImpactExpectations.Unreplayable.FAIL) {
+          unreplayable.add(e);
         } else {
           errors.add(e);
         }
@@ -93,7 +97,7 @@ public final class ImpactAnalyzer {
     List<ImpactGroup> groups = group(changes, cover);
     return new ImpactReport(baselineName, baselineRevision, candidateName, candidateRevision, traffic.source(),
         traffic.requests().size(), decided, decided - changes.size(), counts, groups, changes, errors, refusedAsRecorded,
-        drift, notObserved, System.nanoTime() - start);
+        drift, notObserved, unreplayable, expectations.unreplayable(), System.nanoTime() - start);
   }
 
   private record Key(ChangeKind kind, String action, String collection, String group) {}

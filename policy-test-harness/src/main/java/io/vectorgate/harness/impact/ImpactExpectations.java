@@ -27,14 +27,17 @@ import java.util.Set;
  *     group: analysts           # optional: only callers in this identity group
  *     obligation: mask          # optional, obligations_changed only: this obligation must be among those that changed
  *     max: 20                   # optional: at most this many requests
+ * unreplayable: fail            # optional: fail (default) | count | ignore
  * </pre>
  *
  * A change matching no entry is unexpected and fails the run; an entry matching no change, or more than
- * its {@code max}, fails it too.
+ * its {@code max}, fails it too. {@code unreplayable} says how records the harness cannot replay
+ * (recorded without payloads: {@code payload_not_recorded}; {@code unsupported_kind}) count: as
+ * errors that fail the run, counted and listed without failing it, or counted only.
  */
-public record ImpactExpectations(Path file, List<Intended> intended) {
+public record ImpactExpectations(Path file, List<Intended> intended, Unreplayable unreplayable) {
   public static final String VERSION = "vectorgate-impact-expectations/v1";
-  private static final Set<String> TOP = Set.of("version", "intended");
+  private static final Set<String> TOP = Set.of("version", "intended", "unreplayable");
   private static final Set<String> ENTRY = Set.of("change", "action", "collection", "group", "obligation", "max", "note");
   private static final Set<String> OBLIGATIONS = Set.of("mask", "strip_vectors", "row_filter", "limit_cap", "approval", "audit");
 
@@ -67,8 +70,25 @@ public record ImpactExpectations(Path file, List<Intended> intended) {
     }
   }
 
+  /** How records that cannot be replayed (no payload recorded, unsupported kind) count. */
+  public enum Unreplayable {
+    /** An error: the run fails (the default). */
+    FAIL,
+    /** Counted and listed, the run does not fail. */
+    COUNT,
+    /** Counted only. */
+    IGNORE;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The harness codes of records it cannot replay (an adapter's refusal is never one of them). */
+  public static final Set<String> UNREPLAYABLE_CODES = Set.of("payload_not_recorded", "unsupported_kind");
+
   public static ImpactExpectations none() {
-    return new ImpactExpectations(null, List.of());
+    return new ImpactExpectations(null, List.of(), Unreplayable.FAIL);
   }
 
   public static ImpactExpectations read(Path file) {
@@ -98,6 +118,13 @@ public record ImpactExpectations(Path file, List<Intended> intended) {
     unknown(root, TOP, where, "");
     if (!VERSION.equals(root.path("version").asText(null))) {
       throw new HarnessException(where, "`version` must be `" + VERSION + "`, is " + root.path("version"));
+    }
+    Unreplayable unreplayable = Unreplayable.FAIL;
+    if (root.has("unreplayable")) {
+      String u = root.get("unreplayable").isTextual() ? root.get("unreplayable").textValue() : "";
+      unreplayable = java.util.Arrays.stream(Unreplayable.values()).filter(x -> x.wireName().equals(u)).findFirst()
+          .orElseThrow(() -> new HarnessException(where, "`unreplayable` must be one of fail, count, ignore; is "
+              + root.get("unreplayable")));
     }
     JsonNode list = root.path("intended");
     if (!list.isArray()) {
@@ -130,7 +157,7 @@ public record ImpactExpectations(Path file, List<Intended> intended) {
       out.add(new Intended(i, loc, kind, str(e, "action", loc), str(e, "collection", loc), str(e, "group", loc),
           obligation, max, str(e, "note", loc)));
     }
-    return new ImpactExpectations(file, List.copyOf(out));
+    return new ImpactExpectations(file, List.copyOf(out), unreplayable);
   }
 
   private static String str(JsonNode e, String f, String loc) {

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param refusedAsRecorded requests the adapter refused exactly as the gateway did (recorded deny with the same code)
  * @param drift per record id, how the rebuilt operation differs from the recorded one
  * @param notObserved intended changes that matched no request (or more than their {@code max})
+ * @param unreplayable records the harness could not replay that the expectations tolerate
+ *     ({@code unreplayable: count} or {@code ignore}); with {@code fail} they are in {@code errors}
+ * @param unreplayableMode the expectations' {@code unreplayable}
  */
 public record ImpactReport(
     String baseline,
@@ -35,6 +38,8 @@ public record ImpactReport(
     int refusedAsRecorded,
     Map<String, List<Drift>> drift,
     List<String> notObserved,
+    List<ReplayError> unreplayable,
+    ImpactExpectations.Unreplayable unreplayableMode,
     long elapsedNanos) {
 
   public long unexpectedChanges() {

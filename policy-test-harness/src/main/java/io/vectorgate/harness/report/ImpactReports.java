@@ -27,10 +27,12 @@ public final class ImpactReports {
         + "): " + summary(c);
   }
 
+  /** {@code allow -> deny [codes]}; the aspects only where they are not already the reason codes shown. */
   private static String summary(Change c) {
+    boolean flip = c.kind() == ChangeKind.NEWLY_DENIED || c.kind() == ChangeKind.NEWLY_ALLOWED;
     return (c.before().allow() ? "allow" : "deny " + c.before().reasonCodes()) + " -> "
         + (c.after().allow() ? "allow" : "deny " + c.after().reasonCodes())
-        + (c.aspects().isEmpty() ? "" : " " + c.aspects());
+        + (flip || c.aspects().isEmpty() ? "" : " " + c.aspects());
   }
 
   public static String terminal(ImpactReport r) {
@@ -40,7 +42,8 @@ public final class ImpactReports {
     sb.append("traffic:   ").append(r.traffic()).append(": ").append(r.requests()).append(" requests, ")
         .append(r.decided()).append(" re-decided, ").append(r.unchanged()).append(" unchanged, ")
         .append(r.refusedAsRecorded()).append(" refused by the adapter as recorded, ").append(r.errors().size())
-        .append(" errors\n\n");
+        .append(" errors").append(r.unreplayable().isEmpty() ? "" : ", " + r.unreplayable().size() + " unreplayable ("
+            + r.unreplayableMode().wireName() + ")").append("\n\n");
     for (ChangeKind k : ChangeKind.values()) {
       sb.append(String.format("%-20s %d%n", k.wireName(), r.counts().get(k)));
     }
@@ -60,6 +63,13 @@ public final class ImpactReports {
       r.errors().stream().limit(20).forEach(e -> sb.append("  ").append(e).append('\n'));
       if (r.errors().size() > 20) {
         sb.append("  … ").append(r.errors().size() - 20).append(" more\n");
+      }
+    }
+    if (!r.unreplayable().isEmpty() && r.unreplayableMode() == io.vectorgate.harness.impact.ImpactExpectations.Unreplayable.COUNT) {
+      sb.append("\nunreplayable (counted, not failing: `unreplayable: count`):\n");
+      r.unreplayable().stream().limit(20).forEach(e -> sb.append("  ").append(e).append('\n'));
+      if (r.unreplayable().size() > 20) {
+        sb.append("  … ").append(r.unreplayable().size() - 20).append(" more\n");
       }
     }
     if (!r.drift().isEmpty()) {
@@ -128,6 +138,12 @@ public final class ImpactReports {
           .put("rebuilt", d.rebuilt() == null ? null : d.rebuilt().toString())
           .put("explanation", d.explanation()));
     });
+    root.put("unreplayable_mode", r.unreplayableMode().wireName());
+    ArrayNode unrep = root.putArray("unreplayable");
+    for (ReplayError e : r.unreplayable()) {
+      unrep.addObject().put("record", e.recordId()).put("location", e.location()).put("code", e.code())
+          .put("message", e.message());
+    }
     ArrayNode no = root.putArray("not_observed");
     r.notObserved().forEach(no::add);
     root.put("elapsed_ms", r.elapsedNanos() / 1_000_000);

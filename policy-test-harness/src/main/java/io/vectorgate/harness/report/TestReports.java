@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.engine.ContractJson;
 import io.vectorgate.harness.PolicyTestRunner;
+import io.vectorgate.harness.RepoPaths;
 import io.vectorgate.harness.traffic.CaseResult;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class TestReports {
   public static String terminal(PolicyTestRunner.TestRun run) {
     StringBuilder sb = new StringBuilder();
     for (CaseResult r : run.results()) {
+      if (r.passed() && r.suite().equals("coverage")) {
+        sb.append("COVERAGE  ").append(r.name()).append('\n');
+      }
       if (!r.passed()) {
         sb.append(r.status().name()).append("  ").append(r.suite()).append(" / ").append(r.name()).append("  (")
             .append(r.location()).append(")\n");
@@ -48,10 +52,18 @@ public final class TestReports {
   }
 
   public static String junitXml(PolicyTestRunner.TestRun run) {
-    return junitXml("vectorgate test " + run.policyDir(), run.results(), run.elapsedNanos());
+    return junitXml("vectorgate test " + shownDir(run), run.results(), run.elapsedNanos());
   }
 
-  /** JUnit XML ({@code testsuites}/{@code testsuite}/{@code testcase}), one suite per group of cases. */
+  /** The policy directory as the repository names it. */
+  static String shownDir(PolicyTestRunner.TestRun run) {
+    return RepoPaths.of(run.policyDir()).show(run.policyDir());
+  }
+
+  /**
+   * JUnit XML ({@code testsuites}/{@code testsuite}/{@code testcase}), one suite per group of cases;
+   * a case's {@code file} is the file alone (relative to the repository root) and {@code line} its line.
+   */
   public static String junitXml(String name, List<CaseResult> results, long elapsedNanos) {
     StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     long failures = results.stream().filter(r -> r.status() == CaseResult.Status.FAILED).count();
@@ -63,8 +75,10 @@ public final class TestReports {
           Xml.esc(suite), rs.size(), rs.stream().filter(r -> r.status() == CaseResult.Status.FAILED).count(),
           rs.stream().filter(r -> r.status() == CaseResult.Status.ERROR).count()));
       for (CaseResult r : rs) {
-        sb.append(String.format(Locale.ROOT, "    <testcase classname=\"%s\" name=\"%s\" file=\"%s\" time=\"%.6f\"",
-            Xml.esc(suite), Xml.esc(r.name()), Xml.esc(r.location()), r.nanos() / 1e9));
+        int line = RepoPaths.lineOf(r.location());
+        sb.append(String.format(Locale.ROOT, "    <testcase classname=\"%s\" name=\"%s\" file=\"%s\"%s time=\"%.6f\"",
+            Xml.esc(suite), Xml.esc(r.name()), Xml.esc(RepoPaths.fileOf(r.location())),
+            line > 0 ? " line=\"" + line + "\"" : "", r.nanos() / 1e9));
         if (r.passed() && r.drift().isEmpty()) {
           sb.append("/>\n");
           continue;
@@ -90,7 +104,7 @@ public final class TestReports {
 
   public static String json(PolicyTestRunner.TestRun run) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.put("policy_dir", run.policyDir().toString());
+    root.put("policy_dir", shownDir(run));
     root.put("revision", run.revision());
     root.put("passed", run.passed());
     ObjectNode counts = root.putObject("counts");
@@ -119,8 +133,8 @@ public final class TestReports {
 
   public static String html(PolicyTestRunner.TestRun run) {
     StringBuilder sb = new StringBuilder();
-    Html.head(sb, "vectorgate test " + run.policyDir());
-    sb.append("<h1>Policy tests: ").append(Xml.esc(run.policyDir().toString())).append("</h1>\n");
+    Html.head(sb, "vectorgate test " + shownDir(run));
+    sb.append("<h1>Policy tests: ").append(Xml.esc(shownDir(run))).append("</h1>\n");
     sb.append("<p class=\"").append(run.passed() ? "ok" : "bad").append("\">").append(run.passed() ? "PASS" : "FAIL")
         .append(": ").append(run.count(CaseResult.Status.PASSED)).append(" passed, ")
         .append(run.count(CaseResult.Status.FAILED)).append(" failed, ").append(run.count(CaseResult.Status.ERROR))

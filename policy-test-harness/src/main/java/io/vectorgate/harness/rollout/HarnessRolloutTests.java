@@ -2,6 +2,7 @@ package io.vectorgate.harness.rollout;
 
 import io.vectorgate.harness.HarnessException;
 import io.vectorgate.harness.PolicyTestRunner;
+import io.vectorgate.harness.RepoPaths;
 import io.vectorgate.harness.source.PolicyLoader;
 import io.vectorgate.harness.traffic.CaseResult;
 import io.vectorgate.rollout.Problem;
@@ -25,7 +26,8 @@ public final class HarnessRolloutTests implements io.vectorgate.rollout.PolicyTe
     PolicyTestRunner.TestRun run;
     try {
       run = PolicyTestRunner.run(context.policyDir(), PolicyTestRunner.Options.defaults(),
-          PolicyLoader.fromEnvironment(false), context.workDir().resolve("harness"));
+          PolicyLoader.fromEnvironment(false), context.workDir().resolve("harness"),
+          RepoPaths.at(context.policyDir())); // relative to the policy directory: rollout adds its path in the repository
     } catch (HarnessException e) {
       return new Report(List.of(), List.of(problem(e.location(), e.getMessage())));
     }

@@ -111,6 +111,16 @@ public final class PolicyLoader {
     return new Loaded(source, r.orThrow(), p.dir(), p.diagnostics());
   }
 
+  /** Compiles a prepared directory (see {@link #prepare}) with the content hash as revision. */
+  public CompileResult compile(Prepared p) {
+    return compiler.compile(PolicyCompiler.CompileRequest.of(p.dir()));
+  }
+
+  /** The loaded policy of a directory whose {@link #compile} succeeded. */
+  public static Loaded loaded(PolicySource source, Prepared p, CompileResult r) {
+    return new Loaded(source, r.orThrow(), p.dir(), p.diagnostics());
+  }
+
   static String render(List<Diagnostic> ds) {
     StringBuilder sb = new StringBuilder();
     for (Diagnostic d : ds) {

@@ -115,6 +115,54 @@ class ImpactAnalyzerTest {
     assertTrue(errors.get(0).location().contains("segment-"), errors.get(0).location());
   }
 
+  /** Issue 20: expectations state how unreplayable records (recorded without payloads) count. */
+  @Test
+  void unreplayableRecordsCountAsTheExpectationsSay() throws Exception {
+    String intended = """
+        version: vectorgate-impact-expectations/v1
+        unreplayable: %s
+        intended:
+          - change: newly_denied
+            collection: kb_articles
+          - change: newly_denied
+            collection: kb_faq
+        """;
+    for (String mode : List.of("count", "ignore")) {
+      Path f = tmp.resolve("unreplayable-" + mode + ".yaml");
+      Files.writeString(f, intended.formatted(mode));
+      ImpactReport r = run(ImpactExpectations.read(f));
+      assertTrue(r.errors().isEmpty(), mode + ": " + r.errors());
+      assertEquals(List.of(recorded.unrecorded), r.unreplayable().stream().map(ReplayError::recordId).toList(), mode);
+      assertTrue(r.passed(), mode + ": " + io.vectorgate.harness.report.ImpactReports.terminal(r));
+      String text = io.vectorgate.harness.report.ImpactReports.terminal(r);
+      assertTrue(text.contains("1 unreplayable (" + mode + ")"), text);
+      assertEquals(mode.equals("count"), text.contains(recorded.unrecorded), text);
+      assertEquals(1, r.refusedAsRecorded(), "adapter refusals are not unreplayable records");
+    }
+    Path fail = tmp.resolve("unreplayable-fail.yaml");
+    Files.writeString(fail, intended.formatted("fail"));
+    ImpactReport r = run(ImpactExpectations.read(fail));
+    assertEquals(1, r.errors().size());
+    assertFalse(r.passed());
+    Path bad = tmp.resolve("unreplayable-bad.yaml");
+    Files.writeString(bad, intended.formatted("sometimes"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(io.vectorgate.harness.HarnessException.class,
+        () -> ImpactExpectations.read(bad));
+    assertTrue(e.getMessage().contains("`unreplayable` must be one of fail, count, ignore"), e.getMessage());
+  }
+
+  /** Issue 17: a newly denied example names its reason codes once. */
+  @Test
+  void examplesNameReasonCodesOnce() {
+    String text = io.vectorgate.harness.report.ImpactReports.terminal(run(ImpactExpectations.none()));
+    for (String line : text.split("\n")) {
+      if (line.strip().startsWith("e.g.") && line.contains(" -> deny")) {
+        assertEquals(1, line.split("no_allow_rule", -1).length - 1, line);
+      }
+    }
+    assertTrue(text.contains("e.g."), text);
+  }
+
   @Test
   void reportsDriftBetweenRecordedAndRebuiltOperations() {
     ImpactReport r = run(ImpactExpectations.none());

@@ -29,7 +29,8 @@ import java.util.Map;
  *   <li>{@code vectorgate_policy_rollout_checks_total}, {@code vectorgate_policy_rollout_activations_total},
  *       {@code vectorgate_policy_rollout_failures_total{stage}} (every stage, zeros included),
  *       {@code vectorgate_policy_last_activation_timestamp_seconds} and
- *       {@code vectorgate_policy_last_failure_timestamp_seconds} (absent until it happened);
+ *       {@code vectorgate_policy_last_failure_timestamp_seconds} (absent until it happened),
+ *       {@code vectorgate_policy_head_broken} and {@code vectorgate_policy_pin_broken} (0 or 1);
  *   <li>{@code vectorgate_engine_decisions_total{result}}, {@code vectorgate_engine_fail_closed_total{reason}},
  *       {@code vectorgate_engine_activations_total{result}}, {@code vectorgate_engine_decision_log_dropped_total}.
  * </ul>
@@ -78,6 +79,12 @@ public final class GatewayPrometheus {
               cb.call(m.failures(s), s.wireName());
             }
           }).register(registry);
+      GaugeWithCallback.builder().name("vectorgate_policy_head_broken")
+          .help("1 while the branch head failed a rollout stage and an earlier revision serves")
+          .callback(cb -> cb.call(m.headBroken() ? 1 : 0)).register(registry);
+      GaugeWithCallback.builder().name("vectorgate_policy_pin_broken")
+          .help("1 while the stored pin failed a rollout stage and the branch is followed instead")
+          .callback(cb -> cb.call(m.pinBroken() ? 1 : 0)).register(registry);
       GaugeWithCallback.builder().name("vectorgate_policy_last_activation_timestamp_seconds")
           .help("When this instance last activated a policy revision (Unix time)")
           .callback(cb -> m.lastSuccess().ifPresent(t -> cb.call(t.toEpochMilli() / 1000.0))).register(registry);

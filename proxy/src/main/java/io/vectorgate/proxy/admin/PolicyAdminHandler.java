@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.vectorgate.approvals.Approver;
 import io.vectorgate.approvals.admin.AdminAuthenticator;
 import io.vectorgate.engine.PolicyEngine;
+import io.vectorgate.rollout.PinRefusedException;
 import io.vectorgate.rollout.RolloutController;
 import io.vectorgate.rollout.RolloutException;
 import io.vectorgate.rollout.RolloutHttpHandler;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * Pin, unpin and rollback are written to the shared state and checked at once on this instance; the
  * answer carries the check's outcome and the active revision. Other instances follow at their next
- * check. Errors are {@code {"error": code, "message": ...}}: 400, 401, 403, 404, 405, 409 (nothing to
+ * check. A pin (or rollback {@code to}) of a malformed or unknown revision, or of one that fails a
+ * stage, is refused with 400 {@code invalid_revision} (with {@code revision} and {@code stage}) and
+ * is not stored. Errors are {@code {"error": code, "message": ...}}: 400, 401, 403, 404, 405, 409 (nothing to
  * roll back, no rollout source), 413, 500.
  */
 public final class PolicyAdminHandler implements HttpHandler {
@@ -111,6 +114,10 @@ public final class PolicyAdminHandler implements HttpHandler {
           LOG.info("event=policy_admin_forbidden path={} message=\"{}\"", AdminHttp.printable(path), e.getMessage());
         }
         AdminHttp.respond(ex, e.status, AdminHttp.error(e.code, e.getMessage()));
+      } catch (PinRefusedException e) {
+        ObjectNode o = AdminHttp.error("invalid_revision", e.getMessage());
+        o.put("revision", AdminHttp.printable(e.revision())).put("stage", e.failure().stage().wireName());
+        AdminHttp.respond(ex, 400, o);
       } catch (IllegalArgumentException e) {
         AdminHttp.respond(ex, 400, AdminHttp.error("invalid_request", e.getMessage()));
       } catch (IllegalStateException e) {
@@ -161,6 +168,10 @@ public final class PolicyAdminHandler implements HttpHandler {
       failure(o.put("outcome", "failed"), f.revision(), f.failure());
     } else if (r instanceof RolloutController.CheckResult.KnownBad k) {
       failure(o.put("outcome", "known_bad"), k.revision(), k.failure());
+    } else if (r instanceof RolloutController.CheckResult.FellBack b) {
+      o.put("outcome", "fell_back").put("revision", b.revision()).put("previous", b.previous())
+          .put("broken_revision", b.broken()).put("stage", b.failure().stage().wireName())
+          .put("message", b.failure().render());
     } else {
       o.put("outcome", "empty");
     }

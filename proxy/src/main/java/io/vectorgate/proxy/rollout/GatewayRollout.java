@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's policy rollout: builds the source, the shared state, the pipeline and the
  * controller from {@code policy.source}, activates the first revision before the gateway takes
- * traffic (start-up fails, naming {@code policy.source}, when none can be activated), then polls,
+ * traffic (when the branch head or the pin is broken, the newest revision the shared state records
+ * as activated; start-up fails, naming {@code policy.source}, when none can be activated), then polls,
  * and serves the webhook and status endpoints when {@code policy.source.http} is set.
  */
 public final class GatewayRollout implements AutoCloseable {
@@ -73,7 +74,7 @@ public final class GatewayRollout implements AutoCloseable {
     RolloutController controller = null;
     try {
       String instance = cfg.instanceId() != null ? cfg.instanceId() : defaultInstanceId();
-      source = source(cfg, env, at);
+      source = source(cfg, env, at, cfg.workDir().resolve("mirror.git"));
       state = cfg.state() == null ? new InMemoryRolloutState() : JdbcRolloutState.open(cfg.state());
       ImpactCheck impact = cfg.impact() == null ? null
           : new SampleImpactCheck(cfg.impact().sample(), cfg.impact().expectations(), engineConfig);
@@ -86,6 +87,11 @@ public final class GatewayRollout implements AutoCloseable {
             : first instanceof RolloutController.CheckResult.KnownBad k ? k.failure().render()
             : "the source has no revision yet";
         throw new ConfigException(at, "no policy revision could be activated from " + source.describe() + ":\n  " + why);
+      }
+      if (first instanceof RolloutController.CheckResult.FellBack fb) {
+        LOG.warn("event=policy_rollout_degraded_start instance={} serving={} broken={} stage={} failure=\"{}\"",
+            instance, fb.revision(), fb.broken(), fb.failure().stage().wireName(),
+            fb.failure().render().replace("\n", " | "));
       }
       controller.start();
       HttpServer server = cfg.http() == null ? null : http(cfg.http(), controller, env, at + ".http");
@@ -109,7 +115,42 @@ public final class GatewayRollout implements AutoCloseable {
     }
   }
 
-  private static PolicySource source(PolicySourceConfig cfg, Function<String, String> env, String at) {
+  /**
+   * For {@code gateway --check}: builds the source into a throw-away mirror and asks it for its
+   * newest revision (git: the branch must exist at the URL; bundle server: the bundle must download
+   * and verify). A source that cannot be reached fails with a {@link ConfigException} naming
+   * {@code policy.source} and the reason.
+   *
+   * @return the source's newest revision
+   */
+  public static String checkSource(PolicySourceConfig cfg, Function<String, String> env) {
+    String at = "policy.source";
+    Path tmp;
+    try {
+      tmp = Files.createTempDirectory("vectorgate-check-");
+    } catch (IOException e) {
+      throw new ConfigException(at, "cannot create a temporary folder to check the source: " + e.getMessage(), e);
+    }
+    try (PolicySource source = source(cfg, env, at, tmp.resolve("mirror.git"))) {
+      return source.latest().orElseThrow(() -> new ConfigException(at, source.describe() + " has no revision yet"));
+    } catch (io.vectorgate.rollout.RolloutException e) {
+      throw new ConfigException(at, "the policy source is not reachable: " + e.failure().message(), e);
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("event=check_cleanup_failed dir={} error=\"{}\"", dir, e.toString());
+    }
+  }
+
+  private static PolicySource source(PolicySourceConfig cfg, Function<String, String> env, String at, Path mirror) {
     try {
       if (cfg.kind().equals("git")) {
         GitSourceConfig.GitCredentials creds = null;
@@ -123,7 +164,7 @@ public final class GatewayRollout implements AutoCloseable {
               ConfigLoader.readSecret(c.token(), at + ".credentials.token", env));
         }
         return new GitPolicySource(new GitSourceConfig(cfg.url(), cfg.branch(), cfg.path(),
-            cfg.workDir().resolve("mirror.git"), creds));
+            mirror, creds, cfg.signatures() == null ? null : cfg.signatures().allowedSignersFile()));
       }
       BundleSignatureVerifier verifier = null;
       if (cfg.signing() != null) {

@@ -33,6 +33,9 @@ import java.util.Locale;
  *       public_key_file: keys/bundle-signing.pub.pem
  *       key_id: default
  *       scope: prod
+ *     signatures:                    # git, optional: every commit must be SSH-signed by an allowed signer
+ *       format: ssh
+ *       allowed_signers_file: keys/allowed_signers   # git's gpg.ssh.allowedSignersFile format
  *     state: jdbc:postgresql://db:5432/vectorgate?user=gw   # or a SQLite file; absent: this process only
  *     instance_id: gw-1              # default: host name and process id
  *     work_dir: var/rollout          # mirror and staging folders
@@ -58,7 +61,8 @@ public record PolicySourceConfig(
     @JsonProperty("instance_id") String instanceId,
     @JsonProperty("work_dir") Path workDir,
     @JsonProperty("impact") Impact impact,
-    @JsonProperty("http") Http http) {
+    @JsonProperty("http") Http http,
+    @JsonProperty("signatures") Signatures signatures) {
 
   public PolicySourceConfig {
     kind = kind == null ? null : kind.toLowerCase(Locale.ROOT);
@@ -82,6 +86,14 @@ public record PolicySourceConfig(
       @JsonProperty("public_key_file") Path publicKeyFile,
       @JsonProperty("key_id") String keyId,
       @JsonProperty("scope") String scope) {}
+
+  /**
+   * Git commit signatures (git's {@code gpg.ssh.allowedSignersFile}): every commit must carry an SSH
+   * signature by a key listed for the committer's e-mail in {@code allowed_signers_file}.
+   */
+  public record Signatures(
+      @JsonProperty("format") String format,
+      @JsonProperty("allowed_signers_file") Path allowedSignersFile) {}
 
   /** The impact check: a JSON-lines sample of policy inputs and the expectations file in the policy directory. */
   public record Impact(
@@ -117,8 +129,10 @@ public record PolicySourceConfig(
         impact.expectations());
     Http h = http == null ? null : new Http(http.address(), secret(base, http.webhookSecret()), secret(base,
         http.adminToken()));
+    Signatures sig = signatures == null ? null : new Signatures(signatures.format(),
+        signatures.allowedSignersFile() == null ? null : base.resolve(signatures.allowedSignersFile()).normalize());
     return new PolicySourceConfig(kind, u, branch, path, pollIntervalSeconds, c, secret(base, token), s, st, instanceId,
-        base.resolve(workDir).normalize(), i, h);
+        base.resolve(workDir).normalize(), i, h, sig);
   }
 
   private static SecretRef secret(Path base, SecretRef r) {
@@ -190,14 +204,25 @@ public record PolicySourceConfig(
         throw new ConfigException(at, "`token` and `signing` apply only to kind `bundle_server`");
       }
       validateGitCredentials(at);
+      if (signatures != null) {
+        if (signatures.format() != null && !signatures.format().equals("ssh")) {
+          throw new ConfigException(at + ".signatures.format", "only `ssh` signatures are verified (GPG is not "
+              + "supported yet), was `" + signatures.format() + "`");
+        }
+        if (signatures.allowedSignersFile() == null || !Files.isRegularFile(signatures.allowedSignersFile())
+            || !Files.isReadable(signatures.allowedSignersFile())) {
+          throw new ConfigException(at + ".signatures.allowed_signers_file", "required, a readable file; was `"
+              + signatures.allowedSignersFile() + "`");
+        }
+      }
       if (impact != null) {
         if (impact.sample() == null || !Files.isRegularFile(impact.sample())) {
           throw new ConfigException(at + ".impact.sample", "not a file: `" + impact.sample() + "`");
         }
       }
     } else {
-      if (branch != null || path != null || credentials != null || impact != null) {
-        throw new ConfigException(at, "`branch`, `path`, `credentials` and `impact` apply only to kind `git`");
+      if (branch != null || path != null || credentials != null || impact != null || signatures != null) {
+        throw new ConfigException(at, "`branch`, `path`, `credentials`, `impact` and `signatures` apply only to kind `git`");
       }
       URI u;
       try {

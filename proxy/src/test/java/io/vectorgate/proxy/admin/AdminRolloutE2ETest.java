@@ -59,15 +59,13 @@ class AdminRolloutE2ETest {
     return git.commit().setMessage(file).setAuthor(who).setCommitter(who).call().getName();
   }
 
-  @Test
-  void everyDecisionLogLineAndRecordCarriesTheActiveCommit() throws Exception {
-    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
-        MilvusLite milvus = MilvusLite.start(dir, 0);
-        OidcProvider oidc = OidcProvider.start(0)) {
-      String a = commit(git, "policies/open.rego", OPEN.formatted("A"));
-      Path decisions = dir.resolve("var/decisions.jsonl");
-      Path config = dir.resolve("gateway.yaml");
-      Files.writeString(config, """
+  static final Map<String, String> ENV = Map.of("VG_MILVUS", "root:Milvus", "VG_MASK", "test-mask-key-0123456789abcdef",
+      "VG_HOOK", HOOK_SECRET);
+
+  /** The gateway's YAML: git source {@code repo}/policies with a SQLite state, recording, decision log, admin API. */
+  private Path config(MilvusLite milvus, OidcProvider oidc) throws Exception {
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, """
           listeners: [{name: milvus, kind: milvus-grpc, address: "127.0.0.1:0", connection: lite}]
           connections:
             - {name: lite, kind: milvus, upstream: "%s", credential: {env: VG_MILVUS}, row_filter_binding: literal}
@@ -97,8 +95,18 @@ class AdminRolloutE2ETest {
             operator_groups: [policy-admins]
             policy_webhook_secret: {env: VG_HOOK}
           """.formatted(milvus.address(), oidc.issuer()));
-      Map<String, String> env = Map.of("VG_MILVUS", "root:Milvus", "VG_MASK", "test-mask-key-0123456789abcdef",
-          "VG_HOOK", HOOK_SECRET);
+    return config;
+  }
+
+  @Test
+  void everyDecisionLogLineAndRecordCarriesTheActiveCommit() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+        MilvusLite milvus = MilvusLite.start(dir, 0);
+        OidcProvider oidc = OidcProvider.start(0)) {
+      String a = commit(git, "policies/open.rego", OPEN.formatted("A"));
+      Path decisions = dir.resolve("var/decisions.jsonl");
+      Path config = config(milvus, oidc);
+      Map<String, String> env = ENV;
       try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), env::get, Clock.systemUTC())) {
         String admin = "http://127.0.0.1:" + gw.adminPort();
         String reader = oidc.token("rita", List.of("sre"), null, 3600);
@@ -126,7 +134,7 @@ class AdminRolloutE2ETest {
         assertEquals("compile", failure.path("stage").asText(), failure.toPrettyString());
         assertFalse(failure.path("problems").isEmpty(), failure.toPrettyString());
         JsonNode problem = failure.path("problems").get(0);
-        assertEquals("broken.rego", problem.path("file").asText(), problem.toString());
+        assertEquals("policies/broken.rego", problem.path("file").asText(), problem.toString()); // repository-relative
         assertEquals(6, problem.path("line").asInt(), problem.toString()); // the unexpected end of file
         assertTrue(st.path("history").toString().contains("broken.rego:6"), st.toString()); // the rendered failure
         assertTrue(st.path("instances").toString().contains("gw-e2e"), st.toPrettyString());
@@ -161,6 +169,136 @@ class AdminRolloutE2ETest {
         assertEquals("otto", st.path("pin").path("by").asText(), st.toString());
         client(oidc, address, "user-d1");
         revisionsOf(decisions, auditor, admin, "user-d1", a);
+      }
+    }
+  }
+
+  static final String BROKEN = "package vectorgate\n\nimport rego.v1\n\nallow contains x if {\n";
+
+  /**
+   * Issue 20: a restart with a broken branch head serves the last good revision from the shared
+   * state and reports the broken head; bad pins are refused with 400 and never stored, so a good push
+   * still activates; {@code pin --clear} with a broken head activates the newest good commit.
+   */
+  @Test
+  void restartOnABrokenHeadBadPinsAndPinClear() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+        MilvusLite milvus = MilvusLite.start(dir, 0);
+        OidcProvider oidc = OidcProvider.start(0)) {
+      String a = commit(git, "policies/open.rego", OPEN.formatted("A"));
+      Path decisions = dir.resolve("var/decisions.jsonl");
+      Path config = config(milvus, oidc);
+      try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), ENV::get, Clock.systemUTC())) {
+        JsonNode st = awaitStatus("http://127.0.0.1:" + gw.adminPort(), oidc.token("rita", List.of("sre"), null, 600),
+            s -> true);
+        assertEquals(a, st.path("active_revision").asText(), st.toPrettyString());
+      }
+      String broken = commit(git, "policies/broken.rego", BROKEN);
+      try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), ENV::get, Clock.systemUTC())) {
+        String admin = "http://127.0.0.1:" + gw.adminPort();
+        String reader = oidc.token("rita", List.of("sre"), null, 3600);
+        String operator = oidc.token("otto", List.of("policy-admins"), null, 3600);
+        String auditor = oidc.token("dora", List.of("auditors"), null, 3600);
+        String address = "127.0.0.1:" + gw.port("milvus");
+        JsonNode st = awaitStatus(admin, reader, s -> true);
+        assertEquals(a, st.path("active_revision").asText(), st.toPrettyString());
+        assertEquals(broken, st.path("broken_head").path("revision").asText(), st.toPrettyString());
+        assertEquals("compile", st.path("broken_head").path("stage").asText(), st.toPrettyString());
+        assertEquals("policies/broken.rego", st.path("broken_head").path("problems").get(0).path("file").asText(),
+            st.toPrettyString());
+        HttpResponse<String> m = AdminApiTest.send("GET", admin + "/metrics", reader, null);
+        assertTrue(m.body().contains("vectorgate_policy_head_broken 1.0"), m.body());
+        client(oidc, address, "user-r1");
+        revisionsOf(decisions, auditor, admin, "user-r1", a);
+
+        // bad pins: 400, nothing stored
+        for (String bad : List.of("abc", "0000000000000000000000000000000000000000", broken)) {
+          HttpResponse<String> pin = AdminApiTest.send("POST", admin + "/v1/policy/pin", operator,
+              "{\"revision\": \"" + bad + "\"}");
+          assertEquals(400, pin.statusCode(), bad + ": " + pin.body());
+          assertEquals("invalid_revision", json.readTree(pin.body()).path("error").asText(), pin.body());
+        }
+        st = awaitStatus(admin, reader, s -> true);
+        assertTrue(st.path("pin").isNull(), st.toPrettyString());
+        assertFalse(st.path("history").toString().contains("\"pinned\""), st.toPrettyString());
+
+        // rollout continues: the fix activates
+        String fixed = commit(git, "policies/broken.rego", "package vectorgate\n");
+        webhook(admin);
+        // (the engine swaps before the controller's bookkeeping ends: wait for both)
+        st = awaitStatus(admin, reader, s -> fixed.equals(s.path("active_revision").asText())
+            && s.path("broken_head").isNull());
+        assertEquals(0, st.path("metrics").path("rollout_head_broken").asInt(), st.toPrettyString());
+        m = AdminApiTest.send("GET", admin + "/metrics", reader, null);
+        assertTrue(m.body().contains("vectorgate_policy_head_broken 0.0"), m.body());
+
+        // pin A; two good commits and a broken one arrive; pin --clear activates the newest good one
+        HttpResponse<String> pin = AdminApiTest.send("POST", admin + "/v1/policy/pin", operator,
+            "{\"revision\": \"" + a + "\", \"reason\": \"freeze\"}");
+        assertEquals(200, pin.statusCode(), pin.body());
+        commit(git, "policies/more.rego", OPEN.formatted("G1").replace("e2e_open", "e2e_g1"));
+        String g2 = commit(git, "policies/more.rego", OPEN.formatted("G2").replace("e2e_open", "e2e_g2"));
+        String h = commit(git, "policies/broken2.rego", BROKEN);
+        HttpResponse<String> unpin = AdminApiTest.send("POST", admin + "/v1/policy/unpin", operator, "{}");
+        assertEquals(200, unpin.statusCode(), unpin.body());
+        JsonNode u = json.readTree(unpin.body());
+        assertEquals("fell_back", u.path("outcome").asText(), u.toString());
+        assertEquals(g2, u.path("revision").asText(), u.toString());
+        assertEquals(h, u.path("broken_revision").asText(), u.toString());
+        assertEquals(g2, u.path("active_revision").asText(), u.toString());
+        client(oidc, address, "user-g2");
+        revisionsOf(decisions, auditor, admin, "user-g2", g2);
+      }
+    }
+  }
+
+  /**
+   * Issue 20: with {@code policy.source.signatures}, only commits SSH-signed by an allowed signer
+   * activate; an unsigned commit is refused at stage checkout and requests keep the signed revision.
+   */
+  @Test
+  void unsignedCommitsAreRefusedWhenSignaturesAreRequired() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+        MilvusLite milvus = MilvusLite.start(dir, 0);
+        OidcProvider oidc = OidcProvider.start(0)) {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+      g.initialize(3072);
+      java.security.KeyPair key = g.generateKeyPair();
+      Path keyFile = dir.resolve("keys/author");
+      Files.createDirectories(keyFile.getParent());
+      try (var out = Files.newOutputStream(keyFile)) {
+        org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key,
+            "author", null, out);
+      }
+      Files.writeString(dir.resolve("keys/allowed_signers"), "t@example.test "
+          + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(key.getPublic()) + "\n");
+      git.getRepository().getConfig().setString("gpg", null, "format", "ssh");
+      git.getRepository().getConfig().save();
+      Path f = dir.resolve("repo/policies/open.rego");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, OPEN.formatted("A"));
+      git.add().addFilepattern("policies/open.rego").call();
+      PersonIdent who = new PersonIdent("t", "t@example.test");
+      String a = git.commit().setMessage("signed").setAuthor(who).setCommitter(who).setSign(true)
+          .setSigningKey(keyFile.toString()).call().getName();
+      Path config = config(milvus, oidc);
+      String yaml = Files.readString(config);
+      assertTrue(yaml.contains("\n    work_dir: var/rollout\n"), yaml);
+      Files.writeString(config, yaml.replace("\n    work_dir: var/rollout\n",
+          "\n    work_dir: var/rollout\n    signatures: {format: ssh, allowed_signers_file: keys/allowed_signers}\n"));
+      try (Gateway gw = Gateway.fromConfig(ConfigLoader.load(config), ENV::get, Clock.systemUTC())) {
+        String admin = "http://127.0.0.1:" + gw.adminPort();
+        String reader = oidc.token("rita", List.of("sre"), null, 3600);
+        String auditor = oidc.token("dora", List.of("auditors"), null, 3600);
+        String address = "127.0.0.1:" + gw.port("milvus");
+        String b = commit(git, "policies/more.rego", OPEN.formatted("B").replace("e2e_open", "e2e_more")); // unsigned
+        webhook(admin);
+        JsonNode st = awaitStatus(admin, reader, s -> b.equals(s.path("last_failure").path("revision").asText()));
+        assertEquals(a, st.path("active_revision").asText(), st.toPrettyString());
+        assertEquals("checkout", st.path("last_failure").path("stage").asText(), st.toPrettyString());
+        assertTrue(st.path("last_failure").path("message").asText().contains("is not signed"), st.toPrettyString());
+        client(oidc, address, "user-s1");
+        revisionsOf(dir.resolve("var/decisions.jsonl"), auditor, admin, "user-s1", a);
       }
     }
   }

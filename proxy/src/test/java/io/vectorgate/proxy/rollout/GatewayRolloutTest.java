@@ -98,6 +98,12 @@ class GatewayRolloutTest {
             "policy.source.http.address"},
         {"policy: {source: {kind: git, url: repo, http: {address: \"127.0.0.1:0\"}}}", "policy.source.http"},
         {"policy: {source: {kind: git, url: repo, surprise: 1}}", "policy"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: gpg, allowed_signers_file: gw.yaml}}}",
+            "policy.source.signatures.format"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: ssh}}}",
+            "policy.source.signatures.allowed_signers_file"},
+        {"policy: {source: {kind: bundle_server, url: \"https://x/b.tar.gz\", signatures: {format: ssh}}}",
+            "policy.source"},
     };
     for (String[] k : cases) {
       ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base(k[0] + "\n"), dir, "gw.yaml"),
@@ -164,6 +170,52 @@ class GatewayRolloutTest {
           k -> null, ENGINE));
       assertTrue(e.getMessage().contains("policy.source"), e.getMessage());
       assertTrue(e.getMessage().contains("compile") && e.getMessage().contains("policy.vg:3"), e.getMessage());
+    }
+  }
+
+  /** {@code gateway --check}: the source must be reachable, else a clear error naming policy.source. */
+  @Test
+  void checkSourceReachesTheRepositoryAndRefusesAMissingOne() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
+      String first = commit(git, Map.of("policies/policy.vg", POLICY));
+      GatewayConfig ok = ConfigLoader.parse(base("policy: {source: {kind: git, url: repo, path: policies}}\n"), dir,
+          "gw.yaml");
+      assertEquals(first, GatewayRollout.checkSource(ok.policy().source(), k -> null));
+      assertTrue(Files.notExists(dir.resolve("var")), "the check writes nothing under work_dir");
+      GatewayConfig missing = ConfigLoader.parse(base("policy: {source: {kind: git, url: no-such-repo}}\n"), dir,
+          "gw.yaml");
+      ConfigException e = assertThrows(ConfigException.class, () -> GatewayRollout.checkSource(
+          missing.policy().source(), k -> null));
+      assertTrue(e.getMessage().startsWith("policy.source: the policy source is not reachable: cannot fetch branch `main`"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("no-such-repo"), e.getMessage());
+      GatewayConfig noBranch = ConfigLoader.parse(base("policy: {source: {kind: git, url: repo, branch: release}}\n"),
+          dir, "gw.yaml");
+      e = assertThrows(ConfigException.class, () -> GatewayRollout.checkSource(noBranch.policy().source(), k -> null));
+      assertTrue(e.getMessage().contains("branch `release` does not exist"), e.getMessage());
+    }
+  }
+
+  /** A restart on a broken head starts on the last good revision the shared state knows; the broken head is reported. */
+  @Test
+  void restartOnABrokenHeadStartsOnTheLastGoodRevision() throws Exception {
+    try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
+      String good = commit(git, Map.of("policies/policy.vg", POLICY));
+      GatewayConfig c = ConfigLoader.parse(base("""
+          policy: {source: {kind: git, url: repo, path: policies, state: rollout.db, poll_interval_seconds: 3600}}
+          """), dir, "gw.yaml");
+      try (GatewayRollout r = GatewayRollout.start(c.policy().source(), k -> null, ENGINE)) {
+        assertEquals(good, r.engine().activeRevision().orElseThrow());
+      }
+      String broken = commit(git, Map.of("policies/policy.vg",
+          "policy \"x\" version 1\n\nallow search on any collection when ids == \"x\"\n"));
+      try (GatewayRollout r = GatewayRollout.start(c.policy().source(), k -> null, ENGINE)) {
+        assertEquals(good, r.engine().activeRevision().orElseThrow());
+        var st = r.status();
+        assertEquals(broken, st.brokenHead().orElseThrow().revision());
+        assertEquals("policies/policy.vg", st.brokenHead().orElseThrow().failure().problems().get(0).file());
+        assertEquals(1L, st.metrics().get("rollout_head_broken"));
+      }
     }
   }
 }
