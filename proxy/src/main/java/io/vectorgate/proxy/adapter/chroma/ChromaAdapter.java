@@ -69,6 +69,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   private static final Set<String> INCLUDE_VALUES = Set.of("distances", "documents", "embeddings", "metadatas", "uris");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChromaAdapter.class);
 
   private final ValueMasker masker;
   private final CollectionNames names;
@@ -154,7 +155,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
         if (goc != null && !goc.isNull() && !goc.isBoolean()) {
           throw malformed("get_or_create", "must be a boolean");
         }
-        attrs.put("get_or_create", goc != null && goc.asBoolean());
+        boolean getOrCreate = goc != null && goc.asBoolean();
+        attrs.put("get_or_create", getOrCreate);
+        if (getOrCreate && exists(route.tenant(), route.database(), name)) {
+          // chromadb's get_or_create_collection of an existing collection is a get: decided as
+          // describe and forwarded as GET .../collections/{name} (see applyRequestObligations)
+          op.action(Action.DESCRIBE);
+          attrs.put("collection_exists", true);
+        }
       }
       case MODIFY_COLLECTION -> {
         ObjectNode o = object(body, true);
@@ -489,6 +497,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
     boolean strip = obligations.stripVectors();
     ObjectNode body = req.body() instanceof ObjectNode o ? o.deepCopy() : null;
     switch (route.kind()) {
+      case CREATE_COLLECTION -> {
+        if (rf.isEmpty()) {
+          return createOrGet(req, operation, body);
+        }
+        throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
+            operation.action().wireName() + " (" + req.method() + " " + req.path() + ") carries no filter to confine"
+                + " it to the rows the policy allows");
+      }
       case GET -> {
         wrapWhere(body, "where", rf);
         capField(body, "limit", null, cap, "limit");
@@ -566,6 +582,47 @@ public final class ChromaAdapter implements HttpApiAdapter {
    * existing row fails the row filter; ids that do not exist are inserts. A pre-read that cannot be
    * made or understood refuses the write ({@code row_filter_unverifiable}).
    */
+  /**
+   * A create decided as {@code describe} (get_or_create of an existing collection) is forwarded as
+   * {@code GET .../collections/{name}}: if the collection is dropped in between, Chroma answers
+   * 404 and nothing is created by a caller who may only read. A create decided as a create is
+   * forwarded with {@code get_or_create: false}: if the collection appeared in between, Chroma
+   * answers 409 instead of handing its description to a caller the policy judged as a creator only.
+   */
+  private static HttpRequestView createOrGet(HttpRequestView req, Operation operation, ObjectNode body) {
+    if (operation.action() == Action.DESCRIBE) {
+      List<String> segs = new ArrayList<>(req.segments());
+      segs.add(operation.resource().collection());
+      return new HttpRequestView("GET", "/" + String.join("/", segs), segs, Map.of(), req.headers(), null);
+    }
+    if (body != null && body.path("get_or_create").asBoolean(false)) {
+      body.put("get_or_create", false);
+      return req.withBody(body);
+    }
+    return req;
+  }
+
+  /**
+   * Whether the collection {@code name} exists, asked of the upstream with the gateway's
+   * credential. Any answer but 200 with that name (404, an error, no upstream) counts as "does not exist", so
+   * the request is decided as the create it asked for, the stricter of the two.
+   */
+  private boolean exists(String tenant, String database, String name) {
+    if (tenant == null || database == null) {
+      return false;
+    }
+    try {
+      UpstreamReader.Reply r = reader.read("GET", List.of("api", "v2", "tenants", tenant, "databases", database,
+          "collections", name), Map.of(), null);
+      // the answer must be that collection (a name such as `..` must not resolve to another resource)
+      return r.status() == 200 && r.body() != null && name.equals(r.body().path("name").textValue());
+    } catch (java.io.IOException e) {
+      LOG.warn("event=chroma_exists_check_failed tenant={} database={} collection={} error={} (decided as a create)",
+          tenant, database, name, e.toString());
+      return false;
+    }
+  }
+
   private void checkAddressedRows(HttpRequestView req, Operation operation, ObjectNode body, List<RowFilter> rf,
       ChromaRoute.Kind kind) {
     String verb = kind.name().toLowerCase(java.util.Locale.ROOT);
