@@ -63,6 +63,19 @@ class ChromaGetOrCreateE2ETest {
   }
 
   @Test
+  void aGetCollectionRefusedSaysWhichStepAndWhy() throws Exception {
+    String out = MilvusLite.runPython(work, "refused_step.py", "chroma", "--gateway", "127.0.0.1:" + env.port(),
+        "--token", env.token("bob"), "--collection", "notes");
+    JsonNode r = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+    assertFalse(r.get("ok").asBoolean(), r.toString());
+    String e = r.get("error").asText();
+    assertTrue(e.contains("denied by policy (decision "), e);
+    assertTrue(e.contains("get of collection `notes` refused (chromadb gets a collection by name, with"
+        + " get_collection, before add, get, query and delete on it): no_allow_rule: no rule allows describe on"
+        + " collection notes for bob"), e);
+  }
+
+  @Test
   void theDeveloperCreatesInItsSandboxAndThenGets() throws Exception {
     String frank = env.oidc.token("frank", List.of("developers"), null, 3600);
     JsonNode r = run(frank, "docs_dev_existing", "my_collection_goc", true);
