@@ -313,8 +313,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
     JsonNode emb = o.get("embeddings");
     if (emb == null || emb.isNull()) {
       if (route.kind() != ChromaRoute.Kind.UPDATE) {
-        throw malformed("embeddings", "required for " + route.kind().name().toLowerCase(java.util.Locale.ROOT)
-            + " (the gateway never computes embeddings)");
+        throw noEmbeddings("embeddings", route.kind().name().toLowerCase(java.util.Locale.ROOT));
       }
     } else {
       embeddings(emb, "embeddings", n);
@@ -405,7 +404,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
     List<String> ids = ids(o, false);
     JsonNode q = o.get("query_embeddings");
     if (q == null || q.isNull()) {
-      throw malformed("query_embeddings", "required (the gateway never computes embeddings)");
+      throw noEmbeddings("query_embeddings", "query");
     }
     embeddings(q, "query_embeddings", -1);
     Map<String, Object> where = where(o, "where");
@@ -1043,6 +1042,16 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   private static AdapterException malformed(String field, String message) {
     return new AdapterException(AdapterException.MALFORMED_REQUEST, field, "`" + field + "` " + message);
+  }
+
+  /**
+   * A write or query without embeddings: the gateway computes none and forwards none to Chroma to
+   * compute, so the text tells the user where they come from (the client's embedding function).
+   */
+  static AdapterException noEmbeddings(String field, String call) {
+    return malformed(field, "is required for " + call + ": the gateway never computes embeddings, so the client"
+        + " must compute them and send them (with chromadb: give the collection an embedding function on the client"
+        + " side, its default or embedding_function= in get_collection / create_collection, or pass " + field + "=)");
   }
 
   private static void noBody(JsonNode body) {
