@@ -37,7 +37,8 @@ public final class DenyMessages {
   /**
    * The step a client takes on its own, as the user reads it, or null when the request is not
    * one: a collection describe over Milvus gRPC ({@code DescribeCollection}), a Chroma get of a
-   * collection by name, and a chromadb {@code get_or_create_collection} of an existing collection
+   * collection by name ({@code GET .../collections/{name}}; not by id, fork_count or
+   * indexing_status), and a chromadb {@code get_or_create_collection} of an existing collection
    * (which the Chroma adapter decides as that get).
    */
   static String clientStep(PolicyInput input) {
@@ -59,7 +60,8 @@ public final class DenyMessages {
         return "get_or_create_collection of the existing collection " + coll + " refused (answered as a get of it,"
             + " which needs describe)";
       }
-      if (op.protocol() != null && "GET".equals(op.protocol().method())) {
+      if (op.protocol() != null && "GET".equals(op.protocol().method()) && op.protocol().path() != null
+          && op.protocol().path().endsWith("/collections/" + op.resource().collection())) {
         return "get of collection " + coll + " refused (chromadb gets a collection by name, with get_collection,"
             + " before add, get, query and delete on it)";
       }

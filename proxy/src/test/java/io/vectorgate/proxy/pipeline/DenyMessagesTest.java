@@ -65,6 +65,12 @@ class DenyMessagesTest {
     assertEquals("denied by policy (decision d-7): get_or_create_collection of the existing collection `notes`"
         + " refused (answered as a get of it, which needs describe): no_allow_rule: no rule allows describe on"
         + " collection notes for bob", DenyMessages.format(goc, DENY));
+    // other describes of a collection are the user's own calls
+    assertEquals(DenyMessages.format(DENY), DenyMessages.format(input(DatabaseKind.CHROMA, Action.DESCRIBE, "notes",
+        ProtocolFacts.http("GET", "/api/v2/tenants/t/databases/d/collections/a7df534d-1983-41a1-9e0d-79c59d3eae86"
+            + "/indexing_status"), Map.of()), DENY));
+    assertEquals(DenyMessages.format(DENY), DenyMessages.format(input(DatabaseKind.CHROMA, Action.DESCRIBE, "notes",
+        ProtocolFacts.http("GET", "/api/v2/collections/t:d:notes"), Map.of()), DENY));
     // a describe without a collection (heartbeat, tenant) and other databases keep the plain text
     assertEquals(DenyMessages.format(DENY), DenyMessages.format(input(DatabaseKind.CHROMA, Action.DESCRIBE, null,
         ProtocolFacts.http("GET", "/api/v2/tenants/t"), Map.of()), DENY));
