@@ -47,7 +47,9 @@ import java.util.Set;
  *       {@code delete_all}; PUT with {@code new_name} → {@code rename_collection}). Record
  *       operations name the collection by UUID: the name comes from the map learned from
  *       collection responses, or from the {@link CollectionLookup}; an id that resolves to no
- *       name is refused. Unknown body fields and query parameters are refused.
+ *       name is refused. Unknown body fields and query parameters are refused. A create with
+ *       {@code get_or_create: true} of a collection the upstream has is {@code describe} (and is
+ *       forwarded as a get of it); otherwise it is the create, forwarded without get_or_create.
  *   <li><b>request obligations</b>: row filters are ANDed into {@code where} (get, query, delete,
  *       and every {@code searches[].filter}); a count under a row filter becomes a filtered
  *       {@code get} of ids whose length is returned as the count; written metadata must satisfy
