@@ -98,7 +98,7 @@ public final class RequestPipeline {
     }
     if (!decision.allow()) {
       metrics.count("denied");
-      return new Outcome.Deny(input, decision, DenyMessages.format(decision));
+      return new Outcome.Deny(input, decision, DenyMessages.format(input, decision));
     }
     String approvalId = null;
     if (decision.requiresApproval()) {
@@ -113,7 +113,7 @@ public final class RequestPipeline {
             metrics.count("denied_after_approval");
             LOG.info("event=denied_after_approval request_id={} approval_id={} revision_before={} revision_now={}",
                 meta.requestId(), approved.approvalId(), before.revision(), decision.revision());
-            return new Outcome.Deny(input, decision, DenyMessages.format(decision));
+            return new Outcome.Deny(input, decision, DenyMessages.format(input, decision));
           }
           verdict = approvals.recheck(approved.approvalId(), input, decision);
         }
@@ -125,7 +125,7 @@ public final class RequestPipeline {
         metrics.count("approval_required");
         Decision held = new Decision(false, List.of(refused.reason()), decision.obligations(),
             decision.decisionId(), decision.revision());
-        return new Outcome.Deny(input, held, DenyMessages.format(held));
+        return new Outcome.Deny(input, held, DenyMessages.format(input, held));
       }
       if (verdict instanceof ApprovalGate.Verdict.Approved approved) {
         approvalId = approved.approvalId();

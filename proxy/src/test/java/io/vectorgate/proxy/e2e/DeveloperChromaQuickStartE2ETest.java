@@ -56,6 +56,21 @@ class DeveloperChromaQuickStartE2ETest {
   }
 
   @Test
+  void aDocumentsOnlyAddIsRefusedSayingTheClientMustComputeTheEmbeddings() throws Exception {
+    String frank = env.oidc.token("frank", List.of("developers"), null, 3600);
+    String out = MilvusLite.runPython(work, "documents_only_chroma.py", "--gateway", "127.0.0.1:" + env.port(),
+        "--token", frank, "--collection", "documents_only");
+    JsonNode r = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+    JsonNode add = r.get("add");
+    assertFalse(add.get("ok").asBoolean(), r.toString());
+    assertEquals("InvalidArgumentError", add.get("type").asText(), r.toString());
+    assertEquals("request refused by the gateway: malformed_request at `embeddings`: `embeddings` is required for add: the gateway never computes embeddings, so the client must compute"
+        + " them and send them (with chromadb: give the collection an embedding function on the client side, its"
+        + " default or embedding_function= in get_collection / create_collection, or pass embeddings=)",
+        add.get("error").asText(), r.toString());
+  }
+
+  @Test
   void anAnalystIsRefused() throws Exception {
     JsonNode r = quickstart(env.token("bob"));
     assertFalse(r.get("ok").asBoolean(), r.toString());

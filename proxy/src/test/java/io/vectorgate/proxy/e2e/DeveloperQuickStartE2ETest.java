@@ -84,6 +84,21 @@ class DeveloperQuickStartE2ETest {
   }
 
   @Test
+  void anInsertRefusedAtTheDescribePymilvusMakesFirstSaysSo() throws Exception {
+    // the analyst may not read `notes`: pymilvus's insert fails at its own DescribeCollection
+    String out = MilvusLite.runPython(work, "refused_step.py", "milvus", "--uri", "http://" + env.address(),
+        "--token", env.token("bob"), "--collection", "notes");
+    JsonNode r = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+    // pymilvus's MilvusException for a failed describe
+    assertEquals("DescribeCollectionException", r.get("type").asText(), r.toString());
+    String e = r.get("error").asText();
+    assertTrue(e.contains("denied by policy (decision "), e);
+    assertTrue(e.contains("describe of collection `notes` refused (pymilvus and the Milvus Java SDK describe a"
+        + " collection on their own before insert, upsert, delete, query and search"), e);
+    assertTrue(e.contains("no_allow_rule: no rule allows describe on collection notes for bob"), e);
+  }
+
+  @Test
   void theQuickStartAsAnAnalystIsRefused() throws Exception {
     JsonNode r = pymilvusQuickStart(env.token("bob"));
     assertFalse(r.get("ok").asBoolean(), r.toString());

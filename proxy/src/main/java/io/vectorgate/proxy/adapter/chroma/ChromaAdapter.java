@@ -47,7 +47,9 @@ import java.util.Set;
  *       {@code delete_all}; PUT with {@code new_name} → {@code rename_collection}). Record
  *       operations name the collection by UUID: the name comes from the map learned from
  *       collection responses, or from the {@link CollectionLookup}; an id that resolves to no
- *       name is refused. Unknown body fields and query parameters are refused.
+ *       name is refused. Unknown body fields and query parameters are refused. A create with
+ *       {@code get_or_create: true} of a collection the upstream has is {@code describe} (and is
+ *       forwarded as a get of it); otherwise it is the create, forwarded without get_or_create.
  *   <li><b>request obligations</b>: row filters are ANDed into {@code where} (get, query, delete,
  *       and every {@code searches[].filter}); a count under a row filter becomes a filtered
  *       {@code get} of ids whose length is returned as the count; written metadata must satisfy
@@ -69,6 +71,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
   private static final Set<String> INCLUDE_VALUES = Set.of("distances", "documents", "embeddings", "metadatas", "uris");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChromaAdapter.class);
 
   private final ValueMasker masker;
   private final CollectionNames names;
@@ -154,7 +157,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
         if (goc != null && !goc.isNull() && !goc.isBoolean()) {
           throw malformed("get_or_create", "must be a boolean");
         }
-        attrs.put("get_or_create", goc != null && goc.asBoolean());
+        boolean getOrCreate = goc != null && goc.asBoolean();
+        attrs.put("get_or_create", getOrCreate);
+        if (getOrCreate && exists(route.tenant(), route.database(), name)) {
+          // chromadb's get_or_create_collection of an existing collection is a get: decided as
+          // describe and forwarded as GET .../collections/{name} (see applyRequestObligations)
+          op.action(Action.DESCRIBE);
+          attrs.put("collection_exists", true);
+        }
       }
       case MODIFY_COLLECTION -> {
         ObjectNode o = object(body, true);
@@ -305,8 +315,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
     JsonNode emb = o.get("embeddings");
     if (emb == null || emb.isNull()) {
       if (route.kind() != ChromaRoute.Kind.UPDATE) {
-        throw malformed("embeddings", "required for " + route.kind().name().toLowerCase(java.util.Locale.ROOT)
-            + " (the gateway never computes embeddings)");
+        throw noEmbeddings("embeddings", route.kind().name().toLowerCase(java.util.Locale.ROOT));
       }
     } else {
       embeddings(emb, "embeddings", n);
@@ -397,7 +406,7 @@ public final class ChromaAdapter implements HttpApiAdapter {
     List<String> ids = ids(o, false);
     JsonNode q = o.get("query_embeddings");
     if (q == null || q.isNull()) {
-      throw malformed("query_embeddings", "required (the gateway never computes embeddings)");
+      throw noEmbeddings("query_embeddings", "query");
     }
     embeddings(q, "query_embeddings", -1);
     Map<String, Object> where = where(o, "where");
@@ -489,6 +498,14 @@ public final class ChromaAdapter implements HttpApiAdapter {
     boolean strip = obligations.stripVectors();
     ObjectNode body = req.body() instanceof ObjectNode o ? o.deepCopy() : null;
     switch (route.kind()) {
+      case CREATE_COLLECTION -> {
+        if (rf.isEmpty()) {
+          return createOrGet(req, operation, body);
+        }
+        throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
+            operation.action().wireName() + " (" + req.method() + " " + req.path() + ") carries no filter to confine"
+                + " it to the rows the policy allows");
+      }
       case GET -> {
         wrapWhere(body, "where", rf);
         capField(body, "limit", null, cap, "limit");
@@ -566,6 +583,47 @@ public final class ChromaAdapter implements HttpApiAdapter {
    * existing row fails the row filter; ids that do not exist are inserts. A pre-read that cannot be
    * made or understood refuses the write ({@code row_filter_unverifiable}).
    */
+  /**
+   * A create decided as {@code describe} (get_or_create of an existing collection) is forwarded as
+   * {@code GET .../collections/{name}}: if the collection is dropped in between, Chroma answers
+   * 404 and nothing is created by a caller who may only read. A create decided as a create is
+   * forwarded with {@code get_or_create: false}: if the collection appeared in between, Chroma
+   * answers 409 instead of handing its description to a caller the policy judged as a creator only.
+   */
+  private static HttpRequestView createOrGet(HttpRequestView req, Operation operation, ObjectNode body) {
+    if (operation.action() == Action.DESCRIBE) {
+      List<String> segs = new ArrayList<>(req.segments());
+      segs.add(operation.resource().collection());
+      return new HttpRequestView("GET", "/" + String.join("/", segs), segs, Map.of(), req.headers(), null);
+    }
+    if (body != null && body.path("get_or_create").asBoolean(false)) {
+      body.put("get_or_create", false);
+      return req.withBody(body);
+    }
+    return req;
+  }
+
+  /**
+   * Whether the collection {@code name} exists, asked of the upstream with the gateway's
+   * credential. Any answer but 200 with that name (404, an error, no upstream) counts as "does not exist", so
+   * the request is decided as the create it asked for, the stricter of the two.
+   */
+  private boolean exists(String tenant, String database, String name) {
+    if (tenant == null || database == null) {
+      return false;
+    }
+    try {
+      UpstreamReader.Reply r = reader.read("GET", List.of("api", "v2", "tenants", tenant, "databases", database,
+          "collections", name), Map.of(), null);
+      // the answer must be that collection (a name such as `..` must not resolve to another resource)
+      return r.status() == 200 && r.body() != null && name.equals(r.body().path("name").textValue());
+    } catch (java.io.IOException e) {
+      LOG.warn("event=chroma_exists_check_failed tenant={} database={} collection={} error={} (decided as a create)",
+          tenant, database, name, e.toString());
+      return false;
+    }
+  }
+
   private void checkAddressedRows(HttpRequestView req, Operation operation, ObjectNode body, List<RowFilter> rf,
       ChromaRoute.Kind kind) {
     String verb = kind.name().toLowerCase(java.util.Locale.ROOT);
@@ -986,6 +1044,16 @@ public final class ChromaAdapter implements HttpApiAdapter {
 
   private static AdapterException malformed(String field, String message) {
     return new AdapterException(AdapterException.MALFORMED_REQUEST, field, "`" + field + "` " + message);
+  }
+
+  /**
+   * A write or query without embeddings: the gateway computes none and forwards none to Chroma to
+   * compute, so the text tells the user where they come from (the client's embedding function).
+   */
+  static AdapterException noEmbeddings(String field, String call) {
+    return malformed(field, "is required for " + call + ": the gateway never computes embeddings, so the client"
+        + " must compute them and send them (with chromadb: give the collection an embedding function on the client"
+        + " side, its default or embedding_function= in get_collection / create_collection, or pass " + field + "=)");
   }
 
   private static void noBody(JsonNode body) {

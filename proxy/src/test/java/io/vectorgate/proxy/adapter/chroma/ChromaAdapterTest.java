@@ -80,6 +80,70 @@ class ChromaAdapterTest {
     assertEquals(List.of("documents", "metadatas"), byWhere.outputFields());
   }
 
+  /** The upstream of the get_or_create tests: collection {@code docs} exists, nothing else does. */
+  static final List<String> ASKED = new ArrayList<>();
+
+  static ChromaAdapter withDocs() {
+    ASKED.clear();
+    return ChromaPreReadTest.adapter((method, segments, query, body) -> {
+      ASKED.add(method + " /" + String.join("/", segments));
+      String last = segments.get(segments.size() - 1);
+      return last.equals("docs")
+          ? new io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader.Reply(200,
+              JSON.readTree("{\"id\":\"" + ID + "\",\"name\":\"docs\"}"))
+          : last.equals("elsewhere")
+              ? new io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader.Reply(200,
+                  JSON.readTree("{\"id\":\"" + ID + "\",\"name\":\"docs\"}"))
+              : new io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader.Reply(404,
+                  JSON.readTree("{\"error\":\"NotFoundError\"}"));
+    }, 16);
+  }
+
+  @Test
+  void getOrCreateOfAnExistingCollectionIsDecidedAsDescribeAndForwardedAsAGet() {
+    ChromaAdapter a = withDocs();
+    HttpRequestView r = req("POST", P, "{\"name\":\"docs\",\"metadata\":null,\"get_or_create\":true}");
+    Operation op = a.decode(r);
+    assertEquals(Action.DESCRIBE, op.action());
+    assertEquals("docs", op.resource().collection());
+    assertEquals(true, op.attributes().get("collection_exists"));
+    assertEquals(List.of("GET " + P + "/docs"), ASKED);
+    HttpRequestView fwd = a.applyRequestObligations(r, op, Obligations.NONE);
+    assertEquals("GET", fwd.method());
+    assertEquals(P + "/docs", fwd.path());
+    assertEquals(null, fwd.body());
+  }
+
+  @Test
+  void getOrCreateOfAMissingCollectionIsACreateThatCannotTurnIntoAGet() {
+    ChromaAdapter a = withDocs();
+    HttpRequestView r = req("POST", P, "{\"name\":\"fresh\",\"metadata\":null,\"get_or_create\":true}");
+    Operation op = a.decode(r);
+    assertEquals(Action.CREATE_COLLECTION, op.action());
+    assertEquals("fresh", op.resource().collection());
+    assertEquals(null, op.attributes().get("collection_exists"));
+    HttpRequestView fwd = a.applyRequestObligations(r, op, Obligations.NONE);
+    assertEquals("POST", fwd.method());
+    // created between the check and the forward: Chroma answers 409 rather than the collection
+    assertEquals(false, fwd.body().get("get_or_create").booleanValue());
+    // a plain create is not checked and not changed
+    ASKED.clear();
+    HttpRequestView plain = req("POST", P, "{\"name\":\"docs\",\"get_or_create\":false}");
+    assertEquals(Action.CREATE_COLLECTION, a.decode(plain).action());
+    assertEquals(List.of(), ASKED);
+  }
+
+  @Test
+  void getOrCreateCountsAsExistingOnlyWhenTheUpstreamAnswersWithThatCollection() {
+    // an upstream answer naming another collection (e.g. a path that resolved elsewhere) is not existence
+    Operation op = withDocs().decode(req("POST", P, "{\"name\":\"elsewhere\",\"get_or_create\":true}"));
+    assertEquals(Action.CREATE_COLLECTION, op.action());
+    // no upstream to ask: decided as the create it asked for
+    ChromaAdapter none = ChromaPreReadTest.adapter(io.vectorgate.proxy.enforce.JsonRowFilters.UpstreamReader.NONE, 16);
+    assertEquals(Action.CREATE_COLLECTION, none.decode(req("POST", P, "{\"name\":\"docs\",\"get_or_create\":true}"))
+        .action());
+  }
+
   @Test
   void deleteWithoutIdsOrWhereIsDeleteAll() {
     assertEquals(Action.DELETE_ALL, adapter.decode(req("POST", P + "/" + ID + "/delete", "{}")).action());
@@ -95,7 +159,7 @@ class ChromaAdapterTest {
   @Test
   void collectionRoutes() {
     assertEquals(Action.CREATE_COLLECTION, adapter.decode(req("POST", P,
-        "{\"name\":\"docs\",\"metadata\":null,\"configuration\":null,\"schema\":null,\"get_or_create\":true}")).action());
+        "{\"name\":\"docs\",\"metadata\":null,\"configuration\":null,\"schema\":null,\"get_or_create\":false}")).action());
     Operation rename = adapter.decode(req("PUT", P + "/" + ID, "{\"new_name\":\"x\",\"new_metadata\":null}"));
     assertEquals(Action.RENAME_COLLECTION, rename.action());
     assertEquals("x", rename.attributes().get("new_name"));
