@@ -20,19 +20,22 @@ class DevIdpTest {
   @Test
   void servesDiscoveryAndIssuesATokenPerPersonaWithItsClaims() throws Exception {
     List<DevIdp.Persona> personas = new java.util.ArrayList<>(DevIdp.samplePersonas());
-    personas.add(DevIdp.Persona.parse("erin:analysts,pii-readers:acme"));
+    personas.add(DevIdp.Persona.parse("gina:analysts,pii-readers:acme"));
     try (DevIdp idp = DevIdp.start(0, personas, 600)) {
       HttpResponse<String> d = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create(idp.issuer() + "/.well-known/openid-configuration")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, d.statusCode(), d.body());
       assertEquals(idp.issuer(), new ObjectMapper().readTree(d.body()).path("issuer").asText());
-      assertEquals(List.of("alice", "bob", "carol", "dave", "rita", "otto", "erin"), List.copyOf(idp.tokens().keySet()));
+      assertEquals(List.of("alice", "bob", "carol", "dave", "erin", "frank", "rita", "otto", "gina"),
+          List.copyOf(idp.tokens().keySet()));
       JsonNode bob = claims(idp.tokens().get("bob"));
       assertEquals(idp.issuer(), bob.path("iss").asText());
       assertEquals("acme", bob.path("tenant").asText());
       assertEquals("analysts", bob.path("groups").get(0).asText());
-      JsonNode erin = claims(idp.tokens().get("erin"));
-      assertEquals(2, erin.path("groups").size());
+      JsonNode gina = claims(idp.tokens().get("gina"));
+      assertEquals(List.of("analysts", "pii-readers"), List.of(gina.path("groups").get(0).asText(),
+          gina.path("groups").get(1).asText()));
+      assertEquals("acme", gina.path("tenant").asText());
       assertTrue(idp.describe(java.nio.file.Path.of("t.json")).contains("identity: {issuer: \"" + idp.issuer() + "\""));
     }
     assertThrows(IllegalArgumentException.class, () -> DevIdp.Persona.parse("no-groups"));
