@@ -51,8 +51,10 @@ public final class PolicyCommand {
       if (!used.equals(given)) {
         paths.alias(used, given);
       }
+      // a directory's diagnostics name files inside it; a single .vg file's name the file itself
+      Path base = Files.isRegularFile(given) ? given.toAbsolutePath().getParent() : given;
       for (io.vectorgate.dsl.diag.Diagnostic d : prepared.diagnosticsOf(i)) {
-        err.println(paths.show(given.resolve(d.span().file())) + ":" + d.span().line() + ":" + d.span().column() + ": "
+        err.println(paths.show(base.resolve(d.span().file())) + ":" + d.span().line() + ":" + d.span().column() + ": "
             + d.severity().label() + " " + d.code() + ": " + d.message()
             + (d.snippet().isEmpty() ? "" : "\n" + d.snippet()));
       }
@@ -155,7 +157,7 @@ public final class PolicyCommand {
     return List.copyOf(out);
   }
 
-  @Command(name = "fmt", description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
+  @Command(name = "fmt", mixinStandardHelpOptions = true, description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
       + "--check lists the files that are not formatted and exits 1, --write rewrites them.")
   static final class Fmt implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -51,6 +51,7 @@ final class PolicySources {
         Path tmp = Files.createTempDirectory("vectorgate-policy");
         PolicyDirectory.Prepared p = PolicyDirectory.prepare(dir, tmp.resolve("policy"), OpaTool.fromEnvironment());
         diagnostics.addAll(p.diagnostics());
+        perSource.add(List.copyOf(p.diagnostics())); // files relative to the file's own folder
         out.add(tmp.resolve("policy"));
       } else {
         out.add(s);
