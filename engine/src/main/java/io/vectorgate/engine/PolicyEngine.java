@@ -192,8 +192,9 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         config.metrics().activation(true, bundle.revision());
-        LOG.info("policy activated revision={} previous={} instances={} build_ms={} warmup_ms={} entrypoint={}",
-            g.revision, old == null ? null : old.revision, g.idle.size(), ms, g.warmupMillis, config.entrypoint());
+        LOG.info("policy activated revision={} previous={} engine={} instances={} build_ms={} warmup_ms={} entrypoint={}",
+            g.revision, old == null ? null : old.revision, config.engine().name().toLowerCase(java.util.Locale.ROOT),
+            g.idle.size(), ms, g.warmupMillis, config.entrypoint());
         return new ActivationReport(g.revision, old == null ? null : old.revision, g.idle.size(),
             g.entrypoints, ms, g.warmupEvaluations, g.warmupFailures, g.warmupMillis);
       } catch (PolicyActivationException e) {
