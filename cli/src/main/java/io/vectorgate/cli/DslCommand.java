@@ -1,6 +1,7 @@
 package io.vectorgate.cli;
 
 import io.vectorgate.dsl.DslMain;
+import io.vectorgate.harness.RepoPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class DslCommand {
     int code;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = DslMain.run(args, o, e);
+      code = DslMain.run(args, o, e, RepoPaths::given); // files named as the repository names them
     }
     spec.commandLine().getOut().print(out.toString(StandardCharsets.UTF_8));
     spec.commandLine().getOut().flush();

@@ -105,4 +105,41 @@ class TestCommandTest {
     var missing = HarnessCommandsFixture.run("test", repo.resolve("nope").toString());
     assertEquals(2, missing.code(), missing.out() + missing.err());
   }
+
+  /**
+   * Issue 20: a DSL error under `vectorgate test` is one failed `dsl` case named by the file's path
+   * relative to the repository root, in the output and in the JUnit `file`/`line` attributes; it is
+   * not reported again by a compile or opa suite, and the exit code is 1.
+   */
+  @Test
+  void dslFailuresNameRepositoryPathsOnceWithJunitAttributes(@TempDir Path tmp) throws Exception {
+    Path repo = tmp.resolve("repo");
+    org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call().close();
+    Path dir = repo.resolve("policies");
+    Files.createDirectories(dir.resolve("team"));
+    Files.copy(SAMPLE.resolve("policy.vg"), dir.resolve("policy.vg"));
+    Files.copy(SAMPLE.resolve("policy_test.rego"), dir.resolve("policy_test.rego"));
+    Files.writeString(dir.resolve("team/extra.vg"), "policy \"extra\" version 1\n\nallow serch on collection \"docs\"\n");
+    Path junit = tmp.resolve("junit.xml");
+    var r = HarnessCommandsFixture.run("test", dir.toString(), "--junit", junit.toString(), "--threads", "1");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals(1, r.out().split("VG101", -1).length - 1, "reported once:\n" + r.out());
+    assertTrue(r.out().contains("policies/team/extra.vg:3:7: error VG101: unknown action `serch`"), r.out());
+    assertFalse(r.out().contains(tmp.toString()) || r.out().contains("vectorgate-test-"), r.out());
+    var xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+    var cases = xml.getElementsByTagName("testcase");
+    org.w3c.dom.Element failed = null;
+    for (int i = 0; i < cases.getLength(); i++) {
+      var tc = (org.w3c.dom.Element) cases.item(i);
+      assertFalse(tc.getAttribute("file").contains(tmp.toString()), tc.getAttribute("file"));
+      if (tc.getElementsByTagName("failure").getLength() > 0 || tc.getElementsByTagName("error").getLength() > 0) {
+        assertEquals(null, failed, "one failing case only");
+        failed = tc;
+      }
+    }
+    assertTrue(failed != null, Files.readString(junit));
+    assertEquals("dsl", failed.getAttribute("classname"));
+    assertEquals("policies/team/extra.vg", failed.getAttribute("file"));
+    assertEquals("3", failed.getAttribute("line"));
+  }
 }

@@ -66,18 +66,31 @@ public final class DslCompiler {
     return new Compilation(fileName, parsed.ast(), all, null);
   }
 
-  /** Parses, checks and, when there are no errors, generates Rego (not yet run through opa fmt). */
+  /**
+   * Parses, checks and, when there are no errors, generates Rego (not yet run through opa fmt).
+   * Diagnostics name the file {@code fileName}; the generated Rego (its comments and default
+   * messages) names only the file's base name, so the policy text does not depend on where the
+   * file was compiled from.
+   */
   public static Compilation compile(String fileName, String text) {
     Compilation c = check(fileName, text);
     if (!c.ok()) {
       return c;
     }
-    return new Compilation(fileName, c.ast(), c.diagnostics(), RegoGenerator.generate(c.ast(), fileName));
+    return new Compilation(fileName, c.ast(), c.diagnostics(), RegoGenerator.generate(c.ast(), baseName(fileName)));
   }
 
-  /** {@link #check(String, String)} of a file; an unreadable file is a VG002 diagnostic. */
+  /** {@link #check(Path, String)} with the file named as given. */
   public static Compilation check(Path file) {
-    String name = displayName(file);
+    return check(file, file.toString());
+  }
+
+  /**
+   * {@link #check(String, String)} of a file whose diagnostics name it {@code shown} (for example
+   * its path relative to the policy repository); an unreadable file is a VG002 diagnostic.
+   */
+  public static Compilation check(Path file, String shown) {
+    String name = shown;
     String text;
     try {
       text = read(file);
@@ -87,9 +100,17 @@ public final class DslCompiler {
     return check(name, text);
   }
 
-  /** {@link #compile(String, String)} of a file, with the Rego formatted by {@code opa fmt}. */
+  /** {@link #compileToRego(Path, String, OpaTool)} with the file named as given. */
   public static Compilation compileToRego(Path file, OpaTool opa) throws OpaTool.OpaException {
-    String name = displayName(file);
+    return compileToRego(file, file.toString(), opa);
+  }
+
+  /**
+   * {@link #compile(String, String)} of a file whose diagnostics name it {@code shown}, with the
+   * Rego formatted by {@code opa fmt}.
+   */
+  public static Compilation compileToRego(Path file, String shown, OpaTool opa) throws OpaTool.OpaException {
+    String name = shown;
     String text;
     try {
       text = read(file);
@@ -119,9 +140,10 @@ public final class DslCompiler {
     }
   }
 
-  private static String displayName(Path file) {
-    Path name = file.getFileName();
-    return name == null ? file.toString() : name.toString();
+  /** The last segment of a slash- or backslash-separated name. */
+  static String baseName(String fileName) {
+    int i = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+    return i < 0 || i == fileName.length() - 1 ? fileName : fileName.substring(i + 1);
   }
 
   private static String read(Path file) throws IOException {

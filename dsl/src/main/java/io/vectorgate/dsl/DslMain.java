@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A small command line until the {@code vectorgate} CLI exposes the same:
@@ -22,8 +23,16 @@ public final class DslMain {
     System.exit(run(Arrays.asList(args), System.out, System.err));
   }
 
-  /** Runs one command; returns the exit code. */
+  /** Runs one command, diagnostics naming each file as given; returns the exit code. */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, out, err, Path::toString);
+  }
+
+  /**
+   * Runs one command; every diagnostic names its file {@code shown.apply(file)} (the
+   * {@code vectorgate} CLI passes the path relative to the policy repository's root).
+   */
+  public static int run(List<String> args, PrintStream out, PrintStream err, Function<Path, String> shown) {
     if (args.size() < 2) {
       err.println("usage: dsl check|compile|fmt [--write] FILE...");
       return 2;
@@ -36,12 +45,12 @@ public final class DslMain {
       for (Path f : files) {
         switch (command) {
           case "check" -> {
-            DslCompiler.Compilation c = DslCompiler.check(f);
+            DslCompiler.Compilation c = DslCompiler.check(f, shown.apply(f));
             err.print(c.report());
             status = Math.max(status, c.ok() ? 0 : 1);
           }
           case "compile" -> {
-            DslCompiler.Compilation c = DslCompiler.compileToRego(f, OpaTool.fromEnvironment());
+            DslCompiler.Compilation c = DslCompiler.compileToRego(f, shown.apply(f), OpaTool.fromEnvironment());
             err.print(c.report());
             if (c.rego() != null) {
               out.print(c.rego());
@@ -49,7 +58,7 @@ public final class DslMain {
             status = Math.max(status, c.ok() ? 0 : 1);
           }
           case "fmt" -> {
-            DslCompiler.Formatted r = DslCompiler.format(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+            DslCompiler.Formatted r = DslCompiler.format(shown.apply(f), Files.readString(f, StandardCharsets.UTF_8));
             r.diagnostics().forEach(d -> err.println(d.render()));
             if (r.text() == null) {
               status = Math.max(status, 1);

@@ -76,8 +76,8 @@ public final class PolicyDirectory {
       Path rel = source.relativize(f);
       String name = rel.toString();
       if (name.endsWith(DslCompiler.EXTENSION)) {
-        DslCompiler.Compilation c = DslCompiler.compileToRego(f, opa);
-        c.diagnostics().forEach(d -> diagnostics.add(relocate(d, name)));
+        DslCompiler.Compilation c = DslCompiler.compileToRego(f, name, opa);
+        diagnostics.addAll(c.diagnostics());
         if (c.ast() != null) {
           String slug = RegoGenerator.slug(c.ast().name().value());
           Path other = slugs.putIfAbsent(slug, rel);
@@ -119,11 +119,5 @@ public final class PolicyDirectory {
       }
     }
     return false;
-  }
-
-  private static Diagnostic relocate(Diagnostic d, String name) {
-    Span s = d.span();
-    return new Diagnostic(d.code(), d.severity(), new Span(name, s.line(), s.column(), s.endLine(), s.endColumn()),
-        d.message(), d.snippet());
   }
 }

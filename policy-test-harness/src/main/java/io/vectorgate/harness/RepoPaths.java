@@ -26,13 +26,31 @@ public final class RepoPaths {
   /** The repository root of {@code policyDir} (see the class comment). */
   public static RepoPaths of(Path policyDir) {
     Path dir = policyDir.toAbsolutePath().normalize();
-    for (Path p = dir; p != null; p = p.getParent()) {
-      if (Files.exists(p.resolve(".git"))) {
-        return new RepoPaths(p);
-      }
+    Path repo = repositoryRoot(dir);
+    if (repo != null) {
+      return new RepoPaths(repo);
     }
     Path cwd = Path.of("").toAbsolutePath().normalize();
     return new RepoPaths(dir.startsWith(cwd) ? cwd : dir.getParent() == null ? dir : dir.getParent());
+  }
+
+  /**
+   * How a file named on the command line is shown: relative to the root of the git repository that
+   * holds it, or, outside a repository, as given.
+   */
+  public static String given(Path file) {
+    Path repo = repositoryRoot(file.toAbsolutePath().normalize());
+    return repo == null ? file.toString() : at(repo).show(file);
+  }
+
+  /** The nearest directory at or above {@code dir} holding {@code .git}, or null. */
+  private static Path repositoryRoot(Path dir) {
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve(".git"))) {
+        return p;
+      }
+    }
+    return null;
   }
 
   /** A root given explicitly (tests, or a checkout of a known repository). */
