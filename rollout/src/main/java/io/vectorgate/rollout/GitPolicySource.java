@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -277,17 +278,35 @@ public final class GitPolicySource implements PolicySource {
   }
 
   /**
-   * Refuses a commit that is unsigned, or whose SSH signature does not verify against the
+   * Refuses, at stage {@link Stage#CHECKOUT} and before any file of it is written, a commit that is
+   * unsigned or whose signature does not verify: an SSH signature against the
    * {@code allowed_signers_file} (git's {@code gpg.ssh.allowedSignersFile} format: the committer's
-   * e-mail must be a principal of the signing key), at stage {@link Stage#CHECKOUT}, before any file
-   * of it is written.
+   * e-mail must be a principal of the signing key), an OpenPGP (GPG) signature against the
+   * {@code public_keys} ({@link OpenPgpCommitVerifier}: the committer's e-mail must be the e-mail of
+   * a user id of the signing key). A signature of a format the source has no keys for, and X.509
+   * (gpgsm) signatures, are refused. The key files are read at every check.
    */
   private void verifySignature(RevCommit commit) throws RolloutException {
-    String file = config.allowedSigners().toAbsolutePath().toString();
-    if (commit.getRawGpgSignature() == null) {
+    byte[] signature = commit.getRawGpgSignature();
+    if (signature == null) {
       throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " is not signed; policy.source.signatures "
-          + "requires commits signed by a key in allowed_signers_file `" + file + "`");
+          + "requires commits signed by " + config.signersDescription());
     }
+    switch (org.eclipse.jgit.lib.SignatureVerifiers.getFormat(signature)) {
+      case SSH -> verifySsh(commit);
+      case OPENPGP -> verifyOpenPgp(commit, signature);
+      default -> throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " carries an X.509 (gpgsm) "
+          + "signature; only SSH and OpenPGP signatures are verified; refused");
+    }
+  }
+
+  private void verifySsh(RevCommit commit) throws RolloutException {
+    if (config.allowedSigners() == null) {
+      throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " carries an SSH signature, but "
+          + "policy.source.signatures has no allowed_signers_file; commits must be signed by "
+          + config.signersDescription() + "; refused");
+    }
+    String file = config.allowedSigners().toAbsolutePath().toString();
     org.eclipse.jgit.lib.Config c = new org.eclipse.jgit.lib.Config();
     c.setString("gpg", null, "format", "ssh");
     c.setString("gpg", "ssh", "allowedSignersFile", file);
@@ -298,16 +317,42 @@ public final class GitPolicySource implements PolicySource {
       throw new RolloutException(Stage.CHECKOUT, "cannot verify the signature of commit " + commit.name() + ": " + e, e);
     }
     if (v == null) {
-      throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " carries a signature that is not an SSH "
-          + "signature (GPG signatures are not supported yet); refused");
+      throw new RolloutException(Stage.CHECKOUT, "the SSH signature of commit " + commit.name() + " cannot be "
+          + "verified (no SSH signature verifier is available); refused");
     }
     if (!v.verified() || v.expired()) {
       throw new RolloutException(Stage.CHECKOUT, "the signature of commit " + commit.name() + " does not verify against "
           + "allowed_signers_file `" + file + "`" + (v.expired() ? " (the key has expired)" : "")
           + (v.message() == null || v.message().isBlank() ? "" : ": " + v.message()) + "; refused");
     }
-    LOG.info("event=policy_commit_signature_verified revision={} signer=\"{}\" key={}", commit.name(), v.signer(),
-        v.keyFingerprint());
+    LOG.info("event=policy_commit_signature_verified revision={} format=ssh signer=\"{}\" key={}", commit.name(),
+        v.signer() != null ? v.signer() : v.keyUser(), v.keyFingerprint());
+  }
+
+  private void verifyOpenPgp(RevCommit commit, byte[] signature) throws RolloutException {
+    if (config.openPgpKeys().isEmpty()) {
+      throw new RolloutException(Stage.CHECKOUT, "commit " + commit.name() + " carries an OpenPGP (GPG) signature, but "
+          + GitSourceConfig.OPENPGP_KEYS_FIELD + " is empty; commits must be signed by " + config.signersDescription()
+          + "; refused");
+    }
+    OpenPgpCommitVerifier verifier = new OpenPgpCommitVerifier();
+    List<org.bouncycastle.openpgp.api.OpenPGPCertificate> keys;
+    try {
+      keys = verifier.readKeys(config.openPgpKeys(), GitSourceConfig.OPENPGP_KEYS_FIELD);
+    } catch (IllegalArgumentException e) {
+      throw new RolloutException(Stage.CHECKOUT, "cannot verify the signature of commit " + commit.name() + ": "
+          + e.getMessage(), e);
+    }
+    OpenPgpCommitVerifier.Signer signer;
+    try {
+      signer = verifier.verify(OpenPgpCommitVerifier.signedPayload(commit.getRawBuffer()), signature,
+          commit.getCommitterIdent().getEmailAddress(), keys);
+    } catch (OpenPgpCommitVerifier.Refused e) {
+      throw new RolloutException(Stage.CHECKOUT, "the OpenPGP signature of commit " + commit.name() + " does not "
+          + "verify against " + GitSourceConfig.OPENPGP_KEYS_FIELD + ": " + e.getMessage() + "; refused", e);
+    }
+    LOG.info("event=policy_commit_signature_verified revision={} format=openpgp signer=\"{}\" key={} signing_key={}",
+        commit.name(), signer.userId(), signer.fingerprint(), signer.signingKey());
   }
 
   private static Path safeTarget(Path staging, String rel, String path) throws RolloutException {

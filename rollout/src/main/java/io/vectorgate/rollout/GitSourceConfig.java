@@ -2,6 +2,7 @@ package io.vectorgate.rollout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -9,10 +10,14 @@ import java.util.regex.Pattern;
  * A git policy source: {@code uri} is a local path or a remote URL (https, ssh, file), {@code branch}
  * the branch followed, {@code subdir} the policy directory inside the repository (empty for the
  * root), {@code mirror} the local bare repository the gateway fetches into, {@code credentials}
- * for private repositories.
+ * for private repositories. With {@code allowedSigners} (SSH signatures, git's
+ * {@code gpg.ssh.allowedSignersFile}) and/or {@code openPgpKeys} (OpenPGP/GPG signatures: public key
+ * files), every commit must be signed by one of those keys.
  */
 public record GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials,
-    Path allowedSigners) {
+    Path allowedSigners, List<Path> openPgpKeys) {
+  /** The configuration entry of {@link #openPgpKeys()}, as errors name it. */
+  public static final String OPENPGP_KEYS_FIELD = "policy.source.signatures.public_keys";
   private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
 
   public GitSourceConfig {
@@ -36,16 +41,37 @@ public record GitSourceConfig(String uri, String branch, String subdir, Path mir
       throw new IllegalArgumentException("policy.source.signatures.allowed_signers_file: `" + allowedSigners
           + "` is not a readable file");
     }
+    openPgpKeys = openPgpKeys == null ? List.of() : List.copyOf(openPgpKeys);
+    new OpenPgpCommitVerifier().readKeys(openPgpKeys, OPENPGP_KEYS_FIELD); // refused at load, not at the first commit
   }
 
   /** A source that does not require signed commits. */
   public GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials) {
-    this(uri, branch, subdir, mirror, credentials, null);
+    this(uri, branch, subdir, mirror, credentials, null, List.of());
   }
 
-  /** Whether every commit must carry an SSH signature by a key in {@link #allowedSigners()}. */
+  /** A source whose commits must be SSH-signed by a key of {@code allowedSigners} (null: not required). */
+  public GitSourceConfig(String uri, String branch, String subdir, Path mirror, GitCredentials credentials,
+      Path allowedSigners) {
+    this(uri, branch, subdir, mirror, credentials, allowedSigners, List.of());
+  }
+
+  /** Whether every commit must be signed: SSH by a key of {@link #allowedSigners()}, or OpenPGP by one of {@link #openPgpKeys()}. */
   public boolean requiresSignatures() {
-    return allowedSigners != null;
+    return allowedSigners != null || !openPgpKeys.isEmpty();
+  }
+
+  /** What a commit must be signed with, for messages: the allowed signers file and/or the public key files. */
+  public String signersDescription() {
+    List<String> parts = new java.util.ArrayList<>();
+    if (allowedSigners != null) {
+      parts.add("an SSH key in allowed_signers_file `" + allowedSigners.toAbsolutePath() + "`");
+    }
+    if (!openPgpKeys.isEmpty()) {
+      parts.add("an OpenPGP key in public_keys " + openPgpKeys.stream().map(p -> "`" + p.toAbsolutePath() + "`")
+          .collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+    }
+    return String.join(" or ", parts);
   }
 
   /** Whether the source is reached over SSH ({@code ssh://…} or scp-like {@code user@host:path}). */

@@ -421,6 +421,80 @@ class GitRolloutTest {
         null, tmp.resolve("keys/missing")));
   }
 
+  /**
+   * Issue 20: with public_keys, commits must carry an OpenPGP (GPG) signature by a configured key for
+   * the committer's e-mail; unsigned, stranger-signed, SSH-signed and foreign-committer commits are
+   * refused at checkout while the last signed revision serves. A source configured with both
+   * formats takes either.
+   */
+  @Test
+  void openPgpSignedCommitsAreRequiredWhenConfigured() throws Exception {
+    var author = OpenPgpTestKeys.generate("Policy Author <author@example.test>");
+    var stranger = OpenPgpTestKeys.generate("Policy Author <author@example.test>");
+    Path authorKey = OpenPgpTestKeys.writePublic(author, tmp.resolve("keys/author.asc"));
+    String signed = repo.commitSignedOpenPgp("signed", Map.of("policy.vg", Policies.GOOD_VG), author,
+        "author@example.test");
+    gw = new RolloutFixture("gw-1", new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("mirror-gpg"), null,
+        null, List.of(authorKey)), tmp, state, null);
+    assertEquals(new RolloutController.CheckResult.Activated(signed, null), gw.controller.checkNow());
+
+    String unsigned = repo.commit("unsigned", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+    RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+        gw.controller.checkNow());
+    assertEquals(unsigned, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("is not signed; policy.source.signatures requires commits signed by an "
+        + "OpenPGP key in public_keys [`" + authorKey.toAbsolutePath() + "`]"), f.failure().message());
+
+    String foreign = repo.commitSignedOpenPgp("signed by a stranger", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_2")), stranger, "author@example.test");
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(foreign, f.revision());
+    assertEquals(Stage.CHECKOUT, f.failure().stage());
+    assertTrue(f.failure().message().contains("the OpenPGP signature of commit " + foreign + " does not verify against "
+        + "policy.source.signatures.public_keys: it is signed by key "), f.failure().message());
+    assertTrue(f.failure().message().contains("which is not among the configured public keys"), f.failure().message());
+
+    String impostor = repo.commitSignedOpenPgp("the author's key, another committer", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_3")), author, "mallory@example.test");
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(impostor, f.revision());
+    assertTrue(f.failure().message().contains("the committer e-mail `mallory@example.test` is not the e-mail of a "
+        + "valid user id of key"), f.failure().message());
+
+    Path sshKey = SshGitServer.writeOpenSsh(SshGitServer.rsa(), tmp.resolve("keys/ssh"), null);
+    String sshSigned = repo.commitSigned("ssh-signed", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_4")), sshKey);
+    f = assertInstanceOf(RolloutController.CheckResult.Failed.class, gw.controller.checkNow());
+    assertEquals(sshSigned, f.revision());
+    assertTrue(f.failure().message().contains("carries an SSH signature, but policy.source.signatures has no "
+        + "allowed_signers_file"), f.failure().message());
+    assertEquals(signed, gw.engine.activeRevision().orElseThrow(), "the last signed revision stays");
+    assertTrue(allows("delete"));
+
+    String good = repo.commitSignedOpenPgp("signed again", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_5")), author, "author@example.test");
+    assertEquals(new RolloutController.CheckResult.Activated(good, signed), gw.controller.checkNow());
+    assertFalse(allows("delete"));
+    gw.close();
+
+    // both formats configured: the SSH-signed commit by an allowed signer is taken too
+    Path allowed = tmp.resolve("keys/allowed_signers");
+    java.security.KeyPair ssh = SshGitServer.rsa();
+    Path sshTrusted = SshGitServer.writeOpenSsh(ssh, tmp.resolve("keys/ssh-trusted"), null);
+    Files.writeString(allowed, "author@example.test " + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(
+        ssh.getPublic()) + "\n");
+    String both = repo.commitSigned("ssh-signed by an allowed signer", Map.of("policy.vg",
+        Policies.DENY_DELETE_VG.replace("no_deletes", "no_deletes_6")), sshTrusted);
+    gw = new RolloutFixture("gw-2", new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("mirror-both"), null,
+        allowed, List.of(authorKey)), tmp.resolve("gw-2"), new InMemoryRolloutState(), null);
+    assertEquals(new RolloutController.CheckResult.Activated(both, null), gw.controller.checkNow());
+
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new GitSourceConfig(repo.uri(),
+        "main", null, tmp.resolve("m3"), null, null, List.of(tmp.resolve("keys/missing.asc"))));
+    assertTrue(bad.getMessage().startsWith("policy.source.signatures.public_keys[0]: `"), bad.getMessage());
+  }
+
   @Test
   void missingSubdirectoryFailsAtCheckout() throws Exception {
     repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));

@@ -59,6 +59,26 @@ final class TestRepo implements AutoCloseable {
         .setSigningKey(key.toAbsolutePath().toString()).call().getName();
   }
 
+  /**
+   * Like {@link #commit}, with committer e-mail {@code committerEmail}, OpenPGP-signed with {@code key}
+   * (as `git commit -S` with gpg).
+   */
+  String commitSignedOpenPgp(String message, Map<String, String> files,
+      org.bouncycastle.openpgp.api.OpenPGPKey key, String committerEmail) throws IOException, GitAPIException {
+    var cfg = git.getRepository().getConfig();
+    cfg.setString("gpg", null, "format", "openpgp");
+    cfg.save();
+    for (Map.Entry<String, String> e : files.entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
+      git.add().addFilepattern(e.getKey()).call();
+    }
+    PersonIdent who = new PersonIdent("Policy Author", committerEmail);
+    return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(true)
+        .setSigner(OpenPgpTestKeys.signer(key)).call().getName();
+  }
+
   /** Moves the branch to {@code revision} as a force-push would. */
   void resetHard(String revision) throws GitAPIException {
     git.reset().setMode(ResetCommand.ResetType.HARD).setRef(revision).call();

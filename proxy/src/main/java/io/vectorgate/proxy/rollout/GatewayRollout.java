@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -164,7 +165,8 @@ public final class GatewayRollout implements AutoCloseable {
               ConfigLoader.readSecret(c.token(), at + ".credentials.token", env));
         }
         return new GitPolicySource(new GitSourceConfig(cfg.url(), cfg.branch(), cfg.path(),
-            mirror, creds, cfg.signatures() == null ? null : cfg.signatures().allowedSignersFile()));
+            mirror, creds, cfg.signatures() == null ? null : cfg.signatures().allowedSignersFile(),
+            cfg.signatures() == null ? List.of() : cfg.signatures().publicKeys()));
       }
       BundleSignatureVerifier verifier = null;
       if (cfg.signing() != null) {

@@ -3,10 +3,12 @@ package io.vectorgate.proxy.rollout;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
+import io.vectorgate.rollout.OpenPgpCommitVerifier;
 import io.vectorgate.rollout.SshRemote;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -33,9 +35,10 @@ import java.util.Locale;
  *       public_key_file: keys/bundle-signing.pub.pem
  *       key_id: default
  *       scope: prod
- *     signatures:                    # git, optional: every commit must be SSH-signed by an allowed signer
- *       format: ssh
- *       allowed_signers_file: keys/allowed_signers   # git's gpg.ssh.allowedSignersFile format
+ *     signatures:                    # git, optional: every commit must be signed by a configured key
+ *       format: ssh                  # ssh | gpg (openpgp); absent: whichever keys are given below
+ *       allowed_signers_file: keys/allowed_signers   # SSH: git's gpg.ssh.allowedSignersFile format
+ *       # public_keys: [keys/alice.asc, keys/bob.asc]  # OpenPGP (GPG): gpg --export --armor files
  *     state: jdbc:postgresql://db:5432/vectorgate?user=gw   # or a SQLite file; absent: this process only
  *     instance_id: gw-1              # default: host name and process id
  *     work_dir: var/rollout          # mirror and staging folders
@@ -88,12 +91,20 @@ public record PolicySourceConfig(
       @JsonProperty("scope") String scope) {}
 
   /**
-   * Git commit signatures (git's {@code gpg.ssh.allowedSignersFile}): every commit must carry an SSH
-   * signature by a key listed for the committer's e-mail in {@code allowed_signers_file}.
+   * Git commit signatures: every commit must carry an SSH signature by a key listed for the
+   * committer's e-mail in {@code allowed_signers_file} (git's {@code gpg.ssh.allowedSignersFile}),
+   * or an OpenPGP (GPG) signature by one of the {@code public_keys} with a user id for the
+   * committer's e-mail. {@code format} ({@code ssh} or {@code gpg}/{@code openpgp}) restricts it to
+   * one format; without it, each configured format is accepted.
    */
   public record Signatures(
       @JsonProperty("format") String format,
-      @JsonProperty("allowed_signers_file") Path allowedSignersFile) {}
+      @JsonProperty("allowed_signers_file") Path allowedSignersFile,
+      @JsonProperty("public_keys") List<Path> publicKeys) {
+    public Signatures {
+      publicKeys = publicKeys == null ? List.of() : List.copyOf(publicKeys);
+    }
+  }
 
   /** The impact check: a JSON-lines sample of policy inputs and the expectations file in the policy directory. */
   public record Impact(
@@ -130,9 +141,52 @@ public record PolicySourceConfig(
     Http h = http == null ? null : new Http(http.address(), secret(base, http.webhookSecret()), secret(base,
         http.adminToken()));
     Signatures sig = signatures == null ? null : new Signatures(signatures.format(),
-        signatures.allowedSignersFile() == null ? null : base.resolve(signatures.allowedSignersFile()).normalize());
+        signatures.allowedSignersFile() == null ? null : base.resolve(signatures.allowedSignersFile()).normalize(),
+        signatures.publicKeys().stream().map(k -> base.resolve(k).normalize()).toList());
     return new PolicySourceConfig(kind, u, branch, path, pollIntervalSeconds, c, secret(base, token), s, st, instanceId,
         base.resolve(workDir).normalize(), i, h, sig);
+  }
+
+  /** {@code format} against the keys given; the files readable, the OpenPGP key files holding public keys. */
+  private void validateSignatures(String at) {
+    String format = signatures.format() == null ? null : signatures.format().toLowerCase(Locale.ROOT);
+    boolean ssh = signatures.allowedSignersFile() != null;
+    boolean pgp = !signatures.publicKeys().isEmpty();
+    if (format != null && !List.of("ssh", "gpg", "openpgp").contains(format)) {
+      throw new ConfigException(at + ".format", "must be `ssh` or `gpg` (also written `openpgp`), was `"
+          + signatures.format() + "`");
+    }
+    if ("ssh".equals(format) && pgp) {
+      throw new ConfigException(at + ".public_keys", "OpenPGP keys do not apply to `format: ssh`; remove `format` to "
+          + "accept SSH and OpenPGP signatures");
+    }
+    if (format != null && !"ssh".equals(format) && ssh) {
+      throw new ConfigException(at + ".allowed_signers_file", "SSH allowed signers do not apply to `format: " + format
+          + "`; remove `format` to accept SSH and OpenPGP signatures");
+    }
+    if ("ssh".equals(format) || (format == null && ssh)) {
+      if (!ssh || !Files.isRegularFile(signatures.allowedSignersFile())
+          || !Files.isReadable(signatures.allowedSignersFile())) {
+        throw new ConfigException(at + ".allowed_signers_file", "required, a readable file; was `"
+            + signatures.allowedSignersFile() + "`");
+      }
+    }
+    if (format != null && !"ssh".equals(format) && !pgp) {
+      throw new ConfigException(at + ".public_keys", "required for `format: " + format + "`: a list of OpenPGP "
+          + "public key files (gpg --export --armor KEYID)");
+    }
+    if (format == null && !ssh && !pgp) {
+      throw new ConfigException(at, "give allowed_signers_file (SSH signatures) and/or public_keys (OpenPGP "
+          + "signatures)");
+    }
+    try {
+      new OpenPgpCommitVerifier().readKeys(signatures.publicKeys(), at + ".public_keys");
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      int colon = msg.indexOf(": ");
+      throw new ConfigException(colon < 0 ? at + ".public_keys" : msg.substring(0, colon),
+          colon < 0 ? msg : msg.substring(colon + 2), e);
+    }
   }
 
   private static SecretRef secret(Path base, SecretRef r) {
@@ -205,15 +259,7 @@ public record PolicySourceConfig(
       }
       validateGitCredentials(at);
       if (signatures != null) {
-        if (signatures.format() != null && !signatures.format().equals("ssh")) {
-          throw new ConfigException(at + ".signatures.format", "only `ssh` signatures are verified (GPG is not "
-              + "supported yet), was `" + signatures.format() + "`");
-        }
-        if (signatures.allowedSignersFile() == null || !Files.isRegularFile(signatures.allowedSignersFile())
-            || !Files.isReadable(signatures.allowedSignersFile())) {
-          throw new ConfigException(at + ".signatures.allowed_signers_file", "required, a readable file; was `"
-              + signatures.allowedSignersFile() + "`");
-        }
+        validateSignatures(at + ".signatures");
       }
       if (impact != null) {
         if (impact.sample() == null || !Files.isRegularFile(impact.sample())) {

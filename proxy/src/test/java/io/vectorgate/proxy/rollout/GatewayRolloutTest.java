@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -80,6 +81,16 @@ class GatewayRolloutTest {
     assertEquals(30L, s.pollIntervalSeconds());
     assertTrue(c.policy().regoDirs().isEmpty());
 
+    // OpenPGP commit signatures: key files resolved against the config's directory and read at load
+    Files.createDirectories(dir.resolve("keys"));
+    Files.writeString(dir.resolve("keys/author.asc"), new org.bouncycastle.openpgp.api.bc.BcOpenPGPApi()
+        .generateKey(4).ed25519x25519Key("Policy Author <author@example.test>").build().toCertificate()
+        .toAsciiArmoredString());
+    PolicySourceConfig signed = ConfigLoader.parse(base(
+        "policy: {source: {kind: git, url: repo, signatures: {format: gpg, public_keys: [keys/author.asc]}}}\n"), dir,
+        "gw.yaml").policy().source();
+    assertEquals(List.of(dir.resolve("keys/author.asc")), signed.signatures().publicKeys());
+
     Files.createDirectories(dir.resolve("rego"));
     String[][] cases = {
         {"policy: {rego_dirs: [rego], source: {kind: git, url: repo}}", "policy"},
@@ -98,8 +109,19 @@ class GatewayRolloutTest {
             "policy.source.http.address"},
         {"policy: {source: {kind: git, url: repo, http: {address: \"127.0.0.1:0\"}}}", "policy.source.http"},
         {"policy: {source: {kind: git, url: repo, surprise: 1}}", "policy"},
-        {"policy: {source: {kind: git, url: repo, signatures: {format: gpg, allowed_signers_file: gw.yaml}}}",
+        {"policy: {source: {kind: git, url: repo, signatures: {format: x509, allowed_signers_file: gw.yaml}}}",
             "policy.source.signatures.format"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: gpg, allowed_signers_file: gw.yaml}}}",
+            "policy.source.signatures.allowed_signers_file: SSH allowed signers do not apply to `format: gpg`"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: gpg}}}",
+            "policy.source.signatures.public_keys: required for `format: gpg`"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: ssh, allowed_signers_file: gw.yaml, "
+            + "public_keys: [gw.yaml]}}}", "policy.source.signatures.public_keys: OpenPGP keys do not apply"},
+        {"policy: {source: {kind: git, url: repo, signatures: {public_keys: [gw.yaml]}}}",
+            "policy.source.signatures.public_keys[0]: `"},
+        {"policy: {source: {kind: git, url: repo, signatures: {format: openpgp, public_keys: [missing.asc]}}}",
+            "policy.source.signatures.public_keys[0]: `"},
+        {"policy: {source: {kind: git, url: repo, signatures: {}}}", "policy.source.signatures: give"},
         {"policy: {source: {kind: git, url: repo, signatures: {format: ssh}}}",
             "policy.source.signatures.allowed_signers_file"},
         {"policy: {source: {kind: bundle_server, url: \"https://x/b.tar.gz\", signatures: {format: ssh}}}",
