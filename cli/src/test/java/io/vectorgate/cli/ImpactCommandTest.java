@@ -92,6 +92,6 @@ class ImpactCommandTest {
     r = HarnessCommandsFixture.run("impact", "--baseline", base.toString(), "--candidate", base.toString(),
         "--traffic", export.toString(), "--expect", expect.toString());
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("e.yaml intended[0]: `change` must be one of"), r.err());
+    assertTrue(r.err().contains("e.yaml:3:13: intended[0]: `change` must be one of"), r.err()); // file:line:col
   }
 }

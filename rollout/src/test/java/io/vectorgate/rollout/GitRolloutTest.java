@@ -184,7 +184,7 @@ class GitRolloutTest {
     RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
         gw.controller.checkNow());
     assertEquals(Stage.IMPACT, f.failure().stage(), f.failure()::render);
-    assertTrue(f.failure().render().contains("impact-expectations.yaml intended[0]: intended change "
+    assertTrue(f.failure().render().contains("impact-expectations.yaml:4:5 intended[0]: intended change "
         + "`newly_allowed action=drop_collection` did not occur"), f.failure()::render);
     assertEquals(good, gw.engine.activeRevision().orElseThrow());
     // undeclared changes are listed in sample order, numerically (2, 4, …, 12)

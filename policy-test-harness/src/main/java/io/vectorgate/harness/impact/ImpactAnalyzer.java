@@ -51,7 +51,7 @@ public final class ImpactAnalyzer {
         if (recorded != null && !recorded.allow() && recorded.reasonCodes().contains(e.code())) {
           refusedAsRecorded++;
         } else if (ImpactExpectations.UNREPLAYABLE_CODES.contains(e.code())
-            && expectations.unreplayable() != ImpactExpectations.Unreplayable.FAIL) {
+            && expectations.unreplayable() != io.vectorgate.rollout.ImpactExpectationsFile.Unreplayable.FAIL) {
           unreplayable.add(e);
         } else {
           errors.add(e);

@@ -39,7 +39,7 @@ public record ImpactReport(
     Map<String, List<Drift>> drift,
     List<String> notObserved,
     List<ReplayError> unreplayable,
-    ImpactExpectations.Unreplayable unreplayableMode,
+    io.vectorgate.rollout.ImpactExpectationsFile.Unreplayable unreplayableMode,
     long elapsedNanos) {
 
   public long unexpectedChanges() {

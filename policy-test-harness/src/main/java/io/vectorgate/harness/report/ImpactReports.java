@@ -65,7 +65,7 @@ public final class ImpactReports {
         sb.append("  … ").append(r.errors().size() - 20).append(" more\n");
       }
     }
-    if (!r.unreplayable().isEmpty() && r.unreplayableMode() == io.vectorgate.harness.impact.ImpactExpectations.Unreplayable.COUNT) {
+    if (!r.unreplayable().isEmpty() && r.unreplayableMode() == io.vectorgate.rollout.ImpactExpectationsFile.Unreplayable.COUNT) {
       sb.append("\nunreplayable (counted, not failing: `unreplayable: count`):\n");
       r.unreplayable().stream().limit(20).forEach(e -> sb.append("  ").append(e).append('\n'));
       if (r.unreplayable().size() > 20) {
