@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vectorgate", mixinStandardHelpOptions = true, version = "vectorgate 0.1.0",
     description = "Policy gateway for vector databases: policies, sessions, approvals.",
     subcommands = {PolicyCommand.class, DslCommand.class, TestCommand.class, ImpactCommand.class, ApprovalsCommand.class,
-        SessionsCommand.class, GatewayCommand.class})
+        SessionsCommand.class, GatewayCommand.class, DevCommand.class})
 public final class VectorgateCli {
 
   public static void main(String[] args) {
