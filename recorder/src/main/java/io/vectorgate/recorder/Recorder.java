@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link FsyncPolicy#EVERY_RECORD} it completes after fsync, batched per drain).
  *
  * <p>This class is the API and the queue; the jobs behind it: {@link WriterLoop} (batches, acks,
- * failures), {@link EntryBuilder} (entries and session counters), {@link SegmentWriter} (chain head,
+ * failures), {@link EntryWriter} (entries streamed to the segment buffer, their index rows, session counters), {@link SegmentWriter} (chain head,
  * segment files, compression), {@link Recovery} (the head on disk at open), {@link Retention},
  * {@link IndexFeeder}.
  */

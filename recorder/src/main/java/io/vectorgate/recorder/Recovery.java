@@ -73,7 +73,7 @@ final class Recovery {
         truncate(s.path(), scan.goodBytes);
       }
       segments.resume(s, scan.goodBytes, scan.count);
-      note = EntryBuilder.newEntry(RecordFormat.KIND_RECOVERY, config.clock().instant());
+      note = EntryWriter.newEntry(RecordFormat.KIND_RECOVERY, config.clock().instant());
       note.put("segment", s.fileName());
       note.put("reason", "unclean_shutdown");
       note.put("truncated_bytes", scan.tornBytes);
@@ -99,7 +99,7 @@ final class Recovery {
     if (Recorder.SEAL_CLOSE.equals(lastSeal.path("reason").asText())) {
       return null;
     }
-    ObjectNode note = EntryBuilder.newEntry(RecordFormat.KIND_RECOVERY, config.clock().instant());
+    ObjectNode note = EntryWriter.newEntry(RecordFormat.KIND_RECOVERY, config.clock().instant());
     note.put("segment", s.fileName());
     note.put("reason", "unclean_shutdown");
     note.put("truncated_bytes", tornBytes);

@@ -101,7 +101,7 @@ final class Retention {
     ObjectNode firstKept = Recovery.firstEntry(kept);
     long firstKeptSeq = firstKept.get(RecordFormat.F_SEQ).longValue();
     String keptPrev = firstKept.path(RecordFormat.F_PREV_HASH).asText();
-    ObjectNode r = EntryBuilder.newEntry(RecordFormat.KIND_RETENTION, now);
+    ObjectNode r = EntryWriter.newEntry(RecordFormat.KIND_RETENTION, now);
     r.put("first_kept_seq", firstKeptSeq);
     r.put("first_kept_prev_hash", keptPrev);
     ArrayNode names = r.putArray("removed_segments");

@@ -1,6 +1,5 @@
 package io.vectorgate.recorder;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +30,7 @@ final class SegmentWriter {
   private final Path dir;
   private final String recorderId;
   private final WriterStatus status;
-  private final EntryEncoder encoder = new EntryEncoder();
-  private final ByteBufferBuilder out = new ByteBufferBuilder();
+  private final LineEncoder out = new LineEncoder();
   private final ExecutorService compressor;
 
   private FileChannel channel;
@@ -106,21 +103,19 @@ final class SegmentWriter {
     return channel != null && segCount > 0 && segBytes + out.size() >= config.segmentMaxBytes();
   }
 
-  /** Assigns seq/id/prev_hash, encodes and buffers one entry (opening a segment when none is open). */
-  Appended append(ObjectNode entry, VectorStripper strip) throws IOException {
+  /**
+   * Assigns seq/id/prev_hash and streams one entry into the batch buffer ({@link LineEncoder}).
+   * Opens a segment when none is open. When the entry cannot be serialized the buffer and the chain
+   * are left as they were.
+   */
+  Appended append(EntryWriter.Entry entry) throws IOException, LineEncoder.EntryEncodingException {
     if (channel == null) {
       openSegment(nextSeq);
     }
     long seq = nextSeq;
     String id = recorderId + "-" + seq;
-    entry.put(RecordFormat.F_SEQ, seq);
-    entry.put(RecordFormat.F_ID, id);
-    entry.put(RecordFormat.F_PREV_HASH, lastHash);
-    EntryEncoder.Encoded enc = encoder.encode(entry, strip);
-    entry.put(RecordFormat.F_HASH, enc.hash());
-    out.append(enc.line());
+    lastHash = out.append(entry, seq, id, lastHash);
     nextSeq = seq + 1;
-    lastHash = enc.hash();
     segCount++;
     return new Appended(seq, id, segFirstSeq);
   }
@@ -150,7 +145,7 @@ final class SegmentWriter {
     if (out.size() == 0) {
       return;
     }
-    ByteBuffer b = out.buffer();
+    ByteBuffer b = out.bytes();
     while (b.hasRemaining()) {
       channel.write(b);
     }
@@ -243,32 +238,6 @@ final class SegmentWriter {
     } catch (IOException e) {
       // some file systems cannot fsync a directory; the segment data itself is still forced
       LOG.debug("event=recorder_dir_fsync_unsupported dir=\"{}\" error=\"{}\"", dir, e.getMessage());
-    }
-  }
-
-  /** A growable byte buffer for one batch of lines. */
-  private static final class ByteBufferBuilder {
-    private byte[] buf = new byte[64 * 1024];
-    private int size;
-
-    void append(byte[] b) {
-      if (size + b.length > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + b.length));
-      }
-      System.arraycopy(b, 0, buf, size, b.length);
-      size += b.length;
-    }
-
-    int size() {
-      return size;
-    }
-
-    void reset() {
-      size = 0;
-    }
-
-    ByteBuffer buffer() {
-      return ByteBuffer.wrap(buf, 0, size);
     }
   }
 }

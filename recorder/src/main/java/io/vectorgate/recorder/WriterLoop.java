@@ -30,14 +30,14 @@ final class WriterLoop implements Runnable {
   private final Recovery recovery;
   private final IndexFeeder index;
   private final Retention retention;
-  private final EntryBuilder builder;
+  private final EntryWriter entries;
   private final List<Written> unacked = new ArrayList<>();
   private ObjectNode pendingRecoveryNote;
   private boolean maintenance;
   private long nextRetryNanos;
 
   /** An entry in the batch buffer, waiting for write (and fsync) before its future completes. */
-  private record Written(Queued pending, long seq, String id, ObjectNode entry, long segment) {}
+  private record Written(Queued pending, long seq, String id, EntryWriter.Entry entry, long segment) {}
 
   WriterLoop(RecorderConfig config, String recorderId, BlockingQueue<Queued> queue, WriterStatus status,
       SegmentWriter segments, IndexFeeder index) {
@@ -50,7 +50,7 @@ final class WriterLoop implements Runnable {
     this.recovery = new Recovery(config, segments);
     this.index = index;
     this.retention = new Retention(config, segments, index);
-    this.builder = new EntryBuilder(config);
+    this.entries = new EntryWriter(config);
   }
 
   /** Finds the chain head on disk (before the thread starts, and on retry). */
@@ -66,7 +66,7 @@ final class WriterLoop implements Runnable {
     try {
       if (pendingRecoveryNote != null) {
         try {
-          writeEntry(pendingRecoveryNote, null, null);
+          writeOwnEntry(pendingRecoveryNote);
           flushAndAck();
         } catch (IOException e) {
           markFailed(e);
@@ -119,20 +119,26 @@ final class WriterLoop implements Runnable {
       notRecordedLate(p);
       return;
     }
-    EntryBuilder.Built built;
+    EntryWriter.Entry entry;
     try {
-      built = builder.build(p.item());
+      entry = entries.entry(p.item());
     } catch (RuntimeException e) {
-      status.refused.increment();
-      p.ack().completeExceptionally(new IllegalArgumentException("record draft cannot be serialized: " + e.getMessage(), e));
+      refuseUnserializable(p, e);
       return;
     }
     try {
-      writeEntry(built.entry(), built.strip(), p);
+      writeEntry(entry, p);
+    } catch (LineEncoder.EntryEncodingException e) {
+      refuseUnserializable(p, e.getCause());
     } catch (IOException e) {
       markFailed(e);
       notRecordedLate(p);
     }
+  }
+
+  private void refuseUnserializable(Queued p, Throwable e) {
+    status.refused.increment();
+    p.ack().completeExceptionally(new IllegalArgumentException("record draft cannot be serialized: " + e.getMessage(), e));
   }
 
   private void notRecordedLate(Queued p) {
@@ -149,12 +155,22 @@ final class WriterLoop implements Runnable {
   }
 
   /** Encodes and buffers one entry; seals the segment first when it is full. */
-  private void writeEntry(ObjectNode entry, VectorStripper strip, Queued p) throws IOException {
+  private void writeEntry(EntryWriter.Entry entry, Queued p) throws IOException, LineEncoder.EntryEncodingException {
     if (!maintenance && segments.full()) {
       seal("size");
     }
-    SegmentWriter.Appended a = segments.append(entry, strip);
+    SegmentWriter.Appended a = segments.append(entry);
     unacked.add(new Written(p, a.seq(), a.id(), entry, a.segment()));
+  }
+
+  /** Encodes and buffers one entry the recorder itself builds (seal, recovery, retention): it always serializes. */
+  private void writeOwnEntry(ObjectNode tree) throws IOException {
+    try {
+      writeEntry(new EntryWriter.TreeEntry(tree), null);
+    } catch (LineEncoder.EntryEncodingException e) {
+      throw new IllegalStateException("recorder entry `" + tree.path(RecordFormat.F_KIND).asText()
+          + "` cannot be serialized", e);
+    }
   }
 
   /** Writes buffered lines, fsyncs per policy, completes their futures and indexes them. */
@@ -193,7 +209,7 @@ final class WriterLoop implements Runnable {
         w.pending().ack().complete(new Ack(ackStatus, w.seq(), w.id()));
       }
       if (toIndex != null) {
-        toIndex.add(IndexedRecord.fromEntry(recorderId, w.segment(), w.entry()));
+        toIndex.add(w.entry().row(recorderId, w.seq(), w.id(), w.segment()));
       }
     }
     unacked.clear();
@@ -236,12 +252,12 @@ final class WriterLoop implements Runnable {
 
   private void sealNow(String reason) throws IOException {
     long count = segments.segmentCount();
-    ObjectNode s = EntryBuilder.newEntry(RecordFormat.KIND_SEAL, config.clock().instant());
+    ObjectNode s = EntryWriter.newEntry(RecordFormat.KIND_SEAL, config.clock().instant());
     s.put("reason", reason);
     s.put("segment_first_seq", segments.segmentFirstSeq());
     s.put("count", count);
     s.put("last_hash", segments.lastHash());
-    writeEntry(s, null, null);
+    writeOwnEntry(s);
     segments.writeOut();
     segments.force(true);
     Path sealed = segments.closeSealed();
@@ -253,7 +269,7 @@ final class WriterLoop implements Runnable {
     maintenance = true;
     try {
       return retention.run(entry -> {
-        writeEntry(entry, null, null);
+        writeOwnEntry(entry);
         long seq = segments.nextSeq() - 1;
         segments.writeOut();
         segments.force(false);
@@ -325,7 +341,7 @@ final class WriterLoop implements Runnable {
       recover();
       if (pendingRecoveryNote != null) {
         pendingRecoveryNote.put("reason", "write_failure");
-        writeEntry(pendingRecoveryNote, null, null);
+        writeOwnEntry(pendingRecoveryNote);
         pendingRecoveryNote = null;
         segments.writeOut();
         segments.force(false);

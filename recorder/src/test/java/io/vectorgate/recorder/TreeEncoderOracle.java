@@ -1,18 +1,28 @@
 package io.vectorgate.recorder;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.AuditHints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the entry of each queued item (without {@code seq}, {@code id}, {@code prev_hash},
- * {@code hash}, which the segment writer assigns) and keeps the per-session counters that
- * {@code session_end} entries carry. Writer thread only.
+ * The oracle for the streaming encoder: the tree-based entry builder and encoder the recorder used
+ * until commit c9be351 (an {@code ObjectNode} per entry, {@code valueToTree} for the model records,
+ * then a canonical walk), kept verbatim apart from the glue. The streaming encoder must write the
+ * same bytes.
  */
-final class EntryBuilder {
+final class TreeEncoderOracle {
   private final RecorderConfig config;
   private final ObjectMapper mapper = RecordFormat.mapper();
   private final Map<String, SessionState> sessions = new HashMap<>();
@@ -32,11 +42,48 @@ final class EntryBuilder {
     }
   }
 
-  EntryBuilder(RecorderConfig config) {
+  TreeEncoderOracle(RecorderConfig config) {
     this.config = config;
   }
 
   /** The entry of a queued (non-control) item; a RuntimeException means the draft cannot be serialized. */
+  /** The stored line (with newline) of {@code item} at (seq, id, prevHash), as the tree encoder wrote it. */
+  byte[] line(Queued.Item item, long seq, String id, String prevHash) throws IOException {
+    Built b = build(item);
+    b.entry().put(RecordFormat.F_SEQ, seq);
+    b.entry().put(RecordFormat.F_ID, id);
+    b.entry().put(RecordFormat.F_PREV_HASH, prevHash);
+    return encode(b.entry(), b.strip());
+  }
+
+  /** The tree encoding of an entry that is a tree (seal, recovery, approval): the old EntryEncoder. */
+  static byte[] encode(ObjectNode entry, VectorStripper payloadStripper) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (JsonGenerator g = RecordFormat.mapper().getFactory().createGenerator(buf)) {
+      g.writeStartObject();
+      List<String> names = new ArrayList<>(entry.size());
+      Iterator<String> it = entry.fieldNames();
+      while (it.hasNext()) {
+        String n = it.next();
+        if (!RecordFormat.F_HASH.equals(n)) {
+          names.add(n);
+        }
+      }
+      Collections.sort(names);
+      for (String n : names) {
+        JsonNode child = entry.get(n);
+        g.writeFieldName(n);
+        boolean payload = "request".equals(n) || "response".equals(n);
+        RecordFormat.writeCanonical(child, g, payload ? payloadStripper : null);
+      }
+      g.writeEndObject();
+    }
+    byte[] b = buf.toByteArray();
+    String hash = RecordFormat.sha256Hex(b, b.length);
+    String line = new String(b, 0, b.length - 1, StandardCharsets.UTF_8) + ",\"hash\":\"" + hash + "\"}\n";
+    return line.getBytes(StandardCharsets.UTF_8);
+  }
+
   Built build(Queued.Item item) {
     if (item instanceof Queued.Request r) {
       RecordDraft d = r.draft();
@@ -94,10 +141,10 @@ final class EntryBuilder {
     rec.put("vectors", vectors);
     if (payloads) {
       if (d.request() != null) {
-        e.set(EntryEncoder.F_REQUEST, d.request());
+        e.set("request", d.request());
       }
       if (d.response() != null) {
-        e.set(EntryEncoder.F_RESPONSE, d.response());
+        e.set("response", d.response());
       }
     }
     return e;
