@@ -13,18 +13,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds the index: one batch per writer drain, a bounded backlog while the index fails (the
- * segments stay the source of truth; {@code reindex} rebuilds it), the catch-up at open and the
- * trim after retention.
+ * Feeds the index on its own thread, so that index inserts are never between an entry's ack and
+ * the next entry's write: the writer hands over the entries of each batch ({@link #submit}), the
+ * index thread builds their rows (from the drafts) and adds everything handed over since its last
+ * add in one batch. At most {@value #MAX_PENDING} entries wait; beyond that the writer waits (the
+ * index's speed bounds the recording's, as when the writer indexed itself). While the index fails,
+ * rows are kept for the next batch up to a bound (the segments stay the source of truth;
+ * {@code reindex} rebuilds it). Also: the catch-up at open and the trim after retention, in order
+ * with the adds. {@link #sync()} waits until everything handed over is applied.
  */
 final class IndexFeeder {
   private static final Logger LOG = LoggerFactory.getLogger(IndexFeeder.class);
   private static final int MAX_INDEX_BACKLOG = 100_000;
+  static final int MAX_PENDING = 50_000;
+
+  /** One written entry whose row the index thread builds. */
+  record Pending(EntryWriter.Entry entry, long seq, String id, long segment) {}
 
   private final RecordIndex index;
   private final String recorderId;
   private final WriterStatus status;
   private final List<IndexedRecord> backlog = new ArrayList<>();
+  private final Object lock = new Object();
+  private List<Pending> pending = new ArrayList<>();
+  private long deleteBefore = -1;
+  private long submitted;
+  private long applied;
+  private boolean closing;
+  private Thread thread;
 
   IndexFeeder(RecordIndex index, String recorderId, WriterStatus status) {
     this.index = index;
@@ -36,8 +52,138 @@ final class IndexFeeder {
     return index != null;
   }
 
-  /** Adds one batch (after the backlog); on failure keeps it for the next batch, up to a bound. Writer thread. */
-  void add(List<IndexedRecord> batch) {
+  /** Starts the index thread (after the catch-up at open). */
+  void start() {
+    if (index == null) {
+      return;
+    }
+    thread = new Thread(this::run, "vectorgate-recorder-index");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Hands over the entries of one written batch. Writer thread; waits while {@value #MAX_PENDING} are pending. */
+  void submit(List<Pending> entries) {
+    synchronized (lock) {
+      while (pending.size() >= MAX_PENDING && !closing && thread.isAlive()) {
+        awaitQuietly();
+      }
+      if (!thread.isAlive()) {
+        status.indexFailures.increment(); // the index thread stopped: the catch-up at the next open indexes them
+        return;
+      }
+      pending.addAll(entries);
+      submitted++;
+      lock.notifyAll();
+    }
+  }
+
+  /** Drops index rows of entries before {@code firstKeptSeq}, after every row handed over before. Writer thread. */
+  void deleteBefore(long firstKeptSeq) {
+    synchronized (lock) {
+      deleteBefore = Math.max(deleteBefore, firstKeptSeq);
+      submitted++;
+      lock.notifyAll();
+    }
+  }
+
+  /** Waits until everything handed over so far is applied to the index (flush, retention, close). */
+  void sync() {
+    if (thread == null) {
+      return;
+    }
+    synchronized (lock) {
+      long target = submitted;
+      while (applied < target && thread.isAlive()) {
+        awaitQuietly();
+      }
+    }
+  }
+
+  /** Applies what is pending and stops the thread. */
+  void stop() {
+    if (thread == null) {
+      return;
+    }
+    synchronized (lock) {
+      closing = true;
+      lock.notifyAll();
+    }
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("event=recorder_index_stop_interrupted pending={}", pending.size());
+    }
+  }
+
+  private void awaitQuietly() {
+    try {
+      lock.wait(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the recording index", e);
+    }
+  }
+
+  private void run() {
+    while (true) {
+      List<Pending> take;
+      long delete;
+      long upTo;
+      synchronized (lock) {
+        while (pending.isEmpty() && deleteBefore < 0 && !closing) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("event=recorder_index_interrupted pending={}", pending.size(), e);
+            return;
+          }
+        }
+        if (pending.isEmpty() && deleteBefore < 0) {
+          return; // closing, nothing left
+        }
+        take = pending;
+        pending = new ArrayList<>();
+        delete = deleteBefore;
+        deleteBefore = -1;
+        upTo = submitted;
+        lock.notifyAll();
+      }
+      try {
+        apply(take, delete);
+      } catch (RuntimeException e) {
+        status.indexFailures.increment();
+        LOG.error("event=recorder_index_failed entries={} action=\"run reindex\"", take.size(), e);
+      }
+      synchronized (lock) {
+        applied = upTo;
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private void apply(List<Pending> take, long delete) {
+    if (!take.isEmpty()) {
+      List<IndexedRecord> rows = new ArrayList<>(take.size());
+      for (Pending p : take) {
+        rows.add(p.entry().row(recorderId, p.seq(), p.id(), p.segment()));
+      }
+      add(rows);
+    }
+    if (delete >= 0) {
+      try {
+        index.deleteBefore(recorderId, delete);
+      } catch (IndexException e) {
+        status.indexFailures.increment();
+        LOG.warn("event=recorder_index_retention_failed first_kept_seq={} error=\"{}\"", delete, e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Adds one batch (after the backlog); on failure keeps it for the next batch, up to a bound. Index thread. */
+  private void add(List<IndexedRecord> batch) {
     if (!backlog.isEmpty()) {
       backlog.addAll(batch);
       batch = new ArrayList<>(backlog);
@@ -55,16 +201,6 @@ final class IndexFeeder {
         LOG.error("event=recorder_index_backlog_overflow entries={} from_seq={} action=\"run reindex\"",
             batch.size(), batch.get(0).seq(), e);
       }
-    }
-  }
-
-  /** Drops index rows of entries before {@code firstKeptSeq} (after retention removed their segments). */
-  void deleteBefore(long firstKeptSeq) {
-    try {
-      index.deleteBefore(recorderId, firstKeptSeq);
-    } catch (IndexException e) {
-      status.indexFailures.increment();
-      LOG.warn("event=recorder_index_retention_failed first_kept_seq={} error=\"{}\"", firstKeptSeq, e.getMessage(), e);
     }
   }
 

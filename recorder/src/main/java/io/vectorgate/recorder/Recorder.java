@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hot path: {@link #checkWritable()} before forwarding (throws when recording is impossible and
  * the policy is fail closed), then {@link #append(RecordDraft)}, which only enqueues and returns a
- * future; serialization, hashing, disk I/O, fsync and indexing happen on one writer thread
- * ({@link WriterLoop}). A gateway that wants acknowledged durability waits for the future (with
+ * future; serialization, hashing, disk I/O and fsync happen on one writer thread
+ * ({@link WriterLoop}), indexing on an index thread behind it ({@link IndexFeeder}). A gateway that wants acknowledged durability waits for the future (with
  * {@link FsyncPolicy#EVERY_RECORD} it completes after fsync, batched per drain).
  *
  * <p>This class is the API and the queue; the jobs behind it: {@link WriterLoop} (batches, acks,
@@ -51,6 +51,7 @@ public final class Recorder implements AutoCloseable {
   private final WriterStatus status;
   private final SegmentWriter segments;
   private final WriterLoop loop;
+  private final IndexFeeder indexFeeder;
   private final Thread writer;
   private final RecordIndex index;
   private final AtomicLong sessionCounter = new AtomicLong();
@@ -65,7 +66,8 @@ public final class Recorder implements AutoCloseable {
     this.index = index;
     this.status = new WriterStatus(dir);
     this.segments = new SegmentWriter(config, recorderId, status);
-    this.loop = new WriterLoop(config, recorderId, queue, status, segments, new IndexFeeder(index, recorderId, status));
+    this.indexFeeder = new IndexFeeder(index, recorderId, status);
+    this.loop = new WriterLoop(config, recorderId, queue, status, segments, indexFeeder);
     this.writer = new Thread(loop, "vectorgate-recorder-writer");
     this.writer.setDaemon(true);
   }
@@ -92,13 +94,14 @@ public final class Recorder implements AutoCloseable {
     try {
       r.loop.recover();
       if (index != null) {
-        new IndexFeeder(index, id, r.status).catchUp(dir, r.segments.nextSeq() - 1);
+        r.indexFeeder.catchUp(dir, r.segments.nextSeq() - 1);
       }
     } catch (IOException | RuntimeException e) {
       r.segments.abortCompressions();
       closeIndexQuietly(index, e);
       throw e;
     }
+    r.indexFeeder.start();
     r.writer.start();
     LOG.info("event=recorder_open dir=\"{}\" recorder_id={} next_seq={} fsync={} overflow={}", dir, id,
         r.segments.nextSeq(), config.fsync(), config.overflow());
@@ -242,7 +245,7 @@ public final class Recorder implements AutoCloseable {
     return control(Queued.ControlKind.RETENTION);
   }
 
-  /** Completes when everything queued before it is written and fsynced. */
+  /** Completes when everything queued before it is written, fsynced and indexed. */
   public CompletableFuture<Object> flush() {
     return control(Queued.ControlKind.FLUSH);
   }
@@ -302,6 +305,7 @@ public final class Recorder implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while closing the recorder", e);
     }
+    indexFeeder.stop();
     segments.awaitCompressions();
     if (index != null) {
       try {

@@ -1,7 +1,6 @@
 package io.vectorgate.recorder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vectorgate.recorder.index.IndexedRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recorder's writer thread: drains the queue in batches (up to {@value #MAX_BATCH}), builds and
- * encodes each entry, writes the batch, forces it per {@link FsyncPolicy} (group commit), then
- * completes the batch's futures and indexes it. Seals segments by size and age, runs retention and
+ * The recorder's writer thread: drains the queue in batches (up to {@value #MAX_BATCH}), streams
+ * each entry into the batch buffer (hashing it there), writes the batch with one write, forces it
+ * once per {@link FsyncPolicy} (group commit), then completes the batch's futures and hands the
+ * batch to the index thread ({@link IndexFeeder}). Seals segments by size and age, runs retention and
  * the controls, and on a disk failure fails appends per {@link OverflowPolicy} and retries.
  */
 final class WriterLoop implements Runnable {
@@ -199,7 +199,7 @@ final class WriterLoop implements Runnable {
   /** Completes the futures of what was buffered and is now written (and forced, under EVERY_RECORD); indexes it. */
   private void ackWritten() {
     Ack.Status ackStatus = config.fsync() == FsyncPolicy.EVERY_RECORD ? Ack.Status.WRITTEN_DURABLE : Ack.Status.WRITTEN;
-    List<IndexedRecord> toIndex = index.enabled() ? new ArrayList<>(unacked.size()) : null;
+    List<IndexFeeder.Pending> toIndex = index.enabled() ? new ArrayList<>(unacked.size()) : null;
     if (!unacked.isEmpty()) {
       status.headSeq = unacked.get(unacked.size() - 1).seq();
     }
@@ -209,12 +209,12 @@ final class WriterLoop implements Runnable {
         w.pending().ack().complete(new Ack(ackStatus, w.seq(), w.id()));
       }
       if (toIndex != null) {
-        toIndex.add(w.entry().row(recorderId, w.seq(), w.id(), w.segment()));
+        toIndex.add(new IndexFeeder.Pending(w.entry(), w.seq(), w.id(), w.segment()));
       }
     }
     unacked.clear();
-    if (toIndex != null) {
-      index.add(toIndex);
+    if (toIndex != null && !toIndex.isEmpty()) {
+      index.submit(toIndex);
     }
   }
 
@@ -295,13 +295,16 @@ final class WriterLoop implements Runnable {
           if (!status.healthy) {
             c.done().completeExceptionally(status.unavailableDisk());
           } else {
-            c.done().complete(runRetention());
+            RetentionResult result = runRetention();
+            index.sync();
+            c.done().complete(result);
           }
         }
         case FLUSH -> {
           if (status.healthy && segments.isOpen()) {
             segments.force(false);
           }
+          index.sync();
           if (!status.healthy) {
             c.done().completeExceptionally(status.unavailableDisk());
           } else {
