@@ -27,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * <p>Hot path: {@link #checkWritable()} before forwarding (throws when recording is impossible and
  * the policy is fail closed), then {@link #append(RecordDraft)}, which only enqueues and returns a
  * future; serialization, hashing, disk I/O and fsync happen on one writer thread
- * ({@link WriterLoop}), indexing on an index thread behind it ({@link IndexFeeder}). A gateway that wants acknowledged durability waits for the future (with
- * {@link FsyncPolicy#EVERY_RECORD} it completes after fsync, batched per drain).
+ * ({@link WriterLoop}), indexing on an index thread behind it ({@link IndexFeeder}). A gateway that
+ * wants acknowledged durability waits for the future (with {@link FsyncPolicy#EVERY_RECORD} it
+ * completes after fsync, batched per drain).
  *
  * <p>This class is the API and the queue; the jobs behind it: {@link WriterLoop} (batches, acks,
- * failures), {@link EntryWriter} (entries streamed to the segment buffer, their index rows, session counters), {@link SegmentWriter} (chain head,
+ * failures), {@link EntryWriter} (entries streamed to the segment buffer, their index rows, session
+ * counters), {@link LineEncoder} (batch buffer, hash in place), {@link SegmentWriter} (chain head,
  * segment files, compression), {@link Recovery} (the head on disk at open), {@link Retention},
  * {@link IndexFeeder}.
  */
