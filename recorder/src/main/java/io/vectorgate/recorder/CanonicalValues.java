@@ -3,11 +3,13 @@ package io.vectorgate.recorder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
@@ -64,9 +66,42 @@ final class CanonicalValues {
 
   private CanonicalValues() {}
 
-  /** Writes {@code value} (not null) canonically at the generator's current position. */
-  static void write(Object value, JsonGenerator g) throws IOException {
-    WRITER.writeValue(g, value);
+  /** Writes the members of one object; Java values go through {@link Values} (one serialization for all). */
+  @FunctionalInterface
+  interface Members {
+    void write(Values values) throws IOException;
+  }
+
+  /** Writes one member holding a Java value canonically; nothing when the value is null. */
+  @FunctionalInterface
+  interface Values {
+    void write(String name, Object value) throws IOException;
+  }
+
+  /**
+   * Calls {@code members} inside one serialization on {@code g}: the values it writes share one
+   * serializer provider (one per entry, not one per value).
+   */
+  static void writeObject(JsonGenerator g, Members members) throws IOException {
+    WRITER.writeValue(g, new MembersSerializable(members));
+  }
+
+  /** Adapts {@link Members} to Jackson's serialization: the provider writes the values. */
+  private record MembersSerializable(Members members) implements JsonSerializable {
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider p) throws IOException {
+      members.write((name, value) -> {
+        if (value != null) {
+          g.writeFieldName(name);
+          p.defaultSerializeValue(value, g);
+        }
+      });
+    }
+
+    @Override
+    public void serializeWithType(JsonGenerator g, SerializerProvider p, TypeSerializer t) throws IOException {
+      serialize(g, p);
+    }
   }
 
   /** Map entries sorted by key; values through the canonical serializers. */

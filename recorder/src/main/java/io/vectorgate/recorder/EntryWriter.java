@@ -126,37 +126,39 @@ final class EntryWriter {
   record RequestEntry(RecordDraft d, boolean payloads, boolean vectors, VectorStripper strip) implements Entry {
     @Override
     public void write(JsonGenerator g, long seq, String id, String prevHash) throws IOException {
-      g.writeStartObject();
-      value(g, "client", d.client());
-      value(g, "connection", d.connection());
-      value(g, "decision", d.decision());
-      value(g, "enforcement", d.enforcement());
-      g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
-      g.writeStringField(RecordFormat.F_ID, id);
-      value(g, "identity", d.identity());
-      g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_REQUEST);
-      value(g, "operation", d.operation());
-      g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
-      g.writeObjectFieldStart("recording");
-      g.writeBooleanField("payloads", payloads);
-      g.writeBooleanField("vectors", vectors);
-      g.writeEndObject();
-      if (payloads) {
-        payload(g, F_REQUEST, d.request(), strip);
-      }
-      if (d.requestId() != null) {
-        g.writeStringField("request_id", d.requestId());
-      }
-      if (payloads) {
-        payload(g, F_RESPONSE, d.response(), strip);
-      }
-      g.writeNumberField(RecordFormat.F_SEQ, seq);
-      if (d.sessionId() != null) {
-        g.writeStringField(RecordFormat.F_SESSION, d.sessionId());
-      }
-      g.writeStringField(RecordFormat.F_TIME, d.time().toString());
-      value(g, "upstream", d.upstream());
-      g.writeEndObject();
+      CanonicalValues.writeObject(g, v -> {
+        g.writeStartObject();
+        v.write("client", d.client());
+        v.write("connection", d.connection());
+        v.write("decision", d.decision());
+        v.write("enforcement", d.enforcement());
+        g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
+        g.writeStringField(RecordFormat.F_ID, id);
+        v.write("identity", d.identity());
+        g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_REQUEST);
+        v.write("operation", d.operation());
+        g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
+        g.writeObjectFieldStart("recording");
+        g.writeBooleanField("payloads", payloads);
+        g.writeBooleanField("vectors", vectors);
+        g.writeEndObject();
+        if (payloads) {
+          payload(g, F_REQUEST, d.request(), strip);
+        }
+        if (d.requestId() != null) {
+          g.writeStringField("request_id", d.requestId());
+        }
+        if (payloads) {
+          payload(g, F_RESPONSE, d.response(), strip);
+        }
+        g.writeNumberField(RecordFormat.F_SEQ, seq);
+        if (d.sessionId() != null) {
+          g.writeStringField(RecordFormat.F_SESSION, d.sessionId());
+        }
+        g.writeStringField(RecordFormat.F_TIME, d.time().toString());
+        v.write("upstream", d.upstream());
+        g.writeEndObject();
+      });
     }
 
     @Override
@@ -184,17 +186,19 @@ final class EntryWriter {
   record StartEntry(String sessionId, SessionStart start) implements Entry {
     @Override
     public void write(JsonGenerator g, long seq, String id, String prevHash) throws IOException {
-      g.writeStartObject();
-      value(g, "client", start.client());
-      g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
-      g.writeStringField(RecordFormat.F_ID, id);
-      value(g, "identity", start.identity());
-      g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_SESSION_START);
-      g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
-      g.writeNumberField(RecordFormat.F_SEQ, seq);
-      g.writeStringField(RecordFormat.F_SESSION, sessionId);
-      g.writeStringField(RecordFormat.F_TIME, start.time().toString());
-      g.writeEndObject();
+      CanonicalValues.writeObject(g, v -> {
+        g.writeStartObject();
+        v.write("client", start.client());
+        g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
+        g.writeStringField(RecordFormat.F_ID, id);
+        v.write("identity", start.identity());
+        g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_SESSION_START);
+        g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
+        g.writeNumberField(RecordFormat.F_SEQ, seq);
+        g.writeStringField(RecordFormat.F_SESSION, sessionId);
+        g.writeStringField(RecordFormat.F_TIME, start.time().toString());
+        g.writeEndObject();
+      });
     }
 
     @Override
@@ -208,32 +212,34 @@ final class EntryWriter {
   record EndEntry(Queued.End end, SessionStart start, long requests, long allowed, long denied) implements Entry {
     @Override
     public void write(JsonGenerator g, long seq, String id, String prevHash) throws IOException {
-      g.writeStartObject();
-      if (start != null) {
-        value(g, "client", start.client());
-      }
-      g.writeObjectFieldStart("counters");
-      g.writeNumberField("allowed", allowed);
-      g.writeNumberField("denied", denied);
-      g.writeNumberField("requests", requests);
-      if (start == null) {
-        g.writeBooleanField("unknown_session", true);
-      }
-      g.writeEndObject();
-      g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
-      g.writeStringField(RecordFormat.F_ID, id);
-      if (start != null) {
-        value(g, "identity", start.identity());
-      }
-      g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_SESSION_END);
-      g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
-      if (end.reason() != null) {
-        g.writeStringField("reason", end.reason());
-      }
-      g.writeNumberField(RecordFormat.F_SEQ, seq);
-      g.writeStringField(RecordFormat.F_SESSION, end.sessionId());
-      g.writeStringField(RecordFormat.F_TIME, end.time().toString());
-      g.writeEndObject();
+      CanonicalValues.writeObject(g, v -> {
+        g.writeStartObject();
+        if (start != null) {
+          v.write("client", start.client());
+        }
+        g.writeObjectFieldStart("counters");
+        g.writeNumberField("allowed", allowed);
+        g.writeNumberField("denied", denied);
+        g.writeNumberField("requests", requests);
+        if (start == null) {
+          g.writeBooleanField("unknown_session", true);
+        }
+        g.writeEndObject();
+        g.writeStringField(RecordFormat.F_FORMAT, RecordFormat.FORMAT);
+        g.writeStringField(RecordFormat.F_ID, id);
+        if (start != null) {
+          v.write("identity", start.identity());
+        }
+        g.writeStringField(RecordFormat.F_KIND, RecordFormat.KIND_SESSION_END);
+        g.writeStringField(RecordFormat.F_PREV_HASH, prevHash);
+        if (end.reason() != null) {
+          g.writeStringField("reason", end.reason());
+        }
+        g.writeNumberField(RecordFormat.F_SEQ, seq);
+        g.writeStringField(RecordFormat.F_SESSION, end.sessionId());
+        g.writeStringField(RecordFormat.F_TIME, end.time().toString());
+        g.writeEndObject();
+      });
     }
 
     @Override
@@ -252,14 +258,6 @@ final class EntryWriter {
         client == null ? null : client.address(), client == null ? null : client.connectionId(),
         client == null ? null : client.transport(), null, null, null, null, null, null, List.of(), null, null, segment,
         requests, allowed, denied);
-  }
-
-  /** A member holding a Java value, written canonically; absent when the value is null. */
-  private static void value(JsonGenerator g, String name, Object value) throws IOException {
-    if (value != null) {
-      g.writeFieldName(name);
-      CanonicalValues.write(value, g);
-    }
   }
 
   /** A payload member, written canonically with vectors stripped by {@code strip} (null: kept). */
