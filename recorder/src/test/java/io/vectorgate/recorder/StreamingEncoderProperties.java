@@ -164,7 +164,7 @@ class StreamingEncoderProperties {
 
   private Arbitrary<Identity> identities() {
     return Combinators.combine(text().injectNull(0.2), text().injectNull(0.3), texts(), text().injectNull(0.3),
-        text().injectNull(0.2), javaMap(2, false)).as(Identity::new);
+        text().injectNull(0.2), javaMap(2)).as(Identity::new);
   }
 
   private Arbitrary<ClientInfo> clients() {
@@ -179,7 +179,7 @@ class StreamingEncoderProperties {
   private Arbitrary<Operation> operations() {
     Arbitrary<Resource> resources = Combinators.combine(text().injectNull(0.3), text().injectNull(0.2), texts(),
         text().injectNull(0.5)).as(Resource::new);
-    Arbitrary<Object> filters = Arbitraries.oneOf(text().map(x -> (Object) x), javaMap(2, true).map(x -> (Object) x),
+    Arbitrary<Object> filters = Arbitraries.oneOf(text().map(x -> (Object) x), javaMap(2).map(x -> (Object) x),
         json(2).map(x -> (Object) x)).injectNull(0.3);
     Arbitrary<ProtocolFacts> protocols = Arbitraries.oneOf(text().map(ProtocolFacts::grpc),
         Combinators.combine(text(), text()).as(ProtocolFacts::http)).injectNull(0.3);
@@ -189,7 +189,7 @@ class StreamingEncoderProperties {
         Arbitraries.longs().injectNull(0.4), Arbitraries.longs().injectNull(0.6), texts(), Arbitraries.of(true, false),
         Arbitraries.of(true, false)).as((act, r, f, lim, off, out, vec, pg) -> Operation.builder(act).resource(r)
             .filter(f).limit(lim).offset(off).outputFields(out).vectorsRequested(vec).paging(pg));
-    return Combinators.combine(b, counts.injectNull(0.5), javaMap(2, false), protocols)
+    return Combinators.combine(b, counts.injectNull(0.5), javaMap(2), protocols)
         .as((x, c, attrs, p) -> x.counts(c).attributes(attrs).protocol(p).build());
   }
 
@@ -301,7 +301,7 @@ class StreamingEncoderProperties {
   }
 
   /** A map for {@code Map.copyOf} (no null values at the top). */
-  private Arbitrary<Map<String, Object>> javaMap(int depth, boolean unused) {
+  private Arbitrary<Map<String, Object>> javaMap(int depth) {
     return Arbitraries.maps(text(), javaValue(depth - 1, false)).ofMaxSize(3);
   }
 }
