@@ -167,7 +167,11 @@ public final class RecordFormat {
       case BINARY -> g.writeString(java.util.Base64.getEncoder().encodeToString(node.binaryValue()));
       case POJO -> {
         Object pojo = ((com.fasterxml.jackson.databind.node.POJONode) node).getPojo();
-        writeCanonical(pojo instanceof LazyJson lazy ? lazy.toJson() : MAPPER.valueToTree(pojo), g, strip);
+        if (pojo instanceof LazyJson lazy) {
+          lazy.writeCanonical(g, strip);
+        } else {
+          writeCanonical(MAPPER.valueToTree(pojo), g, strip);
+        }
       }
       default -> throw new IOException("unsupported JSON node type " + node.getNodeType());
     }

@@ -1,8 +1,10 @@
 package io.vectorgate.recorder;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Set;
 
 /**
@@ -35,8 +37,35 @@ public final class VectorStripper {
     return new VectorStripper(8, DEFAULT_VECTOR_FIELDS);
   }
 
-  boolean alwaysStrippedField(String name) {
+  /** True when a member of this name is replaced by a marker whatever its value (non-null). */
+  public boolean alwaysStrippedField(String name) {
     return vectorFields.contains(name);
+  }
+
+  /** The fewest numbers an array must hold to be treated as a vector. */
+  public int minDimension() {
+    return minDimension;
+  }
+
+  /**
+   * Writes the marker of an always-stripped field canonically: what {@code marker(value)} gives for
+   * an array of {@code count} elements ({@code count < 0}: the value was not an array).
+   */
+  public void writeFieldMarker(JsonGenerator g, int count) throws IOException {
+    g.writeStartObject();
+    if (count >= 0) {
+      g.writeNumberField("count", count);
+    }
+    g.writeStringField(MARKER, "field");
+    g.writeEndObject();
+  }
+
+  /** Writes the marker replacing a flat vector of {@code dim} numbers canonically. */
+  public void writeVectorMarker(JsonGenerator g, int dim) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("dim", dim);
+    g.writeStringField(MARKER, "vector");
+    g.writeEndObject();
   }
 
   ObjectNode marker(JsonNode removed) {

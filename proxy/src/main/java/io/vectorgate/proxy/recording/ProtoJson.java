@@ -19,7 +19,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.vectorgate.recorder.LazyJson;
+import io.vectorgate.recorder.RecordFormat;
+import io.vectorgate.recorder.VectorStripper;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,9 @@ import java.util.Map;
  * omitted, 64-bit integers as strings, bytes as base64, enums by name, maps as objects. Well-known
  * types ({@code google.protobuf.*}) are delegated to {@link JsonFormat}.
  *
- * <p>{@link #lazy(Message)} defers the conversion to the recorder's writer thread (which asks the
- * node for its tree, {@link LazyJson}), so the request path only wraps the (immutable) message.
+ * <p>{@link #lazy(Message)} defers the conversion to the recorder's writer thread, so the request
+ * path only wraps the (immutable) message; there {@link #writeCanonical} streams the recorder's
+ * canonical form (fields by name, map keys sorted, vectors stripped) without building a tree.
  */
 public final class ProtoJson {
   private static final JsonFormat.Printer WELL_KNOWN = JsonFormat.printer().preservingProtoFieldNames()
@@ -57,6 +61,11 @@ public final class ProtoJson {
     @Override
     public JsonNode toJson() {
       return tree(message);
+    }
+
+    @Override
+    public void writeCanonical(JsonGenerator g, VectorStripper strip) throws IOException {
+      ProtoJson.writeCanonical(message, g, strip);
     }
 
     @Override
@@ -161,6 +170,140 @@ public final class ProtoJson {
       }
       case MESSAGE, GROUP -> write((Message) v, g);
       default -> throw new IOException("unsupported protobuf field type " + f.getType() + " of `" + f.getFullName() + "`");
+    }
+  }
+
+  /**
+   * Writes {@code m} in the recorder's canonical form, vectors replaced by {@code strip} (null:
+   * kept): the bytes {@code RecordFormat.writeCanonical(tree(m), g, strip)} gives, without the tree
+   * (well-known types still go through it). Members by field name, map keys sorted; a repeated
+   * field of at least {@code strip.minDimension()} numbers becomes a vector marker, a field the
+   * stripper always replaces becomes a field marker.
+   */
+  public static void writeCanonical(Message m, JsonGenerator g, VectorStripper strip) throws IOException {
+    if (isWellKnown(m)) {
+      RecordFormat.writeCanonical(tree(m), g, strip);
+      return;
+    }
+    writeMessageCanonical(m, g, strip);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void writeMessageCanonical(Message m, JsonGenerator g, VectorStripper strip) throws IOException {
+    Map.Entry<FieldDescriptor, Object>[] fields = m.getAllFields().entrySet().toArray(new Map.Entry[0]);
+    if (fields.length > 1) {
+      Arrays.sort(fields, (a, b) -> a.getKey().getName().compareTo(b.getKey().getName()));
+    }
+    g.writeStartObject();
+    for (Map.Entry<FieldDescriptor, Object> e : fields) {
+      FieldDescriptor f = e.getKey();
+      g.writeFieldName(f.getName());
+      if (strip != null && strip.alwaysStrippedField(f.getName())) {
+        strip.writeFieldMarker(g, markerCount(f, e.getValue()));
+      } else if (f.isMapField()) {
+        writeMapCanonical(f, (List<?>) e.getValue(), g, strip);
+      } else if (f.isRepeated()) {
+        writeRepeatedCanonical(f, (List<?>) e.getValue(), g, strip);
+      } else {
+        writeValueCanonical(f, e.getValue(), g, strip);
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeMapCanonical(FieldDescriptor f, List<?> entries, JsonGenerator g, VectorStripper strip)
+      throws IOException {
+    FieldDescriptor key = f.getMessageType().findFieldByNumber(1);
+    FieldDescriptor value = f.getMessageType().findFieldByNumber(2);
+    java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>(); // later duplicates win, as in the tree
+    for (Object o : entries) {
+      Message entry = (Message) o;
+      Object k = entry.getField(key);
+      sorted.put(switch (key.getType()) {
+        case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
+        case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
+        default -> String.valueOf(k);
+      }, entry.getField(value));
+    }
+    g.writeStartObject();
+    for (Map.Entry<String, Object> e : sorted.entrySet()) {
+      g.writeFieldName(e.getKey());
+      if (strip != null && strip.alwaysStrippedField(e.getKey())) {
+        strip.writeFieldMarker(g, markerCount(value, e.getValue()));
+      } else {
+        writeValueCanonical(value, e.getValue(), g, strip);
+      }
+    }
+    g.writeEndObject();
+  }
+
+  /** The {@code count} of a field marker: the size of the value when the tree holds it as an array, else -1. */
+  private static int markerCount(FieldDescriptor f, Object v) {
+    if (f.isMapField()) {
+      return -1;
+    }
+    if (f.isRepeated()) {
+      return ((List<?>) v).size();
+    }
+    if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && isWellKnown((Message) v)) {
+      JsonNode n = wellKnown((Message) v);
+      return n.isArray() ? n.size() : -1;
+    }
+    return -1;
+  }
+
+  private static void writeRepeatedCanonical(FieldDescriptor f, List<?> values, JsonGenerator g, VectorStripper strip)
+      throws IOException {
+    boolean messages = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
+    if (messages && !values.isEmpty() && isWellKnown((Message) values.get(0))) {
+      ArrayNode a = F.arrayNode(); // e.g. ListValue elements are arrays: the stripper looks into them
+      for (Object v : values) {
+        a.add(node(f, v));
+      }
+      RecordFormat.writeCanonical(a, g, strip);
+      return;
+    }
+    if (strip != null && !messages && values.size() >= strip.minDimension() && allNumbers(f, values)) {
+      strip.writeVectorMarker(g, values.size());
+      return;
+    }
+    g.writeStartArray();
+    for (Object v : values) {
+      writeValueCanonical(f, v, g, strip);
+    }
+    g.writeEndArray();
+  }
+
+  /** Whether every element is a JSON number in the tree: 32-bit integers, finite floats, unknown enum values. */
+  private static boolean allNumbers(FieldDescriptor f, List<?> values) {
+    for (Object v : values) {
+      boolean number = switch (f.getType()) {
+        case INT32, SINT32, SFIXED32, UINT32, FIXED32 -> true;
+        case FLOAT -> Float.isFinite((Float) v);
+        case DOUBLE -> Double.isFinite((Double) v);
+        case ENUM -> ((EnumValueDescriptor) v).getIndex() == -1;
+        default -> false;
+      };
+      if (!number) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void writeValueCanonical(FieldDescriptor f, Object v, JsonGenerator g, VectorStripper strip)
+      throws IOException {
+    switch (f.getType()) {
+      case INT32, SINT32, SFIXED32 -> g.writeNumber((long) (Integer) v);
+      case MESSAGE, GROUP -> {
+        Message m = (Message) v;
+        if (isWellKnown(m)) {
+          RecordFormat.writeCanonical(wellKnown(m), g, strip);
+        } else {
+          writeMessageCanonical(m, g, strip);
+        }
+      }
+      default -> writeValue(f, v, g); // the other scalars are written as the tree holds them
     }
   }
 

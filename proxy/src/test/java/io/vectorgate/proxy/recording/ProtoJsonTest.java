@@ -2,6 +2,7 @@ package io.vectorgate.proxy.recording;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -21,15 +22,48 @@ import io.milvus.grpc.Status;
 import io.milvus.grpc.StringArray;
 import io.milvus.grpc.VectorField;
 import io.vectorgate.recorder.RecordFormat;
+import io.vectorgate.recorder.VectorStripper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** The fast protobuf → JSON writer gives what JsonFormat gives, and JsonFormat's parser reads it back (the harness's replay). */
+/**
+ * The fast protobuf → JSON writer gives what JsonFormat gives, and JsonFormat's parser reads it back
+ * (the harness's replay); the streamed canonical form (what the recorder stores and hashes) is the
+ * tree's canonical form, with every vector stripper.
+ */
 class ProtoJsonTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** No stripping, the default, and one that strips short arrays and names fields, map keys and well-known members. */
+  private static final List<VectorStripper> STRIPPERS = java.util.Arrays.asList(null, VectorStripper.defaults(),
+      new VectorStripper(2, Set.of("field_name", "topks", "reason", "embedding", "k1", "values", "placeholder_group")));
+
+  static String canonical(JsonNode tree, VectorStripper strip) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = RecordFormat.mapper().getFactory().createGenerator(out)) {
+      RecordFormat.writeCanonical(tree, g, strip);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String streamed(Message m, VectorStripper strip) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = RecordFormat.mapper().getFactory().createGenerator(out)) {
+      ((ProtoJson.Lazy) ProtoJson.lazy(m).getPojo()).writeCanonical(g, strip);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static void assertStreamsTheTreesCanonicalForm(Message m) throws Exception {
+    for (VectorStripper strip : STRIPPERS) {
+      assertEquals(canonical(ProtoJson.tree(m), strip), streamed(m, strip), () -> "stripper " + strip + ", " + m);
+    }
+  }
 
   static JsonNode fast(Message m) {
     return RecordFormat.mapper().valueToTree(ProtoJson.lazy(m).getPojo());
@@ -45,6 +79,7 @@ class ProtoJsonTest {
     Message.Builder b = m.newBuilderForType();
     JsonFormat.parser().merge(actual.toString(), b);
     assertEquals(m, b.build());
+    assertStreamsTheTreesCanonicalForm(m);
   }
 
   @Test
@@ -80,6 +115,11 @@ class ProtoJsonTest {
     com.google.protobuf.Any unknown = com.google.protobuf.Any.newBuilder().setTypeUrl("type.googleapis.com/x.Unknown")
         .setValue(ByteString.copyFromUtf8("?")).build();
     assertEquals("not_convertible", ProtoJson.tree(unknown).path("vectorgate_omitted").asText());
+    assertStreamsTheTreesCanonicalForm(t);
+    assertStreamsTheTreesCanonicalForm(unknown);
+    assertStreamsTheTreesCanonicalForm(com.google.protobuf.ListValue.newBuilder()
+        .addValues(com.google.protobuf.Value.newBuilder().setNumberValue(1)).addValues(
+            com.google.protobuf.Value.newBuilder().setNumberValue(2)).build());
     assertEquals("not_convertible", fast(unknown).path("vectorgate_omitted").asText());
   }
 
@@ -91,5 +131,35 @@ class ProtoJsonTest {
         .setPlaceholderGroup(ByteString.copyFrom(placeholder)).addAllOutputFields(fields).build();
     assertSameAsJsonFormat(req);
     assertSameAsJsonFormat(SearchResultData.newBuilder().addScores(f).setTopK(nq).build());
+  }
+
+  @Property(tries = 300)
+  void anyResultStreamsTheCanonicalFormOfItsTree(@ForAll @Size(max = 12) List<Float> scores,
+      @ForAll @Size(max = 10) List<Long> ids, @ForAll @Size(max = 10) List<Integer> ints, @ForAll @Size(max = 4) List<String> keys,
+      @ForAll @Size(max = 3) List<String> names, @ForAll boolean nan) throws Exception {
+    SearchResultData.Builder d = SearchResultData.newBuilder().addAllScores(scores).setTopK(ids.size()).addTopks(ids.size())
+        .setIds(IDs.newBuilder().setIntId(LongArray.newBuilder().addAllData(ids)));
+    if (nan) {
+      d.addScores(Float.NaN).addScores(Float.POSITIVE_INFINITY);
+    }
+    for (String n : names) {
+      d.addFieldsData(FieldData.newBuilder().setFieldName(n).setType(DataType.FloatVector)
+          .setVectors(VectorField.newBuilder().setDim(scores.size()).setFloatVector(FloatArray.newBuilder().addAllData(scores))));
+      d.addFieldsData(FieldData.newBuilder().setFieldName(n).setType(DataType.Int32).setScalars(
+          ScalarField.newBuilder().setIntData(io.milvus.grpc.IntArray.newBuilder().addAllData(ints))));
+    }
+    SearchResults r = SearchResults.newBuilder().setStatus(Status.newBuilder().setReason(String.join(",", names)))
+        .setResults(d).build();
+    assertStreamsTheTreesCanonicalForm(r);
+    io.milvus.grpc.ServerInfo.Builder info = io.milvus.grpc.ServerInfo.newBuilder();
+    io.milvus.grpc.FlushResponse.Builder flush = io.milvus.grpc.FlushResponse.newBuilder();
+    for (String k : keys) {
+      info.putReserved(k, String.valueOf(k.length()));
+      flush.putCollSegIDs(k, LongArray.newBuilder().addAllData(ids).build()).putCollFlushTs(k, k.length());
+    }
+    info.putReserved("k1", "v").putReserved("embedding", "x");
+    flush.putCollSegIDs("embedding", LongArray.newBuilder().addData(1).build());
+    assertStreamsTheTreesCanonicalForm(info.build());
+    assertStreamsTheTreesCanonicalForm(flush.build());
   }
 }

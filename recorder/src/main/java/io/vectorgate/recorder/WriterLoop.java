@@ -1,0 +1,397 @@
+package io.vectorgate.recorder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recorder's writer thread: drains the queue in batches (up to {@value #MAX_BATCH}), streams
+ * each entry into the batch buffer (hashing it there), writes the batch with one write, forces it
+ * once per {@link FsyncPolicy} (group commit), then completes the batch's futures and hands the
+ * batch to the index thread ({@link IndexFeeder}). Seals segments by size and age, runs retention and
+ * the controls, and on a disk failure fails appends per {@link OverflowPolicy} and retries.
+ */
+final class WriterLoop implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
+  private static final int MAX_BATCH = 1024;
+
+  private final RecorderConfig config;
+  private final Path dir;
+  private final String recorderId;
+  private final BlockingQueue<Queued> queue;
+  private final WriterStatus status;
+  private final SegmentWriter segments;
+  private final Recovery recovery;
+  private final IndexFeeder index;
+  private final Retention retention;
+  private final EntryWriter entries;
+  private final List<Written> unacked = new ArrayList<>();
+  private ObjectNode pendingRecoveryNote;
+  private boolean maintenance;
+  private long nextRetryNanos;
+
+  /** An entry in the batch buffer, waiting for write (and fsync) before its future completes. */
+  private record Written(Queued pending, long seq, String id, EntryWriter.Entry entry, long segment) {}
+
+  WriterLoop(RecorderConfig config, String recorderId, BlockingQueue<Queued> queue, WriterStatus status,
+      SegmentWriter segments, IndexFeeder index) {
+    this.config = config;
+    this.dir = config.directory();
+    this.recorderId = recorderId;
+    this.queue = queue;
+    this.status = status;
+    this.segments = segments;
+    this.recovery = new Recovery(config, segments);
+    this.index = index;
+    this.retention = new Retention(config, segments, index);
+    this.entries = new EntryWriter(config);
+  }
+
+  /** Finds the chain head on disk (before the thread starts, and on retry). */
+  void recover() throws IOException {
+    pendingRecoveryNote = recovery.recoverHead();
+    status.headSeq = segments.nextSeq() - 1;
+  }
+
+  @Override
+  public void run() {
+    List<Queued> batch = new ArrayList<>(MAX_BATCH);
+    boolean shutdown = false;
+    try {
+      if (pendingRecoveryNote != null) {
+        try {
+          writeOwnEntry(pendingRecoveryNote);
+          flushAndAck();
+        } catch (IOException e) {
+          markFailed(e);
+        }
+        pendingRecoveryNote = null;
+      }
+      while (!shutdown) {
+        Queued first;
+        try {
+          first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir, e);
+          break;
+        }
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+        }
+        if (!status.healthy) {
+          tryReopen();
+        }
+        for (Queued p : batch) {
+          if (p.item() instanceof Queued.Control c) {
+            shutdown |= runControl(c);
+          } else {
+            process(p);
+          }
+        }
+        batch.clear();
+        flushAndAck();
+        periodic();
+      }
+      finish();
+    } catch (RuntimeException | Error e) {
+      LOG.error("event=recorder_writer_crashed dir=\"{}\"", dir, e);
+      markFailed(e);
+      failQueued(e);
+      throw e;
+    }
+  }
+
+  private long pollMillis() {
+    long ms = Math.min(config.fsyncInterval().toMillis(), 1000);
+    return Math.max(1, ms);
+  }
+
+  private void process(Queued p) {
+    if (!status.healthy) {
+      notRecordedLate(p);
+      return;
+    }
+    EntryWriter.Entry entry;
+    try {
+      entry = entries.entry(p.item());
+    } catch (RuntimeException e) {
+      refuseUnserializable(p, e);
+      return;
+    }
+    try {
+      writeEntry(entry, p);
+    } catch (LineEncoder.EntryEncodingException e) {
+      refuseUnserializable(p, e.getCause());
+    } catch (IOException e) {
+      markFailed(e);
+      notRecordedLate(p);
+    }
+  }
+
+  private void refuseUnserializable(Queued p, Throwable e) {
+    status.refused.increment();
+    p.ack().completeExceptionally(new IllegalArgumentException("record draft cannot be serialized: " + e.getMessage(), e));
+  }
+
+  private void notRecordedLate(Queued p) {
+    if (p.ack() == null) {
+      return;
+    }
+    if (config.overflow() == OverflowPolicy.DROP) {
+      status.dropped.increment();
+      p.ack().complete(Ack.DROPPED);
+    } else {
+      status.refused.increment();
+      p.ack().completeExceptionally(status.unavailableDisk());
+    }
+  }
+
+  /** Encodes and buffers one entry; seals the segment first when it is full. */
+  private void writeEntry(EntryWriter.Entry entry, Queued p) throws IOException, LineEncoder.EntryEncodingException {
+    if (!maintenance && segments.full()) {
+      seal("size");
+    }
+    SegmentWriter.Appended a = segments.append(entry);
+    unacked.add(new Written(p, a.seq(), a.id(), entry, a.segment()));
+  }
+
+  /** Encodes and buffers one entry the recorder itself builds (seal, recovery, retention): it always serializes. */
+  private void writeOwnEntry(ObjectNode tree) throws IOException {
+    try {
+      writeEntry(new EntryWriter.TreeEntry(tree), null);
+    } catch (LineEncoder.EntryEncodingException e) {
+      throw new IllegalStateException("recorder entry `" + tree.path(RecordFormat.F_KIND).asText()
+          + "` cannot be serialized", e);
+    }
+  }
+
+  /** Writes buffered lines, fsyncs per policy, completes their futures and indexes them. */
+  private void flushAndAck() {
+    if (unacked.isEmpty() && !segments.hasBuffered()) {
+      return;
+    }
+    try {
+      segments.writeOut();
+      if (config.fsync() == FsyncPolicy.EVERY_RECORD) {
+        segments.force(false);
+      }
+    } catch (IOException e) {
+      markFailed(e);
+      for (Written w : unacked) {
+        if (w.pending() != null) {
+          notRecordedLate(w.pending());
+        }
+      }
+      unacked.clear();
+      return;
+    }
+    ackWritten();
+  }
+
+  /** Completes the futures of what was buffered and is now written (and forced, under EVERY_RECORD); indexes it. */
+  private void ackWritten() {
+    Ack.Status ackStatus = config.fsync() == FsyncPolicy.EVERY_RECORD ? Ack.Status.WRITTEN_DURABLE : Ack.Status.WRITTEN;
+    List<IndexFeeder.Pending> toIndex = index.enabled() ? new ArrayList<>(unacked.size()) : null;
+    if (!unacked.isEmpty()) {
+      status.headSeq = unacked.get(unacked.size() - 1).seq();
+    }
+    status.written.add(unacked.size());
+    for (Written w : unacked) {
+      if (w.pending() != null) {
+        w.pending().ack().complete(new Ack(ackStatus, w.seq(), w.id()));
+      }
+      if (toIndex != null) {
+        toIndex.add(new IndexFeeder.Pending(w.entry(), w.seq(), w.id(), w.segment()));
+      }
+    }
+    unacked.clear();
+    if (toIndex != null && !toIndex.isEmpty()) {
+      index.submit(toIndex);
+    }
+  }
+
+  private void periodic() {
+    if (!status.healthy || !segments.isOpen()) {
+      return;
+    }
+    long now = System.nanoTime();
+    try {
+      if (segments.dirty() && config.fsync() == FsyncPolicy.INTERVAL
+          && now - segments.lastForceNanos() >= config.fsyncInterval().toNanos()) {
+        segments.force(false);
+      }
+      if (segments.segmentCount() > 0 && now - segments.segmentOpenedNanos() >= config.segmentMaxAge().toNanos()) {
+        seal("age");
+        flushAndAck();
+      }
+    } catch (IOException e) {
+      markFailed(e);
+    }
+  }
+
+  /** Writes the seal entry, forces and closes the segment, schedules compression and retention. */
+  private void seal(String reason) throws IOException {
+    maintenance = true;
+    try {
+      sealNow(reason);
+    } finally {
+      maintenance = false;
+    }
+    if (retention.configured()) {
+      runRetention();
+    }
+  }
+
+  private void sealNow(String reason) throws IOException {
+    long count = segments.segmentCount();
+    ObjectNode s = EntryWriter.newEntry(RecordFormat.KIND_SEAL, config.clock().instant());
+    s.put("reason", reason);
+    s.put("segment_first_seq", segments.segmentFirstSeq());
+    s.put("count", count);
+    s.put("last_hash", segments.lastHash());
+    writeOwnEntry(s);
+    segments.writeOut();
+    segments.force(true);
+    Path sealed = segments.closeSealed();
+    ackWritten();
+    LOG.info("event=recorder_segment_sealed segment={} entries={}", sealed.getFileName(), count);
+  }
+
+  private RetentionResult runRetention() throws IOException {
+    maintenance = true;
+    try {
+      return retention.run(entry -> {
+        writeOwnEntry(entry);
+        long seq = segments.nextSeq() - 1;
+        segments.writeOut();
+        segments.force(false);
+        ackWritten();
+        return seq;
+      });
+    } finally {
+      maintenance = false;
+    }
+  }
+
+  private boolean runControl(Queued.Control c) {
+    try {
+      flushAndAck();
+      switch (c.kind()) {
+        case ROTATE -> {
+          if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
+            seal("requested");
+          }
+          c.done().complete(null);
+        }
+        case RETENTION -> {
+          if (!status.healthy) {
+            c.done().completeExceptionally(status.unavailableDisk());
+          } else {
+            RetentionResult result = runRetention();
+            index.sync();
+            c.done().complete(result);
+          }
+        }
+        case FLUSH -> {
+          if (status.healthy && segments.isOpen()) {
+            segments.force(false);
+          }
+          index.sync();
+          if (!status.healthy) {
+            c.done().completeExceptionally(status.unavailableDisk());
+          } else {
+            c.done().complete(null);
+          }
+        }
+        case SHUTDOWN -> {
+          c.done().complete(null);
+          return true;
+        }
+        default -> throw new IllegalStateException(c.kind().toString());
+      }
+    } catch (IOException e) {
+      markFailed(e);
+      c.done().completeExceptionally(e);
+    }
+    return false;
+  }
+
+  private void markFailed(Throwable e) {
+    if (status.healthy) {
+      LOG.error("event=recorder_failed dir=\"{}\" overflow={} error=\"{}\"", dir, config.overflow(), e.getMessage(), e);
+    }
+    status.failures.increment();
+    status.lastError = e;
+    status.healthy = false;
+    segments.discardBuffer();
+    segments.closeQuietly();
+    nextRetryNanos = System.nanoTime() + config.retryInterval().toNanos();
+  }
+
+  private void tryReopen() {
+    if (System.nanoTime() < nextRetryNanos) {
+      return;
+    }
+    try {
+      recover();
+      if (pendingRecoveryNote != null) {
+        pendingRecoveryNote.put("reason", "write_failure");
+        writeOwnEntry(pendingRecoveryNote);
+        pendingRecoveryNote = null;
+        segments.writeOut();
+        segments.force(false);
+      }
+      status.healthy = true;
+      ackWritten();
+      LOG.info("event=recorder_reopened dir=\"{}\" next_seq={}", dir, segments.nextSeq());
+    } catch (IOException | RuntimeException e) {
+      status.lastError = e;
+      unacked.clear();
+      segments.discardBuffer();
+      segments.closeQuietly();
+      nextRetryNanos = System.nanoTime() + config.retryInterval().toNanos();
+      LOG.warn("event=recorder_reopen_failed dir=\"{}\" error=\"{}\"", dir, e.getMessage());
+    }
+  }
+
+  private void finish() {
+    List<Queued> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    for (Queued p : rest) {
+      if (p.item() instanceof Queued.Control c) {
+        c.done().completeExceptionally(new IllegalStateException("recorder is closed"));
+      } else {
+        process(p);
+      }
+    }
+    flushAndAck();
+    if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
+      try {
+        seal(Recorder.SEAL_CLOSE);
+      } catch (IOException e) {
+        markFailed(e);
+      }
+    }
+    segments.closeQuietly();
+  }
+
+  private void failQueued(Throwable cause) {
+    List<Queued> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    for (Queued p : rest) {
+      if (p.item() instanceof Queued.Control c) {
+        c.done().completeExceptionally(cause);
+      } else {
+        notRecordedLate(p);
+      }
+    }
+  }
+}
