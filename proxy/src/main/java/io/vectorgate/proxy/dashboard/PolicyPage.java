@@ -61,7 +61,8 @@ final class PolicyPage {
     List<Html> alerts = new ArrayList<>();
     st.brokenPin().ifPresent(f -> alerts.add(failure("The pinned revision is broken; the branch is followed instead", f)));
     st.brokenHead().ifPresent(f -> alerts.add(failure("The newest revision is broken; an earlier good one serves", f)));
-    st.lastFailure().ifPresent(f -> alerts.add(failure("Last failed check", f)));
+    st.lastFailure().filter(f -> !f.equals(st.brokenHead().orElse(null)) && !f.equals(st.brokenPin().orElse(null)))
+        .ifPresent(f -> alerts.add(failure("Last failed check", f)));
     List<Html> instances = new ArrayList<>();
     for (RolloutState.InstanceReport i : st.instances()) {
       instances.add(Html.of("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>",
