@@ -477,6 +477,7 @@ class DashboardBrowserTest {
     assertFalse(browser.findElements(By.cssSelector("svg.chart rect.s-denied")).isEmpty());
     shot("overview");
     narrow("overview-narrow");
+    readmeShot("/overview?hours=1", "readme-overview"); // docs/images/dashboard-overview.png is a copy of it
     browser.get(dashboard + "/sessions?subject=pat&reason=pilot_freeze&database=milvus");
     assertEquals(2, browser.findElements(By.cssSelector("tbody a")).size(), browser.getPageSource());
     browser.get(dashboard + "/sessions?subject=pat&reason=" + Pages.enc("<script>alert(4)</script>"));
@@ -543,6 +544,18 @@ class DashboardBrowserTest {
       }
     }
     throw new AssertionError("no recorded request of " + subject + " in " + work.resolve("recording"));
+  }
+
+  /** A 1000 x 760 screenshot of {@code path} (small enough for the README). */
+  static void readmeShot(String path, String name) throws IOException {
+    Dimension before = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(1000, 760));
+    try {
+      browser.get(dashboard + path);
+      shot(name);
+    } finally {
+      browser.manage().window().setSize(before);
+    }
   }
 
   /** On a 400 px wide window the page needs no horizontal scrolling; a screenshot of it. */
