@@ -230,29 +230,32 @@ public final class DashboardHandler implements HttpHandler {
     return s.user().groups().stream().anyMatch(groups::contains);
   }
 
-  /** The pages {@code s} may open, in navigation order: (label, path, description). */
-  private List<String[]> pagesFor(WebSessions.WebSession s) {
-    List<String[]> out = new java.util.ArrayList<>();
+  /** A page in the navigation: its label, path under {@link Pages#BASE} and what it is for. */
+  private record NavPage(String label, String path, String description) {}
+
+  /** The pages {@code s} may open, in navigation order. */
+  private List<NavPage> pagesFor(WebSessions.WebSession s) {
+    List<NavPage> out = new java.util.ArrayList<>();
     if (in(s, overviewGroups)) {
-      out.add(new String[] {"Overview", "/overview", "requests by outcome, top deny reasons, users and collections, health"});
+      out.add(new NavPage("Overview", "/overview", "requests by outcome, top deny reasons, users and collections, health"));
     }
     if (in(s, approverGroups)) {
-      out.add(new String[] {"Approvals", "/approvals", "held requests waiting for your answer"});
+      out.add(new NavPage("Approvals", "/approvals", "held requests waiting for your answer"));
     }
     if (in(s, auditorGroups)) {
-      out.add(new String[] {"Sessions", "/sessions", "recorded sessions, export and chain verification"});
+      out.add(new NavPage("Sessions", "/sessions", "recorded sessions, export and chain verification"));
     }
     if (in(s, policyReaders)) {
-      out.add(new String[] {"Policy", "/policy", "active revision, checks, instances, history"
-          + (in(s, policyOperators) ? "; pin, unpin and roll back" : "")});
+      out.add(new NavPage("Policy", "/policy", "active revision, checks, instances, history"
+          + (in(s, policyOperators) ? "; pin, unpin and roll back" : "")));
     }
     return out;
   }
 
   private Result home(WebSessions.WebSession s) {
     List<Html> items = new java.util.ArrayList<>();
-    for (String[] p : pagesFor(s)) {
-      items.add(Html.of("<li><a href=\"%s\">%s</a>: %s</li>", Pages.BASE + p[1], p[0], p[2]));
+    for (NavPage p : pagesFor(s)) {
+      items.add(Html.of("<li><a href=\"%s\">%s</a>: %s</li>", Pages.BASE + p.path(), p.label(), p.description()));
     }
     Html body = !items.isEmpty() ? Html.of("<ul>%s</ul>", Html.join(items))
         : Html.of("<p>Your groups (%s) open no dashboard page.</p>", String.join(", ", s.user().groups()));
@@ -451,8 +454,8 @@ public final class DashboardHandler implements HttpHandler {
   private void page(HttpExchange ex, int status, String title, WebSessions.WebSession s, Html body) throws IOException {
     List<Html> links = new java.util.ArrayList<>();
     if (s != null) {
-      for (String[] p : pagesFor(s)) {
-        links.add(Html.of("<li><a href=\"%s\">%s</a></li>", Pages.BASE + p[1], p[0]));
+      for (NavPage p : pagesFor(s)) {
+        links.add(Html.of("<li><a href=\"%s\">%s</a></li>", Pages.BASE + p.path(), p.label()));
       }
     }
     byte[] bytes = Pages.page(title, s, Html.join(links), body).markup().getBytes(StandardCharsets.UTF_8);

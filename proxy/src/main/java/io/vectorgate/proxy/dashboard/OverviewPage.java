@@ -146,7 +146,10 @@ final class OverviewPage {
     return new DashboardHandler.Result.Page(200, "Overview", body);
   }
 
-  /** The window's request records, read lazily page by page (at most one more than {@link #MAX_COUNTED}). */
+  /**
+   * The window's request records, oldest first, read a page at a time until more than
+   * {@link #MAX_COUNTED} are in hand (so {@link Traffic#count} can tell that the window held more).
+   */
   private Iterable<IndexedRecord> records(Instant from, Instant to) throws IOException {
     List<IndexedRecord> out = new ArrayList<>();
     RecordQuery q = RecordQuery.builder().from(from).to(to).limit(RecordQuery.MAX_LIMIT).build();
