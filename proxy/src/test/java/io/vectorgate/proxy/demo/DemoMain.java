@@ -201,7 +201,7 @@ public final class DemoMain {
       }
       String claims = "{\"groups\": [" + String.join(", ", p.groups().stream().map(g -> "\"" + g + "\"").toList())
           + "]}";
-      sb.append(String.format("  %-6s %-42s claims %s%n", p.name(),
+      sb.append(String.format("  %-6s %-50s claims %s%n", p.name(),
           pages.isEmpty() ? "no page (403 everywhere)" : String.join(", ", pages), claims));
     }
     return sb.toString();
