@@ -14,4 +14,6 @@ if [ ! -f "$root/cli/target/vectorgate.jar" ]; then
   # the tour ends with `vectorgate sessions`; build the command now rather than in the middle
   "$root/scripts/vectorgate" --version >/dev/null
 fi
+echo "demo-session: watch it in the dashboard, http://127.0.0.1:9190/dashboard/ (erin, claims {\"groups\": [\"db-admins\"]}," \
+  "can approve the held delete there; the demo's banner lists every login)" >&2
 exec "$root/.venv/bin/python" "$root/python/demo_session.py" "$@"

@@ -232,12 +232,18 @@ public final class Gateway implements AutoCloseable {
       startSessionsAdmin(cfg.recording(), verifier, env);
     }
     if (cfg.admin() != null && cfg.admin().dashboard() != null) {
+      java.util.Map<String, io.vectorgate.model.DatabaseKind> kinds = new java.util.HashMap<>();
+      cfg.connections().forEach(c -> kinds.put(c.name(), HttpAdapters.kindOf(c.kind())));
       io.vectorgate.proxy.dashboard.Dashboard.mount(cfg.admin().dashboard(), adminMount, verifier, id.issuer(),
-          approvalWorkflow == null ? null : approvalWorkflow.service(),
-          cfg.approvals() == null || cfg.approvals().admin() == null ? java.util.Set.of()
-              : new java.util.HashSet<>(cfg.approvals().admin().readAllGroups()), sessionsStore,
-          cfg.recording() == null || cfg.recording().admin() == null ? java.util.List.of()
-              : cfg.recording().admin().auditorGroups());
+          new io.vectorgate.proxy.dashboard.Dashboard.Sources(
+              approvalWorkflow == null ? null : approvalWorkflow.service(),
+              cfg.approvals() == null || cfg.approvals().admin() == null ? java.util.Set.of()
+                  : new java.util.HashSet<>(cfg.approvals().admin().readAllGroups()), sessionsStore,
+              cfg.recording() == null || cfg.recording().admin() == null ? java.util.List.of()
+                  : cfg.recording().admin().auditorGroups(),
+              engine instanceof PolicyEngine p ? p : null, rollout == null ? null : rollout.controller(),
+              new java.util.HashSet<>(cfg.admin().readerGroups()), new java.util.HashSet<>(cfg.admin().operatorGroups()),
+              kinds, metrics::snapshot, recording.enabled() ? recording.recorder()::stats : null));
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);

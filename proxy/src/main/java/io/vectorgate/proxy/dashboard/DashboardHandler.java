@@ -3,10 +3,8 @@ package io.vectorgate.proxy.dashboard;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.vectorgate.approvals.ApprovalService;
 import io.vectorgate.approvals.Approver;
 import io.vectorgate.model.Identity;
-import io.vectorgate.recorder.RecordingStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,12 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard's HTTP front: routing, login/logout, session cookie, CSRF check, group checks and
- * security headers; the pages themselves are {@link ApprovalsPage} and {@link SessionsPage}.
+ * security headers; the pages themselves are {@link ApprovalsPage}, {@link SessionsPage},
+ * {@link PolicyPage} and {@link OverviewPage}.
  *
  * <p>Routes under {@code /dashboard}: {@code GET /} (links to the pages the user may open),
  * {@code GET /login}, {@code GET /callback}, {@code POST /logout}, {@code GET /approvals},
  * {@code POST /approvals/{id}/approve|reject}, {@code GET /sessions}, {@code GET /sessions/view},
- * {@code GET /sessions/export}, {@code GET /static/dashboard.css}. Every POST needs the session's
+ * {@code GET /sessions/replay}, {@code GET /sessions/export}, {@code GET /policy},
+ * {@code GET /policy/confirm}, {@code POST /policy/pin|unpin|rollback}, {@code GET /overview},
+ * {@code GET /static/dashboard.css}. Every POST needs the session's
  * CSRF token in the {@code csrf} form field and, when the browser sends {@code Origin}, the
  * dashboard's own origin; otherwise 403.
  */
@@ -46,23 +47,32 @@ public final class DashboardHandler implements HttpHandler {
   private final WebSessions sessions;
   private final Set<String> approverGroups;
   private final Set<String> auditorGroups;
+  private final Set<String> policyReaders;
+  private final Set<String> policyOperators;
+  private final Set<String> overviewGroups;
   private final ApprovalsPage approvals;
   private final SessionsPage sessionsPage;
+  private final PolicyPage policyPage;
+  private final OverviewPage overviewPage;
 
-  /**
-   * @param approvalService null when approvals are not configured
-   * @param readAllGroups groups that see every approval (approvals.admin.read_all_groups)
-   * @param store null when recording is not configured
-   */
-  DashboardHandler(DashboardConfig cfg, OidcLogin login, WebSessions sessions, ApprovalService approvalService,
-      Set<String> readAllGroups, RecordingStore store, Set<String> auditorGroups) {
+  /** @param auditorGroups may open the sessions pages (admin.dashboard.auditor_groups or the recording's) */
+  DashboardHandler(DashboardConfig cfg, OidcLogin login, WebSessions sessions, Dashboard.Sources src,
+      Set<String> auditorGroups) {
     this.cfg = cfg;
     this.login = login;
     this.sessions = sessions;
     this.approverGroups = Set.copyOf(cfg.approverGroups());
     this.auditorGroups = Set.copyOf(auditorGroups);
-    this.approvals = approvalService == null ? null : new ApprovalsPage(approvalService, readAllGroups);
-    this.sessionsPage = store == null ? null : new SessionsPage(store);
+    this.policyReaders = src.policyReaders();
+    this.policyOperators = src.policyOperators();
+    Set<String> overview = new java.util.HashSet<>(auditorGroups);
+    overview.addAll(policyReaders);
+    this.overviewGroups = Set.copyOf(overview);
+    this.approvals = src.approvals() == null ? null : new ApprovalsPage(src.approvals(), src.readAllGroups());
+    this.sessionsPage = src.store() == null ? null : new SessionsPage(src.store(), src.connectionKinds(),
+        src.engine() == null ? null : new DecisionReplay(src.engine()));
+    this.policyPage = new PolicyPage(src.rollout(), src.engine());
+    this.overviewPage = new OverviewPage(src.store(), src.engine(), src.rollout(), src.counters(), src.recorderStats());
   }
 
   /** A failure answered with an HTML page: status and message. */
@@ -185,22 +195,69 @@ public final class DashboardHandler implements HttpHandler {
       return switch (rest) {
         case "/sessions" -> sessionsPage.list(q);
         case "/sessions/view" -> sessionsPage.view(q);
+        case "/sessions/replay" -> sessionsPage.replay(q);
         case "/sessions/export" -> sessionsPage.export(ex, q);
         default -> throw new PageError(404, "no such page");
       };
     }
+    if (rest.equals("/policy") || rest.startsWith("/policy/")) {
+      requireGroup(s, policyReaders, "the policy page");
+      if (rest.equals("/policy")) {
+        requireGet(method);
+        return policyPage.view(s, in(s, policyOperators), q);
+      }
+      requireGroup(s, policyOperators, "changing the active policy");
+      if (rest.equals("/policy/confirm")) {
+        requireGet(method);
+        return policyPage.confirm(s, q);
+      }
+      String action = rest.substring("/policy/".length());
+      if (PolicyPage.ACTIONS.contains(action)) {
+        requirePost(method);
+        return policyPage.act(s, action, form);
+      }
+      throw new PageError(404, "no such page");
+    }
+    if (rest.equals("/overview")) {
+      requireGroup(s, overviewGroups, "the overview page");
+      requireGet(method);
+      return overviewPage.view(q);
+    }
     throw new PageError(404, "no such page");
   }
 
+  private static boolean in(WebSessions.WebSession s, Set<String> groups) {
+    return s.user().groups().stream().anyMatch(groups::contains);
+  }
+
+  /** A page in the navigation: its label, path under {@link Pages#BASE} and what it is for. */
+  private record NavPage(String label, String path, String description) {}
+
+  /** The pages {@code s} may open, in navigation order. */
+  private List<NavPage> pagesFor(WebSessions.WebSession s) {
+    List<NavPage> out = new java.util.ArrayList<>();
+    if (in(s, overviewGroups)) {
+      out.add(new NavPage("Overview", "/overview", "requests by outcome, top deny reasons, users and collections, health"));
+    }
+    if (in(s, approverGroups)) {
+      out.add(new NavPage("Approvals", "/approvals", "held requests waiting for your answer"));
+    }
+    if (in(s, auditorGroups)) {
+      out.add(new NavPage("Sessions", "/sessions", "recorded sessions, export and chain verification"));
+    }
+    if (in(s, policyReaders)) {
+      out.add(new NavPage("Policy", "/policy", "active revision, checks, instances, history"
+          + (in(s, policyOperators) ? "; pin, unpin and roll back" : "")));
+    }
+    return out;
+  }
+
   private Result home(WebSessions.WebSession s) {
-    boolean approver = s.user().groups().stream().anyMatch(approverGroups::contains);
-    boolean auditor = s.user().groups().stream().anyMatch(auditorGroups::contains);
-    Html items = Html.join(
-        approver ? Html.of("<li><a href=\"%s\">Approvals</a>: held requests waiting for your answer</li>",
-            Pages.BASE + "/approvals") : Html.EMPTY,
-        auditor ? Html.of("<li><a href=\"%s\">Sessions</a>: recorded sessions, export and chain verification</li>",
-            Pages.BASE + "/sessions") : Html.EMPTY);
-    Html body = approver || auditor ? Html.of("<ul>%s</ul>", items)
+    List<Html> items = new java.util.ArrayList<>();
+    for (NavPage p : pagesFor(s)) {
+      items.add(Html.of("<li><a href=\"%s\">%s</a>: %s</li>", Pages.BASE + p.path(), p.label(), p.description()));
+    }
+    Html body = !items.isEmpty() ? Html.of("<ul>%s</ul>", Html.join(items))
         : Html.of("<p>Your groups (%s) open no dashboard page.</p>", String.join(", ", s.user().groups()));
     return new Result.Page(200, "Dashboard", body);
   }
@@ -395,7 +452,13 @@ public final class DashboardHandler implements HttpHandler {
   }
 
   private void page(HttpExchange ex, int status, String title, WebSessions.WebSession s, Html body) throws IOException {
-    byte[] bytes = Pages.page(title, s, approverGroups, auditorGroups, body).markup().getBytes(StandardCharsets.UTF_8);
+    List<Html> links = new java.util.ArrayList<>();
+    if (s != null) {
+      for (NavPage p : pagesFor(s)) {
+        links.add(Html.of("<li><a href=\"%s\">%s</a></li>", Pages.BASE + p.path(), p.label()));
+      }
+    }
+    byte[] bytes = Pages.page(title, s, Html.join(links), body).markup().getBytes(StandardCharsets.UTF_8);
     send(ex, status, "text/html; charset=utf-8", bytes);
   }
 

@@ -3,7 +3,6 @@ package io.vectorgate.proxy.dashboard;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The page layout and small shared pieces (navigation, forms with the CSRF token, links). */
@@ -12,18 +11,10 @@ final class Pages {
 
   private Pages() {}
 
-  /** A whole page: title, navigation for what the user may open, then {@code body}. */
-  static Html page(String title, WebSessions.WebSession s, Set<String> approverGroups, Set<String> auditorGroups,
-      Html body) {
+  /** A whole page: title, navigation ({@code links}: the pages the user may open), then {@code body}. */
+  static Html page(String title, WebSessions.WebSession s, Html links, Html body) {
     Html nav = Html.EMPTY;
     if (s != null) {
-      Html links = Html.EMPTY;
-      if (s.user().groups().stream().anyMatch(approverGroups::contains)) {
-        links = Html.join(links, Html.of("<li><a href=\"%s\">Approvals</a></li>", BASE + "/approvals"));
-      }
-      if (s.user().groups().stream().anyMatch(auditorGroups::contains)) {
-        links = Html.join(links, Html.of("<li><a href=\"%s\">Sessions</a></li>", BASE + "/sessions"));
-      }
       nav = Html.of("""
           <nav aria-label="Main"><ul>%s</ul>
           <form class="logout" method="post" action="%s">%s<span class="who">%s</span> <button type="submit">Log out</button></form>

@@ -9,6 +9,8 @@ import io.vectorgate.proxy.recording.SessionQueries;
 import io.vectorgate.recorder.RecordingStore;
 import io.vectorgate.recorder.SessionTranscript;
 import io.vectorgate.recorder.VerifyReport;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.recorder.index.IndexedRecord;
 import io.vectorgate.recorder.index.Page;
 import io.vectorgate.recorder.index.RecordQuery;
 import io.vectorgate.recorder.index.SessionSummary;
@@ -22,27 +24,68 @@ import java.util.Set;
 
 /**
  * Recorded sessions for auditors: a filtered, paged list with the hash chain status, a session's
- * requests in order, and JSONL export, all read through the {@link RecordingStore} and the
- * {@link SessionQueries} parameters the sessions admin API uses.
+ * requests in order, "what would the current policy decide" ({@link DecisionReplay}), and JSONL
+ * export, all read through the {@link RecordingStore} and the {@link SessionQueries} parameters the
+ * sessions admin API uses.
+ *
+ * <p>Two filters are the dashboard's own: {@code database} (the database kind, matched through the
+ * configured connections' kinds) and {@code reason} (a decision reason code). The index does not
+ * hold them as session filters, so with either one the list walks the sessions the other filters
+ * select, a batch at a time, and keeps those with a request that matches all filters; a page then
+ * has between {@value #PAGE_SIZE} and twice as many rows, and at most {@value #MAX_EXAMINED}
+ * sessions are examined per page (the page says so and links the next batch).
  */
 final class SessionsPage {
-  /** The filters the list page offers (a subset of {@link SessionQueries#PARAMETERS}). */
-  static final List<String> FILTERS = List.of("subject", "collection", "decision", "from", "to");
+  /** The filters the list page offers: {@link SessionQueries#PARAMETERS} ones, then {@code database} and {@code reason}. */
+  static final List<String> FILTERS = List.of("subject", "collection", "decision", "from", "to", "database", "reason");
   static final int PAGE_SIZE = 25;
+  static final int MAX_EXAMINED = 2_000;
   private static final int MAX_SHOWN_JSON = 8 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final RecordingStore store;
+  private final Map<String, DatabaseKind> connectionKinds;
+  private final DecisionReplay replay;
 
-  SessionsPage(RecordingStore store) {
+  /**
+   * @param connectionKinds each connection name's database kind (the {@code database} filter)
+   * @param replay null when the gateway has no policy engine of its own (a test double)
+   */
+  SessionsPage(RecordingStore store, Map<String, DatabaseKind> connectionKinds, DecisionReplay replay) {
     this.store = store;
+    this.connectionKinds = Map.copyOf(connectionKinds);
+    this.replay = replay;
   }
 
   DashboardHandler.Result list(Map<String, String> q) throws DashboardHandler.PageError, IOException {
     Map<String, String> params = filters(q, Set.of("cursor"));
-    params.put("limit", String.valueOf(PAGE_SIZE));
-    RecordQuery query = parse(params);
-    Page<SessionSummary> page = store.sessions(query);
+    String database = params.remove("database");
+    String reason = params.remove("reason");
+    Set<String> connections = null;
+    if (database != null) {
+      DatabaseKind kind = kind(database);
+      connections = new java.util.TreeSet<>();
+      for (Map.Entry<String, DatabaseKind> c : connectionKinds.entrySet()) {
+        if (c.getValue() == kind) {
+          connections.add(c.getKey());
+        }
+      }
+    }
+    if (reason != null && (reason.length() > 200 || !reason.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      throw new DashboardHandler.PageError(400, "parameter `reason` must be a reason code (printable, no spaces)");
+    }
+    Page<SessionSummary> page;
+    Html scanned = Html.EMPTY;
+    if (connections == null && reason == null) {
+      params.put("limit", String.valueOf(PAGE_SIZE));
+      page = store.sessions(parse(params));
+    } else {
+      Scan scan = scan(params, connections, reason);
+      page = scan.page();
+      scanned = scan.examined() >= MAX_EXAMINED && scan.page().nextCursor() != null
+          ? Pages.notice("Examined " + scan.examined() + " sessions for this page; more may match further on.", false)
+          : Html.EMPTY;
+    }
     List<Html> rows = new ArrayList<>();
     for (SessionSummary s : page.items()) {
       rows.add(Html.of("""
@@ -52,7 +95,7 @@ final class SessionsPage {
           s.clientAddress() + " (" + s.transport() + ")", s.started(), s.ended() == null ? "open" : s.ended(),
           s.requests(), s.allowed(), s.denied()));
     }
-    Map<String, String> keep = filters(q, Set.of());
+    Map<String, String> keep = without(filters(q, Set.of("cursor")), "cursor");
     Html next = page.nextCursor() == null ? Html.EMPTY : Html.of("<p><a href=\"%s\" rel=\"next\">Next page</a></p>",
         Pages.url(Pages.BASE + "/sessions", with(keep, "cursor", page.nextCursor())));
     Html body = Html.of("""
@@ -64,24 +107,28 @@ final class SessionsPage {
         <option value="">any</option><option value="allow"%s>allowed</option><option value="deny"%s>denied</option></select></div>
         <div><label for="f-from">From (UTC, 2025-01-02T03:04:05Z)</label><input id="f-from" name="from" value="%s"></div>
         <div><label for="f-to">To (UTC, exclusive)</label><input id="f-to" name="to" value="%s"></div>
+        <div><label for="f-database">Database</label><select id="f-database" name="database">
+        <option value="">any</option>%s</select></div>
+        <div><label for="f-reason">Reason code</label><input id="f-reason" name="reason" value="%s"></div>
         <div><button type="submit">Filter</button></div>
         </form>
-        <p><a href="%s">Export these requests as JSONL</a></p>
+        %s<p><a href="%s">Export these requests as JSONL</a></p>
         <div class="table-wrap"><table><thead><tr><th scope="col">Session</th><th scope="col">User</th>
         <th scope="col">Client</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Requests</th>
         <th scope="col">Allowed</th><th scope="col">Denied</th></tr></thead><tbody>%s</tbody></table></div>%s""",
         chain(), Pages.BASE + "/sessions", keep.getOrDefault("subject", ""), keep.getOrDefault("collection", ""),
         selected("allow".equals(keep.get("decision"))), selected("deny".equals(keep.get("decision"))),
-        keep.getOrDefault("from", ""), keep.getOrDefault("to", ""), Pages.url(Pages.BASE + "/sessions/export", keep),
+        keep.getOrDefault("from", ""), keep.getOrDefault("to", ""), kindOptions(keep.get("database")),
+        keep.getOrDefault("reason", ""), Html.join(scanned, database != null || reason != null ? Html.of(
+            "<p>The export below has every request of the other filters; database and reason filter the list only.</p>")
+            : Html.EMPTY),
+        Pages.url(Pages.BASE + "/sessions/export", without(keep, "database", "reason")),
         rows.isEmpty() ? Html.of("<tr><td colspan=\"8\">No sessions match.</td></tr>") : Html.join(rows), next);
     return new DashboardHandler.Result.Page(200, "Sessions", body);
   }
 
   DashboardHandler.Result view(Map<String, String> q) throws DashboardHandler.PageError, IOException {
-    String id = q.get("id");
-    if (id == null || id.isEmpty() || id.length() > 200 || q.size() != 1) {
-      throw new DashboardHandler.PageError(400, "this page takes one parameter, `id` (a session id)");
-    }
+    String id = sessionId(q);
     SessionTranscript t = store.show(id);
     if (t.entries().isEmpty() && t.summary() == null) {
       throw new DashboardHandler.PageError(404, "no session `" + DashboardHandler.printable(id) + "`");
@@ -99,11 +146,163 @@ final class SessionsPage {
         s.clientAddress(), s.transport(), s.started(), s.ended() == null ? "open" : s.ended(), s.requests(),
         s.allowed(), s.denied());
     Html body = Html.of("""
-        <p><code>%s</code> · <a href="%s">Export this session as JSONL</a> · <a href="%s">All sessions</a></p>
+        <p><code>%s</code> · <a href="%s">Export this session as JSONL</a> · %s<a href="%s">All sessions</a></p>
         %s%s<h2>Requests (%s)</h2>%s""", id,
-        Pages.url(Pages.BASE + "/sessions/export", Map.of("session", id)), Pages.BASE + "/sessions", chain(), head,
+        Pages.url(Pages.BASE + "/sessions/export", Map.of("session", id)), replay == null ? Html.EMPTY
+            : Html.of("<a href=\"%s\" id=\"replay\">What would the current policy decide?</a> · ",
+                Pages.url(Pages.BASE + "/sessions/replay", Map.of("id", id))), Pages.BASE + "/sessions", chain(), head,
         items.size(), items.isEmpty() ? Html.of("<p>No requests recorded.</p>") : Html.join(items));
     return new DashboardHandler.Result.Page(200, "Session", body);
+  }
+
+  /** The session's requests decided again by the active policy, with the differences per request. */
+  DashboardHandler.Result replay(Map<String, String> q) throws DashboardHandler.PageError, IOException {
+    if (replay == null) {
+      throw new DashboardHandler.PageError(404, "this gateway has no policy engine of its own to replay with");
+    }
+    String id = sessionId(q);
+    SessionTranscript t = store.show(id);
+    if (t.entries().isEmpty() && t.summary() == null) {
+      throw new DashboardHandler.PageError(404, "no session `" + DashboardHandler.printable(id) + "`");
+    }
+    DecisionReplay.Result r = replay.replay(t.entries());
+    List<Html> rows = new ArrayList<>();
+    for (DecisionReplay.Row row : r.rows()) {
+      JsonNode e = row.entry();
+      JsonNode op = e.path("operation");
+      Html now;
+      Html change;
+      if (row.now() == null) {
+        now = Html.of("<td colspan=\"2\">%s</td>", row.notReplayed());
+        change = Html.of("<td>not replayed</td>");
+      } else {
+        now = Html.of("<td class=\"%s\">%s</td><td>%s</td>", row.now().allow() ? "allow" : "deny",
+            row.now().allow() ? "allowed" : "denied", codes(row.now()));
+        change = row.changes().isEmpty() ? Html.of("<td class=\"same\">same</td>")
+            : Html.of("<td class=\"changed\"><strong>%s</strong>%s</td>", String.join(", ", row.changes()),
+                row.changes().contains("obligations changed") ? Html.of(
+                    "<details><summary>obligations</summary><p>recorded</p><pre>%s</pre><p>now</p><pre>%s</pre></details>",
+                    pretty(JSON.valueToTree(row.recorded().obligations())), pretty(JSON.valueToTree(row.now().obligations())))
+                    : Html.EMPTY);
+      }
+      rows.add(Html.of("<tr><td>%s</td><td><code>%s</code> on <code>%s</code></td><td class=\"%s\">%s</td><td>%s</td>%s%s</tr>",
+          e.path("seq").asText(), op.path("action").asText("-"), op.path("resource").path("collection").asText("-"),
+          row.recorded() == null ? "" : row.recorded().allow() ? "allow" : "deny",
+          row.recorded() == null ? "-" : row.recorded().allow() ? "allowed" : "denied",
+          row.recorded() == null ? Html.of("-") : codes(row.recorded()), now, change));
+    }
+    Html body = Html.of("""
+        <p><code>%s</code> · <a href="%s">Back to the session</a></p>
+        <p class="notice" role="status" id="replay-summary">Replayed on the active revision <code>%s</code>: %s of %s
+        requests would be decided differently.</p>
+        <p>Each request's recorded policy input (identity, connection, decoded operation, its time) is decided again.
+        Usage counters are not recorded and count as zero.</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">Seq</th><th scope="col">Request</th>
+        <th scope="col">Recorded</th><th scope="col">Recorded reasons</th><th scope="col">Now</th>
+        <th scope="col">Reasons now</th><th scope="col">Difference</th></tr></thead><tbody>%s</tbody></table></div>""",
+        id, Pages.url(Pages.BASE + "/sessions/view", Map.of("id", id)), r.revision(), r.changed(), r.rows().size(),
+        rows.isEmpty() ? Html.of("<tr><td colspan=\"7\">No requests recorded.</td></tr>") : Html.join(rows));
+    return new DashboardHandler.Result.Page(200, "Current policy on this session", body);
+  }
+
+  private static Html codes(io.vectorgate.model.Decision d) {
+    List<Html> out = new ArrayList<>();
+    d.reasons().forEach(r -> out.add(Html.of("<code>%s</code>", r.code())));
+    return out.isEmpty() ? Html.of("-") : Html.of("%s", joinHtml(out, ", "));
+  }
+
+  private static Html joinHtml(List<Html> parts, String sep) {
+    List<Html> out = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        out.add(Html.text(sep));
+      }
+      out.add(parts.get(i));
+    }
+    return Html.join(out);
+  }
+
+  private static String sessionId(Map<String, String> q) throws DashboardHandler.PageError {
+    String id = q.get("id");
+    if (id == null || id.isEmpty() || id.length() > 200 || q.size() != 1) {
+      throw new DashboardHandler.PageError(400, "this page takes one parameter, `id` (a session id)");
+    }
+    return id;
+  }
+
+  /** A page of sessions for the dashboard-only filters, and how many sessions were examined. */
+  private record Scan(Page<SessionSummary> page, int examined) {}
+
+  private Scan scan(Map<String, String> params, Set<String> connections, String reason)
+      throws DashboardHandler.PageError, IOException {
+    Map<String, String> sp = new LinkedHashMap<>(params);
+    sp.put("limit", String.valueOf(PAGE_SIZE));
+    RecordQuery sessions = parse(sp);
+    Map<String, String> rp = new LinkedHashMap<>(params);
+    rp.remove("cursor");
+    List<SessionSummary> out = new ArrayList<>();
+    int examined = 0;
+    String next;
+    do {
+      Page<SessionSummary> batch = store.sessions(sessions);
+      for (SessionSummary s : batch.items()) {
+        examined++;
+        if (hasMatchingRequest(s.sessionId(), rp, connections, reason)) {
+          out.add(s);
+        }
+      }
+      next = batch.nextCursor();
+      sessions = sessions.withCursor(next);
+    } while (next != null && out.size() < PAGE_SIZE && examined < MAX_EXAMINED);
+    return new Scan(new Page<>(out, next), examined);
+  }
+
+  private boolean hasMatchingRequest(String sessionId, Map<String, String> params, Set<String> connections,
+      String reason) throws DashboardHandler.PageError, IOException {
+    Map<String, String> p = new LinkedHashMap<>(params);
+    p.remove("subject");
+    p.put("session", sessionId);
+    p.put("limit", String.valueOf(RecordQuery.MAX_LIMIT));
+    RecordQuery q = parse(p);
+    Page<IndexedRecord> page;
+    do {
+      page = store.list(q);
+      for (IndexedRecord r : page.items()) {
+        if ((connections == null || connections.contains(r.connection()))
+            && (reason == null || r.reasonCodes().contains(reason))) {
+          return true;
+        }
+      }
+      q = q.withCursor(page.nextCursor());
+    } while (page.nextCursor() != null);
+    return false;
+  }
+
+  private Html kindOptions(String selected) {
+    List<Html> out = new ArrayList<>();
+    for (DatabaseKind k : DatabaseKind.values()) {
+      String name = k.name().toLowerCase(java.util.Locale.ROOT);
+      out.add(Html.of("<option value=\"%s\"%s>%s</option>", name, selected(name.equals(selected)), name));
+    }
+    return Html.join(out);
+  }
+
+  private static DatabaseKind kind(String name) throws DashboardHandler.PageError {
+    for (DatabaseKind k : DatabaseKind.values()) {
+      if (k.name().equalsIgnoreCase(name)) {
+        return k;
+      }
+    }
+    throw new DashboardHandler.PageError(400, "parameter `database` must be one of milvus, chroma, qdrant, pinecone,"
+        + " was `" + DashboardHandler.printable(name) + "`");
+  }
+
+  private static Map<String, String> without(Map<String, String> m, String... keys) {
+    Map<String, String> out = new LinkedHashMap<>(m);
+    for (String k : keys) {
+      out.remove(k);
+    }
+    return out;
   }
 
   DashboardHandler.Result export(HttpExchange ex, Map<String, String> q) throws DashboardHandler.PageError, IOException {

@@ -7,17 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEObjectType;
-import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.io.IOException;
+import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,11 +29,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -54,12 +58,33 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * with approvals (SQLite), recording and the dashboard, Milvus Lite and pymilvus
  * (python/approval_client.py). Screenshots of each page go to {@code target/dashboard-screenshots/}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   @TempDir
   static Path work;
   static MilvusLite milvus;
   static MockOAuth2Server oidc;
-  static PolicyEngine engine;
+  static String revA;
+  static String revB;
+  static Path repo;
+  static final String PILOT_FREEZE = """
+      package vectorgate
+
+      import rego.v1
+
+      deny contains {"code": "pilot_freeze", "message": "pat is frozen during the pilot"} if {
+      	input.identity.subject == "pat"
+      }
+      """;
+  static final String FAILING_TEST = """
+      package vectorgate_test
+
+      import rego.v1
+
+      test_pat_may_read_during_the_pilot if {
+      	not data.vectorgate.deny
+      }
+      """;
   static Gateway gw;
   static WebDriver browser;
   static String dashboard;
@@ -71,6 +96,17 @@ class DashboardBrowserTest {
     oidc = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\": true}"));
     oidc.start(InetAddress.getByName("127.0.0.1"), 0);
     Path root = MilvusLite.root();
+    // the policy comes from git: A (the shipped library, the Milvus sample's Rego and data), B (A + a freeze for
+    // `pat`); the test adds C (B + a failing test)
+    repo = work.resolve("policy-repo");
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      copyPolicy(root.resolve("rego-policies/src/main/rego"), repo.resolve("policies"));
+      copyPolicy(root.resolve("samples/milvus-demo/rego"), repo.resolve("policies/milvus-demo"));
+      Files.copy(root.resolve("samples/org/data.json"), repo.resolve("policies/data.json"));
+      revA = commit(git, "sample policy");
+      Files.writeString(repo.resolve("policies/pilot.rego"), PILOT_FREEZE);
+      revB = commit(git, "freeze pat during the pilot");
+    }
     Path config = work.resolve("gateway.yaml");
     Files.writeString(config, """
         listeners:
@@ -84,8 +120,14 @@ class DashboardBrowserTest {
           groups_claim: groups
           tenant_claim: tenant
         policy:
-          rego_dirs: [%s, %s]
-          data_file: %s
+          source:
+            kind: git
+            url: "%s"
+            branch: main
+            path: policies
+            poll_interval_seconds: 3600
+            instance_id: gw-browser
+            work_dir: "%s"
         masking: {hmac_key: {env: VG_MASK_KEY}}
         approvals:
           store: {sqlite: %s}
@@ -100,18 +142,16 @@ class DashboardBrowserTest {
         admin:
           address: 127.0.0.1:0
           reader_groups: [sre]
+          operator_groups: [policy-admins]
           dashboard:
             client_id: vectorgate
             approver_groups: [db-admins]
-        """.formatted(milvus.address(), issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/milvus-demo/rego"), root.resolve("samples/org/data.json"), work.resolve("approvals.db"),
+        """.formatted(milvus.address(), issuer(), repo, work.resolve("rollout"), work.resolve("approvals.db"),
         work.resolve("recording")));
     GatewayConfig cfg = ConfigLoader.load(config);
-    engine = Gateway.compileEngine(cfg.policy());
     Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
-    gw = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
-        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY,
-        AdapterMilvusProtocol.factory());
+    gw = Gateway.fromConfig(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
+        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock);
     dashboard = "http://127.0.0.1:" + gw.adminPort() + "/dashboard";
     browser = chromium();
     Files.createDirectories(SHOTS);
@@ -125,15 +165,32 @@ class DashboardBrowserTest {
     if (gw != null) {
       gw.close();
     }
-    if (engine != null) {
-      engine.close();
-    }
     if (oidc != null) {
       oidc.shutdown();
     }
     if (milvus != null) {
       milvus.close();
     }
+  }
+
+  /** Copies a folder's Rego (not its *_test.rego) and nothing else. */
+  static void copyPolicy(Path from, Path to) throws IOException {
+    try (var walk = Files.walk(from)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".rego") && !n.endsWith("_test.rego")) {
+          Path t = to.resolve(from.relativize(f).toString());
+          Files.createDirectories(t.getParent());
+          Files.copy(f, t);
+        }
+      }
+    }
+  }
+
+  static String commit(Git git, String message) throws Exception {
+    git.add().addFilepattern(".").call();
+    PersonIdent who = new PersonIdent("t", "t@example.test");
+    return git.commit().setMessage(message).setAuthor(who).setCommitter(who).call().getName();
   }
 
   static String issuer() {
@@ -233,6 +290,7 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(1)
   void approverApprovesAndRejectsHeldPymilvusDeletesInThePageAnalystIsRefusedAuditorSeesTheSession()
       throws Exception {
     JsonNode load = client("alice", List.of("admins"), null, "load");
@@ -291,6 +349,213 @@ class DashboardBrowserTest {
     assertTrue(view.contains("delete") && view.contains("carol"), view);
     shot("session-view");
     narrow("session-view-narrow");
+  }
+
+  /** pat's query through pymilvus: null when allowed, else the error text. */
+  static String patQuery() throws Exception {
+    JsonNode r = client("pat", List.of("admins"), null, "ids", "--collection", "docs");
+    return r.get("ok").asBoolean() ? null : r.get("error").asText();
+  }
+
+  static String text(String id) {
+    return browser.findElement(By.id(id)).getText();
+  }
+
+  static void submit(WebElement button, String expectedTitle) {
+    button.click();
+    new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.tagName("h1")).getText().equals(expectedTitle));
+  }
+
+  @Test
+  @Order(2)
+  void operatorPinsAndUnpinsFromThePolicyPageAndDecisionsFollowCrossSitePostsAreRefusedAuditorReplaysAndSeesTampering()
+      throws Exception {
+    JsonNode load = client("alice", List.of("admins"), null, "load");
+    assertTrue(load.get("ok").asBoolean(), load.toString());
+    // the branch head B serves: pat is frozen
+    String frozen = patQuery();
+    assertTrue(frozen != null && frozen.contains("pilot_freeze"), String.valueOf(frozen));
+    String revC;
+    try (Git git = Git.open(repo.toFile())) {
+      Files.writeString(repo.resolve("policies/pilot_test.rego"), FAILING_TEST);
+      revC = commit(git, "a test that fails");
+    }
+
+    // an analyst gets 403 on the policy page (a fresh login: the earlier test's session is dropped)
+    browser.get(dashboard + "/static/dashboard.css");
+    browser.manage().deleteAllCookies();
+    loginAndOpen("/policy", "mallory", List.of("analysts"));
+    assertEquals("Forbidden", browser.findElement(By.tagName("h1")).getText());
+    assertTrue(browser.findElements(By.id("active-revision")).isEmpty());
+    logout();
+
+    // the operator sees B active, this instance and the history
+    loginAndOpen("/policy", "otto", List.of("policy-admins"));
+    assertEquals(revB, text("active-revision"));
+    assertTrue(browser.findElement(By.id("instances")).findElement(By.xpath("..")).getText().contains("gw-browser"));
+    assertTrue(browser.findElement(By.id("history")).findElement(By.xpath("..")).getText().contains(revB));
+
+    // pin A (with a hostile reason): a confirmation page first, then A serves and pat may read
+    browser.findElement(By.id("p-rev")).sendKeys(revA);
+    browser.findElement(By.id("p-reason")).sendKeys("<script>alert(3)</script> pilot over");
+    submit(browser.findElement(By.cssSelector("#p-rev ~ button")), "Confirm pin");
+    assertTrue(text("confirm-question").contains("Pin revision " + revA), text("confirm-question"));
+    assertTrue(browser.findElement(By.tagName("main")).getText().contains("Active now\n" + revB),
+        "nothing changed before confirming: " + browser.findElement(By.tagName("main")).getText());
+    shot("policy-confirm");
+    submit(browser.findElement(By.id("confirm")), "Policy");
+    assertEquals(revA, text("active-revision"));
+    assertTrue(text("pin").contains(revA) && text("pin").contains("<script>alert(3)</script> pilot over"), text("pin"));
+    assertTrue(browser.findElements(By.tagName("script")).isEmpty(), "the reason rendered as text");
+    assertTrue(browser.getPageSource().contains("pin: activated"), browser.getPageSource());
+    shot("policy-pinned");
+    assertEquals(null, patQuery(), "A has no freeze: pat's query is allowed");
+
+    // a pin of C is refused at its test stage, naming the failing test; A stays
+    browser.findElement(By.id("p-rev")).sendKeys(revC);
+    submit(browser.findElement(By.cssSelector("#p-rev ~ button")), "Confirm pin");
+    submit(browser.findElement(By.id("confirm")), "Error");
+    String refusal = browser.findElement(By.tagName("main")).getText();
+    assertTrue(refusal.contains("refused at stage test") && refusal.contains("test_pat_may_read_during_the_pilot")
+        && refusal.contains("policies/pilot_test.rego:5"), refusal);
+    shot("policy-pin-refused");
+    browser.get(dashboard + "/policy");
+    assertEquals(revA, text("active-revision"));
+    String history = browser.findElement(By.id("history")).findElement(By.xpath("..")).getText();
+    assertFalse(history.contains(revC), "a refused pin is not stored: " + history);
+
+    // a cross-site page posting a pin of B without the CSRF token is refused; nothing changes
+    HttpServer evil = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 4);
+    byte[] html = ("<!DOCTYPE html><html><head><title>Prize</title></head><body><form method=\"post\" action=\""
+        + dashboard + "/policy/pin\"><input type=\"hidden\" name=\"revision\" value=\"" + revB + "\">"
+        + "<input type=\"hidden\" name=\"confirmed\" value=\"yes\"><button id=\"win\">Claim</button></form>"
+        + "</body></html>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    evil.createContext("/", ex -> {
+      ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+      ex.sendResponseHeaders(200, html.length);
+      try (var out = ex.getResponseBody()) {
+        out.write(html);
+      }
+    });
+    evil.start();
+    try {
+      browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
+      browser.findElement(By.id("win")).click();
+      new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(dashboard));
+      assertEquals("Forbidden", browser.findElement(By.tagName("h1")).getText(), browser.getPageSource());
+      assertTrue(browser.getPageSource().contains("cross-site request refused"), browser.getPageSource());
+      shot("policy-cross-site-refused");
+    } finally {
+      evil.stop(0);
+    }
+    browser.get(dashboard + "/policy");
+    assertEquals(revA, text("active-revision"), "the cross-site post changed nothing");
+
+    // unpin: the branch is followed again; its head C is broken, so B serves and pat is frozen again
+    submit(browser.findElement(By.xpath("//button[text()='Unpin…']")), "Confirm unpin");
+    submit(browser.findElement(By.id("confirm")), "Policy");
+    assertEquals(revB, text("active-revision"));
+    assertTrue(text("pin").startsWith("none"), text("pin"));
+    WebElement failure = browser.findElement(By.cssSelector(".failure"));
+    assertTrue(failure.getText().contains("The newest revision is broken") && failure.getText().contains(revC),
+        failure.getText());
+    assertEquals("test", failure.findElement(By.cssSelector(".stage")).getText());
+    assertTrue(failure.findElement(By.cssSelector("ul.tests")).getText().contains("test_pat_may_read_during_the_pilot"));
+    assertTrue(failure.findElement(By.cssSelector("ul.problems")).getText().contains("policies/pilot_test.rego:5"));
+    shot("policy");
+    narrow("policy-narrow");
+    String again = patQuery();
+    assertTrue(again != null && again.contains("pilot_freeze"), String.valueOf(again));
+    logout();
+
+    // an auditor: the overview, pat's denied sessions by reason, the replay of the allowed one, the export
+    loginAndOpen("/overview", "audrey", List.of("auditors", "sre"));
+    String overview = browser.findElement(By.tagName("main")).getText();
+    assertTrue(overview.contains("pilot_freeze"), "a top deny reason: " + overview);
+    assertTrue(overview.contains("pat") && overview.contains("docs"), overview);
+    assertFalse(browser.findElements(By.cssSelector("svg.chart rect.s-denied")).isEmpty());
+    shot("overview");
+    narrow("overview-narrow");
+    readmeShot("/overview?hours=1", "readme-overview"); // docs/images/dashboard-overview.png is a copy of it
+    browser.get(dashboard + "/sessions?subject=pat&reason=pilot_freeze&database=milvus");
+    assertEquals(2, browser.findElements(By.cssSelector("tbody a")).size(), browser.getPageSource());
+    browser.get(dashboard + "/sessions?subject=pat&reason=" + Pages.enc("<script>alert(4)</script>"));
+    assertEquals("<script>alert(4)</script>", browser.findElement(By.id("f-reason")).getAttribute("value"));
+    assertTrue(browser.findElements(By.tagName("script")).isEmpty());
+    assertTrue(browser.findElements(By.cssSelector("tbody a")).isEmpty());
+    browser.get(dashboard + "/sessions?subject=pat&decision=allow");
+    List<WebElement> allowed = browser.findElements(By.cssSelector("tbody a"));
+    assertEquals(1, allowed.size(), browser.getPageSource());
+    shot("sessions-filtered");
+    allowed.get(0).click();
+    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("replay")).isEmpty());
+    browser.findElement(By.id("replay")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(By.id("replay-summary")).isEmpty());
+    String replay = browser.findElement(By.tagName("main")).getText();
+    assertTrue(text("replay-summary").contains(revB), replay);
+    assertTrue(replay.contains("now denied") && replay.contains("pilot_freeze"), replay);
+    shot("session-replay");
+
+    // export (JSONL) with the browser's own login
+    String session = browser.getCurrentUrl().replaceAll(".*[?&]id=", "");
+    String cookie = DashboardHandler.COOKIE + "=" + browser.manage().getCookieNamed(DashboardHandler.COOKIE).getValue();
+    var http = java.net.http.HttpClient.newHttpClient();
+    var export = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboard
+        + "/sessions/export?session=" + session)).header("Cookie", cookie).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, export.statusCode(), export.body());
+    List<JsonNode> lines = new ArrayList<>();
+    for (String l : export.body().lines().toList()) {
+      lines.add(new ObjectMapper().readTree(l));
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.path("kind").asText().equals("request")
+        && l.path("identity").path("subject").asText().equals("pat")
+        && l.path("decision").path("revision").asText().equals(revA)), export.body());
+
+    // a segment edited on disk: the sessions page names the first bad record
+    browser.get(dashboard + "/sessions");
+    assertTrue(browser.getPageSource().contains("Hash chain verified"), browser.getPageSource());
+    long editedSeq = tamperFirstRequestOf("pat");
+    browser.get(dashboard + "/sessions");
+    String broken = browser.findElement(By.cssSelector("p.notice.error")).getText();
+    assertTrue(broken.contains("Hash chain BROKEN") && broken.contains("seq " + editedSeq + ":"), broken);
+    shot("sessions-chain-broken");
+  }
+
+  /** Changes one byte of the first recorded request of {@code subject} in place; returns its seq. */
+  static long tamperFirstRequestOf(String subject) throws IOException {
+    try (var files = Files.list(work.resolve("recording"))) {
+      for (Path seg : files.filter(f -> f.getFileName().toString().matches("segment-\\d+\\.jsonl")).sorted().toList()) {
+        byte[] raw = Files.readAllBytes(seg);
+        String text = new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = 0;
+        for (String line : text.split("\n", -1)) {
+          if (line.contains("\"kind\":\"request\"") && line.contains("\"subject\":\"" + subject + "\"")) {
+            int pos = at + line.indexOf("\"subject\":\"" + subject + "\"") + "\"subject\":\"".length();
+            try (var f = new java.io.RandomAccessFile(seg.toFile(), "rw")) {
+              f.seek(pos);
+              f.write('q'); // pat -> qat: same length, the hash no longer matches
+            }
+            return new ObjectMapper().readTree(line).path("seq").asLong();
+          }
+          at += line.length() + 1;
+        }
+      }
+    }
+    throw new AssertionError("no recorded request of " + subject + " in " + work.resolve("recording"));
+  }
+
+  /** A 1000 x 760 screenshot of {@code path} (small enough for the README). */
+  static void readmeShot(String path, String name) throws IOException {
+    Dimension before = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(1000, 760));
+    try {
+      browser.get(dashboard + path);
+      shot(name);
+    } finally {
+      browser.manage().window().setSize(before);
+    }
   }
 
   /** On a 400 px wide window the page needs no horizontal scrolling; a screenshot of it. */

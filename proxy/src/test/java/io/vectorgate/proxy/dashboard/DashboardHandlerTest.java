@@ -83,6 +83,7 @@ class DashboardHandlerTest {
   static HttpServer tamperedServer;
   static String base;
   static String sessionId;
+  static io.vectorgate.engine.PolicyEngine engine;
   static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeAll
@@ -100,7 +101,23 @@ class DashboardHandlerTest {
     sessionId = record(work.resolve("rec"), index, issuer);
     store = RecordingStore.open(work.resolve("rec"), index);
 
-    server = serve(verifier, issuer, store);
+    Path extra = java.nio.file.Files.createDirectories(work.resolve("rego-extra"));
+    java.nio.file.Files.writeString(extra.resolve("replay.rego"), """
+        package vectorgate
+
+        import rego.v1
+
+        allow contains {"code": "test_queries_open", "message": "queries are open"} if input.operation.action == "query"
+
+        deny contains {"code": "no_markup_<b>", "message": "collection names with markup"} if {
+        	contains(input.operation.resource.collection, "<script>")
+        }
+        """);
+    Path root = io.vectorgate.proxy.testing.MilvusLite.root();
+    engine = io.vectorgate.engine.PolicyEngine.start(io.vectorgate.engine.EngineConfig.defaults(),
+        io.vectorgate.engine.PolicyCompiler.create().compile(root.resolve("rego-policies/src/main/rego"), extra,
+            root.resolve("samples/org/data.json")).orThrow());
+    server = serve(verifier, issuer, store, engine);
     base = "http://127.0.0.1:" + server.getAddress().getPort();
 
     // a second recording whose request line was edited after the fact, behind its own dashboard
@@ -129,7 +146,7 @@ class DashboardHandlerTest {
       java.nio.file.Files.write(segment, edited);
     }
     tamperedStore = RecordingStore.open(work.resolve("tampered"), tamperedIndex);
-    tamperedServer = serve(verifier, issuer, tamperedStore);
+    tamperedServer = serve(verifier, issuer, tamperedStore, null);
   }
 
   /** One recorded session of carol with a hostile collection name, filter, reason and payload; returns its id. */
@@ -156,12 +173,14 @@ class DashboardHandlerTest {
     }
   }
 
-  static HttpServer serve(TokenVerifier verifier, String issuer, RecordingStore recordings) throws Exception {
+  static HttpServer serve(TokenVerifier verifier, String issuer, RecordingStore recordings,
+      io.vectorgate.engine.PolicyEngine engine) throws Exception {
     DashboardConfig cfg = new DashboardConfig("vectorgate", List.of("db-admins"), List.of("auditors"), null, null);
     HttpServer srv = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     srv.createContext(Dashboard.PATH, new DashboardHandler(cfg, new OidcLogin(issuer, "vectorgate", verifier),
-        new WebSessions(Clock.systemUTC(), Duration.ofMinutes(30)), approvals, Set.of("admins"), recordings,
-        Set.of("auditors")));
+        new WebSessions(Clock.systemUTC(), Duration.ofMinutes(30)), new Dashboard.Sources(approvals, Set.of("admins"),
+            recordings, List.of(), engine, null, Set.of("sre"), Set.of("policy-admins"),
+            Map.of("lite", DatabaseKind.MILVUS, "docs-http", DatabaseKind.CHROMA), null, null), Set.of("auditors")));
     srv.start();
     return srv;
   }
@@ -182,6 +201,9 @@ class DashboardHandlerTest {
     }
     if (approvals != null) {
       approvals.close();
+    }
+    if (engine != null) {
+      engine.close();
     }
     if (oidc != null) {
       oidc.shutdown();
@@ -428,5 +450,133 @@ class DashboardHandlerTest {
     assertTrue(m.group(1).startsWith("segment-"), m.group(1));
     assertEquals("2", m.group(3), "the request entry (seq 2, after session_start) was edited: " + list.body());
     assertFalse(get("/dashboard/sessions", auditor.cookie()).body().contains("BROKEN"), "the other log is intact");
+  }
+
+  @Test
+  void thePolicyPageIsForReadersAndOperatorsAndItsActionsNeedCsrfAndAPolicySource() throws Exception {
+    Browser analyst = login("mallory", List.of("analysts"));
+    Browser reader = login("rita", List.of("sre"));
+    Browser operator = login("otto", List.of("policy-admins"));
+    assertEquals(403, get("/dashboard/policy", analyst.cookie()).statusCode());
+    assertEquals(403, post("/dashboard/policy/pin", analyst.cookie(), "csrf=" + enc(analyst.csrf())
+        + "&confirmed=yes&revision=abc", null).statusCode());
+    HttpResponse<String> asReader = get("/dashboard/policy", reader.cookie());
+    assertEquals(200, asReader.statusCode(), asReader.body());
+    assertTrue(asReader.body().contains("static (<code>policy.rego_dirs</code>)"), asReader.body());
+    assertTrue(asReader.body().contains("<code>" + engine.activeRevision().orElseThrow() + "</code>"), asReader.body());
+    assertEquals(403, get("/dashboard/policy/confirm?action=unpin", reader.cookie()).statusCode(),
+        "readers see the page but may not change the policy");
+    assertEquals(403, post("/dashboard/policy/unpin", reader.cookie(), "csrf=" + enc(reader.csrf()) + "&confirmed=yes",
+        null).statusCode());
+    // an operator without CSRF token or from another origin is refused before anything else
+    assertEquals(403, post("/dashboard/policy/unpin", operator.cookie(), "confirmed=yes", null).statusCode());
+    assertEquals(403, post("/dashboard/policy/unpin", operator.cookie(), "csrf=" + enc(operator.csrf())
+        + "&confirmed=yes", "http://evil.example").statusCode());
+    HttpResponse<String> noSource = post("/dashboard/policy/unpin", operator.cookie(), "csrf=" + enc(operator.csrf())
+        + "&confirmed=yes", null);
+    assertEquals(409, noSource.statusCode(), noSource.body());
+    assertTrue(noSource.body().contains("need &#96;policy.source&#96;"), noSource.body());
+    String home = get("/dashboard/", operator.cookie()).body();
+    assertTrue(home.contains("href=\"/dashboard/policy\"") && home.contains("pin, unpin and roll back"), home);
+    assertFalse(get("/dashboard/", analyst.cookie()).body().contains("/dashboard/policy"));
+  }
+
+  @Test
+  void theOverviewChartsTheRecordedRequestsAsEscapedInlineSvg() throws Exception {
+    Browser auditor = login("audrey", List.of("auditors"));
+    Browser analyst = login("mallory", List.of("analysts"));
+    assertEquals(403, get("/dashboard/overview", analyst.cookie()).statusCode());
+    HttpResponse<String> r = get("/dashboard/overview", auditor.cookie());
+    assertEquals(200, r.statusCode(), r.body());
+    String page = r.body();
+    assertTrue(page.contains("<svg class=\"chart\""), page);
+    assertTrue(page.contains("<rect class=\"s-forwarded\""), "carol's forwarded query is charted: " + page);
+    assertTrue(page.contains("forwarded: 1"), page);
+    assertTrue(page.contains("<code>carol</code>"), page);
+    assertTrue(page.contains("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"), "the collection, escaped: " + page);
+    assertFalse(page.contains("<script") || page.contains("<img"), page);
+    assertFalse(page.contains("http://") || page.contains("https://"), "nothing is loaded from elsewhere: " + page);
+    assertEquals(400, get("/dashboard/overview?hours=5", auditor.cookie()).statusCode());
+    assertEquals(200, get("/dashboard/overview?hours=168", auditor.cookie()).statusCode());
+  }
+
+  @Test
+  void sessionsFilterByDatabaseKindAndReasonCode() throws Exception {
+    Browser auditor = login("audrey", List.of("auditors"));
+    assertTrue(get("/dashboard/sessions?database=milvus", auditor.cookie()).body().contains(sessionId));
+    assertFalse(get("/dashboard/sessions?database=chroma", auditor.cookie()).body().contains(sessionId));
+    HttpResponse<String> byReason = get("/dashboard/sessions?reason=" + enc("allow_" + XSS), auditor.cookie());
+    assertEquals(200, byReason.statusCode(), byReason.body());
+    assertTrue(byReason.body().contains(sessionId), byReason.body());
+    assertTrue(byReason.body().contains("value=\"allow_&lt;script&gt;alert(1)&lt;/script&gt;\""), byReason.body());
+    assertFalse(byReason.body().contains("<script"), byReason.body());
+    assertFalse(get("/dashboard/sessions?reason=other_code", auditor.cookie()).body().contains(sessionId));
+    assertFalse(get("/dashboard/sessions?reason=other_code&database=milvus", auditor.cookie()).body()
+        .contains(sessionId));
+    HttpResponse<String> bad = get("/dashboard/sessions?database=oracle", auditor.cookie());
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("parameter &#96;database&#96; must be one of"), bad.body());
+    assertEquals(400, get("/dashboard/sessions?reason=" + enc("two words"), auditor.cookie()).statusCode());
+  }
+
+  @Test
+  void theListPagesWithItsFiltersKept() throws Exception {
+    Path dir = work.resolve("paged");
+    IndexConfig index = IndexConfig.sqlite(work.resolve("paged-index.db"));
+    String issuer = oidc.issuerUrl("vectorgate").toString().replaceAll("/$", "");
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < SessionsPage.PAGE_SIZE + 2; i++) {
+      ids.add(record(dir, index, issuer));
+    }
+    try (RecordingStore paged = RecordingStore.open(dir, index)) {
+      HttpServer srv = serve(new TokenVerifier(new IdentityConfig(issuer, List.of("vectorgate"), List.of("RS256"), null,
+          5L, null, null, null, List.of(), null, null, 1L, null), null, Clock.systemUTC()), issuer, paged, null);
+      try {
+        String at = "http://127.0.0.1:" + srv.getAddress().getPort();
+        Browser auditor = login(at, "audrey", List.of("auditors"));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        String path = "/dashboard/sessions?subject=carol&database=milvus";
+        for (int pages = 0; path != null; pages++) {
+          assertTrue(pages < 3, "two pages hold " + ids.size() + " sessions");
+          HttpResponse<String> r = get(at, path, auditor.cookie());
+          assertEquals(200, r.statusCode(), r.body());
+          Matcher m = Pattern.compile("/dashboard/sessions/view\\?id=([A-Za-z0-9_-]+)").matcher(r.body());
+          while (m.find()) {
+            seen.add(m.group(1));
+          }
+          Matcher next = Pattern.compile("<a href=\"([^\"]+)\" rel=\"next\">").matcher(r.body());
+          path = next.find() ? next.group(1).replace("&amp;", "&") : null;
+          if (path != null) {
+            assertTrue(path.contains("subject=carol") && path.contains("database=milvus"), path);
+          }
+        }
+        assertEquals(ids, seen);
+      } finally {
+        srv.stop(0);
+      }
+    }
+  }
+
+  @Test
+  void theCurrentPolicyReplaysASessionAndShowsWhatChanged() throws Exception {
+    Browser auditor = login("audrey", List.of("auditors"));
+    String view = get("/dashboard/sessions/view?id=" + enc(sessionId), auditor.cookie()).body();
+    assertTrue(view.contains("/dashboard/sessions/replay?id="), view);
+    HttpResponse<String> r = get("/dashboard/sessions/replay?id=" + enc(sessionId), auditor.cookie());
+    assertEquals(200, r.statusCode(), r.body());
+    String page = r.body();
+    // recorded: allowed with allow_<script>...; the current policy denies collections with markup
+    assertTrue(page.contains("1 of 1"), page);
+    assertTrue(page.contains("now denied, reasons changed"), page);
+    assertTrue(page.contains("<code>no_markup_&lt;b&gt;</code>"), page);
+    assertTrue(page.contains("<code>allow_&lt;script&gt;alert(1)&lt;/script&gt;</code>"), page);
+    assertTrue(page.contains(engine.activeRevision().orElseThrow()), page);
+    assertFalse(page.contains("<script") || page.contains("<b>"), page);
+    Browser analyst = login("mallory", List.of("analysts"));
+    assertEquals(403, get("/dashboard/sessions/replay?id=" + enc(sessionId), analyst.cookie()).statusCode());
+    String tampered = "http://127.0.0.1:" + tamperedServer.getAddress().getPort();
+    Browser there = login(tampered, "audrey", List.of("auditors"));
+    assertEquals(404, get(tampered, "/dashboard/sessions/replay?id=x", there.cookie()).statusCode(),
+        "without an engine of its own there is nothing to replay with");
   }
 }

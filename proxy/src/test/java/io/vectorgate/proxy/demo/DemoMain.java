@@ -63,7 +63,7 @@ public final class DemoMain {
       System.exit(2);
       return;
     }
-    OidcProvider oidc = OidcProvider.start(oidcPort);
+    OidcProvider oidc = OidcProvider.start(oidcPort, true); // interactive: the dashboard's login form
     if (!oidc.issuer().equals(cfg.identity().issuer())) {
       oidc.close();
       throw new IllegalStateException("the demo OIDC provider's issuer is " + oidc.issuer() + " but " + config
@@ -119,6 +119,9 @@ public final class DemoMain {
       sb.append(String.format("%-24s %s   (/v1/approvals, /v1/sessions, /v1/policy/status)%n", "admin API:", admin));
       sb.append(String.format("%-24s %s/metrics   (curl it: no token needed in the demo)%n", "metrics:", admin));
     }
+    if (admin != null && cfg.admin().dashboard() != null) {
+      sb.append(String.format("%-24s %s/dashboard/   (logins below)%n", "dashboard:", admin));
+    }
     sb.append(String.format("%-24s %s/.well-known/openid-configuration%n", "OIDC provider:", oidc.issuer()));
     sb.append(String.format("%-24s %s%n", "policy:", "rego-policies/src/main/rego + samples/org/data.json"));
     if (cfg.recording() != null) {
@@ -159,8 +162,48 @@ public final class DemoMain {
           .append("  VECTORGATE_TOKEN=$(cat ").append(tok).append("/erin) scripts/vectorgate approvals list --gateway ")
           .append(admin).append('\n');
     }
+    if (admin != null && cfg.admin().dashboard() != null) {
+      sb.append(dashboardLogins(cfg, admin));
+    }
     sb.append(System.getProperty("vectorgate.demo.footer",
         "\nScripted tour: scripts/demo-session.sh (second terminal)   Logs: .demo/*.log   Stop: Ctrl-C\n"));
+    return sb.toString();
+  }
+
+  /**
+   * Which sample user opens which dashboard page, from the config's groups, and what to type on the
+   * provider's login form (user name, and the claims as JSON).
+   */
+  static String dashboardLogins(GatewayConfig cfg, String admin) {
+    var d = cfg.admin().dashboard();
+    List<String> auditors = !d.auditorGroups().isEmpty() ? d.auditorGroups()
+        : cfg.recording() == null || cfg.recording().admin() == null ? List.of() : cfg.recording().admin().auditorGroups();
+    List<String> readers = new java.util.ArrayList<>(cfg.admin().readerGroups());
+    readers.addAll(cfg.admin().operatorGroups());
+    StringBuilder sb = new StringBuilder("\nDashboard logins (").append(admin).append("/dashboard/: on the provider's page")
+        .append(" type the user name and the claims shown):\n");
+    for (Persona p : USERS) {
+      List<String> pages = new java.util.ArrayList<>();
+      boolean auditor = p.groups().stream().anyMatch(auditors::contains);
+      boolean reader = p.groups().stream().anyMatch(readers::contains);
+      if (auditor || reader) {
+        pages.add("Overview");
+      }
+      if (cfg.approvals() != null && p.groups().stream().anyMatch(d.approverGroups()::contains)) {
+        pages.add("Approvals");
+      }
+      if (auditor && cfg.recording() != null) {
+        pages.add("Sessions");
+      }
+      if (reader) {
+        pages.add(p.groups().stream().anyMatch(cfg.admin().operatorGroups()::contains) ? "Policy (pin/rollback)"
+            : "Policy (read-only)");
+      }
+      String claims = "{\"groups\": [" + String.join(", ", p.groups().stream().map(g -> "\"" + g + "\"").toList())
+          + "]}";
+      sb.append(String.format("  %-6s %-50s claims %s%n", p.name(),
+          pages.isEmpty() ? "no page (403 everywhere)" : String.join(", ", pages), claims));
+    }
     return sb.toString();
   }
 

@@ -17,11 +17,26 @@ public final class OidcProvider implements AutoCloseable {
   /** The audience the gateway accepts. */
   public static final String AUDIENCE = "vectorgate";
 
-  private final MockOAuth2Server server = new MockOAuth2Server();
+  private final MockOAuth2Server server;
+
+  private OidcProvider(MockOAuth2Server server) {
+    this.server = server;
+  }
 
   /** Starts on 127.0.0.1 on a free port (or {@code port}). */
   public static OidcProvider start(int port) {
-    OidcProvider p = new OidcProvider();
+    return start(port, false);
+  }
+
+  /**
+   * As {@link #start(int)}; with {@code interactiveLogin} the authorization endpoint shows
+   * mock-oauth2-server's login form (user name and claims as JSON), for browser logins such as the
+   * dashboard's. Tokens issued by {@link #token} are the same either way.
+   */
+  public static OidcProvider start(int port, boolean interactiveLogin) {
+    OidcProvider p = new OidcProvider(interactiveLogin
+        ? new MockOAuth2Server(no.nav.security.mock.oauth2.OAuth2Config.Companion.fromJson("{\"interactiveLogin\": true}"))
+        : new MockOAuth2Server());
     try {
       p.server.start(InetAddress.getByName("127.0.0.1"), port);
     } catch (UnknownHostException e) {
