@@ -51,7 +51,11 @@ public final class Gateway implements AutoCloseable {
 
   private final Map<String, MilvusGrpcGateway> listeners = new LinkedHashMap<>();
   private final Map<String, HttpGateway> httpListeners = new LinkedHashMap<>();
-  private final List<UpstreamMilvus> upstreams = new ArrayList<>();
+  /** Each listener's live route (its connection's upstream), closed at shutdown. */
+  private final List<io.vectorgate.proxy.connections.LiveRoute<?>> routes = new ArrayList<>();
+  private io.vectorgate.proxy.connections.LiveConnections connections;
+  /** Closes replaced Milvus upstreams off the request threads (their close waits for the channel). */
+  private ExecutorService retireExecutor;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final GatewayMetrics metrics = new GatewayMetrics();
   private ExecutorService workers;
@@ -241,35 +245,156 @@ public final class Gateway implements AutoCloseable {
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
+    RouteFactory factory = new RouteFactory(verifier, pipeline, maskKey, protocols, httpAdapters, lim);
+    var connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
+    if (connectionsApi != null) {
+      connections = new io.vectorgate.proxy.connections.LiveConnections(cfg.connections(),
+          io.vectorgate.proxy.connections.LiveConnections.openStore(connectionsApi, env),
+          connectionsApi.pollIntervalMillis());
+      adminMount.accept(io.vectorgate.proxy.admin.ConnectionsAdminHandler.PREFIX,
+          new io.vectorgate.proxy.admin.ConnectionsAdminHandler(connections,
+              new io.vectorgate.proxy.connections.ConnectionSpecs(connectionsApi, cfg.connections()), cfg.listeners(),
+              env, new io.vectorgate.proxy.admin.OidcAdminAuthenticator(verifier),
+              new java.util.HashSet<>(cfg.admin().operatorGroups()), Clock.systemUTC()));
+    }
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
-      String credential = ConfigLoader.readSecret(c.credential(),
-          "connections[" + cfg.connections().indexOf(c) + "].credential", env);
+      var effective = connections == null ? null : connections.get(c.name()).orElse(null);
+      boolean fromYaml = effective == null || effective.source() == io.vectorgate.proxy.connections.LiveConnections.Source.YAML;
       if (l.kind().equals("http")) {
-        if (httpUpstreamExecutor == null) {
-          httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
+        // the YAML's connection renders refusals while the API's replacement cannot be served
+        var route = new io.vectorgate.proxy.connections.LiveRoute<HttpRequestProcessor>(fromYaml
+            ? factory.http(l, c, ConfigLoader.readSecret(c.credential(), "connections[" + cfg.connections().indexOf(c)
+                + "].credential", env)) : factory.http(l, c, ""), null, p -> { });
+        if (!fromYaml) {
+          bindTo(l, route, factory, env).apply(effective);
         }
-        HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
-        var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
-        int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
-        HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(),
-            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential,
-            recording);
-        HttpGateway http = new HttpGateway(l, processor, workers);
+        routes.add(route);
+        HttpGateway http = new HttpGateway(l, route, workers);
         httpListeners.put(l.name(), http);
         http.start();
+        if (connections != null) {
+          connections.bind(bindTo(l, route, factory, env));
+        }
         continue;
       }
-      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
-      upstreams.add(upstream);
+      if (retireExecutor == null) {
+        retireExecutor = Executors.newSingleThreadExecutor(daemonThreads("vectorgate-upstream-retire"));
+      }
+      ExecutorService retire = retireExecutor;
+      var route = new io.vectorgate.proxy.connections.LiveRoute<io.vectorgate.proxy.grpc.MilvusRoute>(fromYaml
+          ? factory.milvus(l, c, ConfigLoader.readSecret(c.credential(), "connections[" + cfg.connections().indexOf(c)
+              + "].credential", env)) : null,
+          new io.vectorgate.proxy.connections.LiveRoute.Unavailable("connection_unavailable", "starting"),
+          r -> retire(retire, r.upstream()));
+      if (!fromYaml) {
+        bindTo(l, route, factory, env).apply(effective);
+      }
+      routes.add(route);
       MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
-          protocols.create(upstream, maskKey, c), pipeline, upstream, workers, recording);
+          route, pipeline, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
+      if (connections != null) {
+        connections.bind(bindTo(l, route, factory, env));
+      }
+    }
+    if (connections != null) {
+      connections.start();
     }
     if (health != null) {
       health.ready();
+    }
+  }
+
+  /** Builds a listener's route for one connection: its upstream client and what is bound to it. */
+  private final class RouteFactory {
+    private final TokenVerifier verifier;
+    private final RequestPipeline pipeline;
+    private final byte[] maskKey;
+    private final MilvusProtocolFactory protocols;
+    private final HttpAdapters httpAdapters;
+    private final GatewayConfig.LimitsConfig lim;
+
+    RouteFactory(TokenVerifier verifier, RequestPipeline pipeline, byte[] maskKey, MilvusProtocolFactory protocols,
+        HttpAdapters httpAdapters, GatewayConfig.LimitsConfig lim) {
+      this.verifier = verifier;
+      this.pipeline = pipeline;
+      this.maskKey = maskKey;
+      this.protocols = protocols;
+      this.httpAdapters = httpAdapters;
+      this.lim = lim;
+    }
+
+    HttpRequestProcessor http(ListenerConfig l, ConnectionConfig c, String credential) {
+      synchronized (Gateway.this) {
+        if (httpUpstreamExecutor == null) {
+          httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
+        }
+      }
+      HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
+      var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
+      int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
+      return new HttpRequestProcessor(l.name(), new Connection(c.name(), HttpAdapters.kindOf(c.kind())), verifier,
+          adapter, pipeline, up, new JsonBodies(depth), credential, recording);
+    }
+
+    io.vectorgate.proxy.grpc.MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
+      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
+      return new io.vectorgate.proxy.grpc.MilvusRoute(protocols.create(upstream, maskKey, c), upstream);
+    }
+  }
+
+  /**
+   * How listener {@code l} follows its connection: a new route for a changed definition (read
+   * and checked on this instance), a refusal naming the reason for a removed one or one that cannot
+   * be used here (its kind, an unreadable secret); never the previous definition.
+   */
+  private <T> io.vectorgate.proxy.connections.LiveConnections.Binding bindTo(ListenerConfig l,
+      io.vectorgate.proxy.connections.LiveRoute<T> route, RouteFactory factory, Function<String, String> env) {
+    return new io.vectorgate.proxy.connections.LiveConnections.Binding() {
+      @Override
+      public String listener() {
+        return l.name();
+      }
+
+      @Override
+      public String connectionId() {
+        return l.connection();
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public void apply(io.vectorgate.proxy.connections.LiveConnections.Effective e) {
+        if (e.removed()) {
+          route.refuse(new io.vectorgate.proxy.connections.LiveRoute.Unavailable(
+              e.deleted() ? "connection_removed" : "connection_unavailable", e.problem()));
+          return;
+        }
+        String at = "connection `" + e.id() + "` (version " + e.version() + ")";
+        try {
+          ConfigLoader.requireListenerFronts(l, e.config(), at + " for listener `" + l.name() + "`");
+          String credential = ConfigLoader.readSecret(e.config().credential(), at + ".credential", env);
+          Object next = l.kind().equals("http") ? factory.http(l, e.config(), credential)
+              : factory.milvus(l, e.config(), credential);
+          route.serve((T) next);
+        } catch (ConfigException ex) {
+          LOG.error("event=connection_unusable listener={} connection={} version={} error={}", l.name(), e.id(),
+              e.version(), ex.getMessage());
+          route.refuse(new io.vectorgate.proxy.connections.LiveRoute.Unavailable("connection_unavailable",
+              "connection `" + e.id() + "` cannot be used on this gateway: " + ex.getMessage()));
+        }
+      }
+    };
+  }
+
+  /** Closes a replaced upstream on {@code retire}, or here once that executor has stopped (shutdown). */
+  private static void retire(ExecutorService retire, UpstreamMilvus upstream) {
+    try {
+      retire.execute(upstream::close);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      upstream.close();
     }
   }
 
@@ -413,7 +538,20 @@ public final class Gateway implements AutoCloseable {
     }
     listeners.values().forEach(MilvusGrpcGateway::close);
     httpListeners.values().forEach(HttpGateway::close);
-    upstreams.forEach(UpstreamMilvus::close);
+    if (connections != null) {
+      connections.close(); // no more re-binding
+    }
+    routes.forEach(io.vectorgate.proxy.connections.LiveRoute::close);
+    if (retireExecutor != null) {
+      retireExecutor.shutdown();
+      try {
+        if (!retireExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.warn("event=upstream_close_slow");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (workers != null) {
       workers.shutdownNow();
     }
