@@ -131,8 +131,8 @@ public final class ConfigLoader {
       while (names.hasNext()) {
         String n = names.next();
         if (!n.equals("env") && !n.equals("file")) {
-          throw new ConfigException(at + ".credential", "unknown key `" + printable(n) + "`: a secret reference has"
-              + " exactly one of `env` or `file` (literal secrets are not accepted)");
+          throw new ConfigException(at + ".credential", "a secret reference has only `env` or `file` (literal secrets"
+              + " are not accepted; the unknown key is not echoed)");
         }
         if (!cred.get(n).isTextual()) {
           throw new ConfigException(at + ".credential." + n, "must be a string");
@@ -552,12 +552,21 @@ public final class ConfigLoader {
     }
   }
 
+  /** The host of {@code host:port}: a name or IPv4 address, or an IPv6 address in brackets. */
+  private static final java.util.regex.Pattern HOST =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}\\]");
+
   /** Validates {@code host:port}. */
   static void requireHostPort(String v, String at) {
     requireText(v, at);
     int colon = v.lastIndexOf(':');
     if (colon <= 0 || colon == v.length() - 1) {
       throw new ConfigException(at, "expected host:port, was `" + v + "`");
+    }
+    String host = v.substring(0, colon);
+    if (!HOST.matcher(host).matches()) {
+      throw new ConfigException(at, "expected host:port with a host name, an IPv4 address or an [IPv6] address (no"
+          + " scheme, user or path), was `" + v + "`");
     }
     try {
       int port = Integer.parseInt(v.substring(colon + 1));
