@@ -230,6 +230,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
           try (var route = routes.acquire()) { // one processor (one upstream) for the whole request
             r = route.route().process(in);
           } catch (LiveRoute.Unavailable e) {
+            processor().count("connection_unavailable");
             r = processor().refusal(503, e.code(), e.getMessage(), false, method, target, in.clientAddress(),
                 in.connectionId(), protocol);
           } catch (RuntimeException | LinkageError e) {
