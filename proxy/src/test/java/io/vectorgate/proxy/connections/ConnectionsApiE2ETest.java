@@ -91,6 +91,11 @@ class ConnectionsApiE2ETest {
   }
 
   static Gateway gateway(String name, String storeUrl) throws Exception {
+    return gateway(name, "{store: {postgres: \"" + storeUrl + "\"}, poll_interval_millis: 100}", upA.address());
+  }
+
+  /** A gateway whose {@code vectors} connection is {@code upstream}, with {@code admin.connections: <connectionsYaml>}. */
+  static Gateway gateway(String name, String connectionsYaml, String upstream) throws Exception {
     Path f = dir.resolve(name + ".yaml");
     Files.writeString(f, """
         listeners: [{name: api, kind: http, address: "127.0.0.1:0", connection: vectors}]
@@ -102,10 +107,8 @@ class ConnectionsApiE2ETest {
           address: 127.0.0.1:0
           reader_groups: [sre]
           operator_groups: [platform]
-          connections:
-            store: {postgres: "%s"}
-            poll_interval_millis: 100
-        """.formatted(upA.address(), oidc.issuer(), MilvusLite.root().resolve("rego-policies/src/main/rego"), storeUrl));
+          connections: %s
+        """.formatted(upstream, oidc.issuer(), MilvusLite.root().resolve("rego-policies/src/main/rego"), connectionsYaml));
     return Gateway.fromConfig(ConfigLoader.load(f), Map.of("VECTORGATE_UPSTREAM_A", KEY_A, "VECTORGATE_UPSTREAM_B",
         KEY_B, "K", "test-mask-key-0123456789abcdef")::get, Clock.systemUTC());
   }
@@ -254,6 +257,63 @@ class ConnectionsApiE2ETest {
     for (ILoggingEvent e : events) {
       String text = e.getFormattedMessage() + throwableText(e.getThrowableProxy());
       assertFalse(text.contains(KEY_A) || text.contains(KEY_B), "a secret in the log: " + text);
+    }
+  }
+
+  /**
+   * A request in flight when its connection changes finishes on the upstream it started with;
+   * the next request goes to the new one (in-memory store: one instance).
+   */
+  @Test
+  void aCallInFlightFinishesOnTheOldUpstreamWhileNewCallsUseTheNewOne() throws Exception {
+    try (GatedQdrant gated = new GatedQdrant(); Gateway g = gateway("gw-mem", "{}", gated.address())) {
+      String user = token("uma", "analysts");
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> {
+            try {
+              return scroll(g, user);
+            } catch (Exception e) {
+              throw new java.util.concurrent.CompletionException(e);
+            }
+          });
+      assertTrue(gated.arrived.await(BOUND_SECONDS, TimeUnit.SECONDS), "the first call did not reach the old upstream");
+      HttpResponse<String> put = admin(g, "PUT", "/v1/connections/vectors", token("otto", "platform"),
+          "{\"kind\": \"qdrant\", \"upstream\": \"" + upB.address() + "\", \"credential\": {\"env\": "
+              + "\"VECTORGATE_UPSTREAM_B\"}}");
+      assertEquals(200, put.statusCode(), put.body());
+      assertEquals("b,b,b", sources(scroll(g, user)), "a new call uses the new upstream at once");
+      assertFalse(inFlight.isDone());
+      gated.release.countDown();
+      assertEquals("gated", sources(inFlight.get(BOUND_SECONDS, TimeUnit.SECONDS)),
+          "the call in flight finished on the upstream it started with");
+      assertEquals(1, gated.requests().size());
+    }
+  }
+
+  /** A Qdrant stand-in whose scroll answers one point only once {@link #release} opens. */
+  static final class GatedQdrant extends io.vectorgate.proxy.fakes.FakeUpstream {
+    final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    GatedQdrant() throws java.io.IOException {
+    }
+
+    @Override
+    protected Reply handle(Recorded request) {
+      arrived.countDown();
+      try {
+        if (!release.await(60, TimeUnit.SECONDS)) {
+          return new Reply(504, JSON.createObjectNode().put("status", "never released"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Reply(503, JSON.createObjectNode().put("status", "interrupted"));
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("status", "ok").put("time", 0.0);
+      com.fasterxml.jackson.databind.node.ObjectNode p = body.putObject("result").putArray("points").addObject();
+      p.put("id", 7).putObject("payload").put("source", "gated");
+      body.with("result").putNull("next_page_offset");
+      return new Reply(200, body);
     }
   }
 
