@@ -8,12 +8,19 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.engine.CompileResult;
 import io.vectorgate.model.Connection;
 import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.proxy.admin.ConnectionsAdminHandler;
+import io.vectorgate.proxy.admin.OidcAdminAuthenticator;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.ConnectionsApiConfig;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.connections.ConnectionSpecs;
+import io.vectorgate.proxy.connections.LiveConnections;
+import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
+import io.vectorgate.proxy.grpc.MilvusRoute;
 import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
 import io.vectorgate.proxy.grpc.UpstreamMilvus;
 import io.vectorgate.proxy.enforce.ValueMasker;
@@ -52,8 +59,8 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, MilvusGrpcGateway> listeners = new LinkedHashMap<>();
   private final Map<String, HttpGateway> httpListeners = new LinkedHashMap<>();
   /** Each listener's live route (its connection's upstream), closed at shutdown. */
-  private final List<io.vectorgate.proxy.connections.LiveRoute<?>> routes = new ArrayList<>();
-  private io.vectorgate.proxy.connections.LiveConnections connections;
+  private final List<LiveRoute<?>> routes = new ArrayList<>();
+  private LiveConnections connections;
   /** Closes replaced Milvus upstreams off the request threads (their close waits for the channel). */
   private ExecutorService retireExecutor;
   private final List<AutoCloseable> owned = new ArrayList<>();
@@ -246,59 +253,37 @@ public final class Gateway implements AutoCloseable {
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
     RouteFactory factory = new RouteFactory(verifier, pipeline, maskKey, protocols, httpAdapters, lim);
-    var connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
+    ConnectionsApiConfig connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
     if (connectionsApi != null) {
-      connections = new io.vectorgate.proxy.connections.LiveConnections(cfg.connections(),
-          io.vectorgate.proxy.connections.LiveConnections.openStore(connectionsApi, env),
+      connections = new LiveConnections(cfg.connections(), LiveConnections.openStore(connectionsApi, env),
           connectionsApi.pollIntervalMillis());
-      adminMount.accept(io.vectorgate.proxy.admin.ConnectionsAdminHandler.PREFIX,
-          new io.vectorgate.proxy.admin.ConnectionsAdminHandler(connections,
-              new io.vectorgate.proxy.connections.ConnectionSpecs(connectionsApi, cfg.connections()), cfg.listeners(),
-              env, new io.vectorgate.proxy.admin.OidcAdminAuthenticator(verifier),
-              new java.util.HashSet<>(cfg.admin().operatorGroups()), Clock.systemUTC()));
+      adminMount.accept(ConnectionsAdminHandler.PREFIX, new ConnectionsAdminHandler(connections,
+          new ConnectionSpecs(connectionsApi, cfg.connections()), cfg.listeners(), env,
+          new OidcAdminAuthenticator(verifier), new java.util.HashSet<>(cfg.admin().operatorGroups()), Clock.systemUTC()));
     }
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
-      var effective = connections == null ? null : connections.get(c.name()).orElse(null);
-      boolean fromYaml = effective == null || effective.source() == io.vectorgate.proxy.connections.LiveConnections.Source.YAML;
+      String credentialKey = "connections[" + cfg.connections().indexOf(c) + "].credential";
       if (l.kind().equals("http")) {
-        // the YAML's connection renders refusals while the API's replacement cannot be served
-        var route = new io.vectorgate.proxy.connections.LiveRoute<HttpRequestProcessor>(fromYaml
-            ? factory.http(l, c, ConfigLoader.readSecret(c.credential(), "connections[" + cfg.connections().indexOf(c)
-                + "].credential", env)) : factory.http(l, c, ""), null, p -> { });
-        if (!fromYaml) {
-          bindTo(l, route, factory, env).apply(effective);
-        }
-        routes.add(route);
+        // while the connection cannot be served, its YAML definition renders the listener's refusals
+        LiveRoute<HttpRequestProcessor> route = liveRoute(l, c, credentialKey, env,
+            (k, credential) -> factory.http(l, k, credential), () -> factory.http(l, c, ""), p -> { });
         HttpGateway http = new HttpGateway(l, route, workers);
         httpListeners.put(l.name(), http);
         http.start();
-        if (connections != null) {
-          connections.bind(bindTo(l, route, factory, env));
-        }
         continue;
       }
       if (retireExecutor == null) {
         retireExecutor = Executors.newSingleThreadExecutor(daemonThreads("vectorgate-upstream-retire"));
       }
       ExecutorService retire = retireExecutor;
-      var route = new io.vectorgate.proxy.connections.LiveRoute<io.vectorgate.proxy.grpc.MilvusRoute>(fromYaml
-          ? factory.milvus(l, c, ConfigLoader.readSecret(c.credential(), "connections[" + cfg.connections().indexOf(c)
-              + "].credential", env)) : null,
-          new io.vectorgate.proxy.connections.LiveRoute.Unavailable("connection_unavailable", "starting"),
-          r -> retire(retire, r.upstream()));
-      if (!fromYaml) {
-        bindTo(l, route, factory, env).apply(effective);
-      }
-      routes.add(route);
+      LiveRoute<MilvusRoute> route = liveRoute(l, c, credentialKey, env,
+          (k, credential) -> factory.milvus(l, k, credential), () -> null, r -> retire(retire, r.upstream()));
       MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
           route, pipeline, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
-      if (connections != null) {
-        connections.bind(bindTo(l, route, factory, env));
-      }
     }
     if (connections != null) {
       connections.start();
@@ -340,10 +325,40 @@ public final class Gateway implements AutoCloseable {
           adapter, pipeline, up, new JsonBodies(depth), credential, recording);
     }
 
-    io.vectorgate.proxy.grpc.MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
+    MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
       UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
-      return new io.vectorgate.proxy.grpc.MilvusRoute(protocols.create(upstream, maskKey, c), upstream);
+      return new MilvusRoute(protocols.create(upstream, maskKey, c), upstream);
     }
+  }
+
+  /**
+   * Listener {@code l}'s live route. Its first route is built from the YAML's connection
+   * {@code c} (an unreadable secret is a start-up error naming {@code credentialKey}), or from
+   * what the connections API stored for it; {@code renderer} (may give null) stands in while the
+   * stored definition cannot be served (it never forwards: its credential is empty). With the connections API, the listener follows every
+   * later change of its connection.
+   *
+   * @param build a route for a connection definition and its credential
+   */
+  private <T> LiveRoute<T> liveRoute(ListenerConfig l, ConnectionConfig c, String credentialKey,
+      Function<String, String> env, java.util.function.BiFunction<ConnectionConfig, String, T> build,
+      java.util.function.Supplier<T> renderer,
+      java.util.function.Consumer<T> closer) {
+    LiveConnections.Effective stored = connections == null ? null : connections.get(c.name()).orElse(null);
+    LiveRoute<T> route;
+    LiveConnections.Binding binding = null;
+    if (stored == null || stored.source() == LiveConnections.Source.YAML) {
+      route = new LiveRoute<>(build.apply(c, ConfigLoader.readSecret(c.credential(), credentialKey, env)), null, closer);
+    } else {
+      route = new LiveRoute<>(renderer.get(), new LiveRoute.Unavailable("connection_unavailable", "starting"), closer);
+      binding = binding(l, route, build, env);
+      binding.apply(stored);
+    }
+    routes.add(route);
+    if (connections != null) {
+      connections.bind(binding == null ? binding(l, route, build, env) : binding);
+    }
+    return route;
   }
 
   /**
@@ -351,9 +366,9 @@ public final class Gateway implements AutoCloseable {
    * and checked on this instance), a refusal naming the reason for a removed one or one that cannot
    * be used here (its kind, an unreadable secret); never the previous definition.
    */
-  private <T> io.vectorgate.proxy.connections.LiveConnections.Binding bindTo(ListenerConfig l,
-      io.vectorgate.proxy.connections.LiveRoute<T> route, RouteFactory factory, Function<String, String> env) {
-    return new io.vectorgate.proxy.connections.LiveConnections.Binding() {
+  private static <T> LiveConnections.Binding binding(ListenerConfig l, LiveRoute<T> route,
+      java.util.function.BiFunction<ConnectionConfig, String, T> build, Function<String, String> env) {
+    return new LiveConnections.Binding() {
       @Override
       public String listener() {
         return l.name();
@@ -365,25 +380,21 @@ public final class Gateway implements AutoCloseable {
       }
 
       @Override
-      @SuppressWarnings("unchecked")
-      public void apply(io.vectorgate.proxy.connections.LiveConnections.Effective e) {
+      public void apply(LiveConnections.Effective e) {
         if (e.removed()) {
-          route.refuse(new io.vectorgate.proxy.connections.LiveRoute.Unavailable(
-              e.deleted() ? "connection_removed" : "connection_unavailable", e.problem()));
+          route.refuse(new LiveRoute.Unavailable(e.deleted() ? "connection_removed" : "connection_unavailable",
+              e.problem()));
           return;
         }
         String at = "connection `" + e.id() + "` (version " + e.version() + ")";
         try {
           ConfigLoader.requireListenerFronts(l, e.config(), at + " for listener `" + l.name() + "`");
-          String credential = ConfigLoader.readSecret(e.config().credential(), at + ".credential", env);
-          Object next = l.kind().equals("http") ? factory.http(l, e.config(), credential)
-              : factory.milvus(l, e.config(), credential);
-          route.serve((T) next);
+          route.serve(build.apply(e.config(), ConfigLoader.readSecret(e.config().credential(), at + ".credential", env)));
         } catch (ConfigException ex) {
           LOG.error("event=connection_unusable listener={} connection={} version={} error={}", l.name(), e.id(),
               e.version(), ex.getMessage());
-          route.refuse(new io.vectorgate.proxy.connections.LiveRoute.Unavailable("connection_unavailable",
-              "connection `" + e.id() + "` cannot be used on this gateway: " + ex.getMessage()));
+          route.refuse(new LiveRoute.Unavailable("connection_unavailable", "connection `" + e.id()
+              + "` cannot be used on this gateway: " + ex.getMessage()));
         }
       }
     };
@@ -541,7 +552,7 @@ public final class Gateway implements AutoCloseable {
     if (connections != null) {
       connections.close(); // no more re-binding
     }
-    routes.forEach(io.vectorgate.proxy.connections.LiveRoute::close);
+    routes.forEach(LiveRoute::close);
     if (retireExecutor != null) {
       retireExecutor.shutdown();
       try {

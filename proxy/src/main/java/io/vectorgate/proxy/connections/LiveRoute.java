@@ -88,16 +88,17 @@ public final class LiveRoute<T> {
   private volatile State<T> state;
 
   /**
-   * @param initial the first route (null: start refusing with {@code refusal})
-   * @param refusal why there is no route when {@code initial} is null
+   * @param initial the first route; with a {@code refusal}, only what {@link #last()} gives to
+   *     render refusals (may then be null), never served
+   * @param refusal null: serve {@code initial}; else refuse with it until {@link #serve}
    * @param closer closes a route that was replaced and is no longer leased
    */
   public LiveRoute(T initial, Unavailable refusal, Consumer<T> closer) {
     this.closer = Objects.requireNonNull(closer, "closer");
-    if (initial == null) {
-      this.state = new State<>(null, Objects.requireNonNull(refusal, "refusal"), null);
+    if (refusal != null) {
+      this.state = new State<>(null, refusal, initial);
     } else {
-      this.state = new State<>(new Slot<>(initial, closer), null, initial);
+      this.state = new State<>(new Slot<>(Objects.requireNonNull(initial, "initial"), closer), null, initial);
     }
   }
 

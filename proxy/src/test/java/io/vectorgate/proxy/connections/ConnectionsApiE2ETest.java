@@ -218,6 +218,9 @@ class ConnectionsApiE2ETest {
       assertTrue(upB.requests().stream().allMatch(r -> KEY_B.equals(r.headers().get("api-key"))),
           "the new upstream got the new credential");
       assertFalse(upB.requests().isEmpty());
+      try (Gateway late = gateway("gw-c", store)) {
+        assertEquals("b,b,b", sources(scroll(late, user)), "an instance starting now starts on the stored definition");
+      }
 
       // a write on a stale version is refused; B's view shows the API's definition
       HttpResponse<String> stale = admin(b, "PUT", "/v1/connections/vectors", ops, put, "If-Match", "\"0\"");
@@ -234,6 +237,11 @@ class ConnectionsApiE2ETest {
       String refused = awaitScroll(a, user, s -> s.startsWith("503"), "instance A refusing the removed connection");
       assertTrue(refused.contains("connection_removed"), refused);
       assertEquals(404, admin(a, "DELETE", "/v1/connections/vectors", ops, null).statusCode(), "already removed");
+      try (Gateway d = gateway("gw-d", store)) {
+        String fresh = sources(scroll(d, user));
+        assertTrue(fresh.startsWith("503") && fresh.contains("connection_removed"),
+            "an instance starting now does not bring the YAML's definition back: " + fresh);
+      }
 
       // put back (on the first upstream): both serve again
       HttpResponse<String> back = admin(a, "PUT", "/v1/connections/vectors", ops, "{\"kind\": \"qdrant\", \"upstream\": \""
