@@ -100,6 +100,15 @@ class ConnectionsCommandTest {
         Run after = run("connections", "list", "--gateway", url, "--token", ops);
         assertTrue(after.out().contains("main  api v2  REMOVED  listeners m"), after.out());
 
+        // a removed connection counts as absent; an existing one does not
+        Path back = tmp.resolve("back.json");
+        Files.writeString(back, "{\"kind\": \"milvus\", \"upstream\": \"127.0.0.1:4\", \"credential\": {\"env\": \"X\"}}");
+        Run absent = run("connections", "put", "main", "-f", back.toString(), "--if-absent", "--gateway", url, "--token", ops);
+        assertEquals(0, absent.code(), absent.err());
+        Run present = run("connections", "put", "main", "-f", back.toString(), "--if-absent", "--gateway", url, "--token", ops);
+        assertEquals(1, present.code(), present.out());
+        assertTrue(present.err().contains("HTTP 412"), present.err());
+
         Run badId = run("connections", "get", "../admin", "--gateway", url, "--token", ops);
         assertEquals(2, badId.code());
         assertTrue(badId.err().contains("a connection id is"), badId.err());

@@ -175,7 +175,8 @@ public final class ConnectionsAdminHandler implements HttpHandler {
   }
 
   /**
-   * The write's condition: {@code If-None-Match: *} (must not exist), {@code If-Match: "<version>"}
+   * The write's condition: {@code If-None-Match: *} (must not exist, or be removed),
+   * {@code If-Match: "<version>"}
    * (version 0: the connection of the YAML file, never written through the API), or none.
    */
   private ConnectionStore.Expect expectation(HttpExchange ex, String id) throws AdminHttp.Refusal {
@@ -188,10 +189,12 @@ public final class ConnectionsAdminHandler implements HttpHandler {
       if (noneMatch.size() != 1 || !noneMatch.get(0).strip().equals("*")) {
         throw new AdminHttp.Refusal(400, "invalid_request", "If-None-Match takes only `*` here");
       }
-      if (live.get(id).isPresent()) {
+      Effective e = live.get(id).orElse(null);
+      if (e != null && !e.deleted()) {
         throw new AdminHttp.Refusal(412, "version_mismatch", "connection `" + id + "` exists (If-None-Match: *)");
       }
-      return new ConnectionStore.Expect.Absent();
+      // a removed connection does not exist either: replace its removal, as long as it is still the one seen
+      return e == null ? new ConnectionStore.Expect.Absent() : new ConnectionStore.Expect.Version(e.version());
     }
     if (match == null) {
       return ConnectionStore.Expect.ANY;

@@ -74,6 +74,7 @@ public final class LiveConnections implements AutoCloseable {
   private volatile long revision = -1;
   private ScheduledExecutorService poller;
   private boolean storeFailing;
+  private boolean closed;
 
   /**
    * Reads the store once (a store that cannot be read fails here: an instance must not start on
@@ -174,8 +175,8 @@ public final class LiveConnections implements AutoCloseable {
     }
     ConnectionStore.Snapshot s = store.snapshot();
     synchronized (this) {
-      if (s.revision() <= revision) {
-        return;
+      if (closed || s.revision() <= revision) {
+        return; // closed: the listeners are gone, nothing may be re-bound
       }
       load(s);
       for (Binding b : bindings) {
@@ -225,6 +226,7 @@ public final class LiveConnections implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (poller != null) {
       poller.shutdownNow();
       poller = null;

@@ -22,6 +22,7 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
@@ -71,8 +72,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private final Connection connection;
   private final TokenVerifier verifier;
   private final RequestPipeline pipeline;
-  /** The connection's current route; each call takes it once (see {@link io.vectorgate.proxy.connections.LiveRoute}). */
-  private final io.vectorgate.proxy.connections.LiveRoute<MilvusRoute> routes;
+  /** The connection's current route; each call takes it once (see {@link LiveRoute}). */
+  private final LiveRoute<MilvusRoute> routes;
   private final ExecutorService workers;
   private final GatewayRecording recording;
   /** Upstream responses larger than this are rewritten on a worker, not on the upstream transport thread. */
@@ -90,13 +91,13 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
       MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers,
       GatewayRecording recording) {
-    this(listener, connection, verifier, io.vectorgate.proxy.connections.LiveRoute.fixed(new MilvusRoute(protocol,
-        upstream)), pipeline, workers, recording);
+    this(listener, connection, verifier, LiveRoute.fixed(new MilvusRoute(protocol, upstream)), pipeline, workers,
+        recording);
   }
 
   /** As above, with the route taken per call from {@code routes} (a connection that changes at run time). */
   public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
-      io.vectorgate.proxy.connections.LiveRoute<MilvusRoute> routes, RequestPipeline pipeline, ExecutorService workers,
+      LiveRoute<MilvusRoute> routes, RequestPipeline pipeline, ExecutorService workers,
       GatewayRecording recording) {
     this.recording = recording;
     this.listener = listener;
@@ -277,7 +278,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       try {
         ex.route = routes.acquire(); // released in finish
         status = process(ex, headers, request, ex.requestId);
-      } catch (io.vectorgate.proxy.connections.LiveRoute.Unavailable e) {
+      } catch (LiveRoute.Unavailable e) {
         pipeline.metrics().count("connection_unavailable");
         ex.refusal = e.code();
         status = Status.UNAVAILABLE.withDescription(e.code() + ": " + e.getMessage());
@@ -631,7 +632,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     /** The one {@code dbname} the call was decoded, decided, forwarded and invalidated with. */
     volatile String dbname;
     /** The route the call was decoded, forwarded and rewritten with (held until the call is finished). */
-    volatile io.vectorgate.proxy.connections.LiveRoute.Lease<MilvusRoute> route;
+    volatile LiveRoute.Lease<MilvusRoute> route;
     final AtomicBoolean finished = new AtomicBoolean();
 
     Exchange(ServerCall<Message, Message> call) {

@@ -74,12 +74,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private final java.util.concurrent.atomic.AtomicInteger inFlight;
 
   ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers) {
-    this(http2, maxBody, LiveRoute.fixed(processor), workers,
-        new java.util.concurrent.atomic.AtomicInteger());
+    this(http2, maxBody, LiveRoute.fixed(processor), workers, new java.util.concurrent.atomic.AtomicInteger());
   }
 
-  ExchangeHandler(boolean http2, int maxBody, LiveRoute<HttpRequestProcessor> routes,
-      ExecutorService workers, java.util.concurrent.atomic.AtomicInteger inFlight) {
+  ExchangeHandler(boolean http2, int maxBody, LiveRoute<HttpRequestProcessor> routes, ExecutorService workers,
+      java.util.concurrent.atomic.AtomicInteger inFlight) {
     this.inFlight = inFlight;
     this.http2 = http2;
     this.maxBody = maxBody;
