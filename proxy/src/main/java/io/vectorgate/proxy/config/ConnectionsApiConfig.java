@@ -1,7 +1,6 @@
 package io.vectorgate.proxy.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.vectorgate.proxy.config.GatewayConfig.SecretRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,10 +67,5 @@ public record ConnectionsApiConfig(
         throw new ConfigException(at + ".secret_dirs[" + i + "]", "not a directory: `" + d + "`");
       }
     }
-  }
-
-  /** The password reference of a PostgreSQL store, when set. */
-  public SecretRef storePassword() {
-    return store == null ? null : store.password();
   }
 }
