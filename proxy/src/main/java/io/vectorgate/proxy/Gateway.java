@@ -255,10 +255,10 @@ public final class Gateway implements AutoCloseable {
     RouteFactory factory = new RouteFactory(verifier, pipeline, maskKey, protocols, httpAdapters, lim);
     ConnectionsApiConfig connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
     if (connectionsApi != null) {
-      connections = new LiveConnections(cfg.connections(), LiveConnections.openStore(connectionsApi, env),
+      ConnectionSpecs specs = new ConnectionSpecs(connectionsApi, cfg.connections());
+      connections = new LiveConnections(cfg.connections(), LiveConnections.openStore(connectionsApi, env), specs,
           connectionsApi.pollIntervalMillis());
-      adminMount.accept(ConnectionsAdminHandler.PREFIX, new ConnectionsAdminHandler(connections,
-          new ConnectionSpecs(connectionsApi, cfg.connections()), cfg.listeners(), env,
+      adminMount.accept(ConnectionsAdminHandler.PREFIX, new ConnectionsAdminHandler(connections, specs, cfg.listeners(), env,
           new OidcAdminAuthenticator(verifier), new java.util.HashSet<>(cfg.admin().operatorGroups()), Clock.systemUTC()));
     }
     for (int i = 0; i < cfg.listeners().size(); i++) {

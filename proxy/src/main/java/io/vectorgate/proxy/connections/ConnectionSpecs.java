@@ -123,9 +123,17 @@ public final class ConnectionSpecs {
   }
 
   /**
-   * A stored spec, checked again as the YAML would be (a store written by another build, or by
-   * hand, is not trusted). The error names the connection.
+   * A stored spec, checked again as the YAML would be and against the references the operators
+   * may use (a store written by another build, or by hand, is not trusted). The error names the
+   * connection.
    */
+  public ConnectionConfig stored(String id, String spec) {
+    ConnectionConfig c = fromSpec(id, spec);
+    checkReference(c.credential(), "connections store: " + id + ".credential");
+    return c;
+  }
+
+  /** A stored spec checked as the YAML would be (see {@link #stored} for the reference check too). */
   public static ConnectionConfig fromSpec(String id, String spec) {
     JsonNode n;
     try {

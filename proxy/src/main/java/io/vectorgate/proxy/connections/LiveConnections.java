@@ -67,6 +67,7 @@ public final class LiveConnections implements AutoCloseable {
 
   private final Map<String, ConnectionConfig> yaml = new LinkedHashMap<>();
   private final ConnectionStore store;
+  private final ConnectionSpecs specs;
   private final List<Binding> bindings = new ArrayList<>();
   private final Map<String, Effective> applied = new HashMap<>();
   private final long pollMillis;
@@ -80,9 +81,11 @@ public final class LiveConnections implements AutoCloseable {
    * Reads the store once (a store that cannot be read fails here: an instance must not start on
    * connections the operators replaced).
    */
-  public LiveConnections(List<ConnectionConfig> yamlConnections, ConnectionStore store, long pollMillis) {
+  public LiveConnections(List<ConnectionConfig> yamlConnections, ConnectionStore store, ConnectionSpecs specs,
+      long pollMillis) {
     yamlConnections.forEach(c -> yaml.put(c.name(), c));
     this.store = Objects.requireNonNull(store, "store");
+    this.specs = Objects.requireNonNull(specs, "specs");
     this.pollMillis = pollMillis;
     try {
       load(store.snapshot());
@@ -211,7 +214,7 @@ public final class LiveConnections implements AutoCloseable {
         continue;
       }
       try {
-        next.put(e.id(), new Effective(e.id(), ConnectionSpecs.fromSpec(e.id(), e.spec()), Source.API, e.version(),
+        next.put(e.id(), new Effective(e.id(), specs.stored(e.id(), e.spec()), Source.API, e.version(),
             e.by(), e.at(), null, false));
       } catch (ConfigException ex) {
         LOG.error("event=connection_spec_invalid connection={} version={} error={}", e.id(), e.version(), ex.getMessage());
