@@ -80,38 +80,7 @@ public final class RolloutCommand {
   /** Calls the gateway's {@code /v1/policy} routes with a bearer token; returns the JSON answer. */
   static JsonNode api(AdminApiOptions g, String method, String route, ObjectNode body)
       throws java.io.IOException, InterruptedException, ApiError {
-    URI base;
-    try {
-      base = URI.create(g.gateway.strip().replaceAll("/+$", ""));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--gateway is not a URL: `" + g.gateway + "`", e);
-    }
-    if (base.getScheme() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
-      throw new IllegalArgumentException("--gateway must be an http(s) URL, was `" + g.gateway + "`");
-    }
-    if (g.token == null || g.token.isBlank()) {
-      throw new IllegalArgumentException("no token: pass --token or set VECTORGATE_TOKEN (an OIDC access token)");
-    }
-    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + "/v1/policy/" + route))
-        .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + g.token.strip());
-    if (method.equals("POST")) {
-      rb.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-    } else {
-      rb.GET();
-    }
-    HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-        .send(rb.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode n;
-    try {
-      n = JSON.readTree(r.body());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ApiError(r.statusCode(), "bad_response", "the gateway answered HTTP " + r.statusCode()
-          + " without JSON (is " + base + " the admin API?)");
-    }
-    if (r.statusCode() != 200) {
-      throw new ApiError(r.statusCode(), n.path("error").asText("error"), n.path("message").asText(r.body()));
-    }
-    return n;
+    return g.call(method, "/v1/policy/" + route, method.equals("POST") ? body.toString() : null);
   }
 
   @FunctionalInterface

@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
  * verify, ...), 2 usage or input errors.
  */
 @Command(name = "vectorgate", mixinStandardHelpOptions = true, version = "vectorgate 0.1.0",
-    description = "Policy gateway for vector databases: policies, sessions, approvals.",
+    description = "Policy gateway for vector databases: policies, sessions, approvals, connections.",
     subcommands = {PolicyCommand.class, DslCommand.class, TestCommand.class, ImpactCommand.class, ApprovalsCommand.class,
-        SessionsCommand.class, GatewayCommand.class, DevCommand.class})
+        SessionsCommand.class, GatewayCommand.class, ConnectionsCommand.class, DevCommand.class})
 public final class VectorgateCli {
 
   public static void main(String[] args) {

@@ -8,12 +8,19 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.engine.CompileResult;
 import io.vectorgate.model.Connection;
 import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.proxy.admin.ConnectionsAdminHandler;
+import io.vectorgate.proxy.admin.OidcAdminAuthenticator;
 import io.vectorgate.proxy.config.ConfigException;
 import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.ConnectionsApiConfig;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.connections.ConnectionSpecs;
+import io.vectorgate.proxy.connections.LiveConnections;
+import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
+import io.vectorgate.proxy.grpc.MilvusRoute;
 import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
 import io.vectorgate.proxy.grpc.UpstreamMilvus;
 import io.vectorgate.proxy.enforce.ValueMasker;
@@ -51,7 +58,11 @@ public final class Gateway implements AutoCloseable {
 
   private final Map<String, MilvusGrpcGateway> listeners = new LinkedHashMap<>();
   private final Map<String, HttpGateway> httpListeners = new LinkedHashMap<>();
-  private final List<UpstreamMilvus> upstreams = new ArrayList<>();
+  /** Each listener's live route (its connection's upstream), closed at shutdown. */
+  private final List<LiveRoute<?>> routes = new ArrayList<>();
+  private LiveConnections connections;
+  /** Closes replaced Milvus upstreams off the request threads (their close waits for the channel). */
+  private ExecutorService retireExecutor;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final GatewayMetrics metrics = new GatewayMetrics();
   private ExecutorService workers;
@@ -247,35 +258,160 @@ public final class Gateway implements AutoCloseable {
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
+    RouteFactory factory = new RouteFactory(verifier, pipeline, maskKey, protocols, httpAdapters, lim);
+    ConnectionsApiConfig connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
+    if (connectionsApi != null) {
+      ConnectionSpecs specs = new ConnectionSpecs(connectionsApi, cfg.connections());
+      connections = new LiveConnections(cfg.connections(), LiveConnections.openStore(connectionsApi, env), specs,
+          connectionsApi.pollIntervalMillis());
+      adminMount.accept(ConnectionsAdminHandler.PREFIX, new ConnectionsAdminHandler(connections, specs, cfg.listeners(), env,
+          new OidcAdminAuthenticator(verifier), new java.util.HashSet<>(cfg.admin().operatorGroups()), Clock.systemUTC()));
+    }
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
-      String credential = ConfigLoader.readSecret(c.credential(),
-          "connections[" + cfg.connections().indexOf(c) + "].credential", env);
+      String credentialKey = "connections[" + cfg.connections().indexOf(c) + "].credential";
       if (l.kind().equals("http")) {
-        if (httpUpstreamExecutor == null) {
-          httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
-        }
-        HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
-        var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
-        int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
-        HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(),
-            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential,
-            recording);
-        HttpGateway http = new HttpGateway(l, processor, workers);
+        // while the connection cannot be served, its YAML definition renders the listener's refusals
+        LiveRoute<HttpRequestProcessor> route = liveRoute(l, c, credentialKey, env,
+            (k, credential) -> factory.http(l, k, credential), () -> factory.http(l, c, ""), p -> { });
+        HttpGateway http = new HttpGateway(l, route, workers);
         httpListeners.put(l.name(), http);
         http.start();
         continue;
       }
-      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
-      upstreams.add(upstream);
+      if (retireExecutor == null) {
+        retireExecutor = Executors.newSingleThreadExecutor(daemonThreads("vectorgate-upstream-retire"));
+      }
+      ExecutorService retire = retireExecutor;
+      LiveRoute<MilvusRoute> route = liveRoute(l, c, credentialKey, env,
+          (k, credential) -> factory.milvus(l, k, credential), () -> null, r -> retire(retire, r.upstream()));
       MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
-          protocols.create(upstream, maskKey, c), pipeline, upstream, workers, recording);
+          route, pipeline, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
     }
+    if (connections != null) {
+      connections.start();
+    }
     if (health != null) {
       health.ready();
+    }
+  }
+
+  /** Builds a listener's route for one connection: its upstream client and what is bound to it. */
+  private final class RouteFactory {
+    private final TokenVerifier verifier;
+    private final RequestPipeline pipeline;
+    private final byte[] maskKey;
+    private final MilvusProtocolFactory protocols;
+    private final HttpAdapters httpAdapters;
+    private final GatewayConfig.LimitsConfig lim;
+
+    RouteFactory(TokenVerifier verifier, RequestPipeline pipeline, byte[] maskKey, MilvusProtocolFactory protocols,
+        HttpAdapters httpAdapters, GatewayConfig.LimitsConfig lim) {
+      this.verifier = verifier;
+      this.pipeline = pipeline;
+      this.maskKey = maskKey;
+      this.protocols = protocols;
+      this.httpAdapters = httpAdapters;
+      this.lim = lim;
+    }
+
+    HttpRequestProcessor http(ListenerConfig l, ConnectionConfig c, String credential) {
+      synchronized (Gateway.this) {
+        if (httpUpstreamExecutor == null) {
+          httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
+        }
+      }
+      HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
+      var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
+      int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
+      return new HttpRequestProcessor(l.name(), new Connection(c.name(), HttpAdapters.kindOf(c.kind())), verifier,
+          adapter, pipeline, up, new JsonBodies(depth), credential, recording);
+    }
+
+    MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
+      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
+      return new MilvusRoute(protocols.create(upstream, maskKey, c), upstream);
+    }
+  }
+
+  /**
+   * Listener {@code l}'s live route. Its first route is built from the YAML's connection
+   * {@code c} (an unreadable secret is a start-up error naming {@code credentialKey}), or from
+   * what the connections API stored for it; {@code renderer} (may give null) stands in while the
+   * stored definition cannot be served (it never forwards: its credential is empty). With the connections API, the listener follows every
+   * later change of its connection.
+   *
+   * @param build a route for a connection definition and its credential
+   */
+  private <T> LiveRoute<T> liveRoute(ListenerConfig l, ConnectionConfig c, String credentialKey,
+      Function<String, String> env, java.util.function.BiFunction<ConnectionConfig, String, T> build,
+      java.util.function.Supplier<T> renderer,
+      java.util.function.Consumer<T> closer) {
+    LiveConnections.Effective stored = connections == null ? null : connections.get(c.name()).orElse(null);
+    LiveRoute<T> route;
+    LiveConnections.Binding binding = null;
+    if (stored == null || stored.source() == LiveConnections.Source.YAML) {
+      route = new LiveRoute<>(build.apply(c, ConfigLoader.readSecret(c.credential(), credentialKey, env)), null, closer);
+    } else {
+      route = new LiveRoute<>(renderer.get(), new LiveRoute.Unavailable("connection_unavailable", "starting"), closer);
+      binding = binding(l, route, build, env);
+      binding.apply(stored);
+    }
+    routes.add(route);
+    if (connections != null) {
+      connections.bind(binding == null ? binding(l, route, build, env) : binding);
+    }
+    return route;
+  }
+
+  /**
+   * How listener {@code l} follows its connection: a new route for a changed definition (read
+   * and checked on this instance), a refusal naming the reason for a removed one or one that cannot
+   * be used here (its kind, an unreadable secret); never the previous definition.
+   */
+  private static <T> LiveConnections.Binding binding(ListenerConfig l, LiveRoute<T> route,
+      java.util.function.BiFunction<ConnectionConfig, String, T> build, Function<String, String> env) {
+    return new LiveConnections.Binding() {
+      @Override
+      public String listener() {
+        return l.name();
+      }
+
+      @Override
+      public String connectionId() {
+        return l.connection();
+      }
+
+      @Override
+      public void apply(LiveConnections.Effective e) {
+        if (e.removed()) {
+          route.refuse(new LiveRoute.Unavailable(e.deleted() ? "connection_removed" : "connection_unavailable",
+              e.problem()));
+          return;
+        }
+        String at = "connection `" + e.id() + "` (version " + e.version() + ")";
+        try {
+          ConfigLoader.requireListenerFronts(l, e.config(), at + " for listener `" + l.name() + "`");
+          route.serve(build.apply(e.config(), ConfigLoader.readSecret(e.config().credential(), at + ".credential", env)));
+        } catch (ConfigException ex) {
+          LOG.error("event=connection_unusable listener={} connection={} version={} error={}", l.name(), e.id(),
+              e.version(), ex.getMessage());
+          route.refuse(new LiveRoute.Unavailable("connection_unavailable", "connection `" + e.id()
+              + "` cannot be used on this gateway: " + ex.getMessage()));
+        }
+      }
+    };
+  }
+
+  /** Closes a replaced upstream on {@code retire}, or here once that executor has stopped (shutdown). */
+  private static void retire(ExecutorService retire, UpstreamMilvus upstream) {
+    try {
+      retire.execute(upstream::close);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      upstream.close();
     }
   }
 
@@ -419,7 +555,20 @@ public final class Gateway implements AutoCloseable {
     }
     listeners.values().forEach(MilvusGrpcGateway::close);
     httpListeners.values().forEach(HttpGateway::close);
-    upstreams.forEach(UpstreamMilvus::close);
+    if (connections != null) {
+      connections.close(); // no more re-binding
+    }
+    routes.forEach(LiveRoute::close);
+    if (retireExecutor != null) {
+      retireExecutor.shutdown();
+      try {
+        if (!retireExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.warn("event=upstream_close_slow");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (workers != null) {
       workers.shutdownNow();
     }

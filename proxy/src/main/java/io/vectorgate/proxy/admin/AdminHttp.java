@@ -95,7 +95,7 @@ final class AdminHttp {
     return body(raw, fields);
   }
 
-  /** Parses a request body (see {@link #body(HttpExchange, Set)}). */
+  /** Parses a request body (see {@link #body(HttpExchange, Set)}); {@code fields} null: the caller checks the keys. */
   static JsonNode body(byte[] raw, Set<String> fields) throws Refusal {
     if (raw.length > MAX_BODY) {
       throw new Refusal(413, "too_large", "request body is larger than " + MAX_BODY + " bytes");
@@ -117,7 +117,7 @@ final class AdminHttp {
       throw new Refusal(400, "invalid_request", "request body must be a JSON object");
     }
     var names = n.fieldNames();
-    while (names.hasNext()) {
+    while (fields != null && names.hasNext()) {
       String f = names.next();
       if (!fields.contains(f)) {
         throw new Refusal(400, "invalid_request", "unknown field `" + printable(f) + "` in the request body; known: "

@@ -18,7 +18,8 @@ import java.util.Set;
  *   <li>{@code metrics.auth}: {@code oidc} (default: a token of a reader or operator group),
  *       {@code bearer} (a static scrape token, {@code metrics.token}) or {@code none};
  *   <li>{@code policy_webhook_secret}: enables the signed push webhook at {@code /v1/policy/webhook};
- *   <li>{@code dashboard}: the browser dashboard ({@link io.vectorgate.proxy.dashboard.DashboardConfig}).
+ *   <li>{@code dashboard}: the browser dashboard ({@link io.vectorgate.proxy.dashboard.DashboardConfig});
+ *   <li>{@code connections}: upstream connections managed through the API ({@link ConnectionsApiConfig}).
  * </ul>
  */
 public record AdminConfig(
@@ -27,7 +28,8 @@ public record AdminConfig(
     @JsonProperty("operator_groups") List<String> operatorGroups,
     @JsonProperty("metrics") Metrics metrics,
     @JsonProperty("policy_webhook_secret") SecretRef policyWebhookSecret,
-    @JsonProperty("dashboard") io.vectorgate.proxy.dashboard.DashboardConfig dashboard) {
+    @JsonProperty("dashboard") io.vectorgate.proxy.dashboard.DashboardConfig dashboard,
+    @JsonProperty("connections") ConnectionsApiConfig connections) {
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1:9190";
   public static final Set<String> METRICS_AUTH = Set.of("oidc", "bearer", "none");
@@ -42,7 +44,13 @@ public record AdminConfig(
   /** Without a dashboard (the form before {@code admin.dashboard} existed). */
   public AdminConfig(String address, List<String> readerGroups, List<String> operatorGroups, Metrics metrics,
       SecretRef policyWebhookSecret) {
-    this(address, readerGroups, operatorGroups, metrics, policyWebhookSecret, null);
+    this(address, readerGroups, operatorGroups, metrics, policyWebhookSecret, null, null);
+  }
+
+  /** Without the connections API (the form before {@code admin.connections} existed). */
+  public AdminConfig(String address, List<String> readerGroups, List<String> operatorGroups, Metrics metrics,
+      SecretRef policyWebhookSecret, io.vectorgate.proxy.dashboard.DashboardConfig dashboard) {
+    this(address, readerGroups, operatorGroups, metrics, policyWebhookSecret, dashboard, null);
   }
 
   /** How {@code GET /metrics} is authenticated. */
@@ -55,7 +63,7 @@ public record AdminConfig(
   AdminConfig resolve(Path base) {
     return new AdminConfig(address, readerGroups, operatorGroups,
         new Metrics(metrics.auth(), resolve(base, metrics.token())), resolve(base, policyWebhookSecret),
-        dashboard);
+        dashboard, connections == null ? null : connections.resolve(base));
   }
 
   private static SecretRef resolve(Path base, SecretRef r) {
@@ -77,6 +85,13 @@ public record AdminConfig(
     }
     if (dashboard != null) {
       dashboard.validate(at + ".dashboard");
+    }
+    if (connections != null) {
+      if (operatorGroups.isEmpty()) {
+        throw new ConfigException(at + ".operator_groups", "`admin.connections` needs at least one operator group"
+            + " (who may change connections)");
+      }
+      connections.validate(at + ".connections");
     }
     if (!METRICS_AUTH.contains(metrics.auth())) {
       throw new ConfigException(at + ".metrics.auth", "must be one of " + new java.util.TreeSet<>(METRICS_AUTH)

@@ -91,7 +91,27 @@ public record ApprovalsConfig(
       @JsonProperty("sqlite") Path sqlite,
       @JsonProperty("postgres") String postgres,
       @JsonProperty("user") String user,
-      @JsonProperty("password") SecretRef password) {}
+      @JsonProperty("password") SecretRef password) {
+    /** Validates the store; {@code at} is its key path (e.g. {@code file: approvals.store}). */
+    public void validate(String at) {
+      if ((sqlite == null) == (postgres == null)) {
+        throw new ConfigException(at, "set exactly one of `sqlite` or `postgres`");
+      }
+      if (postgres != null && !postgres.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException(at + ".postgres", "must be a jdbc:postgresql:// URL, was `" + postgres + "`");
+      }
+      if (sqlite != null && (user != null || password != null)) {
+        throw new ConfigException(at, "`user` and `password` apply only to `postgres`");
+      }
+    }
+
+    /** With relative paths (the SQLite file, a password file) resolved against {@code base}. */
+    public Store resolve(Path base) {
+      return new Store(sqlite == null || base == null ? sqlite : base.resolve(sqlite).normalize(), postgres, user,
+          password == null || password.file() == null || base == null ? password
+              : new SecretRef(password.env(), base.resolve(password.file()).normalize()));
+    }
+  }
 
   /** The admin REST API: its loopback address and the groups that may read every approval. */
   public record Admin(
@@ -116,10 +136,7 @@ public record ApprovalsConfig(
 
   /** Resolves relative paths against {@code base}. */
   ApprovalsConfig resolve(Path base) {
-    Store s = store == null ? null : new Store(store.sqlite() == null || base == null ? store.sqlite()
-        : base.resolve(store.sqlite()).normalize(), store.postgres(), store.user(),
-        store.password() == null || store.password().file() == null || base == null ? store.password()
-            : new SecretRef(store.password().env(), base.resolve(store.password().file()).normalize()));
+    Store s = store == null ? null : store.resolve(base);
     List<Webhook> hooks = webhooks.stream().map(w -> w == null || w.secret() == null || w.secret().file() == null
         || base == null ? w : new Webhook(w.url(), w.format(), new SecretRef(w.secret().env(),
         base.resolve(w.secret().file()).normalize()), w.maxAttempts())).toList();
@@ -132,15 +149,7 @@ public record ApprovalsConfig(
     if (store == null) {
       throw new ConfigException(at + ".store", "required: `sqlite: <file>` or `postgres: <jdbc url>`");
     }
-    if ((store.sqlite() == null) == (store.postgres() == null)) {
-      throw new ConfigException(at + ".store", "set exactly one of `sqlite` or `postgres`");
-    }
-    if (store.postgres() != null && !store.postgres().startsWith("jdbc:postgresql://")) {
-      throw new ConfigException(at + ".store.postgres", "must be a jdbc:postgresql:// URL, was `" + store.postgres() + "`");
-    }
-    if (store.sqlite() != null && (store.user() != null || store.password() != null)) {
-      throw new ConfigException(at + ".store", "`user` and `password` apply only to `postgres`");
-    }
+    store.validate(at + ".store");
     if (!mode.equals("hold") && !mode.equals("grant")) {
       throw new ConfigException(at + ".mode", "must be `hold` or `grant`, was `" + mode + "`");
     }

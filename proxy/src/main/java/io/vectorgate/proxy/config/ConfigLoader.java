@@ -103,6 +103,63 @@ public final class ConfigLoader {
     return resolved;
   }
 
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  /**
+   * One connection from a JSON object (the admin API's body), mapped as strictly as the YAML file:
+   * unknown keys, duplicate keys and wrong types fail with a {@link ConfigException} whose key path
+   * starts with {@code at}. A {@code credential} that is not a reference object ({@code {"env": NAME}}
+   * or {@code {"file": PATH}}) is refused without echoing its value. Not yet validated: see
+   * {@link #validateConnection}.
+   */
+  public static ConnectionConfig connectionFromJson(com.fasterxml.jackson.databind.JsonNode body, String at) {
+    if (body == null || !body.isObject()) {
+      throw new ConfigException(at, "must be a JSON object");
+    }
+    com.fasterxml.jackson.databind.JsonNode cred = body.get("credential");
+    if (cred != null && !cred.isNull()) {
+      if (!cred.isObject()) {
+        throw new ConfigException(at + ".credential", "must be a secret reference, {\"env\": \"NAME\"} or"
+            + " {\"file\": \"/path\"}; a literal secret is not accepted (and is not echoed)");
+      }
+      var names = cred.fieldNames();
+      while (names.hasNext()) {
+        String n = names.next();
+        if (!n.equals("env") && !n.equals("file")) {
+          throw new ConfigException(at + ".credential", "a secret reference has only `env` or `file` (literal secrets"
+              + " are not accepted; the unknown key is not echoed)");
+        }
+        if (!cred.get(n).isTextual()) {
+          throw new ConfigException(at + ".credential." + n, "must be a string");
+        }
+      }
+    }
+    try {
+      return JSON.treeToValue(body, ConnectionConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      java.util.SortedSet<String> known = new java.util.TreeSet<>();
+      e.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      String guess = didYouMean(e.getPropertyName(), known);
+      throw new ConfigException(at + "." + keyPath(e), "unknown key `" + printable(e.getPropertyName()) + "`"
+          + (guess == null ? "" : "; did you mean `" + guess + "`?") + " known keys here: " + String.join(", ", known), e);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(at + "." + keyPath(e), firstLine(e.getOriginalMessage()), e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(at, "not valid JSON: " + firstLine(e.getOriginalMessage()), e);
+    }
+  }
+
+  /** At most 80 printable ASCII characters of {@code s} (for echoing input in errors). */
+  private static String printable(String s) {
+    String t = s == null ? "" : s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    return t.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
   /**
    * With a top-level {@code admin:} section the approvals API is served on the admin address:
    * {@code approvals.admin.address} is filled in from {@code admin.address} (default
@@ -243,38 +300,9 @@ public final class ConfigLoader {
     for (int i = 0; i < c.connections().size(); i++) {
       String at = src + ": connections[" + i + "]";
       ConnectionConfig k = c.connections().get(i);
-      if (k == null) {
-        throw new ConfigException(at, "empty entry");
-      }
-      requireText(k.name(), at + ".name");
+      validateConnection(k, at);
       if (!names.add(k.name())) {
         throw new ConfigException(at + ".name", "duplicate connection name `" + k.name() + "`");
-      }
-      requireText(k.kind(), at + ".kind");
-      if (!CONNECTION_KINDS.contains(k.kind())) {
-        throw new ConfigException(at + ".kind", "unknown kind `" + k.kind() + "`; supported: " + CONNECTION_KINDS);
-      }
-      requireHostPort(k.upstream(), at + ".upstream");
-      if (k.credential() == null) {
-        throw new ConfigException(at + ".credential", "required (the gateway's own upstream credential: `env` or `file`)");
-      }
-      if ((k.credential().env() == null) == (k.credential().file() == null)) {
-        throw new ConfigException(at + ".credential", "set exactly one of `env` or `file`");
-      }
-      if (!Set.of("template", "literal").contains(k.rowFilterBinding())) {
-        throw new ConfigException(at + ".row_filter_binding", "must be `template` or `literal`, was `"
-            + k.rowFilterBinding() + "`");
-      }
-      if (k.timeoutSeconds() <= 0) {
-        throw new ConfigException(at + ".timeout_seconds", "must be > 0");
-      }
-      if (k.maxPreReadIds() < 1 || k.maxPreReadIds() > ConnectionConfig.MAX_MAX_PRE_READ_IDS) {
-        throw new ConfigException(at + ".max_pre_read_ids", "must be between 1 and "
-            + ConnectionConfig.MAX_MAX_PRE_READ_IDS + ", was " + k.maxPreReadIds());
-      }
-      if (k.kind().equals("milvus") && k.maxPreReadIds() > ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS) {
-        throw new ConfigException(at + ".max_pre_read_ids", "a Milvus pre-read is one Query, which returns at most "
-            + ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS + " rows; was " + k.maxPreReadIds());
       }
     }
     if (c.listeners().isEmpty()) {
@@ -377,8 +405,49 @@ public final class ConfigLoader {
     }
   }
 
-  /** A listener's kind must match its connection's kind; HTTP settings only on HTTP listeners. */
-  private static void validateListenerKind(ListenerConfig l, ConnectionConfig k, String at) {
+  /**
+   * Checks one connection on its own (every rule except uniqueness of its name among the others):
+   * what the YAML's {@code connections[i]} and the admin API's connection bodies both pass through.
+   * {@code at} is the key path prefix (e.g. {@code file: connections[0]}).
+   */
+  public static void validateConnection(ConnectionConfig k, String at) {
+    if (k == null) {
+      throw new ConfigException(at, "empty entry");
+    }
+    requireText(k.name(), at + ".name");
+    requireText(k.kind(), at + ".kind");
+    if (!CONNECTION_KINDS.contains(k.kind())) {
+      throw new ConfigException(at + ".kind", "unknown kind `" + k.kind() + "`; supported: " + CONNECTION_KINDS);
+    }
+    requireHostPort(k.upstream(), at + ".upstream");
+    if (k.credential() == null) {
+      throw new ConfigException(at + ".credential", "required (the gateway's own upstream credential: `env` or `file`)");
+    }
+    if ((k.credential().env() == null) == (k.credential().file() == null)) {
+      throw new ConfigException(at + ".credential", "set exactly one of `env` or `file`");
+    }
+    if (!Set.of("template", "literal").contains(k.rowFilterBinding())) {
+      throw new ConfigException(at + ".row_filter_binding", "must be `template` or `literal`, was `"
+          + k.rowFilterBinding() + "`");
+    }
+    if (k.timeoutSeconds() <= 0) {
+      throw new ConfigException(at + ".timeout_seconds", "must be > 0");
+    }
+    if (k.maxPreReadIds() < 1 || k.maxPreReadIds() > ConnectionConfig.MAX_MAX_PRE_READ_IDS) {
+      throw new ConfigException(at + ".max_pre_read_ids", "must be between 1 and "
+          + ConnectionConfig.MAX_MAX_PRE_READ_IDS + ", was " + k.maxPreReadIds());
+    }
+    if (k.kind().equals("milvus") && k.maxPreReadIds() > ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS) {
+      throw new ConfigException(at + ".max_pre_read_ids", "a Milvus pre-read is one Query, which returns at most "
+          + ConnectionConfig.DEFAULT_MAX_PRE_READ_IDS + " rows; was " + k.maxPreReadIds());
+    }
+  }
+
+  /**
+   * Whether listener {@code l} can front connection {@code k} (their kinds); the exception names
+   * {@code at + ".connection"}.
+   */
+  public static void requireListenerFronts(ListenerConfig l, ConnectionConfig k, String at) {
     boolean http = l.kind().equals("http");
     if (http && !HTTP_CONNECTION_KINDS.contains(k.kind())) {
       throw new ConfigException(at + ".connection", "an `http` listener fronts " + HTTP_CONNECTION_KINDS
@@ -388,6 +457,12 @@ public final class ConfigLoader {
       throw new ConfigException(at + ".connection", "a `" + l.kind() + "` listener fronts `milvus` connections; `"
           + k.name() + "` is `" + k.kind() + "` (use kind `http`)");
     }
+  }
+
+  /** A listener's kind must match its connection's kind; HTTP settings only on HTTP listeners. */
+  private static void validateListenerKind(ListenerConfig l, ConnectionConfig k, String at) {
+    requireListenerFronts(l, k, at);
+    boolean http = l.kind().equals("http");
     if (!http && l.http() != null) {
       throw new ConfigException(at + ".http", "only `http` listeners take HTTP settings");
     }
@@ -477,12 +552,21 @@ public final class ConfigLoader {
     }
   }
 
+  /** The host of {@code host:port}: a name or IPv4 address, or an IPv6 address in brackets. */
+  private static final java.util.regex.Pattern HOST =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}\\]");
+
   /** Validates {@code host:port}. */
   static void requireHostPort(String v, String at) {
     requireText(v, at);
     int colon = v.lastIndexOf(':');
     if (colon <= 0 || colon == v.length() - 1) {
       throw new ConfigException(at, "expected host:port, was `" + v + "`");
+    }
+    String host = v.substring(0, colon);
+    if (!HOST.matcher(host).matches()) {
+      throw new ConfigException(at, "expected host:port with a host name, an IPv4 address or an [IPv6] address (no"
+          + " scheme, user or path), was `" + v + "`");
     }
     try {
       int port = Integer.parseInt(v.substring(colon + 1));

@@ -22,6 +22,7 @@ import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
@@ -70,9 +71,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   private final ListenerConfig listener;
   private final Connection connection;
   private final TokenVerifier verifier;
-  private final MilvusProtocol protocol;
   private final RequestPipeline pipeline;
-  private final UpstreamMilvus upstream;
+  /** The connection's current route; each call takes it once (see {@link LiveRoute}). */
+  private final LiveRoute<MilvusRoute> routes;
   private final ExecutorService workers;
   private final GatewayRecording recording;
   /** Upstream responses larger than this are rewritten on a worker, not on the upstream transport thread. */
@@ -90,13 +91,20 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
       MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers,
       GatewayRecording recording) {
+    this(listener, connection, verifier, LiveRoute.fixed(new MilvusRoute(protocol, upstream)), pipeline, workers,
+        recording);
+  }
+
+  /** As above, with the route taken per call from {@code routes} (a connection that changes at run time). */
+  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
+      LiveRoute<MilvusRoute> routes, RequestPipeline pipeline, ExecutorService workers,
+      GatewayRecording recording) {
     this.recording = recording;
     this.listener = listener;
     this.connection = connection;
     this.verifier = verifier;
-    this.protocol = protocol;
+    this.routes = routes;
     this.pipeline = pipeline;
-    this.upstream = upstream;
     this.workers = workers;
     this.responseExecutor = recording.enabled() ? this::onWorker : Runnable::run;
   }
@@ -136,7 +144,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     }
     server = b.build().start();
     LOG.info("event=listener_started listener={} address={} port={} tls={} upstream={}", listener.name(),
-        listener.address(), port(), listener.tls() != null, upstream.name());
+        listener.address(), port(), listener.tls() != null, connection.name());
   }
 
   /** The bound port (useful with port 0). */
@@ -268,7 +276,12 @@ public final class MilvusGrpcGateway implements AutoCloseable {
       ex.requestId = newRequestId();
       Status status;
       try {
+        ex.route = routes.acquire(); // released in finish
         status = process(ex, headers, request, ex.requestId);
+      } catch (LiveRoute.Unavailable e) {
+        pipeline.metrics().count("connection_unavailable");
+        ex.refusal = e.code();
+        status = Status.UNAVAILABLE.withDescription(e.code() + ": " + e.getMessage());
       } catch (RuntimeException | LinkageError e) {
         // a LinkageError (e.g. a class missing from a broken deployment) must still end the call:
         // left open, a client without a deadline would wait forever
@@ -295,6 +308,7 @@ public final class MilvusGrpcGateway implements AutoCloseable {
      */
     private void onUpstream(Exchange ex, Metadata headers, Message request, Message response,
         StatusRuntimeException error) {
+      MilvusProtocol protocol = ex.route.route().protocol();
       Status status;
       try {
         ex.upstreamMicros = (System.nanoTime() - ex.upstreamStart) / 1000;
@@ -340,6 +354,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         LOG.error("event=request_finished_twice request_id={} rpc={} status={}", ex.requestId, rpc, status.getCode());
         return;
       }
+      if (ex.route != null) {
+        ex.route.close(); // the call is over: a replaced upstream may close
+      }
       if (recording.enabled()) {
         Status sent = status;
         RecorderUnavailableException failed = GatewayRecording.recordOrFailure(ex.requestId, pipeline.metrics(),
@@ -380,6 +397,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
     /** Returns the status to answer with, or null when the call went upstream (then {@link #onUpstream} answers). */
     private Status process(Exchange ex, Metadata headers, Message request, String requestId) {
+      MilvusProtocol protocol = ex.route.route().protocol();
+      UpstreamMilvus upstream = ex.route.route().upstream();
       MilvusMetadata md;
       try {
         md = MilvusMetadata.read(headers);
@@ -612,6 +631,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     volatile boolean statusAsIs;
     /** The one {@code dbname} the call was decoded, decided, forwarded and invalidated with. */
     volatile String dbname;
+    /** The route the call was decoded, forwarded and rewritten with (held until the call is finished). */
+    volatile LiveRoute.Lease<MilvusRoute> route;
     final AtomicBoolean finished = new AtomicBoolean();
 
     Exchange(ServerCall<Message, Message> call) {

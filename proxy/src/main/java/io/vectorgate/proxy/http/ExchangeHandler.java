@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.vectorgate.proxy.connections.LiveRoute;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -57,7 +58,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   private final boolean http2;
   private final int maxBody;
-  private final HttpRequestProcessor processor;
+  private final LiveRoute<HttpRequestProcessor> routes;
   private final ExecutorService workers;
   private final ArrayDeque<Object> held = new ArrayDeque<>();
   private State state = State.IDLE;
@@ -73,15 +74,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private final java.util.concurrent.atomic.AtomicInteger inFlight;
 
   ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers) {
-    this(http2, maxBody, processor, workers, new java.util.concurrent.atomic.AtomicInteger());
+    this(http2, maxBody, LiveRoute.fixed(processor), workers, new java.util.concurrent.atomic.AtomicInteger());
   }
 
-  ExchangeHandler(boolean http2, int maxBody, HttpRequestProcessor processor, ExecutorService workers,
+  ExchangeHandler(boolean http2, int maxBody, LiveRoute<HttpRequestProcessor> routes, ExecutorService workers,
       java.util.concurrent.atomic.AtomicInteger inFlight) {
     this.inFlight = inFlight;
     this.http2 = http2;
     this.maxBody = maxBody;
-    this.processor = processor;
+    this.routes = routes;
     this.workers = workers;
   }
 
@@ -225,13 +226,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       workers.execute(() -> {
         try {
           OutboundResponse r;
-          try {
-            r = processor.process(in);
+          try (var route = routes.acquire()) { // one processor (one upstream) for the whole request
+            r = route.route().process(in);
+          } catch (LiveRoute.Unavailable e) {
+            processor().count("connection_unavailable");
+            r = processor().refusal(503, e.code(), e.getMessage(), false, method, target, in.clientAddress(),
+                in.connectionId(), protocol);
           } catch (RuntimeException | LinkageError e) {
             // process() answers its own failures; this is a broken deployment (e.g. a missing class):
             // answer 500 and close rather than leave the client waiting forever
             LOG.error("event=request_failed phase=processor error={}", e.toString(), e);
-            r = processor.refusal(500, "gateway_error", "gateway error", true);
+            r = processor().refusal(500, "gateway_error", "gateway error", true);
           }
           OutboundResponse answer = r;
           ctx.executor().execute(() -> respond(ctx, answer));
@@ -243,8 +248,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       });
     } catch (RejectedExecutionException e) {
       inFlight.decrementAndGet();
-      processor.count("overloaded");
-      respond(ctx, processor.refusal(503, "overloaded", "the gateway is at capacity; retry later", false));
+      processor().count("overloaded");
+      respond(ctx, processor().refusal(503, "overloaded", "the gateway is at capacity; retry later", false));
     }
   }
 
@@ -288,10 +293,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       body = null;
     }
     state = State.DISCARDING;
-    respond(ctx, processor.refusal(status, code, message, close || !http2, current == null ? null
+    respond(ctx, processor().refusal(status, code, message, close || !http2, current == null ? null
         : current.method().name(), current == null ? null : current.uri(), address(ctx.channel().remoteAddress() == null
         && ctx.channel().parent() != null ? ctx.channel().parent().remoteAddress() : ctx.channel().remoteAddress()),
         connectionId(ctx), http2 ? "HTTP/2" : current == null ? null : current.protocolVersion().text()));
+  }
+
+  /** The processor that renders refusals made before a request reaches one (the last one served). */
+  private HttpRequestProcessor processor() {
+    return routes.last();
   }
 
   /** The id the listener gave this client connection (the TCP channel, also for HTTP/2 streams), or null. */

@@ -37,6 +37,7 @@ import io.netty.util.AttributeKey;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig.HttpSettings;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.connections.LiveRoute;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +58,8 @@ public final class HttpGateway implements AutoCloseable {
 
   private final ListenerConfig listener;
   private final HttpSettings settings;
-  private final HttpRequestProcessor processor;
+  /** The processor of the listener's connection now; see {@link LiveRoute}. */
+  private final LiveRoute<HttpRequestProcessor> routes;
   private final ExecutorService workers;
   private final SslContext ssl;
   private EventLoopGroup boss;
@@ -69,9 +71,18 @@ public final class HttpGateway implements AutoCloseable {
   private static final long CLOSE_WAIT_MILLIS = 3000;
 
   public HttpGateway(ListenerConfig listener, HttpRequestProcessor processor, ExecutorService workers) throws IOException {
+    this(listener, LiveRoute.fixed(processor), workers);
+  }
+
+  /**
+   * As above, each request processed by the processor {@code routes} serves when it arrives (a
+   * processor is bound to one upstream connection; a connection changed at run time is a new one).
+   */
+  public HttpGateway(ListenerConfig listener, LiveRoute<HttpRequestProcessor> routes,
+      ExecutorService workers) throws IOException {
     this.listener = listener;
     this.settings = listener.http() == null ? HttpSettings.DEFAULTS : listener.http();
-    this.processor = processor;
+    this.routes = routes;
     this.workers = workers;
     this.ssl = listener.tls() == null ? null : sslContext(listener);
   }
@@ -104,6 +115,7 @@ public final class HttpGateway implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
+            HttpRequestProcessor processor = routes.last(); // the recording of client connections is the listener's
             String connectionId = processor.connectionOpened(ch.remoteAddress());
             if (connectionId != null) {
               ch.attr(CONNECTION_ID).set(connectionId);
@@ -201,7 +213,7 @@ public final class HttpGateway implements AutoCloseable {
           .setValidateHeaders(true);
       StrictRequestDecoder decoder = new StrictRequestDecoder(cfg);
       HttpResponseEncoder encoder = new HttpResponseEncoder();
-      ExchangeHandler exchange = new ExchangeHandler(false, listener.maxInboundMessageBytes(), processor, workers,
+      ExchangeHandler exchange = new ExchangeHandler(false, listener.maxInboundMessageBytes(), routes, workers,
           inFlight);
       if (allowH2cUpgrade) {
         HttpServerUpgradeHandler.SourceCodec source = ctx -> {
@@ -240,7 +252,7 @@ public final class HttpGateway implements AutoCloseable {
         @Override
         protected void initChannel(Http2StreamChannel ch) {
           ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-              new ExchangeHandler(true, listener.maxInboundMessageBytes(), processor, workers,
+              new ExchangeHandler(true, listener.maxInboundMessageBytes(), routes, workers,
               inFlight));
         }
       });

@@ -38,7 +38,7 @@ public abstract class FakeUpstream implements AutoCloseable {
       JsonNode body, String protocol) {}
 
   /** A status and a JSON body. */
-  protected record Reply(int status, JsonNode body) {}
+  public record Reply(int status, JsonNode body) {}
 
   private final HttpServer server;
   private final ExecutorService executor;
