@@ -73,3 +73,25 @@ func TestEachBreakageIsReported(t *testing.T) {
 		}
 	}
 }
+
+// A longer in-flight bound in the gateway's config (and its ConfigMap) needs a longer grace period.
+func TestTheInFlightBoundCountsInTheGracePeriod(t *testing.T) {
+	dir := copyDeploy(t)
+	for _, f := range []string{"config/gateway.yaml", "k8s/configmap.yaml"} {
+		p := filepath.Join(dir, f)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "in_flight_timeout_ms: 5000 ") {
+			t.Fatalf("%s has no in_flight_timeout_ms: 5000", f)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), "in_flight_timeout_ms: 5000 ", "in_flight_timeout_ms: 20000", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := strings.Join(validate(dir), "\n")
+	if !strings.Contains(ps, "terminationGracePeriodSeconds must be at least 38") {
+		t.Errorf("want the grace period problem (3 + 10 + 20 + 5 = 38 s), got:\n%s", ps)
+	}
+}
