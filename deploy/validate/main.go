@@ -367,4 +367,9 @@ func checkCompose(dir string, cfg gatewayConfig, envs map[string]bool, upstreamH
 	if !strings.Contains(string(hc), "proto h2") {
 		fail("haproxy.cfg: the gRPC frontend and servers need `proto h2`")
 	}
+	// health checks inherit the server's `proto h2` unless told otherwise; /readyz speaks HTTP/1.1
+	// only, so every server would be marked down (found by the scale-out suite, ScaleOutIT)
+	if !regexp.MustCompile(`check-proto h1\b`).Match(hc) {
+		fail("haproxy.cfg: the health checks need `check-proto h1` (the health listener speaks HTTP/1.1, the servers `proto h2`)")
+	}
 }

@@ -53,6 +53,7 @@ func TestEachBreakageIsReported(t *testing.T) {
 		{"compose/compose.yaml", "\n  oidc:\n", "\n  oauth:\n", "reaches `oidc`"},
 		{"compose/haproxy.cfg", "server gw2 gateway-2:19530", "server gw2 gateway-3:19530", "gateway-3 is no compose service"},
 		{"compose/haproxy.cfg", "check port 9191", "check port 9090", "health checks"},
+		{"compose/haproxy.cfg", "check-proto h1 ", "", "check-proto h1"},
 	}
 	for _, c := range cases {
 		dir := copyDeploy(t)
