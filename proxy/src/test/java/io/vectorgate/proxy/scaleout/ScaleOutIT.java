@@ -26,7 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scale-out suite (issue 19): {@link ScaleOutCluster} — HAProxy in front of three gateway JVMs
  * on one PostgreSQL, Milvus Lite, Chroma and mock-oauth2-server — driven by unmodified pymilvus and
- * chromadb (python/scaleout_client.py, python/approval_client.py).
+ * chromadb (python/scaleout_client.py, python/approval_client.py). In order: results are policy-
+ * enforced while requests spread; a call held on one instance is approved through another; a
+ * budget holds across instances within the documented tolerance; a pushed revision and a pin reach
+ * every instance; and last (it stops the instances) SIGKILL and SIGTERM under write load. What each
+ * case proves is listed in docs/operations.md, "Scaling out".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutIT {
