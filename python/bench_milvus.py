@@ -21,6 +21,14 @@ VECTOR = [[4.0, 1.0, 0.5, 0.25]]
 
 
 def worker(uri, token, filt, warmup, seconds, out):
+    try:
+        run(uri, token, filt, warmup, seconds, out)
+    except BaseException as e:  # noqa: BLE001 - the parent must hear of it, or it waits forever
+        out.put((None, f"{type(e).__name__}: {e}"))
+        raise
+
+
+def run(uri, token, filt, warmup, seconds, out):
     from pymilvus import MilvusClient
 
     client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
@@ -71,6 +79,10 @@ def main():
     calls = 0
     for _ in ps:
         got, n = q.get()
+        if got is None:
+            for p in ps:
+                p.terminate()
+            raise SystemExit(f"a load process failed: {n}")
         lat.extend(got)
         calls += n
     for p in ps:

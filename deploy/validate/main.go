@@ -45,6 +45,8 @@ type gatewayConfig struct {
 	Health *struct {
 		Address      string `json:"address"`
 		DrainDelayMs int64  `json:"drain_delay_ms"`
+		// nil: the gateway's default, 5000
+		InFlightTimeoutMs *int64 `json:"in_flight_timeout_ms"`
 	} `json:"health"`
 }
 
@@ -234,8 +236,13 @@ func checkKubernetes(dir string, cfgText []byte, cfg gatewayConfig, envs map[str
 	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
 		preStop = c.Lifecycle.PreStop.Sleep.Seconds
 	}
-	// drain delay + gRPC listener bound (5 s) + preStop, with 5 s for the recorder and stores
-	if need := preStop + cfg.Health.DrainDelayMs/1000 + 5 + 5; grace == nil || *grace < need {
+	// drain delay + listener in-flight bound (health.in_flight_timeout_ms, default 5 s) + preStop,
+	// with 5 s for the recorder and stores
+	inFlight := int64(5000)
+	if cfg.Health.InFlightTimeoutMs != nil {
+		inFlight = *cfg.Health.InFlightTimeoutMs
+	}
+	if need := preStop + (cfg.Health.DrainDelayMs+inFlight+999)/1000 + 5; grace == nil || *grace < need {
 		fail("deployment: terminationGracePeriodSeconds must be at least %d (preStop + drain delay + listener bound + flush)", need)
 	}
 	for _, p := range svc.Spec.Ports {
@@ -359,5 +366,10 @@ func checkCompose(dir string, cfg gatewayConfig, envs map[string]bool, upstreamH
 	}
 	if !strings.Contains(string(hc), "proto h2") {
 		fail("haproxy.cfg: the gRPC frontend and servers need `proto h2`")
+	}
+	// health checks inherit the server's `proto h2` unless told otherwise; /readyz speaks HTTP/1.1
+	// only, so every server would be marked down (found by the scale-out suite, ScaleOutIT)
+	if !regexp.MustCompile(`check-proto h1\b`).Match(hc) {
+		fail("haproxy.cfg: the health checks need `check-proto h1` (the health listener speaks HTTP/1.1, the servers `proto h2`)")
 	}
 }

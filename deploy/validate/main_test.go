@@ -53,6 +53,7 @@ func TestEachBreakageIsReported(t *testing.T) {
 		{"compose/compose.yaml", "\n  oidc:\n", "\n  oauth:\n", "reaches `oidc`"},
 		{"compose/haproxy.cfg", "server gw2 gateway-2:19530", "server gw2 gateway-3:19530", "gateway-3 is no compose service"},
 		{"compose/haproxy.cfg", "check port 9191", "check port 9090", "health checks"},
+		{"compose/haproxy.cfg", "check-proto h1 ", "", "check-proto h1"},
 	}
 	for _, c := range cases {
 		dir := copyDeploy(t)
@@ -71,5 +72,27 @@ func TestEachBreakageIsReported(t *testing.T) {
 		if !strings.Contains(ps, c.want) {
 			t.Errorf("%s: %q -> %q: want a problem containing %q, got:\n%s", c.file, c.from, c.to, c.want, ps)
 		}
+	}
+}
+
+// A longer in-flight bound in the gateway's config (and its ConfigMap) needs a longer grace period.
+func TestTheInFlightBoundCountsInTheGracePeriod(t *testing.T) {
+	dir := copyDeploy(t)
+	for _, f := range []string{"config/gateway.yaml", "k8s/configmap.yaml"} {
+		p := filepath.Join(dir, f)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "in_flight_timeout_ms: 5000 ") {
+			t.Fatalf("%s has no in_flight_timeout_ms: 5000", f)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), "in_flight_timeout_ms: 5000 ", "in_flight_timeout_ms: 20000", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := strings.Join(validate(dir), "\n")
+	if !strings.Contains(ps, "terminationGracePeriodSeconds must be at least 38") {
+		t.Errorf("want the grace period problem (3 + 10 + 20 + 5 = 38 s), got:\n%s", ps)
 	}
 }

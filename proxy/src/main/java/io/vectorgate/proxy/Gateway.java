@@ -77,6 +77,8 @@ public final class Gateway implements AutoCloseable {
   private int adminPort = -1;
   private io.vectorgate.proxy.admin.GatewayPrometheus prometheus;
   private io.vectorgate.proxy.health.HealthServer health;
+  /** How long each listener waits for calls in flight at shutdown ({@code health.in_flight_timeout_ms}). */
+  private long inFlightTimeoutMs = io.vectorgate.proxy.config.HealthConfig.DEFAULT_IN_FLIGHT_TIMEOUT_MS;
 
   private Gateway() {}
 
@@ -203,6 +205,7 @@ public final class Gateway implements AutoCloseable {
       ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     if (cfg.health() != null) { // probes answer from the start; /readyz turns 200 once every listener is up
+      inFlightTimeoutMs = cfg.health().inFlightTimeoutMs();
       try {
         health = io.vectorgate.proxy.health.HealthServer.start(cfg.health());
       } catch (IOException e) {
@@ -553,8 +556,8 @@ public final class Gateway implements AutoCloseable {
     if (approvalWorkflow != null) {
       approvalWorkflow.stopHolding(); // held calls end now with a retriable error
     }
-    listeners.values().forEach(MilvusGrpcGateway::close);
-    httpListeners.values().forEach(HttpGateway::close);
+    listeners.values().forEach(l -> l.close(inFlightTimeoutMs));
+    httpListeners.values().forEach(l -> l.close(inFlightTimeoutMs));
     if (connections != null) {
       connections.close(); // no more re-binding
     }

@@ -21,6 +21,7 @@ import io.vectorgate.model.Operation;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
 import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.HealthConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.enforce.ObligationException;
@@ -154,10 +155,17 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
   @Override
   public void close() {
+    close(HealthConfig.DEFAULT_IN_FLIGHT_TIMEOUT_MS);
+  }
+
+  /** Stops accepting, waits up to {@code inFlightMillis} for calls in flight, then cancels the rest. */
+  public void close(long inFlightMillis) {
     if (server != null) {
       server.shutdown();
       try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        if (!server.awaitTermination(inFlightMillis, TimeUnit.MILLISECONDS)) {
+          LOG.warn("event=listener_in_flight_cancelled listener={} in_flight_timeout_ms={}", listener.name(),
+              inFlightMillis);
           server.shutdownNow();
         }
       } catch (InterruptedException e) {

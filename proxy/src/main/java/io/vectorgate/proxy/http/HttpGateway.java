@@ -35,6 +35,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.config.HealthConfig;
 import io.vectorgate.proxy.config.GatewayConfig.HttpSettings;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.connections.LiveRoute;
@@ -67,8 +68,6 @@ public final class HttpGateway implements AutoCloseable {
   private Channel server;
   /** Requests on a worker whose response is not yet handed to the event loop (waited for at close). */
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-  /** How long {@link #close()} waits for requests in flight (e.g. held calls answering 503 at shutdown). */
-  private static final long CLOSE_WAIT_MILLIS = 3000;
 
   public HttpGateway(ListenerConfig listener, HttpRequestProcessor processor, ExecutorService workers) throws IOException {
     this(listener, LiveRoute.fixed(processor), workers);
@@ -176,11 +175,18 @@ public final class HttpGateway implements AutoCloseable {
 
   @Override
   public void close() {
+    close(HealthConfig.DEFAULT_IN_FLIGHT_TIMEOUT_MS);
+  }
+
+  /**
+   * Stops accepting, waits up to {@code inFlightMillis} for requests in flight (held calls
+   * released by the shutdown included) to hand their answers to the event loop, then closes.
+   */
+  public void close(long inFlightMillis) {
     if (server != null) {
       server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    // let requests in flight (held calls released by the shutdown) hand their answers to the event loop
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(inFlightMillis);
     while (inFlight.get() > 0 && System.nanoTime() < end) {
       try {
         Thread.sleep(10);
