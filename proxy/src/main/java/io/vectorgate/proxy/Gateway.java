@@ -14,10 +14,12 @@ import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
-import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
+import io.vectorgate.proxy.grpc.MilvusUpstreamReads;
 import io.vectorgate.proxy.grpc.UpstreamMilvus;
 import io.vectorgate.proxy.enforce.ValueMasker;
-import io.vectorgate.proxy.http.HttpAdapters;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
+import io.vectorgate.proxy.adapter.milvus.RowFilterBinding;
+import io.vectorgate.proxy.http.HttpUpstreamReads;
 import io.vectorgate.proxy.http.HttpGateway;
 import io.vectorgate.proxy.http.HttpRequestProcessor;
 import io.vectorgate.proxy.http.HttpUpstream;
@@ -77,15 +79,14 @@ public final class Gateway implements AutoCloseable {
    * @param engine the decision engine (see {@link #compileEngine})
    */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
-    return start(cfg, env, policyClock, engine, approvals, protocols, HttpAdapters.defaults());
+      DecisionEngine engine, ApprovalGate approvals) throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, AdapterRegistry.defaults());
   }
 
-  /** As {@link #start(GatewayConfig, Function, Clock, DecisionEngine, ApprovalGate, MilvusProtocolFactory)}, with the HTTP adapters to use. */
+  /** As {@link #start(GatewayConfig, Function, Clock, DecisionEngine, ApprovalGate)}, with the adapters to use. */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters)
-      throws IOException {
-    return start(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, null);
+      DecisionEngine engine, ApprovalGate approvals, AdapterRegistry adapters) throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, adapters, null);
   }
 
   /**
@@ -93,11 +94,11 @@ public final class Gateway implements AutoCloseable {
    * admin API's policy routes and metrics report it.
    */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      DecisionEngine engine, ApprovalGate approvals, AdapterRegistry adapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     Gateway g = new Gateway();
     try {
-      g.startAll(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, rollout);
+      g.startAll(cfg, env, policyClock, engine, approvals, adapters, rollout);
       return g;
     } catch (IOException | RuntimeException e) {
       g.close();
@@ -128,8 +129,7 @@ public final class Gateway implements AutoCloseable {
       } else {
         engine = compileEngine(cfg.policy(), engineConfig);
       }
-      Gateway g = start(cfg, env, policyClock, engine, ApprovalGate.DENY,
-          io.vectorgate.proxy.grpc.AdapterMilvusProtocol.factory(), HttpAdapters.defaults(), rollout);
+      Gateway g = start(cfg, env, policyClock, engine, ApprovalGate.DENY, AdapterRegistry.defaults(), rollout);
       g.own(rollout != null ? rollout : engine);
       g.own(decisionLog); // after the engine: every decision taken is queued, then drained
       return g;
@@ -189,7 +189,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
-      ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      ApprovalGate approvals, AdapterRegistry adapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     if (cfg.health() != null) { // probes answer from the start; /readyz turns 200 once every listener is up
       try {
@@ -240,22 +240,28 @@ public final class Gateway implements AutoCloseable {
               : cfg.recording().admin().auditorGroups());
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
-        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
+        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock,
+        verifier, recording);
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
       String credential = ConfigLoader.readSecret(c.credential(),
           "connections[" + cfg.connections().indexOf(c) + "].credential", env);
+      DatabaseKind kind = DatabaseKind.valueOf(c.kind().toUpperCase(java.util.Locale.ROOT));
+      AdapterRegistry.Settings settings = new AdapterRegistry.Settings(c.name(), new ValueMasker(maskKey),
+          "literal".equals(c.rowFilterBinding()) ? RowFilterBinding.LITERAL : RowFilterBinding.TEMPLATE, c.preReadIdCap());
+      if (!adapters.serves(kind)) {
+        throw new ConfigException("connections." + c.name() + ".kind", "this build has no adapter for `" + c.kind() + "`");
+      }
       if (l.kind().equals("http")) {
         if (httpUpstreamExecutor == null) {
           httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
         }
         HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
-        var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
+        var adapter = adapters.http(kind, settings, HttpUpstreamReads.of(kind, up, credential));
         int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
-        HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(),
-            HttpAdapters.kindOf(c.kind())), verifier, adapter, pipeline, up, new JsonBodies(depth), credential,
-            recording);
+        HttpRequestProcessor processor = new HttpRequestProcessor(l.name(), new Connection(c.name(), kind), adapter,
+            pipeline, up, new JsonBodies(depth), credential, recording);
         HttpGateway http = new HttpGateway(l, processor, workers);
         httpListeners.put(l.name(), http);
         http.start();
@@ -263,8 +269,8 @@ public final class Gateway implements AutoCloseable {
       }
       UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
       upstreams.add(upstream);
-      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
-          protocols.create(upstream, maskKey, c), pipeline, upstream, workers, recording);
+      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS),
+          adapters.milvus(settings, MilvusUpstreamReads.of(upstream)), pipeline, upstream, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
     }

@@ -22,6 +22,16 @@ public final class ResponseTally {
   private long vectorsStripped;
   private long valuesMasked;
 
+  /** A tally of counts already logged where they were found (no log line here). */
+  public static ResponseTally of(long rowsCut, long rowFilterDropped, long vectorsStripped, long valuesMasked) {
+    ResponseTally t = new ResponseTally();
+    t.rowsCut = rowsCut;
+    t.rowFilterDropped = rowFilterDropped;
+    t.vectorsStripped = vectorsStripped;
+    t.valuesMasked = valuesMasked;
+    return t;
+  }
+
   public void cut(long n) {
     rowsCut += n;
   }

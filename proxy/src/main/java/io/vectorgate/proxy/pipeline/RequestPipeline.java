@@ -8,6 +8,12 @@ import io.vectorgate.model.Operation;
 import io.vectorgate.model.PolicyInput;
 import io.vectorgate.model.Reason;
 import io.vectorgate.model.RequestContext;
+import io.vectorgate.proxy.adapter.AdapterException;
+import io.vectorgate.proxy.adapter.DatabaseAdapter;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
+import io.vectorgate.proxy.identity.AuthenticationException;
+import io.vectorgate.proxy.identity.TokenVerifier;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -16,31 +22,303 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol-agnostic decision step every listener runs: identity + connection + operation +
- * context (with the caller's usage) → {@link DecisionEngine} → approval hook → {@link Outcome}.
- * Never throws for an engine fault: that is a fail-closed deny.
+ * The one request pipeline every listener runs, written once over one per-request
+ * {@link RequestLog}: authenticate → decode → decide → apply request obligations → forward →
+ * rewrite the response → record (see docs/pipeline.md). A listener parses its wire, supplies a
+ * {@link Transport} and writes the answer; the adapter ({@link DatabaseAdapter}) does the
+ * database-specific work over one handle.
+ *
+ * <p>The decide stage ({@link #decide}: identity + connection + operation + context with the
+ * caller's usage → {@link DecisionEngine} → approval hook → {@link Outcome}) never throws for an
+ * engine fault: that is a fail-closed deny.
  */
 public final class RequestPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
+  private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
 
   private final DecisionEngine engine;
   private final ApprovalGate approvals;
   private final UsageTracker usage;
   private final GatewayMetrics metrics;
   private final Clock policyClock;
+  private final TokenVerifier verifier;
+  private final RequestRecorder recorder;
 
   /**
+   * The decide stage alone (no verifier: {@link #run} refuses every credential).
+   *
    * @param policyClock the clock whose time goes into {@code context.time} (the system clock in
    *     production)
    */
   public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
       GatewayMetrics metrics, Clock policyClock) {
+    this(engine, approvals, usage, metrics, policyClock, null, RequestRecorder.OFF);
+  }
+
+  /** The whole pipeline: credentials verified by {@code verifier}, every request recorded by {@code recorder}. */
+  public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
+      GatewayMetrics metrics, Clock policyClock, TokenVerifier verifier, RequestRecorder recorder) {
     this.engine = engine;
     this.approvals = approvals;
     this.usage = usage;
     this.metrics = metrics;
     this.policyClock = policyClock;
+    this.verifier = verifier;
+    this.recorder = recorder == null ? RequestRecorder.OFF : recorder;
   }
+
+  public RequestRecorder recorder() {
+    return recorder;
+  }
+
+  // ============================================================================================
+  // the request sequence
+  // ============================================================================================
+
+  /**
+   * Runs one request through every stage. Returns once the request is answered or on its way
+   * upstream (then the upstream's callback finishes it). Never throws: a failure inside the gateway
+   * is {@link RequestOutcome#GATEWAY_ERROR}. The transport's {@code prepare} and {@code send} are
+   * called exactly once (twice {@code prepare} when the record fails).
+   */
+  public <Q, R> void run(RequestLog log, DatabaseAdapter<Q, R> adapter, Q request, Transport<Q, R> t) {
+    try {
+      // authenticate
+      try {
+        if (verifier == null) {
+          throw new AuthenticationException(AuthenticationException.Code.PROVIDER_UNAVAILABLE, "no token verifier is configured");
+        }
+        log.identity(verifier.verify(t.credential()));
+      } catch (AuthenticationException e) {
+        boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
+        metrics.count(unavailable ? "identity_unavailable" : "unauthenticated");
+        LOG.info("event=unauthenticated request_id={} listener={} code={} message={}", log.requestId(), log.listener(),
+            e.code().wire(), e.getMessage());
+        log.end(unavailable ? RequestOutcome.IDENTITY_UNAVAILABLE : RequestOutcome.UNAUTHENTICATED, e.code().wire(),
+            e.code().wire() + ": " + e.getMessage());
+        finish(log, t, null);
+        return;
+      }
+      // decode
+      DatabaseAdapter.Handle<Q> handle;
+      try {
+        handle = adapter.decode(request);
+      } catch (AdapterException e) {
+        refused(log, e);
+        finish(log, t, null);
+        return;
+      }
+      log.operation(handle.operation());
+      // decide
+      Outcome outcome = decide(log.identity(), log.connection(), handle.operation(),
+          new RequestMeta(log.requestId(), t.clientAddress()), t::hold);
+      log.decision(outcome.decision());
+      if (outcome instanceof Outcome.Deny deny) {
+        List<String> codes = deny.decision().reasonCodes();
+        log.end(codes.contains("approval_interrupted") ? RequestOutcome.APPROVAL_INTERRUPTED : RequestOutcome.DENIED,
+            codes.isEmpty() ? "denied" : codes.get(0), deny.message());
+        finish(log, t, null);
+        return;
+      }
+      log.approvalId(((Outcome.Forward) outcome).approvalId());
+      // apply request obligations
+      Decision decision = outcome.decision();
+      DatabaseAdapter.Applied<Q> applied;
+      try {
+        applied = adapter.applyRequestObligations(handle, decision.obligations());
+      } catch (ObligationException e) {
+        // a deny carries no obligations (docs/contract.md, "The decision"); the reason names the one that failed
+        metrics.count("obligation_unenforceable");
+        log.decision(new Decision(false, List.of(new Reason(e.code(), e.getMessage())), io.vectorgate.model.Obligations.NONE,
+            decision.decisionId(), decision.revision()));
+        log.end(RequestOutcome.DENIED, e.code(), "denied by policy (decision " + decision.decisionId() + "): "
+            + e.code() + ": " + e.getMessage());
+        finish(log, t, null);
+        return;
+      } catch (AdapterException e) {
+        refused(log, e);
+        finish(log, t, null);
+        return;
+      }
+      log.filterAdded(applied.filterAdded());
+      // forward
+      if (t.cancelled()) {
+        log.end(RequestOutcome.CANCELLED, "cancelled", "the client cancelled the request");
+        finish(log, t, null);
+        return;
+      }
+      RequestRecorder.Failure unwritable = recorder.writable();
+      if (unwritable != null) {
+        log.end(RequestOutcome.RECORDING_UNAVAILABLE, unwritable.code(), unwritable.message());
+        finish(log, t, null);
+        return;
+      }
+      log.outcome(log.approvalId() != null ? RequestOutcome.APPROVED : RequestOutcome.FORWARDED);
+      long upstreamStart = System.nanoTime();
+      t.forward(applied.forward(), result -> answered(log, adapter, applied, t, result, upstreamStart));
+    } catch (RuntimeException | LinkageError e) {
+      // a LinkageError (e.g. a class missing from a broken deployment) must still end the call:
+      // left open, a client without a deadline would wait forever
+      gatewayError(log, e);
+      finish(log, t, null);
+    }
+  }
+
+  /** The rewrite stage, when the upstream call ended (on the thread the transport calls back on). */
+  private <Q, R> void answered(RequestLog log, DatabaseAdapter<Q, R> adapter, DatabaseAdapter.Applied<Q> applied,
+      Transport<Q, R> t, Transport.UpstreamResult<R> result, long upstreamStart) {
+    R response = null;
+    try {
+      long micros = (System.nanoTime() - upstreamStart) / 1000;
+      if (result instanceof Transport.UpstreamResult.Failed<R> f) {
+        metrics.count("upstream_error");
+        log.upstream(f.status(), micros);
+        if (!f.passOn()) {
+          LOG.warn("event=upstream_error request_id={} listener={} status={} message={}", log.requestId(),
+              log.listener(), f.status(), f.message());
+          log.end(RequestOutcome.UPSTREAM_UNAVAILABLE, f.code(), f.message());
+        } else {
+          log.end(log.outcome(), f.code(), f.message());
+        }
+      } else {
+        Transport.UpstreamResult.Answered<R> a = (Transport.UpstreamResult.Answered<R>) result;
+        log.upstream(a.status(), micros);
+        Decision decision = log.decision();
+        DatabaseAdapter.Rewritten<R> rw = adapter.rewriteResponse(applied, a.response(), decision.obligations());
+        ResponseTally tally = rw.tally();
+        log.tally(tally);
+        if (tally.rowsCut() > 0) {
+          metrics.count(ResponseTally.RESPONSE_ROWS_CUT);
+          LOG.warn("event=response_rows_cut request_id={} listener={} rows_cut={} limit_cap={}", log.requestId(),
+              log.listener(), tally.rowsCut(), decision.obligations().limitCap() == null ? "-"
+                  : decision.obligations().limitCap().max());
+        }
+        if (tally.rowFilterDropped() > 0) {
+          metrics.count(ResponseTally.ROW_FILTER_RESPONSE_VIOLATION);
+        }
+        if (tally.vectorsStripped() > 0) {
+          metrics.count("response_vectors_stripped");
+        }
+        if (rw.success()) {
+          recordResult(log.identity(), rw.rows(), rw.vectors(), applied.handle().operation().paging());
+        }
+        response = rw.response();
+      }
+    } catch (ObligationException e) {
+      // the answer could not be held to the decision: it is not passed on
+      metrics.count("response_unenforceable");
+      LOG.error("event=response_unenforceable request_id={} listener={} code={} message={}", log.requestId(),
+          log.listener(), e.code(), e.getMessage());
+      log.end(RequestOutcome.RESPONSE_UNENFORCEABLE, e.code(), e.code() + ": " + e.getMessage());
+      response = null;
+    } catch (RuntimeException | LinkageError e) {
+      gatewayError(log, e);
+      response = null;
+    }
+    finish(log, t, response);
+  }
+
+  /**
+   * Ends a request the listener refused while parsing its wire (a repeated security-relevant key,
+   * a header the gateway refuses, a body it cannot read), before any pipeline stage: counted
+   * ({@code rejected_request}), recorded and answered like every other request.
+   *
+   * @param metric the counter ({@code rejected_request}; {@code unknown_method}, {@code overloaded}, ...)
+   * @param mayWait false on a transport thread: the record never waits for the disk
+   */
+  public void refuse(RequestLog log, Transport<?, ?> t, String metric, String code, String message, boolean mayWait) {
+    metrics.count(metric);
+    LOG.info("event=refused request_id={} listener={} code={} message={}", log.requestId(), log.listener(), code,
+        message);
+    log.end(RequestOutcome.REFUSED, code, message);
+    finish(log, t, null, mayWait);
+  }
+
+  /** Ends a request the listener failed on while parsing its wire (a bug): {@link RequestOutcome#GATEWAY_ERROR}. */
+  public void failed(RequestLog log, Transport<?, ?> t, Throwable e) {
+    gatewayError(log, e);
+    finish(log, t, null, true);
+  }
+
+  private void refused(RequestLog log, AdapterException e) {
+    metrics.count("rejected_request");
+    String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";
+    log.end(RequestOutcome.REFUSED, e.code(), "request refused by the gateway: " + e.code() + where + ": "
+        + e.getMessage());
+  }
+
+  private void gatewayError(RequestLog log, Throwable e) {
+    LOG.error("event=request_failed request_id={} listener={} error={}", log.requestId(), log.listener(), e.toString(), e);
+    metrics.count("internal_error");
+    log.end(RequestOutcome.GATEWAY_ERROR, "gateway_error", "gateway_error: the gateway failed to process the request");
+  }
+
+  private <R> void finish(RequestLog log, Transport<?, R> t, R response) {
+    finish(log, t, response, true);
+  }
+
+  /** The record stage, then the answer, then the request log line. Once per request. */
+  @SuppressWarnings("unchecked")
+  private <R> void finish(RequestLog log, Transport<?, ?> t, R response, boolean mayWait) {
+    if (!log.finishOnce()) {
+      LOG.error("event=request_finished_twice request_id={} listener={} outcome={}", log.requestId(), log.listener(),
+          log.outcome());
+      return;
+    }
+    Transport<?, R> wire = (Transport<?, R>) t;
+    try {
+      wire.prepare(log, response);
+      if (recorder.enabled()) {
+        RequestRecorder.Failure failed = recordOrFailure(log, t, mayWait);
+        if (failed != null) {
+          log.end(RequestOutcome.RECORDING_UNAVAILABLE, failed.code(), failed.message());
+          wire.prepare(log, null);
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      gatewayError(log, e);
+      wire.prepare(log, null);
+    }
+    wire.send();
+    requestLine(log, t);
+  }
+
+  /** A record that cannot even be built (a bug, a missing class) is a recording failure like a full queue. */
+  private RequestRecorder.Failure recordOrFailure(RequestLog log, Transport<?, ?> t, boolean mayWait) {
+    try {
+      return recorder.record(log, t, mayWait);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("event=recording_failed kind=request request_id={} error={}", log.requestId(), e.toString(), e);
+      metrics.count("recording_failed");
+      return new RequestRecorder.Failure("recorder_record_failed", "request refused: the gateway cannot record it ("
+          + e.getClass().getSimpleName() + "); requests are refused while recording is impossible");
+    }
+  }
+
+  /** One {@code io.vectorgate.requests} line per request, the same for every listener. */
+  private static void requestLine(RequestLog log, Transport<?, ?> t) {
+    if (!REQUESTS.isInfoEnabled()) {
+      return;
+    }
+    Identity identity = log.identity();
+    Operation op = log.operation();
+    Decision decision = log.decision();
+    REQUESTS.info("event=request request_id={} listener={} {} subject={} action={} collection={} decision_id={}"
+            + " revision={} allow={} reasons={} outcome={} status={} latency_us={}",
+        log.requestId(), log.listener(), t.logFields(), identity == null ? "-" : identity.subject(),
+        op == null ? "-" : op.action().wireName(),
+        op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
+        decision == null ? "-" : decision.decisionId(),
+        decision == null || decision.revision() == null ? "-" : decision.revision(),
+        decision != null && decision.allow(),
+        decision == null ? (log.code() == null ? "[]" : "[" + log.code() + "]") : decision.reasonCodes(),
+        log.outcome() == null ? "-" : log.outcome().name().toLowerCase(java.util.Locale.ROOT), t.status(),
+        (System.nanoTime() - log.startNanos()) / 1000);
+  }
+
+  // ============================================================================================
+  // the decide stage
+  // ============================================================================================
 
   /** Decides one request. */
   public Outcome decide(Identity identity, Connection connection, Operation operation, RequestMeta meta) {

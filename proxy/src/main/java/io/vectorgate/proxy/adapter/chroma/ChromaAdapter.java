@@ -113,8 +113,13 @@ public final class ChromaAdapter implements HttpApiAdapter {
   // ---------------------------------------------------------------- decode
 
   @Override
-  public Operation decode(HttpRequestView req) {
-    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+  public Object route(HttpRequestView req) {
+    return ChromaRoute.match(req.method(), req.segments());
+  }
+
+  @Override
+  public Operation decode(Object matched, HttpRequestView req) {
+    ChromaRoute route = (ChromaRoute) matched;
     for (String q : req.query().keySet()) {
       if (!route.kind().queryParams().contains(q)) {
         throw new AdapterException(AdapterException.UNKNOWN_FIELD, "query." + q, "query parameter `" + q
@@ -491,8 +496,9 @@ public final class ChromaAdapter implements HttpApiAdapter {
   // ---------------------------------------------------------------- request obligations
 
   @Override
-  public HttpRequestView applyRequestObligations(HttpRequestView req, Operation operation, Obligations obligations) {
-    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+  public HttpRequestView applyRequestObligations(Object matched, HttpRequestView req, Operation operation,
+      Obligations obligations) {
+    ChromaRoute route = (ChromaRoute) matched;
     List<RowFilter> rf = obligations.rowFilter();
     LimitCap cap = obligations.limitCap();
     boolean strip = obligations.stripVectors();
@@ -793,9 +799,9 @@ public final class ChromaAdapter implements HttpApiAdapter {
   // ---------------------------------------------------------------- responses
 
   @Override
-  public JsonNode rewriteResponse(HttpRequestView req, Operation operation, int status, JsonNode body,
+  public JsonNode rewriteResponse(Object matched, HttpRequestView req, Operation operation, int status, JsonNode body,
       Obligations obligations, ResponseTally tally) {
-    ChromaRoute route = ChromaRoute.match(req.method(), req.segments());
+    ChromaRoute route = (ChromaRoute) matched;
     if (status < 200 || status >= 300 || body == null) {
       return body;
     }
@@ -803,8 +809,9 @@ public final class ChromaAdapter implements HttpApiAdapter {
       case CREATE_COLLECTION, GET_COLLECTION, GET_COLLECTION_BY_ID, GET_COLLECTION_BY_CRN -> learn(route, body);
       case LIST_COLLECTIONS -> body.forEach(c -> learn(route, c));
       case DELETE_COLLECTION -> names.forgetName(route.tenant(), route.database(), route.collection());
-      case GET -> {
-        if (operation.action() == Action.COUNT) {
+      case COUNT -> {
+        if (!obligations.rowFilter().isEmpty()) {
+          // the request obligations sent a filtered get in place of the count: count its ids
           JsonNode ids = body.get("ids");
           if (ids == null || !ids.isArray()) {
             throw new ObligationException(ObligationException.ROW_FILTER_UNENFORCEABLE,
@@ -812,6 +819,8 @@ public final class ChromaAdapter implements HttpApiAdapter {
           }
           return IntNode.valueOf(ids.size());
         }
+      }
+      case GET -> {
         return rewriteRows(body, obligations, 1, false, tally);
       }
       case QUERY -> {

@@ -19,32 +19,61 @@ public interface HttpApiAdapter {
   DatabaseKind kind();
 
   /**
-   * Classifies a request. Unknown routes or methods, and bodies the adapter does not understand,
-   * throw {@link io.vectorgate.proxy.adapter.AdapterException} (codes {@code unknown_route},
+   * Matches the request's route, once: the object returned is what {@link #decode(Object,
+   * HttpRequestView)}, {@link #applyRequestObligations(Object, HttpRequestView, Operation, Obligations)}
+   * and {@link #rewriteResponse(Object, HttpRequestView, Operation, int, JsonNode, Obligations,
+   * ResponseTally)} take (only this adapter reads it; the pipeline keeps it in the request's
+   * {@link io.vectorgate.proxy.adapter.DatabaseAdapter.Handle}). An unknown route throws
+   * {@link io.vectorgate.proxy.adapter.AdapterException} {@code unknown_route}.
+   */
+  Object route(HttpRequestView request);
+
+  /**
+   * Classifies a request of the matched {@code route}. Unknown methods, and bodies the adapter
+   * does not understand, throw {@link io.vectorgate.proxy.adapter.AdapterException} (codes
    * {@code malformed_request}, {@code unknown_field}, ...); the listener answers 4xx and forwards
    * nothing.
    */
-  Operation decode(HttpRequestView request);
+  Operation decode(Object route, HttpRequestView request);
+
+  /** {@link #decode(Object, HttpRequestView)} with the route matched here (tests, replay). */
+  default Operation decode(HttpRequestView request) {
+    return decode(route(request), request);
+  }
 
   /**
-   * Applies request-side obligations (row filter, limit cap, pinned namespace). Returns the
-   * request to forward (often {@code request.withBody(...)}). Throws
-   * {@link io.vectorgate.proxy.enforce.ObligationException} when an obligation cannot be honoured.
+   * Applies request-side obligations (row filter, limit cap, pinned namespace) to a request of the
+   * matched {@code route}. Returns the request to forward (often {@code request.withBody(...)}).
+   * Throws {@link io.vectorgate.proxy.enforce.ObligationException} when an obligation cannot be
+   * honoured.
    */
-  HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations);
+  HttpRequestView applyRequestObligations(Object route, HttpRequestView request, Operation operation,
+      Obligations obligations);
+
+  /** As above, with the route matched here (tests). */
+  default HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations) {
+    return applyRequestObligations(route(request), request, operation, obligations);
+  }
 
   /**
    * Rewrites a JSON response body the client will receive, enforcing the decision on the response
    * itself whatever the request asked (see docs/contract.md, "Guarantees on the response"): vectors
    * stripped by their type and shape, masks applied to the fields present, rows beyond the limit
    * cap cut, rows carrying a row-filter field with a value outside the filter dropped. Each change
-   * is counted in {@code tally}. Returns the body to send. Also the place to learn state from
-   * responses (e.g. Chroma's collection id → name map).
+   * is counted in {@code tally}. {@code request} is the request as forwarded; {@code route} the
+   * route matched when it was decoded. Returns the body to send. Also the place to learn state
+   * from responses (e.g. Chroma's collection id → name map).
    */
-  JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
+  JsonNode rewriteResponse(Object route, HttpRequestView request, Operation operation, int status, JsonNode body,
       Obligations obligations, ResponseTally tally);
 
-  /** {@link #rewriteResponse(HttpRequestView, Operation, int, JsonNode, Obligations, ResponseTally)} with a tally nobody reads. */
+  /** As above, with the route matched here (tests). */
+  default JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
+      Obligations obligations, ResponseTally tally) {
+    return rewriteResponse(route(request), request, operation, status, body, obligations, tally);
+  }
+
+  /** As above, with a tally nobody reads (tests). */
   default JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
       Obligations obligations) {
     return rewriteResponse(request, operation, status, body, obligations, new ResponseTally());

@@ -141,9 +141,15 @@ public final class PineconeAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   @Override
-  public Operation decode(HttpRequestView request) {
+  public Object route(HttpRequestView request) {
     Objects.requireNonNull(request, "request");
-    Route route = route(request.method(), request.segments());
+    return route(request.method(), request.segments());
+  }
+
+  @Override
+  public Operation decode(Object matched, HttpRequestView request) {
+    Objects.requireNonNull(request, "request");
+    Route route = (Route) matched;
     ProtocolFacts facts = ProtocolFacts.http(request.method(), request.path());
     Operation.Builder b;
     String ns;
@@ -410,9 +416,10 @@ public final class PineconeAdapter implements HttpApiAdapter {
    * (id-based deletes and queries, deleteAll, list).
    */
   @Override
-  public HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations) {
+  public HttpRequestView applyRequestObligations(Object matched, HttpRequestView request, Operation operation,
+      Obligations obligations) {
     Objects.requireNonNull(obligations, "obligations");
-    Route route = route(request.method(), request.segments());
+    Route route = (Route) matched;
     List<RowFilter> rf = obligations.rowFilter();
     List<ObjectNode> conds = rf.isEmpty() ? null : PineconeFilters.conditions(rf);
     LimitCap cap = obligations.limitCap();
@@ -586,12 +593,12 @@ public final class PineconeAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   @Override
-  public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations, ResponseTally tally) {
+  public JsonNode rewriteResponse(Object matched, HttpRequestView request, Operation operation, int status,
+      JsonNode body, Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
-    Route route = route(request.method(), request.segments());
+    Route route = (Route) matched;
     long max = LimitCaps.allowed(obligations.limitCap());
     RowFilterMatcher rf = RowFilterMatcher.of(obligations.rowFilter());
     ObjectNode out = ((ObjectNode) body).deepCopy();

@@ -103,9 +103,15 @@ public final class QdrantAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   @Override
-  public Operation decode(HttpRequestView request) {
+  public Object route(HttpRequestView request) {
     Objects.requireNonNull(request, "request");
-    QdrantRoute.Match m = QdrantRoute.route(request.method(), request.segments());
+    return QdrantRoute.route(request.method(), request.segments());
+  }
+
+  @Override
+  public Operation decode(Object matched, HttpRequestView request) {
+    Objects.requireNonNull(request, "request");
+    QdrantRoute.Match m = (QdrantRoute.Match) matched;
     checkQueryParams(request);
     ProtocolFacts facts = ProtocolFacts.http(request.method(), request.path());
     Resource resource = new Resource(null, m.collection(), List.of(), null);
@@ -793,12 +799,13 @@ public final class QdrantAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   @Override
-  public HttpRequestView applyRequestObligations(HttpRequestView request, Operation operation, Obligations obligations) {
+  public HttpRequestView applyRequestObligations(Object matched, HttpRequestView request, Operation operation,
+      Obligations obligations) {
     Objects.requireNonNull(obligations, "obligations");
     List<RowFilter> rf = obligations.rowFilter();
     LimitCap cap = obligations.limitCap();
     boolean strip = obligations.stripVectors();
-    QdrantRoute route = QdrantRoute.route(request.method(), request.segments()).route();
+    QdrantRoute route = ((QdrantRoute.Match) matched).route();
     Ctx ctx = new Ctx(rf.isEmpty() ? null : QdrantFilters.rowFilterConditions(rf), rf, cap, strip);
     if (ctx.conds == null && cap == null && !strip && !groupsByDroppedField(route, request, obligations)) {
       return request;
@@ -1032,8 +1039,8 @@ public final class QdrantAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   @Override
-  public JsonNode rewriteResponse(HttpRequestView request, Operation operation, int status, JsonNode body,
-      Obligations obligations, ResponseTally tally) {
+  public JsonNode rewriteResponse(Object matched, HttpRequestView request, Operation operation, int status,
+      JsonNode body, Obligations obligations, ResponseTally tally) {
     if (status / 100 != 2 || !(body instanceof ObjectNode) || obligations == null) {
       return body;
     }
@@ -1041,7 +1048,7 @@ public final class QdrantAdapter implements HttpApiAdapter {
     if (obligations.mask().isEmpty() && !obligations.stripVectors() && rf.isEmpty() && obligations.limitCap() == null) {
       return body;
     }
-    QdrantRoute route = QdrantRoute.route(request.method(), request.segments()).route();
+    QdrantRoute route = ((QdrantRoute.Match) matched).route();
     ObjectNode out = ((ObjectNode) body).deepCopy();
     JsonNode result = out.get("result");
     if (result == null || result.isNull()) {

@@ -1,4 +1,4 @@
-package io.vectorgate.proxy.grpc;
+package io.vectorgate.proxy.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,7 +12,7 @@ class RequestIdTest {
   void requestIdsAreDistinctVersion4Uuids() {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
-      String id = MilvusGrpcGateway.newRequestId();
+      String id = RequestLog.newRequestId();
       UUID u = UUID.fromString(id);
       assertEquals(4, u.version(), id);
       assertEquals(2, u.variant(), id);
