@@ -2,7 +2,6 @@ package io.vectorgate.proxy.identity;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.vectorgate.model.Identity;
-import io.vectorgate.proxy.config.GatewayConfig.IdentityConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,12 +22,17 @@ public final class IdentityMapper {
   private final List<String> extraClaims;
   private final String groupsSeparator;
 
-  public IdentityMapper(IdentityConfig cfg) {
-    this.groupsClaim = cfg.groupsClaim();
-    this.tenantClaim = cfg.tenantClaim();
-    this.emailClaim = cfg.emailClaim();
-    this.extraClaims = cfg.extraClaims();
-    this.groupsSeparator = cfg.groupsClaimSeparator();
+  /**
+   * The claims of {@code identity:} ({@code groups_claim}, {@code tenant_claim}, {@code email_claim},
+   * {@code extra_claims}, {@code groups_claim_separator}: null for strict arrays).
+   */
+  public IdentityMapper(String groupsClaim, String tenantClaim, String emailClaim, List<String> extraClaims,
+      String groupsSeparator) {
+    this.groupsClaim = groupsClaim;
+    this.tenantClaim = tenantClaim;
+    this.emailClaim = emailClaim;
+    this.extraClaims = extraClaims == null ? List.of() : List.copyOf(extraClaims);
+    this.groupsSeparator = groupsSeparator;
   }
 
   /** Builds the identity; a missing {@code sub} or a groups/tenant claim of the wrong type is refused. */

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Named counters of request outcomes ({@code allowed}, {@code denied}, {@code unauthenticated}, ...).
  * The admin API's {@code GET /metrics} exposes them as {@code vectorgate_requests_total{outcome}}
  * ({@code recording_*} names as {@code vectorgate_recording_events_total{event}}), see
- * {@link io.vectorgate.proxy.admin.GatewayPrometheus}.
+ * {@code io.vectorgate.proxy.admin.GatewayPrometheus} (proxy module).
  */
 public final class GatewayMetrics {
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();

@@ -13,7 +13,7 @@ import io.vectorgate.proxy.adapter.DatabaseAdapter;
 import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ResponseTally;
 import io.vectorgate.proxy.identity.AuthenticationException;
-import io.vectorgate.proxy.identity.TokenVerifier;
+import io.vectorgate.proxy.identity.Authenticator;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class RequestPipeline {
   private final UsageTracker usage;
   private final GatewayMetrics metrics;
   private final Clock policyClock;
-  private final TokenVerifier verifier;
+  private final Authenticator verifier;
   private final RequestRecorder recorder;
 
   /**
@@ -55,9 +55,9 @@ public final class RequestPipeline {
     this(engine, approvals, usage, metrics, policyClock, null, RequestRecorder.OFF);
   }
 
-  /** The whole pipeline: credentials verified by {@code verifier}, every request recorded by {@code recorder}. */
+  /** The whole pipeline: credentials verified by {@code verifier} (the gateway's TokenVerifier), every request recorded by {@code recorder}. */
   public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
-      GatewayMetrics metrics, Clock policyClock, TokenVerifier verifier, RequestRecorder recorder) {
+      GatewayMetrics metrics, Clock policyClock, Authenticator verifier, RequestRecorder recorder) {
     this.engine = engine;
     this.approvals = approvals;
     this.usage = usage;
