@@ -155,7 +155,7 @@ class RequestPipelineTest {
   }
 
   @Test
-  void aForwardedAnswerIsCutToTheCapAndCounted() {
+  void aForwardedAnswerIsCutToTheCapCountedAndChargedToTheCaller() {
     Run r = run(allow(CAP_TWO), bob(), scroll(), RequestPipelineTest::fivePoints, false);
     assertEquals(RequestOutcome.FORWARDED, r.log().outcome());
     assertEquals(1, r.wire().forwarded.size());
@@ -163,6 +163,7 @@ class RequestPipelineTest {
     assertEquals(2, r.wire().prepared.body().get("result").get("points").size(), "the answer was cut");
     assertEquals(3, r.log().tally().rowsCut());
     assertEquals(1, r.metrics().get(io.vectorgate.proxy.enforce.ResponseTally.RESPONSE_ROWS_CUT));
+    assertEquals(2, r.usage().usage("bob").rowsLastHour(), "the caller is charged the rows it got, after the cut");
     assertEquals("200", r.log().upstreamStatus());
     r.wire().assertAnsweredOnce();
   }

@@ -66,7 +66,7 @@ public final class HttpDatabaseAdapter implements DatabaseAdapter<HttpRequestVie
     return null;
   }
 
-  /** Applies the guarantees, then counts what a success hands to the caller ({@link HttpApiAdapter#resultCounts}). */
+  /** Applies the guarantees, then counts what a success hands to the caller ({@link HttpApiAdapter#resultCounts}; no vectors when they were stripped). */
   @Override
   public Rewritten<HttpReply> rewriteResponse(Applied<HttpRequestView> applied, HttpReply response,
       Obligations obligations) {
@@ -75,7 +75,8 @@ public final class HttpDatabaseAdapter implements DatabaseAdapter<HttpRequestVie
         response.status(), response.body(), obligations, tally);
     HttpApiAdapter.ResultCounts counts = response.success()
         ? api.resultCounts(applied.handle().operation(), body) : HttpApiAdapter.ResultCounts.NONE;
-    return new Rewritten<>(new HttpReply(response.status(), body), tally, counts.rows(), counts.vectors(),
-        response.success());
+    // stripped vectors do not reach the caller (Pinecone keeps zero placeholders the SDK requires)
+    long vectors = obligations.stripVectors() ? 0 : counts.vectors();
+    return new Rewritten<>(new HttpReply(response.status(), body), tally, counts.rows(), vectors, response.success());
   }
 }

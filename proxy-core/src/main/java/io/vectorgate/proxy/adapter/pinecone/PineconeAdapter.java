@@ -719,6 +719,37 @@ public final class PineconeAdapter implements HttpApiAdapter {
    * Pinecone's {@code rpcStatus}: {@code {"code": 7, "message", "details": [ErrorInfo...]}}, one
    * {@code google.rpc.ErrorInfo} per reason with the decision id in its metadata.
    */
+  /**
+   * Records a (rewritten) answer hands to the caller: query {@code matches}, fetched
+   * {@code vectors} (an object by id), listed {@code vectors} (ids); vectors: the records still
+   * carrying non-empty {@code values} or {@code sparseValues}.
+   */
+  @Override
+  public ResultCounts resultCounts(Operation operation, JsonNode body) {
+    if (body == null || !body.isObject()) {
+      return ResultCounts.NONE;
+    }
+    long rows = 0;
+    long vectors = 0;
+    List<JsonNode> records = new ArrayList<>();
+    if (body.get("matches") instanceof ArrayNode matches) {
+      matches.forEach(records::add);
+    }
+    JsonNode v = body.get("vectors");
+    if (v instanceof ObjectNode fetched) {
+      fetched.forEach(records::add);
+    } else if (v instanceof ArrayNode listed) {
+      rows += listed.size(); // ids only
+    }
+    for (JsonNode r : records) {
+      rows++;
+      if ((r.path("values").isArray() && !r.path("values").isEmpty()) || r.hasNonNull("sparseValues")) {
+        vectors++;
+      }
+    }
+    return new ResultCounts(rows, vectors);
+  }
+
   @Override
   public ErrorResponse denial(Decision decision, String message) {
     ObjectNode body = F.objectNode();

@@ -1281,6 +1281,47 @@ public final class QdrantAdapter implements HttpApiAdapter {
   // ============================================================================================
 
   /** {@code {"status": {"error": ...}, "time": 0, "result": {"decision_id", "reasons"}}}: Qdrant's ErrorResponse. */
+  /**
+   * Points a (rewritten) answer hands to the caller: {@code result} as a list of points (retrieve),
+   * a list of {@code {points}} (query batch), or an object with {@code points}
+   * (scroll, query) or {@code groups} (their hits); vectors: the points still carrying a
+   * {@code vector} or {@code vectors}. Counts, facets and collection answers return no points.
+   */
+  @Override
+  public ResultCounts resultCounts(Operation operation, JsonNode body) {
+    long[] rv = new long[2];
+    JsonNode result = body == null ? null : body.get("result");
+    if (result != null && result.isArray()) {
+      countPoints(result, rv, 0);
+    } else if (result != null && result.isObject()) {
+      countPoints(result.get("points"), rv, 0);
+      if (result.get("groups") instanceof ArrayNode groups) {
+        for (JsonNode g : groups) {
+          countPoints(g.get("hits"), rv, 0);
+        }
+      }
+    }
+    return new ResultCounts(rv[0], rv[1]);
+  }
+
+  private static void countPoints(JsonNode list, long[] rv, int depth) {
+    if (list == null || !list.isArray() || depth > 1) {
+      return;
+    }
+    for (JsonNode p : list) {
+      if (p.isArray()) {
+        countPoints(p, rv, depth + 1); // a batch: one list per search
+      } else if (p.isObject() && !p.has("id") && p.has("points")) {
+        countPoints(p.get("points"), rv, depth + 1); // a query batch: one {points} per query
+      } else if (p.isObject() && p.has("id")) {
+        rv[0]++;
+        if (p.hasNonNull("vector") || p.hasNonNull("vectors")) {
+          rv[1]++;
+        }
+      }
+    }
+  }
+
   @Override
   public ErrorResponse denial(Decision decision, String message) {
     ObjectNode body = errorBody("Forbidden: " + message);
