@@ -21,10 +21,12 @@ import io.vectorgate.proxy.connections.LiveConnections;
 import io.vectorgate.proxy.connections.LiveRoute;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
 import io.vectorgate.proxy.grpc.MilvusRoute;
-import io.vectorgate.proxy.grpc.MilvusProtocolFactory;
+import io.vectorgate.proxy.grpc.MilvusUpstreamReads;
 import io.vectorgate.proxy.grpc.UpstreamMilvus;
 import io.vectorgate.proxy.enforce.ValueMasker;
-import io.vectorgate.proxy.http.HttpAdapters;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
+import io.vectorgate.proxy.adapter.milvus.RowFilterBinding;
+import io.vectorgate.proxy.http.HttpUpstreamReads;
 import io.vectorgate.proxy.http.HttpGateway;
 import io.vectorgate.proxy.http.HttpRequestProcessor;
 import io.vectorgate.proxy.http.HttpUpstream;
@@ -90,15 +92,14 @@ public final class Gateway implements AutoCloseable {
    * @param engine the decision engine (see {@link #compileEngine})
    */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols) throws IOException {
-    return start(cfg, env, policyClock, engine, approvals, protocols, HttpAdapters.defaults());
+      DecisionEngine engine, ApprovalGate approvals) throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, AdapterRegistry.defaults());
   }
 
-  /** As {@link #start(GatewayConfig, Function, Clock, DecisionEngine, ApprovalGate, MilvusProtocolFactory)}, with the HTTP adapters to use. */
+  /** As {@link #start(GatewayConfig, Function, Clock, DecisionEngine, ApprovalGate)}, with the adapters to use. */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters)
-      throws IOException {
-    return start(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, null);
+      DecisionEngine engine, ApprovalGate approvals, AdapterRegistry adapters) throws IOException {
+    return start(cfg, env, policyClock, engine, approvals, adapters, null);
   }
 
   /**
@@ -106,11 +107,11 @@ public final class Gateway implements AutoCloseable {
    * admin API's policy routes and metrics report it.
    */
   public static Gateway start(GatewayConfig cfg, Function<String, String> env, Clock policyClock,
-      DecisionEngine engine, ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      DecisionEngine engine, ApprovalGate approvals, AdapterRegistry adapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     Gateway g = new Gateway();
     try {
-      g.startAll(cfg, env, policyClock, engine, approvals, protocols, httpAdapters, rollout);
+      g.startAll(cfg, env, policyClock, engine, approvals, adapters, rollout);
       return g;
     } catch (IOException | RuntimeException e) {
       g.close();
@@ -141,8 +142,7 @@ public final class Gateway implements AutoCloseable {
       } else {
         engine = compileEngine(cfg.policy(), engineConfig);
       }
-      Gateway g = start(cfg, env, policyClock, engine, ApprovalGate.DENY,
-          io.vectorgate.proxy.grpc.AdapterMilvusProtocol.factory(), HttpAdapters.defaults(), rollout);
+      Gateway g = start(cfg, env, policyClock, engine, ApprovalGate.DENY, AdapterRegistry.defaults(), rollout);
       g.own(rollout != null ? rollout : engine);
       g.own(decisionLog); // after the engine: every decision taken is queued, then drained
       return g;
@@ -202,7 +202,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void startAll(GatewayConfig cfg, Function<String, String> env, Clock policyClock, DecisionEngine engine,
-      ApprovalGate approvals, MilvusProtocolFactory protocols, HttpAdapters httpAdapters,
+      ApprovalGate approvals, AdapterRegistry adapters,
       io.vectorgate.proxy.rollout.GatewayRollout rollout) throws IOException {
     if (cfg.health() != null) { // probes answer from the start; /readyz turns 200 once every listener is up
       inFlightTimeoutMs = cfg.health().inFlightTimeoutMs();
@@ -247,7 +247,7 @@ public final class Gateway implements AutoCloseable {
     }
     if (cfg.admin() != null && cfg.admin().dashboard() != null) {
       java.util.Map<String, io.vectorgate.model.DatabaseKind> kinds = new java.util.HashMap<>();
-      cfg.connections().forEach(c -> kinds.put(c.name(), HttpAdapters.kindOf(c.kind())));
+      cfg.connections().forEach(c -> kinds.put(c.name(), kindOf(c)));
       io.vectorgate.proxy.dashboard.Dashboard.mount(cfg.admin().dashboard(), adminMount, verifier, id.issuer(),
           new io.vectorgate.proxy.dashboard.Dashboard.Sources(
               approvalWorkflow == null ? null : approvalWorkflow.service(),
@@ -260,8 +260,9 @@ public final class Gateway implements AutoCloseable {
               kinds, metrics::snapshot, recording.enabled() ? recording.recorder()::stats : null));
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
-        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock);
-    RouteFactory factory = new RouteFactory(verifier, pipeline, maskKey, protocols, httpAdapters, lim);
+        io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock,
+        verifier, recording);
+    RouteFactory factory = new RouteFactory(maskKey, adapters, pipeline, lim);
     ConnectionsApiConfig connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
     if (connectionsApi != null) {
       ConnectionSpecs specs = new ConnectionSpecs(connectionsApi, cfg.connections());
@@ -274,6 +275,9 @@ public final class Gateway implements AutoCloseable {
       ListenerConfig l = cfg.listeners().get(i);
       ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
       String credentialKey = "connections[" + cfg.connections().indexOf(c) + "].credential";
+      if (!adapters.serves(kindOf(c))) {
+        throw new ConfigException("connections." + c.name() + ".kind", "this build has no adapter for `" + c.kind() + "`");
+      }
       if (l.kind().equals("http")) {
         // while the connection cannot be served, its YAML definition renders the listener's refusals
         LiveRoute<HttpRequestProcessor> route = liveRoute(l, c, credentialKey, env,
@@ -289,8 +293,7 @@ public final class Gateway implements AutoCloseable {
       ExecutorService retire = retireExecutor;
       LiveRoute<MilvusRoute> route = liveRoute(l, c, credentialKey, env,
           (k, credential) -> factory.milvus(l, k, credential), () -> null, r -> retire(retire, r.upstream()));
-      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), verifier,
-          route, pipeline, workers, recording);
+      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), route, pipeline, workers, recording);
       listeners.put(l.name(), listener);
       listener.start();
     }
@@ -302,23 +305,23 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** Builds a listener's route for one connection: its upstream client and what is bound to it. */
+  /** Builds a listener's route for one connection: its upstream client and the adapter bound to it. */
   private final class RouteFactory {
-    private final TokenVerifier verifier;
-    private final RequestPipeline pipeline;
     private final byte[] maskKey;
-    private final MilvusProtocolFactory protocols;
-    private final HttpAdapters httpAdapters;
+    private final AdapterRegistry adapters;
+    private final RequestPipeline pipeline;
     private final GatewayConfig.LimitsConfig lim;
 
-    RouteFactory(TokenVerifier verifier, RequestPipeline pipeline, byte[] maskKey, MilvusProtocolFactory protocols,
-        HttpAdapters httpAdapters, GatewayConfig.LimitsConfig lim) {
-      this.verifier = verifier;
-      this.pipeline = pipeline;
+    RouteFactory(byte[] maskKey, AdapterRegistry adapters, RequestPipeline pipeline, GatewayConfig.LimitsConfig lim) {
       this.maskKey = maskKey;
-      this.protocols = protocols;
-      this.httpAdapters = httpAdapters;
+      this.adapters = adapters;
+      this.pipeline = pipeline;
       this.lim = lim;
+    }
+
+    private AdapterRegistry.Settings settings(ConnectionConfig c) {
+      return new AdapterRegistry.Settings(c.name(), new ValueMasker(maskKey),
+          "literal".equals(c.rowFilterBinding()) ? RowFilterBinding.LITERAL : RowFilterBinding.TEMPLATE, c.preReadIdCap());
     }
 
     HttpRequestProcessor http(ListenerConfig l, ConnectionConfig c, String credential) {
@@ -327,17 +330,22 @@ public final class Gateway implements AutoCloseable {
           httpUpstreamExecutor = Executors.newCachedThreadPool(daemonThreads("vectorgate-http-upstream"));
         }
       }
+      DatabaseKind kind = kindOf(c);
       HttpUpstream up = new HttpUpstream(c, lim.maxMessageBytesCeiling(), httpUpstreamExecutor);
-      var adapter = httpAdapters.create(c, new ValueMasker(maskKey), up, credential);
+      var adapter = adapters.http(kind, settings(c), HttpUpstreamReads.of(kind, up, credential));
       int depth = (l.http() == null ? GatewayConfig.HttpSettings.DEFAULTS : l.http()).maxJsonDepth();
-      return new HttpRequestProcessor(l.name(), new Connection(c.name(), HttpAdapters.kindOf(c.kind())), verifier,
-          adapter, pipeline, up, new JsonBodies(depth), credential, recording);
+      return new HttpRequestProcessor(l.name(), new Connection(c.name(), kind), adapter, pipeline, up,
+          new JsonBodies(depth), credential, recording);
     }
 
     MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
       UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
-      return new MilvusRoute(protocols.create(upstream, maskKey, c), upstream);
+      return new MilvusRoute(adapters.milvus(settings(c), MilvusUpstreamReads.of(upstream)), upstream);
     }
+  }
+
+  private static DatabaseKind kindOf(ConnectionConfig c) {
+    return DatabaseKind.valueOf(c.kind().toUpperCase(java.util.Locale.ROOT));
   }
 
   /**

@@ -12,15 +12,14 @@ import io.vectorgate.model.Operation;
 import io.vectorgate.model.PolicyInput;
 import io.vectorgate.model.RequestContext;
 import io.vectorgate.model.Usage;
+import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.proxy.adapter.AdapterException;
-import io.vectorgate.proxy.adapter.chroma.ChromaAdapter;
-import io.vectorgate.proxy.adapter.chroma.CollectionNames;
-import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
+import io.vectorgate.proxy.adapter.DatabaseAdapter;
+import io.vectorgate.proxy.adapter.http.HttpDatabaseAdapter;
 import io.vectorgate.proxy.adapter.milvus.CollectionSchemaCache;
-import io.vectorgate.proxy.adapter.milvus.MilvusAdapter;
+import io.vectorgate.proxy.adapter.milvus.MilvusCall;
 import io.vectorgate.proxy.adapter.milvus.MilvusRpcs;
-import io.vectorgate.proxy.adapter.pinecone.PineconeAdapter;
-import io.vectorgate.proxy.adapter.qdrant.QdrantAdapter;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,9 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rebuilds a request's policy input the way the gateway built it: the recorded raw request goes
- * through the gateway's own protocol adapter (Milvus: protobuf JSON → the RPC's request message →
- * {@link MilvusAdapter#decode}; HTTP: {@link HttpRequests#view} → the kind's
- * {@link HttpApiAdapter#decode}), and identity, connection and context come from the record. The
+ * through the gateway's own adapter, built by the gateway's {@link AdapterRegistry} (Milvus:
+ * protobuf JSON → the RPC's request message → {@link MilvusCall}; HTTP: {@link HttpRequests#view}),
+ * and its {@link DatabaseAdapter#decode}; identity, connection and context come from the record. The
  * rebuilt operation is compared with the recorded one and every difference is reported as
  * {@link Drift}.
  *
@@ -46,11 +45,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InputRebuilder {
   private static final JsonFormat.Parser PROTO_JSON = JsonFormat.parser();
 
-  private final MilvusAdapter milvus;
-  private final ChromaAdapter chroma;
-  private final QdrantAdapter qdrant;
+  private final AdapterRegistry registry = AdapterRegistry.defaults();
+  private final AdapterRegistry.UpstreamReads reads;
+  private final DatabaseAdapter<MilvusCall, Message> milvus;
+  private final HttpDatabaseAdapter chroma;
+  private final HttpDatabaseAdapter qdrant;
   private final ValueMasker masker;
-  private final Map<String, PineconeAdapter> pinecone = new ConcurrentHashMap<>();
+  private final Map<String, HttpDatabaseAdapter> pinecone = new ConcurrentHashMap<>();
   private final RecordedState state;
 
   /** The input rebuilt from one record, or why it could not be. */
@@ -70,9 +71,12 @@ public final class InputRebuilder {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key); // decode never masks; the key only satisfies the constructor
     this.masker = new ValueMasker(key);
-    this.milvus = new MilvusAdapter(new CollectionSchemaCache(state.milvusSchemas(), 1_000_000, Duration.ofDays(3650)), masker);
-    this.chroma = new ChromaAdapter(masker, new CollectionNames(1_000_000), state.chromaNames());
-    this.qdrant = new QdrantAdapter(masker);
+    // what the gateway read from its upstreams comes from the recording; nothing is read live
+    this.reads = new AdapterRegistry.UpstreamReads(
+        new CollectionSchemaCache(state.milvusSchemas(), 1_000_000, Duration.ofDays(3650)), null, state.chromaNames(), null);
+    this.milvus = registry.milvus(AdapterRegistry.Settings.of("replay", masker), reads);
+    this.chroma = registry.http(DatabaseKind.CHROMA, AdapterRegistry.Settings.of("replay", masker), reads);
+    this.qdrant = registry.http(DatabaseKind.QDRANT, AdapterRegistry.Settings.of("replay", masker), reads);
   }
 
   /** Rebuilds one record. Adapter refusals come back as {@link Rebuilt#error()}, not as exceptions. */
@@ -91,13 +95,13 @@ public final class InputRebuilder {
     try {
       switch (r.connection().kind()) {
         case MILVUS -> {
-          MilvusCall call = milvusCall(r);
+          RecordedCall call = milvusCall(r);
           cleaned = Payloads.withoutStrippedVectors(call.message());
-          op = milvus.decode(call.rpc(), parse(call.rpc(), cleaned.node()), call.dbname());
+          op = milvus.decode(new MilvusCall(call.rpc(), parse(call.rpc(), cleaned.node()), call.dbname())).operation();
         }
         case CHROMA, QDRANT, PINECONE -> {
           cleaned = Payloads.withoutStrippedVectors(HttpRequests.isEnvelope(r.request()) ? r.request().get("body") : r.request());
-          op = http(r).decode(HttpRequests.view(r));
+          op = http(r).decode(HttpRequests.view(r)).operation();
         }
         default -> {
           return failed(r, "unsupported_kind", "", "no adapter for connection kind " + r.connection().kind());
@@ -130,23 +134,23 @@ public final class InputRebuilder {
     return new Rebuilt(r, input, drift, null);
   }
 
-  private record MilvusCall(String rpc, JsonNode message, String dbname) {}
+  private record RecordedCall(String rpc, JsonNode message, String dbname) {}
 
-  private static MilvusCall milvusCall(RecordedRequest r) {
+  private static RecordedCall milvusCall(RecordedRequest r) {
     JsonNode req = r.request();
     String db = r.operation() == null ? null : r.operation().resource().database();
     if (req.isObject() && req.path("rpc").isTextual() && req.has("message")) {
       String rpc = req.get("rpc").textValue();
       rpc = rpc.substring(rpc.lastIndexOf('/') + 1);
       String header = req.path("dbname").isTextual() ? req.get("dbname").textValue() : db;
-      return new MilvusCall(rpc, req.get("message"), header);
+      return new RecordedCall(rpc, req.get("message"), header);
     }
     String rpc = r.rpcName();
     if (rpc == null) {
       throw new AdapterException(AdapterException.MALFORMED_REQUEST, "",
           "gRPC record without an RPC name (operation.protocol.rpc is missing)");
     }
-    return new MilvusCall(rpc, req, db);
+    return new RecordedCall(rpc, req, db);
   }
 
   private static Message parse(String rpc, JsonNode json) throws InvalidProtocolBufferException {
@@ -162,14 +166,15 @@ public final class InputRebuilder {
     return b.build();
   }
 
-  private HttpApiAdapter http(RecordedRequest r) {
+  private HttpDatabaseAdapter http(RecordedRequest r) {
     return switch (r.connection().kind()) {
       case CHROMA -> chroma;
       case QDRANT -> qdrant;
       case PINECONE -> {
         String index = r.operation() != null && r.operation().resource().collection() != null
             ? r.operation().resource().collection() : r.connection().name();
-        yield pinecone.computeIfAbsent(index, i -> new PineconeAdapter(i, masker));
+        yield pinecone.computeIfAbsent(index, i -> registry.http(DatabaseKind.PINECONE,
+            AdapterRegistry.Settings.of(i, masker), reads));
       }
       default -> throw new IllegalStateException("not an HTTP kind: " + r.connection().kind());
     };

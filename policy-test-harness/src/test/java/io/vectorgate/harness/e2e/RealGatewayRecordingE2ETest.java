@@ -34,7 +34,6 @@ import io.vectorgate.harness.source.PolicySource;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -144,8 +143,7 @@ class RealGatewayRecordingE2ETest {
       try (PolicyEngine engine = Gateway.compileEngine(cfg.policy());
            Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", "root:Milvus",
                "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
-               Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME)), engine, ApprovalGate.DENY,
-               AdapterMilvusProtocol.factory())) {
+               Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME)), engine, ApprovalGate.DENY)) {
         String uri = "http://127.0.0.1:" + gateway.port("milvus");
         for (String[] user : new String[][] {{"bob", "analysts"}, {"carol", "ml-engineers"}}) {
           String token = oidc.issueToken("vectorgate", "vectorgate-client", new DefaultOAuth2TokenCallback("vectorgate",

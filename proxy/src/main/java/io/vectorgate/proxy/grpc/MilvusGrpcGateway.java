@@ -14,50 +14,47 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.Connection;
-import io.vectorgate.model.Decision;
-import io.vectorgate.model.Identity;
-import io.vectorgate.model.Operation;
+import io.vectorgate.model.ProtocolFacts;
 import io.vectorgate.proxy.adapter.AdapterException;
-import io.vectorgate.proxy.adapter.milvus.ResponseRewrite;
+import io.vectorgate.proxy.adapter.milvus.MilvusCall;
+import io.vectorgate.proxy.adapter.DatabaseAdapter;
 import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.HealthConfig;
 import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
+import io.vectorgate.proxy.config.HealthConfig;
 import io.vectorgate.proxy.connections.LiveRoute;
-import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
-import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
-import io.vectorgate.proxy.pipeline.Outcome;
-import io.vectorgate.proxy.pipeline.RequestMeta;
+import io.vectorgate.proxy.pipeline.RequestLog;
+import io.vectorgate.proxy.pipeline.RequestOutcome;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
+import io.vectorgate.proxy.pipeline.Transport;
 import io.vectorgate.proxy.recording.GatewayRecording;
 import io.vectorgate.proxy.recording.GrpcConnections;
-import io.vectorgate.recorder.RecordDraft;
-import io.vectorgate.recorder.RecorderUnavailableException;
-import io.vectorgate.recorder.Upstream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server (grpc-netty) that serves {@code milvus.proto.milvus.MilvusService} to unmodified
- * Milvus clients. Every unary method of the service is served generically: metadata (a repeated
- * security-relevant key is refused, see {@link MilvusMetadata}) → token → identity → adapter
- * decode → policy → request obligations → upstream (gateway credential, metadata rebuilt from an
- * allow-list) → response rewrite. Streaming and unknown methods are refused (fail closed) and
- * counted. Refusals of served methods are answered in band ({@link MilvusRefusals}), so pymilvus
- * and the Java SDK show the reason code, message and decision id and do not retry.
+ * Milvus clients. Framing only: every unary method of the service is parsed (metadata: a repeated
+ * security-relevant key is refused, see {@link MilvusMetadata}), run through the one
+ * {@link RequestPipeline} with the Milvus adapter, and answered as the pipeline decided. Streaming
+ * and unknown methods are refused (fail closed) and counted. Refusals of served methods are
+ * answered in band ({@link MilvusRefusals}), so pymilvus and the Java SDK show the reason code,
+ * message and decision id and do not retry.
  *
  * <p>Requests are processed on a bounded worker pool, off the Netty event loop; a full pool
  * answers RESOURCE_EXHAUSTED. The upstream call is asynchronous: the worker is free once the
@@ -67,43 +64,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class MilvusGrpcGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusGrpcGateway.class);
-  private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
 
   private final ListenerConfig listener;
   private final Connection connection;
-  private final TokenVerifier verifier;
   private final RequestPipeline pipeline;
-  /** The connection's current route; each call takes it once (see {@link LiveRoute}). */
+  /** The connection's current route (adapter and upstream); each call takes it once (see {@link LiveRoute}). */
   private final LiveRoute<MilvusRoute> routes;
   private final ExecutorService workers;
   private final GatewayRecording recording;
   /** Upstream responses larger than this are rewritten on a worker, not on the upstream transport thread. */
   static final int INLINE_RESPONSE_BYTES = 256 * 1024;
-  /** Where upstream responses are processed; see {@code onUpstream}. */
+  /** Where upstream responses are processed; see {@code GrpcExchange.forward}. */
   private final java.util.concurrent.Executor responseExecutor;
   private Server server;
 
-  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
-      MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers) {
-    this(listener, connection, verifier, protocol, pipeline, upstream, workers, GatewayRecording.off());
-  }
-
-  /** As above, recording every request (allowed or not) to {@code recording}. */
-  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
-      MilvusProtocol protocol, RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers,
-      GatewayRecording recording) {
-    this(listener, connection, verifier, LiveRoute.fixed(new MilvusRoute(protocol, upstream)), pipeline, workers,
-        recording);
+  /**
+   * @param adapter the connection's Milvus adapter (from the {@link io.vectorgate.proxy.adapter.AdapterRegistry})
+   * @param recording the session recording (connections are tracked on the transport; records are
+   *     written by the pipeline's recorder)
+   */
+  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, DatabaseAdapter<MilvusCall, Message> adapter,
+      RequestPipeline pipeline, UpstreamMilvus upstream, ExecutorService workers, GatewayRecording recording) {
+    this(listener, connection, LiveRoute.fixed(new MilvusRoute(adapter, upstream)), pipeline, workers, recording);
   }
 
   /** As above, with the route taken per call from {@code routes} (a connection that changes at run time). */
-  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, TokenVerifier verifier,
-      LiveRoute<MilvusRoute> routes, RequestPipeline pipeline, ExecutorService workers,
-      GatewayRecording recording) {
+  public MilvusGrpcGateway(ListenerConfig listener, Connection connection, LiveRoute<MilvusRoute> routes,
+      RequestPipeline pipeline, ExecutorService workers, GatewayRecording recording) {
     this.recording = recording;
     this.listener = listener;
     this.connection = connection;
-    this.verifier = verifier;
     this.routes = routes;
     this.pipeline = pipeline;
     this.workers = workers;
@@ -180,31 +170,24 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
       MethodDescriptor<Message, Message> m = MilvusMethods.byFullName(methodName);
       if (m == null) {
-        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.UNIMPLEMENTED.withDescription(
-            "unknown method `" + methodName + "`: the gateway serves only the MilvusService methods it knows"),
-            "unknown_method"));
+        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.Code.UNIMPLEMENTED, "unknown_method",
+            "unknown method `" + methodName + "`: the gateway serves only the MilvusService methods it knows"));
       }
       if (m.getType() != MethodDescriptor.MethodType.UNARY) {
-        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.PERMISSION_DENIED.withDescription(
-            "streaming method `" + methodName + "` is not served by the gateway (fail closed)"), "streaming_method"));
+        return ServerMethodDefinition.create(rawMethod(methodName), refuse(Status.Code.PERMISSION_DENIED,
+            "streaming_method", "streaming method `" + methodName + "` is not served by the gateway (fail closed)"));
       }
       return ServerMethodDefinition.create(m, new UnaryHandler(m));
     }
   }
 
-  private ServerCallHandler<InputStream, InputStream> refuse(Status status, String metric) {
+  /** A method the gateway does not serve: refused on the transport thread, counted as {@code code}, recorded. */
+  private ServerCallHandler<InputStream, InputStream> refuse(Status.Code status, String code, String message) {
     return (call, headers) -> {
-      pipeline.metrics().count(metric);
-      LOG.warn("event=refused_method method={} reason={}", call.getMethodDescriptor().getFullMethodName(), metric);
-      if (recording.enabled()) {
-        try {
-          recordRefusedMethod(call, status, metric);
-        } catch (RuntimeException | LinkageError e) {
-          LOG.error("event=recording_failed kind=refused_method error={}", e.toString(), e);
-          pipeline.metrics().count("recording_failed");
-        }
-      }
-      call.close(status, new Metadata());
+      LOG.warn("event=refused_method method={} reason={}", call.getMethodDescriptor().getFullMethodName(), code);
+      GrpcExchange ex = new GrpcExchange(call, null, null, headers);
+      ex.refusedAs = status;
+      pipeline.refuse(new RequestLog(listener.name(), connection), ex, code, code, message, false);
       return new ServerCall.Listener<>() {};
     };
   }
@@ -240,15 +223,15 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
     @Override
     public ServerCall.Listener<Message> startCall(ServerCall<Message, Message> call, Metadata headers) {
-      Exchange ex = new Exchange(call);
       call.request(2);
       return new ServerCall.Listener<>() {
         private Message request;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         @Override
         public void onMessage(Message message) {
           if (request != null) {
-            ex.close(Status.INTERNAL.withDescription("more than one request message for unary method " + rpc));
+            close(Status.INTERNAL.withDescription("more than one request message for unary method " + rpc));
             return;
           }
           request = message;
@@ -256,354 +239,79 @@ public final class MilvusGrpcGateway implements AutoCloseable {
 
         @Override
         public void onHalfClose() {
-          if (ex.closed.get()) {
+          if (closed.get()) {
             return;
           }
           if (request == null) {
-            ex.close(Status.INTERNAL.withDescription("no request message for unary method " + rpc));
+            close(Status.INTERNAL.withDescription("no request message for unary method " + rpc));
             return;
           }
           Message req = request;
           try {
-            workers.execute(Context.current().wrap(() -> handle(ex, headers, req)));
+            workers.execute(Context.current().wrap(() -> handle(call, headers, req)));
           } catch (RejectedExecutionException e) {
             pipeline.metrics().count("overloaded");
-            ex.close(Status.RESOURCE_EXHAUSTED.withDescription("the gateway is at capacity; retry later"));
+            close(Status.RESOURCE_EXHAUSTED.withDescription("the gateway is at capacity; retry later"));
+          }
+        }
+
+        private void close(Status s) {
+          if (closed.compareAndSet(false, true)) {
+            call.close(s, new Metadata());
           }
         }
       };
     }
 
     /**
-     * On a worker: everything up to the upstream call. A forwarded call returns the worker at once;
-     * the response is processed by {@link #onUpstream} when the upstream call ends.
+     * On a worker: parse the metadata, then the pipeline. A forwarded call returns the worker at
+     * once; the pipeline finishes it when the upstream call ends.
      */
-    private void handle(Exchange ex, Metadata headers, Message request) {
-      ex.start = System.nanoTime();
-      ex.received = java.time.Instant.now();
-      ex.requestId = newRequestId();
-      Status status;
-      try {
-        ex.route = routes.acquire(); // released in finish
-        status = process(ex, headers, request, ex.requestId);
-      } catch (LiveRoute.Unavailable e) {
-        pipeline.metrics().count("connection_unavailable");
-        ex.refusal = e.code();
-        status = Status.UNAVAILABLE.withDescription(e.code() + ": " + e.getMessage());
-      } catch (RuntimeException | LinkageError e) {
-        // a LinkageError (e.g. a class missing from a broken deployment) must still end the call:
-        // left open, a client without a deadline would wait forever
-        status = internalError(ex, e);
-      }
-      if (status != null) {
-        finish(ex, headers, request, status);
-      }
-    }
-
-    private Status internalError(Exchange ex, Throwable e) {
-      LOG.error("event=request_failed request_id={} rpc={} error={}", ex.requestId, rpc, e.toString(), e);
-      pipeline.metrics().count("internal_error");
-      ex.internalError = true;
-      ex.outcome = "error";
-      ex.refusal = "gateway_error";
-      return Status.INTERNAL.withDescription("gateway_error: the gateway failed to process the request");
-    }
-
-    /**
-     * When the upstream call ended: on the upstream transport thread when recording is off and the
-     * response is at most {@link #INLINE_RESPONSE_BYTES} (the rewrite is then short CPU work), on a
-     * worker otherwise (appending to the recording may wait for the disk).
-     */
-    private void onUpstream(Exchange ex, Metadata headers, Message request, Message response,
-        StatusRuntimeException error) {
-      MilvusProtocol protocol = ex.route.route().protocol();
-      Status status;
-      try {
-        ex.upstreamMicros = (System.nanoTime() - ex.upstreamStart) / 1000;
-        if (error != null) {
-          pipeline.metrics().count("upstream_error");
-          ex.upstreamStatus = error.getStatus().getCode().name();
-          status = UpstreamMilvus.clientStatus(error.getStatus());
-          ex.statusAsIs = UpstreamMilvus.isMilvusAnswer(error.getStatus());
-        } else {
-          ex.upstreamStatus = "OK";
-          ResponseRewrite rewrite = protocol.rewriteResponse(rpc, ex.operation, response, ex.decision.obligations());
-          Message rewritten = rewrite.response();
-          if (rewrite.rowsCut() > 0) {
-            pipeline.metrics().count("response_rows_cut");
-            LOG.warn("event=response_rows_cut request_id={} rpc={} rows_cut={} limit_cap={}", ex.requestId, rpc,
-                rewrite.rowsCut(), ex.decision.obligations().limitCap().max());
-          }
-          if (rewrite.rowFilterDropped() > 0) { pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.ROW_FILTER_RESPONSE_VIOLATION); }
-          if (rewrite.vectorColumnsStripped() > 0) {
-            pipeline.metrics().count("response_vectors_stripped");
-          }
-          protocol.afterSuccess(rpc, ex.forward, ex.dbname);
-          pipeline.recordResult(ex.identity, rewrite.rows(), rewrite.vectors(), ex.operation.paging());
-          ex.response = rewritten;
-          status = Status.OK;
-        }
-      } catch (io.vectorgate.proxy.adapter.milvus.ResponseUnenforceableException e) {
-        // the answer could not be held to the decision: it is not passed on
-        pipeline.metrics().count("response_unenforceable");
-        LOG.error("event=response_unenforceable request_id={} rpc={} message={}", ex.requestId, rpc, e.getMessage());
-        ex.outcome = "error";
-        ex.refusal = e.code();
-        status = Status.INTERNAL.withDescription(e.code() + ": " + e.getMessage()); // answered in band with the request id
-      } catch (RuntimeException | LinkageError e) {
-        status = internalError(ex, e);
-      }
-      finish(ex, headers, request, status);
-    }
-
-    /** Records the call (when recording is on), answers the client, writes the request log line. Once per call. */
-    private void finish(Exchange ex, Metadata headers, Message request, Status status) {
-      if (!ex.finished.compareAndSet(false, true)) {
-        LOG.error("event=request_finished_twice request_id={} rpc={} status={}", ex.requestId, rpc, status.getCode());
-        return;
-      }
-      if (ex.route != null) {
-        ex.route.close(); // the call is over: a replaced upstream may close
-      }
-      if (recording.enabled()) {
-        Status sent = status;
-        RecorderUnavailableException failed = GatewayRecording.recordOrFailure(ex.requestId, pipeline.metrics(),
-            () -> record(ex, headers, request, ex.requestId, ex.received, sent));
-        if (failed != null) {
-          status = Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(failed));
-          ex.response = null;
-        }
-      }
-      // a refusal is answered in band, in the RPC's own response type (see MilvusRefusals); the record above
-      // and the request log below keep the gRPC status the gateway decided on
-      Message inBand = ex.statusAsIs ? null : MilvusRefusals.inBand(method, status, ex.requestId);
-      if (inBand != null) {
-        ex.send(inBand);
-        ex.close(Status.OK);
-      } else {
-        if (status.isOk() && ex.response != null) {
-          ex.send(ex.response);
-        }
-        ex.close(status);
-      }
-      // as before the asynchronous upstream call: a request that failed inside the gateway logs no identity or decision
-      Identity identity = ex.internalError ? null : ex.identity;
-      Operation op = ex.internalError ? null : ex.operation;
-      Decision decision = ex.internalError ? null : ex.decision;
-      if (REQUESTS.isInfoEnabled()) {
-        REQUESTS.info("event=request request_id={} subject={} rpc={} action={} collection={} decision_id={} revision={}"
-                + " allow={} reasons={} status={} latency_us={}",
-            ex.requestId, identity == null ? "-" : identity.subject(), rpc,
-            op == null ? "-" : op.action().wireName(),
-            op == null || op.resource().collection() == null ? "-" : op.resource().collection(),
-            decision == null ? "-" : decision.decisionId(),
-            decision == null || decision.revision() == null ? "-" : decision.revision(), decision != null && decision.allow(),
-            decision == null ? "[]" : decision.reasonCodes(), status.getCode(),
-            (System.nanoTime() - ex.start) / 1000);
-      }
-    }
-
-    /** Returns the status to answer with, or null when the call went upstream (then {@link #onUpstream} answers). */
-    private Status process(Exchange ex, Metadata headers, Message request, String requestId) {
-      MilvusProtocol protocol = ex.route.route().protocol();
-      UpstreamMilvus upstream = ex.route.route().upstream();
+    private void handle(ServerCall<Message, Message> call, Metadata headers, Message request) {
+      RequestLog log = new RequestLog(listener.name(), connection);
+      GrpcExchange ex = new GrpcExchange(call, method, request, headers);
       MilvusMetadata md;
       try {
         md = MilvusMetadata.read(headers);
       } catch (MilvusMetadata.RepeatedKeyException e) {
-        pipeline.metrics().count("rejected_request");
-        LOG.info("event=refused_metadata request_id={} rpc={} key={}", requestId, rpc, e.key());
-        ex.refusal = MilvusMetadata.RepeatedKeyException.CODE;
-        return Status.INVALID_ARGUMENT.withDescription(MilvusMetadata.RepeatedKeyException.CODE + ": " + e.getMessage());
+        pipeline.refuse(log, ex, "rejected_request", MilvusMetadata.RepeatedKeyException.CODE,
+            MilvusMetadata.RepeatedKeyException.CODE + ": " + e.getMessage(), true);
+        return;
+      } catch (RuntimeException e) {
+        pipeline.failed(log, ex, e);
+        return;
       }
-      ex.dbname = md.dbname();
-      Identity identity;
+      ex.forwardHeaders = md.forward();
       try {
-        identity = verifier.verify(MilvusCredentials.token(headers));
-      } catch (AuthenticationException e) {
-        boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
-        pipeline.metrics().count(unavailable ? "identity_unavailable" : "unauthenticated");
-        LOG.info("event=unauthenticated request_id={} rpc={} code={} message={}", requestId, rpc, e.code().wire(), e.getMessage());
-        ex.refusal = e.code().wire();
-        return (unavailable ? Status.UNAVAILABLE : Status.UNAUTHENTICATED)
-            .withDescription(e.code().wire() + ": " + e.getMessage());
+        ex.route = routes.acquire(); // one adapter and upstream for the whole call; released when it is answered
+      } catch (LiveRoute.Unavailable e) {
+        pipeline.unavailable(log, ex, "connection_unavailable", e.code(), e.code() + ": " + e.getMessage());
+        return;
       }
-      ex.identity = identity;
-      Operation op;
-      try {
-        op = protocol.decode(rpc, request, md.dbname());
-      } catch (AdapterException e) {
-        pipeline.metrics().count("rejected_request");
-        ex.refusal = e.code();
-        return adapterStatus(e);
-      }
-      ex.operation = op;
-      Outcome outcome = pipeline.decide(identity, connection, op, new RequestMeta(requestId, clientAddress(ex.call)),
-          () -> hold(rpc, request));
-      ex.decision = outcome.decision();
-      ex.outcome = "denied";
-      if (outcome instanceof Outcome.Forward f) {
-        ex.approvalId = f.approvalId();
-      }
-      if (outcome instanceof Outcome.Deny deny) {
-        if (deny.decision().reasonCodes().contains("approval_interrupted")) {
-          // a call held for approval that the gateway had to drop while shutting down may be retried: the one
-          // refusal left a gRPC UNAVAILABLE, which the clients retry
-          ex.statusAsIs = true;
-          return Status.UNAVAILABLE.withDescription(deny.message());
-        }
-        return Status.PERMISSION_DENIED.withDescription(deny.message());
-      }
-      var obligations = outcome.decision().obligations();
-      Message forward;
-      try {
-        forward = protocol.applyRequestObligations(rpc, request, md.dbname(), obligations);
-      } catch (ObligationException e) {
-        pipeline.metrics().count("obligation_unenforceable");
-        ex.decision = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
-            outcome.decision().obligations(), outcome.decision().decisionId(), outcome.decision().revision());
-        return Status.PERMISSION_DENIED.withDescription("denied by policy (decision " + outcome.decision().decisionId()
-            + "): " + e.code() + ": " + e.getMessage());
-      } catch (AdapterException e) {
-        pipeline.metrics().count("rejected_request");
-        ex.outcome = "refused";
-        ex.refusal = e.code();
-        return adapterStatus(e);
-      }
-      if (Context.current().isCancelled()) {
-        ex.outcome = "error";
-        return Status.CANCELLED.withDescription("the client cancelled the call");
-      }
-      try {
-        recording.checkWritable();
-      } catch (RecorderUnavailableException e) {
-        ex.outcome = "error";
-        return Status.UNAVAILABLE.withDescription(GatewayRecording.unavailableMessage(e));
-      }
-      ex.forward = forward;
-      ex.outcome = ex.approvalId != null ? "approved" : "forwarded";
-      ex.upstreamStart = System.nanoTime();
-      upstream.start(method, forward, md.forward(), responseExecutor, (response, error) -> {
-        if (!recording.enabled() && response != null && response.getSerializedSize() > INLINE_RESPONSE_BYTES) {
-          onWorker(() -> onUpstream(ex, headers, request, response, error)); // too big to rewrite on the transport thread
-        } else {
-          onUpstream(ex, headers, request, response, error);
-        }
-      });
-      return null; // answered by onUpstream
+      pipeline.run(log, ex.route.route().adapter(), new MilvusCall(rpc, request, md.dbname()), ex);
     }
-
-    /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
-    private RecorderUnavailableException record(Exchange ex, Metadata headers, Message request, String requestId,
-        java.time.Instant received, Status status) {
-      io.vectorgate.recorder.ClientInfo client = recording.client(ex.call.getAttributes().get(GrpcConnections.CONNECTION_ID),
-          clientAddress(ex.call), "grpc");
-      Identity identity = ex.identity;
-      Operation op = ex.operation != null ? ex.operation
-          : GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.grpc(method.getFullMethodName()));
-      Decision decision = ex.decision != null ? ex.decision
-          : GatewayRecording.refusal(ex.refusal == null ? status.getCode().name().toLowerCase(java.util.Locale.ROOT)
-              : ex.refusal, String.valueOf(status.getDescription()));
-      String outcome = ex.outcome != null ? ex.outcome : decision.allow() ? "error" : "refused";
-      if (!status.isOk() && (outcome.equals("forwarded") || outcome.equals("approved")) && ex.upstreamStatus == null) {
-        outcome = "error";
-      }
-      com.fasterxml.jackson.databind.JsonNode response;
-      if (status.isOk() && ex.response != null) {
-        response = recording.protoPayload(ex.response);
-      } else {
-        com.fasterxml.jackson.databind.node.ObjectNode err = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-            .objectNode();
-        err.put("grpc_status", status.getCode().name());
-        if (status.getDescription() != null) {
-          err.put("message", status.getDescription());
-        }
-        response = err;
-      }
-      RecordDraft draft = RecordDraft.builder()
-          .time(received)
-          .sessionId(recording.session(client, identity, received))
-          .requestId(requestId)
-          .identity(identity)
-          .client(client)
-          .connection(connection)
-          .operation(op)
-          .request(recording.protoPayload(request))
-          .decision(decision)
-          .enforcement(GatewayRecording.enforcement(outcome, decision, op, filterAdded(request, ex.forward),
-              ex.approvalId))
-          .upstream(ex.upstreamStatus == null ? null : new Upstream(ex.upstreamStatus, ex.upstreamMicros))
-          .response(response)
-          .build();
-      return recording.append(draft);
-    }
-  }
-
-  /** The filter the gateway sent instead of the client's ({@code expr} or {@code dsl}), or null when unchanged. */
-  private static String filterAdded(Message request, Message forward) {
-    if (forward == null || forward == request) {
-      return null;
-    }
-    for (String name : List.of("expr", "dsl", "filter")) {
-      com.google.protobuf.Descriptors.FieldDescriptor f = forward.getDescriptorForType().findFieldByName(name);
-      if (f != null && f.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING
-          && !f.isRepeated()) {
-        Object before = request.getField(f);
-        Object after = forward.getField(f);
-        if (!after.equals(before)) {
-          return (String) after;
-        }
-      }
-    }
-    return null;
-  }
-
-  private void recordRefusedMethod(ServerCall<?, ?> call, Status status, String code) {
-    java.time.Instant now = java.time.Instant.now();
-    io.vectorgate.recorder.ClientInfo client = recording.client(call.getAttributes().get(GrpcConnections.CONNECTION_ID),
-        clientAddress(call), "grpc");
-    Operation op = GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.grpc(
-        call.getMethodDescriptor().getFullMethodName()));
-    Decision d = GatewayRecording.refusal(code, String.valueOf(status.getDescription()));
-    com.fasterxml.jackson.databind.node.ObjectNode err = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-        .objectNode();
-    err.put("grpc_status", status.getCode().name());
-    err.put("message", String.valueOf(status.getDescription()));
-    // on the transport thread: never wait for the disk here
-    recording.appendNoWait(RecordDraft.builder().time(now).sessionId(recording.session(client, null, now))
-        .requestId(newRequestId()).client(client).connection(connection).operation(op).decision(d)
-        .enforcement(GatewayRecording.enforcement("refused", d, op, null, null)).response(err).build());
   }
 
   /** The exact request bytes, the client's deadline and its cancellation, for the approval gate. */
-  private static ApprovalGate.Hold hold(String rpc, Message request) {
+  private static ApprovalGate.Hold hold(String fullMethod, Message request) {
     Context ctx = Context.current();
     io.grpc.Deadline d = ctx.getDeadline();
     java.time.Instant deadline = d == null ? null
         : java.time.Instant.now().plusNanos(Math.max(0, d.timeRemaining(TimeUnit.NANOSECONDS)));
-    return new ApprovalGate.Hold(MilvusMethods.SERVICE + "/" + rpc, request.toByteArray(), deadline, ctx::isCancelled);
+    return new ApprovalGate.Hold(fullMethod, request.toByteArray(), deadline, ctx::isCancelled);
   }
 
-  /**
-   * A random (version 4) UUID for correlation, from {@link java.util.concurrent.ThreadLocalRandom}:
-   * request ids are not secrets, and {@link UUID#randomUUID()} takes a shared SecureRandom on
-   * every request.
-   */
-  static String newRequestId() {
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
-    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return new UUID(hi, lo).toString();
-  }
-
-  private static Status adapterStatus(AdapterException e) {
-    Status s = switch (e.code()) {
-      case AdapterException.UNSUPPORTED_OPERATION -> Status.PERMISSION_DENIED;
-      case AdapterException.SCHEMA_UNAVAILABLE -> Status.INVALID_ARGUMENT; // pymilvus retries FAILED_PRECONDITION
-      default -> Status.INVALID_ARGUMENT;
+  /** The gRPC status of a request that did not end with an upstream answer. */
+  static Status status(RequestOutcome outcome, String code) {
+    return switch (outcome) {
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+      case DENIED -> Status.PERMISSION_DENIED;
+      case REFUSED -> AdapterException.UNSUPPORTED_OPERATION.equals(code) ? Status.PERMISSION_DENIED
+          : Status.INVALID_ARGUMENT; // also schema_unavailable: pymilvus retries FAILED_PRECONDITION
+      case IDENTITY_UNAVAILABLE, APPROVAL_INTERRUPTED, RECORDING_UNAVAILABLE, UPSTREAM_UNAVAILABLE -> Status.UNAVAILABLE;
+      case CANCELLED -> Status.CANCELLED;
+      case RESPONSE_UNENFORCEABLE, GATEWAY_ERROR, FORWARDED, APPROVED -> Status.INTERNAL;
     };
-    String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";
-    return s.withDescription("request refused by the gateway: " + e.code() + where + ": " + e.getMessage());
   }
 
   private static String clientAddress(ServerCall<?, ?> call) {
@@ -611,53 +319,181 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
   }
 
-  /** One call's state shared between the transport callbacks and the worker. */
-  private static final class Exchange {
-    final ServerCall<Message, Message> call;
-    final AtomicBoolean closed = new AtomicBoolean();
-    volatile Identity identity;
-    volatile Operation operation;
-    volatile Decision decision;
-    /** For the record: the refusal code before a decision, the outcome, what was forwarded and answered. */
-    volatile String refusal;
-    volatile String outcome;
-    volatile String approvalId;
-    volatile Message forward;
-    volatile Message response;
-    volatile String upstreamStatus;
-    volatile long upstreamMicros;
-    volatile long upstreamStart;
-    /** Set on the worker before anything else reads them. */
-    volatile long start;
-    volatile java.time.Instant received;
-    volatile String requestId;
-    volatile boolean internalError;
-    /**
-     * Answer with the gRPC status itself, not in band: Milvus's own error status, or a refusal the
-     * client is meant to retry (a held call dropped at shutdown).
-     */
-    volatile boolean statusAsIs;
-    /** The one {@code dbname} the call was decoded, decided, forwarded and invalidated with. */
-    volatile String dbname;
-    /** The route the call was decoded, forwarded and rewritten with (held until the call is finished). */
+  /**
+   * One call's framing for the pipeline: where its credential is, how it goes upstream, how its
+   * answer is written (in band for served methods, see {@link MilvusRefusals}).
+   */
+  private final class GrpcExchange implements Transport<MilvusCall, Message> {
+    private final ServerCall<?, ?> call;
+    private final MethodDescriptor<Message, Message> method;
+    private final Message request;
+    private final Metadata headers;
+    /** The metadata forwarded upstream, rebuilt from the allow-list. */
+    volatile Metadata forwardHeaders;
+    /** For a method the gateway does not serve: the status it is refused with. */
+    volatile Status.Code refusedAs;
+    /** The route the call was decoded, forwarded and rewritten with (held until the call is answered). */
     volatile LiveRoute.Lease<MilvusRoute> route;
-    final AtomicBoolean finished = new AtomicBoolean();
+    /** The upstream's own error status, passed on as Milvus sent it. */
+    private volatile Status upstreamError;
+    private volatile Status status;
+    private volatile Message answer;
+    private volatile Message inBand;
 
-    Exchange(ServerCall<Message, Message> call) {
+    GrpcExchange(ServerCall<?, ?> call, MethodDescriptor<Message, Message> method, Message request, Metadata headers) {
       this.call = call;
+      this.method = method;
+      this.request = request;
+      this.headers = headers;
     }
 
-    synchronized void send(Message m) {
-      if (!closed.get()) {
-        call.sendHeaders(new Metadata());
-        call.sendMessage(m);
+    @Override
+    public String credential() throws AuthenticationException {
+      return MilvusCredentials.token(headers);
+    }
+
+    @Override
+    public ApprovalGate.Hold hold() {
+      return MilvusGrpcGateway.hold(method.getFullMethodName(), request);
+    }
+
+    @Override
+    public boolean cancelled() {
+      return Context.current().isCancelled();
+    }
+
+    /**
+     * The upstream call is asynchronous: the worker is free once the request is on its way. Its end
+     * is processed on the upstream transport thread when recording is off and the response is at
+     * most {@link #INLINE_RESPONSE_BYTES} (the rewrite is then short CPU work), on a worker
+     * otherwise (appending to the recording may wait for the disk). The incoming call's deadline
+     * and cancellation propagate through the gRPC {@link Context}.
+     */
+    @Override
+    public void forward(MilvusCall forward, Consumer<UpstreamResult<Message>> done) {
+      route.route().upstream().start(method, forward.request(), forwardHeaders, responseExecutor, (response, error) -> {
+        Runnable r = () -> done.accept(result(response, error));
+        if (!recording.enabled() && response != null && response.getSerializedSize() > INLINE_RESPONSE_BYTES) {
+          onWorker(r); // too big to rewrite on the transport thread
+        } else {
+          r.run();
+        }
+      });
+    }
+
+    private UpstreamResult<Message> result(Message response, StatusRuntimeException error) {
+      if (error == null) {
+        return new UpstreamResult.Answered<>("OK", response);
+      }
+      Status s = UpstreamMilvus.clientStatus(error.getStatus());
+      boolean milvusAnswer = UpstreamMilvus.isMilvusAnswer(error.getStatus());
+      if (milvusAnswer) {
+        upstreamError = s;
+      }
+      return new UpstreamResult.Failed<>(error.getStatus().getCode().name(), milvusAnswer ? "upstream_error"
+          : "upstream_unavailable", String.valueOf(s.getDescription()), milvusAnswer);
+    }
+
+    @Override
+    public void prepare(RequestLog log, Message response) {
+      RequestOutcome outcome = log.outcome();
+      answer = null;
+      inBand = null;
+      boolean asIs;
+      if (refusedAs != null) {
+        status = Status.fromCode(refusedAs).withDescription(log.message());
+        return; // a method the gateway does not serve has no response type to answer in band
+      }
+      if (outcome != null && outcome.forwarded() && response != null) {
+        status = Status.OK;
+        answer = response;
+        return;
+      }
+      if (outcome != null && outcome.forwarded() && upstreamError != null) {
+        status = upstreamError; // Milvus's own error status, as Milvus sent it
+        asIs = true;
+      } else {
+        RequestOutcome o = outcome == null ? RequestOutcome.GATEWAY_ERROR : outcome;
+        status = MilvusGrpcGateway.status(o, log.code()).withDescription(log.message());
+        // a call held for approval that the gateway had to drop while shutting down may be retried: the one
+        // refusal left a gRPC UNAVAILABLE, which the clients retry
+        asIs = o == RequestOutcome.APPROVAL_INTERRUPTED;
+      }
+      // a refusal is answered in band, in the RPC's own response type; the record and the request log keep
+      // the gRPC status the gateway decided on
+      inBand = asIs ? null : MilvusRefusals.inBand(method, status, log.requestId());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void send() {
+      LiveRoute.Lease<MilvusRoute> held = route;
+      if (held != null) {
+        route = null;
+        held.close(); // the call is over: a replaced upstream may close
+      }
+      synchronized (this) {
+        ServerCall<Object, Message> c = (ServerCall<Object, Message>) call;
+        if (inBand != null) {
+          c.sendHeaders(new Metadata());
+          c.sendMessage(inBand);
+          c.close(Status.OK, new Metadata());
+          return;
+        }
+        if (status.isOk() && answer != null) {
+          c.sendHeaders(new Metadata());
+          c.sendMessage(answer);
+        }
+        c.close(status, new Metadata());
       }
     }
 
-    synchronized void close(Status s) {
-      if (closed.compareAndSet(false, true)) {
-        call.close(s, new Metadata());
+    @Override
+    public String transport() {
+      return "grpc";
+    }
+
+    @Override
+    public String connectionId() {
+      return call.getAttributes().get(GrpcConnections.CONNECTION_ID);
+    }
+
+    @Override
+    public String clientAddress() {
+      return MilvusGrpcGateway.clientAddress(call);
+    }
+
+    @Override
+    public ProtocolFacts protocolFacts() {
+      return ProtocolFacts.grpc(call.getMethodDescriptor().getFullMethodName());
+    }
+
+    @Override
+    public JsonNode requestPayload() {
+      return recording.protoPayload(request);
+    }
+
+    @Override
+    public JsonNode responsePayload() {
+      if (status.isOk() && answer != null) {
+        return recording.protoPayload(answer);
       }
+      ObjectNode err = JsonNodeFactory.instance.objectNode();
+      err.put("grpc_status", status.getCode().name());
+      if (status.getDescription() != null) {
+        err.put("message", status.getDescription());
+      }
+      return err;
+    }
+
+    @Override
+    public String logFields() {
+      return "rpc=" + (method == null ? call.getMethodDescriptor().getFullMethodName() : method.getBareMethodName());
+    }
+
+    @Override
+    public String status() {
+      return status == null ? "-" : status.getCode().name();
     }
   }
 }

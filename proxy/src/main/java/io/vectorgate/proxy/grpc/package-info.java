@@ -1,2 +1,2 @@
-/** The Milvus gRPC listener and upstream client: generic method table, credentials, per-request flow. */
+/** The Milvus gRPC listener (framing only: method table, metadata, credentials, in-band refusals) and the upstream client. */
 package io.vectorgate.proxy.grpc;

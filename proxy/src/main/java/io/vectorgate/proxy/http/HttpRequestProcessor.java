@@ -3,27 +3,23 @@ package io.vectorgate.proxy.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.model.Connection;
-import io.vectorgate.model.Decision;
-import io.vectorgate.model.Identity;
-import io.vectorgate.model.Obligations;
-import io.vectorgate.model.Operation;
+import io.vectorgate.model.ProtocolFacts;
 import io.vectorgate.proxy.adapter.AdapterException;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter.ErrorResponse;
+import io.vectorgate.proxy.adapter.http.HttpDatabaseAdapter;
+import io.vectorgate.proxy.adapter.http.HttpReply;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
-import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.identity.AuthenticationException;
-import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
-import io.vectorgate.proxy.pipeline.Outcome;
-import io.vectorgate.proxy.pipeline.RequestMeta;
+import io.vectorgate.proxy.pipeline.RequestLog;
+import io.vectorgate.proxy.pipeline.RequestOutcome;
 import io.vectorgate.proxy.pipeline.RequestPipeline;
+import io.vectorgate.proxy.pipeline.Transport;
 import io.vectorgate.proxy.recording.GatewayRecording;
-import io.vectorgate.recorder.ClientInfo;
-import io.vectorgate.recorder.RecordDraft;
-import io.vectorgate.recorder.RecorderUnavailableException;
-import io.vectorgate.recorder.Upstream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,20 +27,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
- * The transport-independent work of the HTTP listener for one complete request: header checks,
- * target normalization, strict JSON, identity, adapter decode, policy, request obligations,
- * upstream call with the gateway's credential, response rewrite. Runs on a worker thread (it
- * blocks on the engine and the upstream). Never forwards a request it has not fully examined;
- * every refusal is answered in the target API's error shape and counted.
+ * The framing of the HTTP listener for one complete request: header checks, target
+ * normalization, strict JSON; then the one {@link RequestPipeline} (authenticate, decode, decide,
+ * apply obligations, forward, rewrite, record) with the connection's adapter, and the answer in
+ * the target API's error shape. Runs on a worker thread (it blocks on the engine and the
+ * upstream). Never forwards a request it has not fully examined; every refusal is counted.
  */
 public final class HttpRequestProcessor {
-  private static final Logger LOG = LoggerFactory.getLogger(HttpRequestProcessor.class);
-  private static final Logger REQUESTS = LoggerFactory.getLogger("io.vectorgate.requests");
 
   /** Headers that ask the server to treat the request as another method: always refused. */
   static final Set<String> METHOD_OVERRIDE_HEADERS = Set.of("x-http-method-override", "x-http-method",
@@ -68,8 +60,8 @@ public final class HttpRequestProcessor {
 
   private final String listener;
   private final Connection connection;
-  private final TokenVerifier verifier;
-  private final HttpApiAdapter adapter;
+  private final HttpDatabaseAdapter adapter;
+  private final HttpApiAdapter api;
   private final RequestPipeline pipeline;
   private final HttpUpstream upstream;
   private final JsonBodies json;
@@ -77,89 +69,42 @@ public final class HttpRequestProcessor {
   private final Map<String, String> credentialHeaders;
   private final GatewayRecording recording;
 
-  public HttpRequestProcessor(String listener, Connection connection, TokenVerifier verifier, HttpApiAdapter adapter,
-      RequestPipeline pipeline, HttpUpstream upstream, JsonBodies json, String upstreamCredential) {
-    this(listener, connection, verifier, adapter, pipeline, upstream, json, upstreamCredential, GatewayRecording.off());
-  }
-
-  /** As above, recording every request (allowed or not) to {@code recording}. */
-  public HttpRequestProcessor(String listener, Connection connection, TokenVerifier verifier, HttpApiAdapter adapter,
+  /**
+   * @param adapter the connection's adapter (from the {@link io.vectorgate.proxy.adapter.AdapterRegistry})
+   * @param recording the session recording (connections are tracked here; records are written by the
+   *     pipeline's recorder)
+   */
+  public HttpRequestProcessor(String listener, Connection connection, HttpDatabaseAdapter adapter,
       RequestPipeline pipeline, HttpUpstream upstream, JsonBodies json, String upstreamCredential,
       GatewayRecording recording) {
     this.recording = recording;
     this.listener = listener;
     this.connection = connection;
-    this.verifier = verifier;
     this.adapter = adapter;
+    this.api = adapter.api();
     this.pipeline = pipeline;
     this.upstream = upstream;
     this.json = json;
-    this.credentialHeaders = Map.copyOf(adapter.upstreamCredentialHeaders(upstreamCredential));
+    this.credentialHeaders = Map.copyOf(api.upstreamCredentialHeaders(upstreamCredential));
   }
 
   /** Processes one request; never throws (internal failures are a 500 naming the request id). */
   public OutboundResponse process(InboundRequest in) {
-    long start = System.nanoTime();
-    java.time.Instant received = java.time.Instant.now();
-    String requestId = UUID.randomUUID().toString();
-    Trace t = new Trace();
-    OutboundResponse out;
+    RequestLog log = new RequestLog(listener, connection);
+    HttpExchange ex = new HttpExchange(in);
+    HttpRequestView view;
     try {
-      out = handle(in, requestId, received, t);
+      view = parse(in, ex);
     } catch (HttpRefusal r) {
-      pipeline.metrics().count("rejected_request");
-      t.reason = r.code();
-      LOG.info("event=http_refused request_id={} listener={} code={} message={}", requestId, listener, r.code(),
-          r.getMessage());
-      out = error(adapter.rejection(r.status(), r.code(), r.getMessage()), r.closeConnection());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      out = error(adapter.rejection(503, "shutting_down", "the gateway is shutting down"), true);
+      ex.refusal = r;
+      pipeline.refuse(log, ex, "rejected_request", r.code(), r.getMessage(), true);
+      return ex.out;
     } catch (RuntimeException e) {
-      LOG.error("event=request_failed request_id={} listener={} error={}", requestId, listener, e.toString(), e);
-      pipeline.metrics().count("internal_error");
-      out = error(adapter.rejection(500, "gateway_error", "gateway error (request " + requestId + ")"), false);
-      t.outcome = "error";
-      t.reason = "gateway_error";
-      t.response = null;
+      pipeline.failed(log, ex, e);
+      return ex.out;
     }
-    if (recording.enabled()) {
-      OutboundResponse sent = out;
-      RecorderUnavailableException failed = GatewayRecording.recordOrFailure(requestId, pipeline.metrics(),
-          () -> record(in, t, requestId, received, sent, true));
-      if (failed != null) {
-        out = error(adapter.rejection(503, failed.code(), GatewayRecording.unavailableMessage(failed)), false);
-      }
-    }
-    REQUESTS.info("event=request request_id={} listener={} protocol={} method={} path={} subject={} action={}"
-            + " collection={} decision_id={} revision={} allow={} reasons={} status={} latency_us={}",
-        requestId, listener, in.protocol(), in.method(), t.path == null ? "-" : t.path,
-        t.identity == null ? "-" : t.identity.subject(), t.op == null ? "-" : t.op.action().wireName(),
-        t.op == null || t.op.resource().collection() == null ? "-" : t.op.resource().collection(),
-        t.decision == null ? "-" : t.decision.decisionId(),
-        t.decision == null || t.decision.revision() == null ? "-" : t.decision.revision(),
-        t.decision != null && t.decision.allow(),
-        t.decision == null ? (t.reason == null ? "[]" : "[" + t.reason + "]") : t.decision.reasonCodes(),
-        out.status(), (System.nanoTime() - start) / 1000);
-    return out;
-  }
-
-  private static final class Trace {
-    String path;
-    Identity identity;
-    Operation op;
-    Decision decision;
-    String reason;
-    /** For the record: the normalized target, the body and headers the adapter saw, what happened. */
-    RequestTarget target;
-    JsonNode body;
-    Map<String, List<String>> headers;
-    HttpRequestView forward;
-    JsonNode response;
-    String outcome;
-    String approvalId;
-    Integer upstreamStatus;
-    long upstreamMicros;
+    pipeline.run(log, adapter, view, ex);
+    return ex.out;
   }
 
   /** Registers a client connection for recording; returns its id, or null when recording is off. */
@@ -172,86 +117,12 @@ public final class HttpRequestProcessor {
     recording.connectionClosed(connectionId);
   }
 
-  /** Appends the request's record; returns the failure when a durable acknowledgement was required and failed. */
-  private RecorderUnavailableException record(InboundRequest in, Trace t, String requestId, java.time.Instant received,
-      OutboundResponse out, boolean mayWait) {
-    ClientInfo client = recording.client(in.connectionId(), in.clientAddress(), "http");
-    String path = t.target != null ? t.target.path() : rawPath(in.target());
-    Operation op = t.op != null ? t.op
-        : GatewayRecording.unknownOperation(io.vectorgate.model.ProtocolFacts.http(in.method(), path));
-    Decision decision = t.decision != null ? t.decision
-        : GatewayRecording.refusal(t.reason == null ? "refused" : t.reason, errorMessage(out));
-    String outcome = t.outcome != null ? t.outcome : decision.allow() ? "error" : "refused";
-    com.fasterxml.jackson.databind.node.ObjectNode req = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-        .objectNode();
-    req.put("method", in.method());
-    req.put("path", path);
-    if (t.target != null && !t.target.query().isEmpty()) {
-      req.set("query", responseMapper.valueToTree(t.target.query()));
-    }
-    if (t.headers != null && !t.headers.isEmpty()) {
-      req.set("headers", responseMapper.valueToTree(t.headers));
-    }
-    if (t.body != null) {
-      req.set("body", recording.jsonPayload(t.body, in.body().length));
-    } else if (in.body().length > 0) {
-      req.set("body", GatewayRecording.omitted("not_json", in.body().length));
-    }
-    JsonNode response;
-    if (t.response != null) {
-      response = recording.jsonPayload(t.response, out.body().length);
-    } else if (out.body().length == 0) {
-      response = null;
-    } else {
-      response = parseOrMarker(out.body());
-    }
-    RecordDraft draft = RecordDraft.builder()
-        .time(received)
-        .sessionId(recording.session(client, t.identity, received))
-        .requestId(requestId)
-        .identity(t.identity)
-        .client(client)
-        .connection(connection)
-        .operation(op)
-        .request(req)
-        .decision(decision)
-        .enforcement(GatewayRecording.enforcement(outcome, decision, op, filterAdded(t), t.approvalId))
-        .upstream(t.upstreamStatus == null ? null : new Upstream(Integer.toString(t.upstreamStatus), t.upstreamMicros))
-        .response(response)
-        .build();
-    if (!mayWait) {
-      recording.appendNoWait(draft);
-      return null;
-    }
-    return recording.append(draft);
-  }
-
-  /** The filter the gateway sent instead of the client's ({@code where}/{@code filter} of the body), or null. */
-  private static Object filterAdded(Trace t) {
-    if (t.forward == null || t.forward.body() == null || !t.forward.body().isObject()) {
-      return null;
-    }
-    for (String name : List.of("where", "filter")) {
-      JsonNode after = t.forward.body().get(name);
-      JsonNode before = t.body == null ? null : t.body.get(name);
-      if (after != null && !after.equals(before)) {
-        return after;
-      }
-    }
-    return null;
-  }
-
   private JsonNode parseOrMarker(byte[] body) {
     try {
       return responseMapper.readTree(body);
     } catch (IOException e) {
       return GatewayRecording.omitted("not_json", body.length);
     }
-  }
-
-  private String errorMessage(OutboundResponse out) {
-    JsonNode n = out.body().length == 0 ? null : parseOrMarker(out.body());
-    return n == null ? "refused with status " + out.status() : n.toString();
   }
 
   private static String rawPath(String target) {
@@ -263,9 +134,14 @@ public final class HttpRequestProcessor {
     return p.length() > 2048 ? p.substring(0, 2048) : p;
   }
 
-  private OutboundResponse handle(InboundRequest in, String requestId, java.time.Instant received, Trace t)
-      throws HttpRefusal, InterruptedException {
+  /**
+   * The wire checks, in order: method, method overrides, content-encoding, the approval deadline,
+   * the request-target, the Milvus REST prefix, the media type and strict JSON. Returns the request
+   * view the adapter decodes (without the caller's credential headers and cookies).
+   */
+  private HttpRequestView parse(InboundRequest in, HttpExchange ex) throws HttpRefusal {
     Map<String, List<String>> headers = headers(in);
+    ex.headers = headers;
     String method = in.method();
     if (!METHODS.contains(method)) {
       throw new HttpRefusal(405, "method_not_allowed", "method `" + method + "` is not served");
@@ -281,10 +157,9 @@ public final class HttpRequestProcessor {
       throw new HttpRefusal(415, "encoded_body", "content-encoding `" + encoding + "`: the gateway inspects every body"
           + " and does not accept encoded ones");
     }
-    java.time.Instant deadline = deadline(first(headers, REQUEST_TIMEOUT_HEADER), received);
+    ex.deadline = deadline(first(headers, REQUEST_TIMEOUT_HEADER), ex.received);
     RequestTarget target = RequestTarget.parse(in.target());
-    t.path = target.path();
-    t.target = target;
+    ex.target = target;
     if (target.path().equals(MILVUS_REST_PREFIX) || target.path().startsWith(MILVUS_REST_PREFIX + "/")) {
       throw new HttpRefusal(403, "milvus_rest_not_supported", "the Milvus RESTful API (`/v2/vectordb/...`) is not"
           + " served by this gateway; use the Milvus gRPC listener");
@@ -297,142 +172,12 @@ public final class HttpRequestProcessor {
             + (ct == null ? "no content-type" : "`" + ct + "`"));
       }
       body = json.parse(in.body());
-      t.body = body;
-    }
-    String token;
-    try {
-      token = token(headers);
-      t.identity = verifier.verify(token);
-    } catch (AuthenticationException e) {
-      boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
-      pipeline.metrics().count(unavailable ? "identity_unavailable" : "unauthenticated");
-      t.reason = e.code().wire();
-      LOG.info("event=unauthenticated request_id={} listener={} code={} message={}", requestId, listener,
-          e.code().wire(), e.getMessage());
-      return error(adapter.rejection(unavailable ? 503 : 401, e.code().wire(), e.code().wire() + ": " + e.getMessage()),
-          false);
+      ex.body = body;
     }
     HttpRequestView view = new HttpRequestView(method, target.path(), target.segments(), target.query(),
         viewHeaders(headers), body);
-    t.headers = view.headers();
-    Operation op;
-    try {
-      op = adapter.decode(view);
-    } catch (AdapterException e) {
-      return adapterRefusal(e, t);
-    }
-    t.op = op;
-    // an approval is bound to the method, the normalized target and the body exactly as sent
-    ApprovalGate.Hold hold = ApprovalGate.Hold.http(method, target.canonical(), in.body(), deadline, in.clientGone());
-    Outcome outcome = pipeline.decide(t.identity, connection, op, new RequestMeta(requestId, in.clientAddress()), hold);
-    t.decision = outcome.decision();
-    t.outcome = "denied";
-    if (outcome instanceof Outcome.Deny deny) {
-      if (deny.decision().reasonCodes().contains("approval_interrupted")) {
-        // the gateway stopped holding (shutdown): the approval stays pending, the identical retry finds it
-        ErrorResponse e = adapter.rejection(503, "approval_interrupted", deny.message());
-        byte[] b = e.body() == null ? new byte[0] : writeResponse(e.body());
-        return new OutboundResponse(503, Map.of("content-type", "application/json", "retry-after", "1"), b, true);
-      }
-      return error(adapter.denial(deny.decision(), deny.message()), false);
-    }
-    if (outcome instanceof Outcome.Forward f) {
-      t.approvalId = f.approvalId();
-    }
-    Obligations obligations = outcome.decision().obligations();
-    HttpRequestView forward;
-    try {
-      forward = adapter.applyRequestObligations(view, op, obligations);
-    } catch (ObligationException e) {
-      pipeline.metrics().count("obligation_unenforceable");
-      Decision d = outcome.decision();
-      Decision denied = new Decision(false, List.of(new io.vectorgate.model.Reason(e.code(), e.getMessage())),
-          Obligations.NONE, d.decisionId(), d.revision());
-      t.decision = denied;
-      return error(adapter.denial(denied, "denied by policy (decision " + d.decisionId() + "): " + e.code() + ": "
-          + e.getMessage()), false);
-    } catch (AdapterException e) {
-      t.outcome = "refused";
-      return adapterRefusal(e, t);
-    }
-    try {
-      recording.checkWritable();
-    } catch (RecorderUnavailableException e) {
-      t.outcome = "error";
-      return error(adapter.rejection(503, e.code(), GatewayRecording.unavailableMessage(e)), false);
-    }
-    t.forward = forward;
-    t.outcome = t.approvalId != null ? "approved" : "forwarded";
-    Map<String, String> upHeaders = new LinkedHashMap<>();
-    Set<String> extra = adapter.forwardedHeaders();
-    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-      String n = h.getKey();
-      if ((BASE_FORWARDED.contains(n) || extra.contains(n)) && !TOKEN_HEADERS.contains(n)
-          && !HttpUpstream.RESTRICTED.contains(n) && !h.getValue().isEmpty()) {
-        upHeaders.put(n, String.join(", ", h.getValue()));
-      }
-    }
-    byte[] upBody = upstreamBody(in.body(), body, forward.body());
-    if (upBody != null) {
-      upHeaders.put("content-type", "application/json");
-    }
-    upHeaders.putAll(credentialHeaders);
-    HttpUpstream.Response resp;
-    long upStart = System.nanoTime();
-    try {
-      resp = upstream.send(forward.method(), RequestTarget.canonical(forward.segments(), forward.query()), upHeaders,
-          upBody);
-      t.upstreamStatus = resp.status();
-      t.upstreamMicros = (System.nanoTime() - upStart) / 1000;
-    } catch (HttpUpstream.UpstreamException e) {
-      t.upstreamMicros = (System.nanoTime() - upStart) / 1000;
-      t.outcome = "error";
-      pipeline.metrics().count("upstream_error");
-      LOG.warn("event=upstream_error request_id={} listener={} error={}", requestId, listener, e.getMessage(), e);
-      return error(adapter.rejection(e.status(), "upstream_unavailable", e.getMessage()), false);
-    }
-    if (resp.contentEncoding().isPresent() && !resp.contentEncoding().get().equalsIgnoreCase("identity")) {
-      pipeline.metrics().count("upstream_error");
-      return error(adapter.rejection(502, "upstream_encoded_body", "the upstream answered with content-encoding `"
-          + resp.contentEncoding().get() + "`, which the gateway cannot inspect"), false);
-    }
-    JsonNode respBody = null;
-    if (resp.body().length > 0) {
-      try {
-        respBody = responseMapper.readTree(resp.body());
-      } catch (IOException e) {
-        if (resp.status() >= 200 && resp.status() < 300) {
-          pipeline.metrics().count("upstream_error");
-          return error(adapter.rejection(502, "upstream_unreadable", "the upstream answered " + resp.status()
-              + " with a body that is not JSON; the gateway does not pass on what it cannot inspect"), false);
-        }
-        // a non-JSON error body (e.g. a plain 404) carries no rows: pass its status on, without the body
-        return error(adapter.rejection(resp.status(), "upstream_error", "the upstream answered " + resp.status()), false);
-      }
-    }
-    JsonNode rewritten;
-    io.vectorgate.proxy.enforce.ResponseTally tally = new io.vectorgate.proxy.enforce.ResponseTally();
-    try {
-      rewritten = adapter.rewriteResponse(forward, op, resp.status(), respBody, obligations, tally);
-      if (tally.rowFilterDropped() > 0) {
-        pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.ROW_FILTER_RESPONSE_VIOLATION);
-      }
-      if (tally.rowsCut() > 0) {
-        pipeline.metrics().count(io.vectorgate.proxy.enforce.ResponseTally.RESPONSE_ROWS_CUT);
-      }
-    } catch (ObligationException e) {
-      pipeline.metrics().count("obligation_unenforceable");
-      return error(adapter.rejection(502, e.code(), "the response could not be rewritten as the policy requires: "
-          + e.getMessage()), false);
-    }
-    if (resp.status() >= 200 && resp.status() < 300) {
-      HttpApiAdapter.ResultCounts counts = adapter.resultCounts(op, rewritten);
-      pipeline.recordResult(t.identity, counts.rows(), counts.vectors(), op.paging());
-    }
-    t.response = rewritten;
-    byte[] out = rewritten == null ? new byte[0] : writeResponse(rewritten);
-    return new OutboundResponse(resp.status(), out.length == 0 ? Map.of() : Map.of("content-type", "application/json"),
-        out, false);
+    ex.viewHeaders = view.headers();
+    return view;
   }
 
   /**
@@ -485,27 +230,17 @@ public final class HttpRequestProcessor {
 
   /**
    * As {@link #refusal(int, String, String, boolean)}, with what is known of the refused request
-   * (any may be null), which is recorded.
+   * (any may be null), which is recorded. Called on the event loop (framing refusals, overload):
+   * the record never waits for the disk.
    */
   public OutboundResponse refusal(int status, String code, String message, boolean close, String method, String target,
       String clientAddress, String connectionId, String protocol) {
-    pipeline.metrics().count("rejected_request");
-    LOG.info("event=http_refused listener={} code={} message={}", listener, code, message);
-    OutboundResponse out = error(adapter.rejection(status, code, message), close);
-    if (recording.enabled()) {
-      Trace t = new Trace();
-      t.reason = code;
-      InboundRequest in = new InboundRequest(method == null ? "-" : method, target, List.of(), new byte[0],
-          protocol == null ? "-" : protocol, clientAddress, connectionId);
-      // called on the event loop (framing refusals, overload): never wait for the disk here
-      try {
-        record(in, t, UUID.randomUUID().toString(), java.time.Instant.now(), out, false);
-      } catch (RuntimeException | LinkageError e) {
-        LOG.error("event=recording_failed kind=refusal code={} error={}", code, e.toString(), e);
-        pipeline.metrics().count("recording_failed");
-      }
-    }
-    return out;
+    InboundRequest in = new InboundRequest(method == null ? "-" : method, target, List.of(), new byte[0],
+        protocol == null ? "-" : protocol, clientAddress, connectionId);
+    HttpExchange ex = new HttpExchange(in);
+    ex.refusal = new HttpRefusal(status, code, message, close, null);
+    pipeline.refuse(new RequestLog(listener, connection), ex, "rejected_request", code, message, false);
+    return ex.out;
   }
 
   /** Counts a transport event (e.g. {@code overloaded}). */
@@ -513,17 +248,228 @@ public final class HttpRequestProcessor {
     pipeline.metrics().count(metric);
   }
 
-  private OutboundResponse adapterRefusal(AdapterException e, Trace t) {
-    pipeline.metrics().count("rejected_request");
-    t.reason = e.code();
-    int status = switch (e.code()) {
-      case "unknown_route", AdapterException.UNSUPPORTED_OPERATION -> 403;
-      case AdapterException.SCHEMA_UNAVAILABLE -> 502;
-      default -> 400;
+  /** The HTTP status of a request that did not end with an upstream answer. */
+  static int status(RequestOutcome outcome, String code) {
+    return switch (outcome) {
+      case UNAUTHENTICATED -> 401;
+      case DENIED -> 403;
+      case REFUSED -> switch (code == null ? "" : code) {
+        case "unknown_route", AdapterException.UNSUPPORTED_OPERATION -> 403;
+        case AdapterException.SCHEMA_UNAVAILABLE -> 502;
+        default -> 400;
+      };
+      case IDENTITY_UNAVAILABLE, APPROVAL_INTERRUPTED, RECORDING_UNAVAILABLE, CANCELLED -> 503;
+      case UPSTREAM_UNAVAILABLE, RESPONSE_UNENFORCEABLE -> 502;
+      case GATEWAY_ERROR, FORWARDED, APPROVED -> 500;
     };
-    String where = e.field().isEmpty() ? "" : " at `" + e.field() + "`";
-    return error(adapter.rejection(status, e.code(), "request refused by the gateway: " + e.code() + where + ": "
-        + e.getMessage()), false);
+  }
+
+  /**
+   * One request's framing for the pipeline: its credential headers, the upstream call (client
+   * headers from the allow-list, the gateway's credential, the body byte for byte when unchanged),
+   * and the answer in the API's shape.
+   */
+  private final class HttpExchange implements Transport<HttpRequestView, HttpReply> {
+    final InboundRequest in;
+    final java.time.Instant received = java.time.Instant.now();
+    Map<String, List<String>> headers = Map.of();
+    Map<String, List<String>> viewHeaders;
+    RequestTarget target;
+    JsonNode body;
+    java.time.Instant deadline;
+    /** A refusal of the wire checks, with its status and whether the connection closes. */
+    HttpRefusal refusal;
+    /** The status answered when the upstream failed without an answer to pass on. */
+    int upstreamFailure = 502;
+    /** The upstream's status of an error answer that is passed on without its (non-JSON) body. */
+    int passedOn;
+    OutboundResponse out;
+    JsonNode outBody;
+    JsonNode rewritten;
+
+    HttpExchange(InboundRequest in) {
+      this.in = in;
+    }
+
+    @Override
+    public String credential() throws AuthenticationException {
+      return token(headers);
+    }
+
+    /** An approval is bound to the method, the normalized target and the body exactly as sent. */
+    @Override
+    public ApprovalGate.Hold hold() {
+      return ApprovalGate.Hold.http(in.method(), target.canonical(), in.body(), deadline, in.clientGone());
+    }
+
+    @Override
+    public boolean cancelled() {
+      return in.clientGone().getAsBoolean();
+    }
+
+    @Override
+    public void forward(HttpRequestView forward, Consumer<UpstreamResult<HttpReply>> done) {
+      done.accept(send(forward));
+    }
+
+    private UpstreamResult<HttpReply> send(HttpRequestView forward) {
+      Map<String, String> upHeaders = new LinkedHashMap<>();
+      Set<String> extra = api.forwardedHeaders();
+      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+        String n = h.getKey();
+        if ((BASE_FORWARDED.contains(n) || extra.contains(n)) && !TOKEN_HEADERS.contains(n)
+            && !HttpUpstream.RESTRICTED.contains(n) && !h.getValue().isEmpty()) {
+          upHeaders.put(n, String.join(", ", h.getValue()));
+        }
+      }
+      byte[] upBody = upstreamBody(in.body(), body, forward.body());
+      if (upBody != null) {
+        upHeaders.put("content-type", "application/json");
+      }
+      upHeaders.putAll(credentialHeaders);
+      HttpUpstream.Response resp;
+      try {
+        resp = upstream.send(forward.method(), RequestTarget.canonical(forward.segments(), forward.query()), upHeaders,
+            upBody);
+      } catch (HttpUpstream.UpstreamException e) {
+        upstreamFailure = e.status();
+        return new UpstreamResult.Failed<>(null, "upstream_unavailable", e.getMessage(), false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        upstreamFailure = 503;
+        return new UpstreamResult.Failed<>(null, "shutting_down", "the gateway is shutting down", false);
+      }
+      String status = Integer.toString(resp.status());
+      if (resp.contentEncoding().isPresent() && !resp.contentEncoding().get().equalsIgnoreCase("identity")) {
+        return new UpstreamResult.Failed<>(status, "upstream_encoded_body", "the upstream answered with"
+            + " content-encoding `" + resp.contentEncoding().get() + "`, which the gateway cannot inspect", false);
+      }
+      JsonNode respBody = null;
+      if (resp.body().length > 0) {
+        try {
+          respBody = responseMapper.readTree(resp.body());
+        } catch (IOException e) {
+          if (resp.status() >= 200 && resp.status() < 300) {
+            return new UpstreamResult.Failed<>(status, "upstream_unreadable", "the upstream answered " + resp.status()
+                + " with a body that is not JSON; the gateway does not pass on what it cannot inspect", false);
+          }
+          // a non-JSON error body (e.g. a plain 404) carries no rows: its status is passed on, without the body
+          passedOn = resp.status();
+          return new UpstreamResult.Failed<>(status, "upstream_error", "the upstream answered " + resp.status(), true);
+        }
+      }
+      return new UpstreamResult.Answered<>(status, new HttpReply(resp.status(), respBody));
+    }
+
+    @Override
+    public void prepare(RequestLog log, HttpReply reply) {
+      RequestOutcome outcome = log.outcome() == null ? RequestOutcome.GATEWAY_ERROR : log.outcome();
+      rewritten = null;
+      if (outcome.forwarded() && reply != null) {
+        rewritten = reply.body();
+        byte[] b = reply.body() == null ? new byte[0] : writeResponse(reply.body());
+        out = new OutboundResponse(reply.status(), b.length == 0 ? Map.of() : Map.of("content-type", "application/json"),
+            b, false);
+        return;
+      }
+      ErrorResponse e;
+      boolean close = false;
+      Map<String, String> extraHeaders = Map.of();
+      if (outcome.forwarded()) {
+        e = api.rejection(passedOn, log.code(), log.message());
+      } else if (refusal != null && outcome == RequestOutcome.REFUSED) {
+        e = api.rejection(refusal.status(), refusal.code(), refusal.getMessage());
+        close = refusal.closeConnection();
+      } else {
+        switch (outcome) {
+          case DENIED -> e = api.denial(log.decision(), log.message());
+          case APPROVAL_INTERRUPTED -> {
+            // the gateway stopped holding (shutdown): the approval stays pending, the identical retry finds it
+            e = api.rejection(503, "approval_interrupted", log.message());
+            extraHeaders = Map.of("retry-after", "1");
+            close = true;
+          }
+          case UPSTREAM_UNAVAILABLE -> {
+            e = api.rejection(upstreamFailure, log.code(), log.message());
+            close = "shutting_down".equals(log.code());
+          }
+          case GATEWAY_ERROR -> e = api.rejection(500, "gateway_error", "gateway error (request " + log.requestId()
+              + ")");
+          default -> e = api.rejection(HttpRequestProcessor.status(outcome, log.code()), log.code(), log.message());
+        }
+      }
+      outBody = e.body();
+      byte[] b = e.body() == null ? new byte[0] : writeResponse(e.body());
+      Map<String, String> h = new LinkedHashMap<>(extraHeaders);
+      h.put("content-type", "application/json");
+      out = new OutboundResponse(e.status(), Map.copyOf(h), b, close);
+    }
+
+    @Override
+    public void send() {
+      // the listener writes {@link #out} on the event loop when process returns
+    }
+
+    @Override
+    public String transport() {
+      return "http";
+    }
+
+    @Override
+    public String connectionId() {
+      return in.connectionId();
+    }
+
+    @Override
+    public String clientAddress() {
+      return in.clientAddress();
+    }
+
+    private String path() {
+      return target != null ? target.path() : rawPath(in.target());
+    }
+
+    @Override
+    public ProtocolFacts protocolFacts() {
+      return ProtocolFacts.http(in.method(), path());
+    }
+
+    @Override
+    public JsonNode requestPayload() {
+      ObjectNode req = JsonNodeFactory.instance.objectNode();
+      req.put("method", in.method());
+      req.put("path", path());
+      if (target != null && !target.query().isEmpty()) {
+        req.set("query", responseMapper.valueToTree(target.query()));
+      }
+      if (viewHeaders != null && !viewHeaders.isEmpty()) {
+        req.set("headers", responseMapper.valueToTree(viewHeaders));
+      }
+      if (body != null) {
+        req.set("body", recording.jsonPayload(body, in.body().length));
+      } else if (in.body().length > 0) {
+        req.set("body", GatewayRecording.omitted("not_json", in.body().length));
+      }
+      return req;
+    }
+
+    @Override
+    public JsonNode responsePayload() {
+      if (rewritten != null) {
+        return recording.jsonPayload(rewritten, out.body().length);
+      }
+      return out.body().length == 0 ? null : outBody != null ? outBody : parseOrMarker(out.body());
+    }
+
+    @Override
+    public String logFields() {
+      return "protocol=" + in.protocol() + " method=" + in.method() + " path=" + (target == null ? "-" : target.path());
+    }
+
+    @Override
+    public String status() {
+      return out == null ? "-" : Integer.toString(out.status());
+    }
   }
 
   private byte[] writeResponse(JsonNode n) {
@@ -534,10 +480,6 @@ public final class HttpRequestProcessor {
     }
   }
 
-  private OutboundResponse error(ErrorResponse e, boolean close) {
-    byte[] b = e.body() == null ? new byte[0] : writeResponse(e.body());
-    return new OutboundResponse(e.status(), Map.of("content-type", "application/json"), b, close);
-  }
 
   /**
    * Lower-cased names; a singleton header that repeats is refused (ambiguous), even with equal

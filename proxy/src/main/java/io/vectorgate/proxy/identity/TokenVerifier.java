@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * secret). {@code iss}, {@code aud}, {@code exp} (required) and {@code nbf} are checked with a
  * small clock skew. Verified tokens are cached until min(exp, now + cache bound).
  */
-public final class TokenVerifier {
+public final class TokenVerifier implements Authenticator {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
   private static final int MAX_TOKEN_CHARS = 16 * 1024;
 
@@ -68,7 +68,8 @@ public final class TokenVerifier {
    */
   public TokenVerifier(IdentityConfig cfg, byte[] hmacSecret, Clock clock) {
     this.cfg = cfg;
-    this.mapper = new IdentityMapper(cfg);
+    this.mapper = new IdentityMapper(cfg.groupsClaim(), cfg.tenantClaim(), cfg.emailClaim(), cfg.extraClaims(),
+        cfg.groupsClaimSeparator());
     this.clock = clock;
     this.hmacSecret = hmacSecret == null ? null : hmacSecret.clone();
     for (String name : cfg.algorithms()) {
@@ -87,6 +88,7 @@ public final class TokenVerifier {
   }
 
   /** Verifies {@code token} and returns the caller's identity, or says exactly why not. */
+  @Override
   public Identity verify(String token) throws AuthenticationException {
     if (token == null || token.isBlank()) {
       throw new AuthenticationException(Code.MISSING_TOKEN, "no access token: pass your OIDC access token as the token");

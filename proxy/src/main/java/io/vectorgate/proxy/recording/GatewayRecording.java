@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * blocks until the record is written (fsynced under {@code every_record}) and reports a record that
  * could not be written, which the listener turns into an error instead of the response.
  */
-public final class GatewayRecording implements AutoCloseable {
+public final class GatewayRecording implements AutoCloseable, io.vectorgate.proxy.pipeline.RequestRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRecording.class);
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   /** How long a durable acknowledgement may take before the request fails. */
@@ -118,8 +118,63 @@ public final class GatewayRecording implements AutoCloseable {
         .build();
   }
 
+  @Override
   public boolean enabled() {
     return recorder != null;
+  }
+
+  // ------------------------------------------------------------------------------------ pipeline
+
+  @Override
+  public Failure writable() {
+    try {
+      checkWritable();
+      return null;
+    } catch (RecorderUnavailableException e) {
+      return new Failure(e.code(), unavailableMessage(e));
+    }
+  }
+
+  /**
+   * The pipeline's record step, for every listener: the session record of the finished request
+   * {@code log}, its payloads from {@code wire}. A request refused before any decision is recorded
+   * with the refusal as its decision, and {@link #unknownOperation} when it never reached one.
+   */
+  @Override
+  public Failure record(io.vectorgate.proxy.pipeline.RequestLog log, io.vectorgate.proxy.pipeline.Transport<?, ?> wire,
+      boolean mayWait) {
+    if (recorder == null) {
+      return null;
+    }
+    RecorderUnavailableException failed = recordOrFailure(log.requestId(), metrics, () -> {
+      ClientInfo client = client(wire.connectionId(), wire.clientAddress(), wire.transport());
+      Operation op = log.operation() != null ? log.operation() : unknownOperation(wire.protocolFacts());
+      var outcome = log.outcome();
+      Decision decision = log.decision() != null ? log.decision()
+          : refusal(log.code() == null ? "refused" : log.code(), String.valueOf(log.message()));
+      String recorded = outcome == null ? "error" : outcome.recorded();
+      RecordDraft draft = RecordDraft.builder()
+          .time(log.received())
+          .sessionId(session(client, log.identity(), log.received()))
+          .requestId(log.requestId())
+          .identity(log.identity())
+          .client(client)
+          .connection(log.connection())
+          .operation(op)
+          .request(wire.requestPayload())
+          .decision(decision)
+          .enforcement(enforcement(recorded, decision, op, log.filterAdded(), log.approvalId()))
+          .upstream(log.upstreamStatus() == null ? null
+              : new io.vectorgate.recorder.Upstream(log.upstreamStatus(), log.upstreamMicros()))
+          .response(wire.responsePayload())
+          .build();
+      if (!mayWait) {
+        appendNoWait(draft);
+        return null;
+      }
+      return append(draft);
+    });
+    return failed == null ? null : new Failure(failed.code(), unavailableMessage(failed));
   }
 
   /** The recorder (null when off). */

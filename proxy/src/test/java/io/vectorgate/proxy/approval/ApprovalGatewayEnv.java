@@ -11,7 +11,6 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import io.vectorgate.proxy.testing.MilvusLite;
@@ -89,8 +88,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
     GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode, extraYaml));
     Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
     Gateway g = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
-        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY,
-        AdapterMilvusProtocol.factory());
+        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY);
     gateways.add(g);
     return g;
   }

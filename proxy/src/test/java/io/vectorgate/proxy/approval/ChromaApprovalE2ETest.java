@@ -13,7 +13,6 @@ import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.e2e.ChromaServer;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -78,7 +77,7 @@ class ChromaApprovalE2ETest {
     engine = Gateway.compileEngine(cfg.policy());
     Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
     gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-chroma-credential", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
+        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
   }
 
   @AfterAll

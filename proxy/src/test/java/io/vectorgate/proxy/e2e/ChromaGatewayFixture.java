@@ -5,7 +5,6 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -70,7 +69,7 @@ public final class ChromaGatewayFixture implements AutoCloseable {
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", CHROMA_CREDENTIAL,
               "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
-          policyClock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
+          policyClock, engine, ApprovalGate.DENY);
       return new ChromaGatewayFixture(chroma, oidc, gateway, engine, cert);
     } catch (Exception | Error e) {
       if (engine != null) {

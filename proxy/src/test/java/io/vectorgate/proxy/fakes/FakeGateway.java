@@ -1,14 +1,9 @@
 package io.vectorgate.proxy.fakes;
 
 import io.vectorgate.engine.PolicyEngine;
-import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.adapter.pinecone.PineconeAdapter;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
-import io.vectorgate.proxy.enforce.JsonRowFilters;
-import io.vectorgate.proxy.http.HttpAdapters;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -88,12 +83,8 @@ public final class FakeGateway implements AutoCloseable {
       GatewayConfig cfg = ConfigLoader.load(cfgFile);
       engine = Gateway.compileEngine(cfg.policy());
       Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
-      HttpAdapters adapters = HttpAdapters.defaults().with(DatabaseKind.PINECONE,
-          (c, masker, up, credential) -> new PineconeAdapter(c.name(), masker,
-              HttpAdapters.upstreamReader(up, Map.of("api-key", credential)), JsonRowFilters.DEFAULT_MAX_PRE_READ_IDS));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_UPSTREAM_KEY", CREDENTIAL,
-          "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY,
-          AdapterMilvusProtocol.factory(), adapters);
+          "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
       return new FakeGateway(oidc, gateway, engine);
     } catch (Exception | Error e) {
       if (engine != null) {

@@ -14,7 +14,10 @@ import io.grpc.stub.MetadataUtils;
 import io.milvus.grpc.ShowCollectionsRequest;
 import io.milvus.grpc.ShowCollectionsResponse;
 import io.vectorgate.model.Obligations;
-import io.vectorgate.model.Operation;
+import io.vectorgate.model.DatabaseKind;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
+import io.vectorgate.proxy.adapter.DatabaseAdapter;
+import io.vectorgate.proxy.adapter.milvus.MilvusCall;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gateway whose protocol layer fails with an Error a broken deployment produces (a class that
+ * A gateway whose adapter fails with an Error a broken deployment produces (a class that
  * cannot be loaded) still ends the client's call with INTERNAL naming the request, before and
  * after the upstream call, instead of leaving it open until the client's deadline (or forever). An
  * upstream answer the decision cannot be applied to is answered with INTERNAL, never passed on.
@@ -43,41 +46,40 @@ class BrokenProtocolTest {
 
   @BeforeAll
   static void start() throws Exception {
-    MilvusProtocolFactory real = AdapterMilvusProtocol.factory();
-    env = GatewayFixture.start(work, null, "", (upstream, key, connection) -> {
-      MilvusProtocol p = real.create(upstream, key, connection);
-      return new MilvusProtocol() {
+    AdapterRegistry defaults = AdapterRegistry.defaults();
+    env = GatewayFixture.start(work, null, "", defaults.with(DatabaseKind.MILVUS, (settings, reads) -> {
+      DatabaseAdapter<MilvusCall, Message> real = defaults.milvus(settings, reads);
+      return new DatabaseAdapter<MilvusCall, Message>() {
         @Override
-        public Operation decode(String rpc, Message request, String dbnameHeader) {
+        public DatabaseKind kind() {
+          return DatabaseKind.MILVUS;
+        }
+
+        @Override
+        public Handle<MilvusCall> decode(MilvusCall call) {
           if (fault == Fault.DECODE) {
             throw new NoClassDefFoundError("io/vectorgate/Missing (decode)");
           }
-          return p.decode(rpc, request, dbnameHeader);
+          return real.decode(call);
         }
 
         @Override
-        public Message applyRequestObligations(String rpc, Message request, Obligations obligations) {
-          return p.applyRequestObligations(rpc, request, obligations);
+        public Applied<MilvusCall> applyRequestObligations(Handle<MilvusCall> handle, Obligations obligations) {
+          return real.applyRequestObligations(handle, obligations);
         }
 
         @Override
-        public io.vectorgate.proxy.adapter.milvus.ResponseRewrite rewriteResponse(String rpc, Operation op,
-            Message response, Obligations obligations) {
+        public Rewritten<Message> rewriteResponse(Applied<MilvusCall> applied, Message response, Obligations obligations) {
           if (fault == Fault.REWRITE) {
             throw new NoClassDefFoundError("io/vectorgate/Missing (rewrite)");
           }
           if (fault == Fault.UNENFORCEABLE) {
             throw new io.vectorgate.proxy.adapter.milvus.ResponseUnenforceableException("a column holds 2 values for 3 rows");
           }
-          return p.rewriteResponse(rpc, op, response, obligations);
-        }
-
-        @Override
-        public void afterSuccess(String rpc, Message request, String dbnameHeader) {
-          p.afterSuccess(rpc, request, dbnameHeader);
+          return real.rewriteResponse(applied, response, obligations);
         }
       };
-    });
+    }));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", env.port()).usePlaintext().build();
   }
 

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.model.FilterOp;
 import io.vectorgate.model.Obligations;
 import io.vectorgate.model.RowFilter;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
 import io.vectorgate.proxy.adapter.http.HttpApiAdapter;
+import io.vectorgate.proxy.adapter.milvus.RowFilterBinding;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.adapter.qdrant.HttpViews;
 import io.vectorgate.proxy.config.GatewayConfig.ConnectionConfig;
@@ -43,8 +46,9 @@ class HttpAdaptersPreReadCapTest {
     try (PineconeFake index = new PineconeFake("gateway-key")) {
       index.put("", "v0", new double[] {1}, Map.of("tenant_id", "acme"));
       ConnectionConfig conn = new ConnectionConfig("docs", "pinecone", index.address(), null, false, 30L, "template", 2L);
-      HttpApiAdapter a = HttpAdapters.defaults().create(conn, HttpViews.masker(), new HttpUpstream(conn, 1 << 20, pool),
-          "gateway-key");
+      HttpApiAdapter a = AdapterRegistry.defaults().http(DatabaseKind.PINECONE, new AdapterRegistry.Settings(conn.name(),
+          HttpViews.masker(), RowFilterBinding.TEMPLATE, conn.preReadIdCap()),
+          HttpUpstreamReads.of(DatabaseKind.PINECONE, new HttpUpstream(conn, 1 << 20, pool), "gateway-key")).api();
 
       HttpRequestView three = upsert(3);
       ObligationException e = assertThrows(ObligationException.class,

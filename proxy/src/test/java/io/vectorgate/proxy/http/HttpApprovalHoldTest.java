@@ -15,7 +15,6 @@ import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.approval.HoldingApprovalGate;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -117,7 +116,7 @@ class HttpApprovalHoldTest {
     }
     Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
     return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY, AdapterMilvusProtocol.factory());
+        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
   }
 
   @AfterAll

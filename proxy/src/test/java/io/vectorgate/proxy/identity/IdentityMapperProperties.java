@@ -23,8 +23,13 @@ import net.jqwik.api.Provide;
  * configured, and then a groups string is split on exactly that separator and nothing else.
  */
 class IdentityMapperProperties {
-  private static final IdentityMapper STRICT = new IdentityMapper(config(null));
-  private static final IdentityMapper COMMA = new IdentityMapper(config(","));
+  private static final IdentityMapper STRICT = mapper(config(null));
+  private static final IdentityMapper COMMA = mapper(config(","));
+
+  /** The mapper the gateway's TokenVerifier builds from {@code identity:}. */
+  static IdentityMapper mapper(IdentityConfig c) {
+    return new IdentityMapper(c.groupsClaim(), c.tenantClaim(), c.emailClaim(), c.extraClaims(), c.groupsClaimSeparator());
+  }
 
   static IdentityConfig config(String separator) {
     return new IdentityConfig("https://idp.example", List.of("vectorgate"), List.of("RS256"), null, 5L, "groups",

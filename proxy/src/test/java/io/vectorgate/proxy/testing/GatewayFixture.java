@@ -4,7 +4,6 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,22 +60,22 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** As above, with {@code extraYaml} appended to the gateway config (e.g. a {@code recording:} section). */
   public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml) throws Exception {
-    return start(workDir, upstreamOverride, extraYaml, AdapterMilvusProtocol.factory());
+    return start(workDir, upstreamOverride, extraYaml, io.vectorgate.proxy.adapter.AdapterRegistry.defaults());
   }
 
-  /** As above, with the protocol layer built by {@code protocols} (e.g. one that fails on purpose). */
+  /** As above, with the adapters of {@code adapters} (e.g. one that fails on purpose). */
   public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
-      io.vectorgate.proxy.grpc.MilvusProtocolFactory protocols) throws Exception {
-    return start(workDir, upstreamOverride, extraYaml, protocols, List.of());
+      io.vectorgate.proxy.adapter.AdapterRegistry adapters) throws Exception {
+    return start(workDir, upstreamOverride, extraYaml, adapters, List.of());
   }
 
   /** As {@link #start(Path)}, with test-only Rego directories compiled after the shipped ones. */
   public static GatewayFixture startWithRego(Path workDir, List<Path> extraRegoDirs) throws Exception {
-    return start(workDir, null, "", AdapterMilvusProtocol.factory(), extraRegoDirs);
+    return start(workDir, null, "", io.vectorgate.proxy.adapter.AdapterRegistry.defaults(), extraRegoDirs);
   }
 
   private static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
-      io.vectorgate.proxy.grpc.MilvusProtocolFactory protocols, List<Path> extraRegoDirs) throws Exception {
+      io.vectorgate.proxy.adapter.AdapterRegistry adapters, List<Path> extraRegoDirs) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
     PolicyEngine engine = null;
@@ -88,7 +87,7 @@ public final class GatewayFixture implements AutoCloseable {
       Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
       Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
               "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
-          policyClock, engine, ApprovalGate.DENY, protocols);
+          policyClock, engine, ApprovalGate.DENY, adapters);
       return new GatewayFixture(milvus, oidc, gateway, engine, workDir);
     } catch (Exception | Error e) {
       if (engine != null) {

@@ -233,8 +233,10 @@ class ChromaAdapterTest {
     assertEquals("POST", fwd.method());
     assertEquals("get", fwd.segments().get(fwd.segments().size() - 1));
     assertEquals(0, fwd.body().get("include").size());
-    JsonNode n = adapter.rewriteResponse(fwd, op, 200, JSON.createObjectNode().set("ids",
-        JSON.createArrayNode().add("2").add("4")), Obligations.NONE);
+    // the response is rewritten for the route decoded (count) and the decision, not for the route forwarded
+    JsonNode n = adapter.rewriteResponse(adapter.route(c), fwd, op, 200, JSON.createObjectNode().set("ids",
+        JSON.createArrayNode().add("2").add("4")), ob(List.of(), false, List.of(ACME), null),
+        new io.vectorgate.proxy.enforce.ResponseTally());
     assertEquals(2, n.asInt());
   }
 

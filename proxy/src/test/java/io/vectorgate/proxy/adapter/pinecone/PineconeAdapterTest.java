@@ -218,4 +218,22 @@ class PineconeAdapterTest {
     assertEquals(3, rej.body().get("code").asInt());
     assertNull(rej.body().get("status"));
   }
+
+  @Test
+  void resultCountsChargeRowsAndTheVectorsStillCarried() {
+    Operation q = A.decode(view("POST", "/query", "{\"topK\":3,\"vector\":[1,0],\"includeValues\":true}"));
+    var matches = A.resultCounts(q, json("{\"matches\":[{\"id\":\"a\",\"values\":[1,0]},{\"id\":\"b\",\"values\":[]},"
+        + "{\"id\":\"c\",\"sparseValues\":{\"indices\":[1],\"values\":[0.5]}}],\"namespace\":\"\"}"));
+    assertEquals(3, matches.rows());
+    assertEquals(2, matches.vectors(), "b's values were stripped to []");
+    Operation f = A.decode(view("GET", "/vectors/fetch?ids=a&ids=b", null));
+    var fetched = A.resultCounts(f, json("{\"vectors\":{\"a\":{\"id\":\"a\",\"values\":[1,0]},"
+        + "\"b\":{\"id\":\"b\",\"values\":[]}},\"namespace\":\"\"}"));
+    assertEquals(2, fetched.rows());
+    assertEquals(1, fetched.vectors());
+    Operation l = A.decode(view("GET", "/vectors/list", null));
+    var listed = A.resultCounts(l, json("{\"vectors\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"namespace\":\"\"}"));
+    assertEquals(2, listed.rows());
+    assertEquals(0, listed.vectors());
+  }
 }

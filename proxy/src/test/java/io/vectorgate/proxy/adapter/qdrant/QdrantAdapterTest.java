@@ -405,4 +405,26 @@ class QdrantAdapterTest {
     arr.forEach(out::add);
     return out;
   }
+
+  @Test
+  void resultCountsChargeEveryPointOfEveryShape() {
+    Operation search = A.decode(HttpViews.view("POST", "/collections/docs/points/query/batch",
+        "{\"searches\":[{\"query\":[1,0],\"limit\":2},{\"query\":[0,1],\"limit\":2}]}"));
+    var batch = A.resultCounts(search, HttpViews.json("{\"result\":[{\"points\":[{\"id\":1,\"score\":1,\"vector\":[1,0]},"
+        + "{\"id\":2,\"score\":0.5}]},{\"points\":[{\"id\":3,\"score\":1}]}],\"status\":\"ok\"}"));
+    assertEquals(3, batch.rows());
+    assertEquals(1, batch.vectors());
+    Operation scroll = A.decode(HttpViews.view("POST", "/collections/docs/points/scroll", "{\"limit\":10}"));
+    var page = A.resultCounts(scroll, HttpViews.json("{\"result\":{\"points\":[{\"id\":1,\"vectors\":{\"a\":[1]}},"
+        + "{\"id\":2}],\"next_page_offset\":null},\"status\":\"ok\"}"));
+    assertEquals(2, page.rows());
+    assertEquals(1, page.vectors());
+    Operation groups = A.decode(HttpViews.view("POST", "/collections/docs/points/query/groups",
+        "{\"query\":[1,0],\"group_by\":\"region\",\"limit\":2}"));
+    var grouped = A.resultCounts(groups, HttpViews.json("{\"result\":{\"groups\":[{\"id\":\"eu\",\"hits\":[{\"id\":1},"
+        + "{\"id\":2}]},{\"id\":\"us\",\"hits\":[{\"id\":3}]}]},\"status\":\"ok\"}"));
+    assertEquals(3, grouped.rows());
+    Operation count = A.decode(HttpViews.view("POST", "/collections/docs/points/count", "{}"));
+    assertEquals(0, A.resultCounts(count, HttpViews.json("{\"result\":{\"count\":7},\"status\":\"ok\"}")).rows());
+  }
 }
