@@ -589,8 +589,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
   }
 
   /**
-   * The plan engine's decision: the typed input becomes a tree and a plan value (no JSON text), the
-   * plan is evaluated, the result value maps to the Decision. Bookkeeping as {@link #decide}; a
+   * The plan engine's decision: the typed input becomes a plan value directly ({@link TypedInput}: no
+   * JSON text, no Jackson tree), the plan is evaluated, the result value maps to the Decision. Bookkeeping as {@link #decide}; a
    * sampled share is also evaluated on the Wasm engine (shadow mode) and compared.
    */
   private Decision decidePlan(Generation g, PolicyInput input, long t0, Instant ts, String id) {
@@ -599,18 +599,25 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     long evalNanos = 0;
     Decision decision;
     Val result = null;
-    JsonNode tree = null;
+    boolean accepted = false;
     try {
-      tree = JSON.valueToTree(input);
-      InputGuard.Problem p = InputGuard.checkTree(tree, config.maxInputBytes(), config.maxInputDepth());
+      Val in = null;
+      InputGuard.Problem p;
+      try {
+        in = TypedInput.of(input, config.maxInputDepth());
+        p = InputGuard.checkVal(in, config.maxInputBytes(), config.maxInputDepth());
+      } catch (TypedInput.TooDeep e) {
+        p = new InputGuard.Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + config.maxInputDepth()
+            + " levels");
+      }
       if (p != null) {
         code = p.code();
-        message = p.message();
-        tree = null; // a refused input is not logged
+        message = p.message(); // a refused input is not logged
       } else {
+        accepted = true;
         long e0 = System.nanoTime();
         try {
-          result = g.plan.evaluateValue(g.planDefault, Val.fromJson(tree), input.context().timeNs(), e0 + timeoutNanos);
+          result = g.plan.evaluateValue(g.planDefault, in, input.context().timeNs(), e0 + timeoutNanos);
         } catch (io.vectorgate.engine.plan.PlanEvaluator.EvalError e) {
           code = e.code().equals("eval_timeout") ? ReasonCodes.ENGINE_TIMEOUT : ReasonCodes.ENGINE_ERROR;
           message = e.code().equals("eval_timeout") ? "evaluation exceeded " + config.evaluationTimeout().toMillis()
@@ -643,7 +650,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     if (config.decisionLogger() != DecisionLogger.NONE) {
       String json = null;
       try {
-        json = tree == null ? null : INPUT_WRITER.writeValueAsString(tree);
+        json = accepted ? INPUT_WRITER.writeValueAsString(input) : null;
       } catch (JsonProcessingException e) {
         LOG.warn("decision log input not serializable decision_id={} error={}", id, e.getMessage());
       }
