@@ -121,7 +121,7 @@ public final class ReplayBenchmark {
   }
 
   /** Writes {@code n} recorded Milvus requests (pymilvus-shaped queries and searches) as an export. */
-  static void write(Path file, int n) throws Exception {
+  public static void write(Path file, int n) throws Exception {
     ObjectMapper m = new ObjectMapper();
     String[][] who = {{"alice", "analysts"}, {"bob", "ml-engineers"}, {"carol", "admins"}, {"dave", "contractors"}};
     String[] collections = {"docs", "kb_articles", "customers", "embeddings_v2", "hr"};
