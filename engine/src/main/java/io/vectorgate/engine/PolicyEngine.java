@@ -633,7 +633,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       } else if (result == null) {
         decision = Decision.deny(ReasonCodes.POLICY_UNDEFINED, "the policy decision is undefined for this input");
       } else {
-        decision = decisionOf(result.toJson());
+        Decision plain = PlanDecisions.of(result);
+        decision = plain != null ? plain : decisionOfText(result);
       }
       if (config.shadowRate() > 0 && code == null && ThreadLocalRandom.current().nextDouble() < config.shadowRate()) {
         shadow(g, id, input, result);
@@ -815,6 +816,20 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       return Decision.deny(ReasonCodes.RESULT_INVALID, "result set has " + rs.size() + " entries, expected one");
     }
     return decisionOf(rs.get(0).get("result"));
+  }
+
+  /**
+   * A plan value's decision through its JSON text, as the Wasm engine reads its result: numbers
+   * become what JSON text gives Jackson (a small integer in a row filter's value is an Integer, as
+   * with Wasm; the value's own tree would give a Long). The route for values {@link PlanDecisions}
+   * leaves to Jackson.
+   */
+  static Decision decisionOfText(Val v) {
+    try {
+      return decisionOf(JSON.readTree(v.toString()));
+    } catch (JsonProcessingException e) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the policy result is not JSON: " + e.getOriginalMessage());
+    }
   }
 
   /** Maps the entrypoint's value to a Decision; a malformed value is a deny with a reason. */
