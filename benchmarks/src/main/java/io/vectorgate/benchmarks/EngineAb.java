@@ -18,8 +18,9 @@ import java.util.Map;
  * {@link DecideRunner} on it.
  *
  * <p>Usage: {@code EngineAb <root> <engine> <workload> <rounds> <decisions-per-round> <name>=<classpath>...};
- * prints, per variant, p50/p99/mean over all rounds and the median of the per-round p50s, plus
- * the load ({@code /proc/loadavg}) before and after.
+ * prints, per variant, p50/p99/mean over all rounds, the median of the per-round p50s and the
+ * thread CPU time per decision (less sensitive to other processes than wall time), plus the load
+ * ({@code /proc/loadavg}) before and after.
  */
 public final class EngineAb {
   private EngineAb() {}
@@ -49,10 +50,16 @@ public final class EngineAb {
     int n = names.size();
     long[][] all = new long[n][rounds * perRound];
     double[][] p50s = new double[n][rounds];
+    long[] cpu = new long[n];
+    java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
     for (int r = 0; r < rounds; r++) {
       for (int k = 0; k < n; k++) {
         int v = (r % 2 == 0) ? k : n - 1 - k; // alternate the order too
+        long c0 = tmx.getCurrentThreadCpuTime();
         long[] t = (long[]) methods.get(v)[0].invoke(null, runners.get(v), perRound);
+        if (r >= Math.min(rounds - 1, Math.max(1, rounds / 5))) {
+          cpu[v] += tmx.getCurrentThreadCpuTime() - c0;
+        }
         System.arraycopy(t, 0, all[v], r * perRound, perRound);
         long[] s = t.clone();
         Arrays.sort(s);
@@ -69,8 +76,9 @@ public final class EngineAb {
       double mean = Arrays.stream(s).average().orElse(0) / 1e3;
       @SuppressWarnings("unchecked")
       Map<String, Long> memo = (Map<String, Long>) methods.get(v)[1].invoke(null, runners.get(v));
-      System.out.printf("%-12s p50 %8.2f us  p99 %8.2f us  mean %8.2f us  median-of-round-p50 %8.2f us  memo %s%n",
-          names.get(v), s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, mean, m[m.length / 2], memo);
+      System.out.printf("%-12s p50 %8.2f us  p99 %8.2f us  mean %8.2f us  median-of-round-p50 %8.2f us  cpu/decision %7.2f us"
+          + "  memo %s%n", names.get(v), s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, mean, m[m.length / 2],
+          cpu[v] / 1e3 / s.length, memo);
     }
   }
 }
