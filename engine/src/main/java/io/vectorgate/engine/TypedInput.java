@@ -163,7 +163,7 @@ final class TypedInput {
             && incl != JsonInclude.Include.USE_DEFAULTS) {
           return VIA_JACKSON; // NON_EMPTY, NON_DEFAULT, NON_ABSENT, CUSTOM: Jackson decides
         }
-        props.add(new Prop(Val.str(bw.getName()), bw, bw.willSuppressNulls()));
+        props.add(new Prop(Val.str(bw.getName().intern()), bw, bw.willSuppressNulls()));
       }
       return props.toArray(new Prop[0]);
     } catch (JsonMappingException e) {
