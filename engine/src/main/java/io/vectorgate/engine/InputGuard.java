@@ -32,6 +32,69 @@ final class InputGuard {
         : null;
   }
 
+  /**
+   * {@link #checkTree} on a plan value ({@link TypedInput}): the same depth, surrogate and size
+   * rules, counted as Jackson would write the value.
+   */
+  static Problem checkVal(io.vectorgate.engine.plan.Val root, int maxBytes, int maxDepth) {
+    long[] bytes = {0};
+    Problem p = walkVal(root, 0, maxDepth, bytes, maxBytes);
+    if (p != null) {
+      return p;
+    }
+    return bytes[0] > maxBytes
+        ? new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes[0] + " bytes, over the limit of " + maxBytes)
+        : null;
+  }
+
+  private static Problem walkVal(io.vectorgate.engine.plan.Val n, int depth, int maxDepth, long[] bytes,
+      int maxBytes) {
+    if (bytes[0] > maxBytes) {
+      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
+    }
+    if (n instanceof io.vectorgate.engine.plan.Val.Obj o) {
+      if (depth + 1 > maxDepth) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+      }
+      bytes[0] += 2 + Math.max(0, o.map.size() - 1);
+      for (var e : o.map.entrySet()) {
+        Problem p = text(((io.vectorgate.engine.plan.Val.Str) e.getKey()).value, bytes);
+        if (p == null) {
+          bytes[0] += 1;
+          p = walkVal(e.getValue(), depth + 1, maxDepth, bytes, maxBytes);
+        }
+        if (p != null) {
+          return p;
+        }
+      }
+      return null;
+    }
+    if (n instanceof io.vectorgate.engine.plan.Val.Arr a) {
+      if (depth + 1 > maxDepth) {
+        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+      }
+      bytes[0] += 2 + Math.max(0, a.items.size() - 1);
+      for (io.vectorgate.engine.plan.Val c : a.items) {
+        Problem p = walkVal(c, depth + 1, maxDepth, bytes, maxBytes);
+        if (p != null) {
+          return p;
+        }
+      }
+      return null;
+    }
+    if (n instanceof io.vectorgate.engine.plan.Val.Str s) {
+      return text(s.value, bytes);
+    }
+    if (n instanceof io.vectorgate.engine.plan.Val.Num num) {
+      bytes[0] += num.text().length();
+    } else if (n instanceof io.vectorgate.engine.plan.Val.Bool b) {
+      bytes[0] += b.value ? 4 : 5;
+    } else {
+      bytes[0] += 4; // null
+    }
+    return null;
+  }
+
   private static Problem walk(com.fasterxml.jackson.databind.JsonNode n, int depth, int maxDepth, long[] bytes,
       int maxBytes) {
     if (bytes[0] > maxBytes) {

@@ -589,8 +589,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
   }
 
   /**
-   * The plan engine's decision: the typed input becomes a tree and a plan value (no JSON text), the
-   * plan is evaluated, the result value maps to the Decision. Bookkeeping as {@link #decide}; a
+   * The plan engine's decision: the typed input becomes a plan value directly ({@link TypedInput}: no
+   * JSON text, no Jackson tree), the plan is evaluated, the result value maps to the Decision. Bookkeeping as {@link #decide}; a
    * sampled share is also evaluated on the Wasm engine (shadow mode) and compared.
    */
   private Decision decidePlan(Generation g, PolicyInput input, long t0, Instant ts, String id) {
@@ -599,18 +599,25 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     long evalNanos = 0;
     Decision decision;
     Val result = null;
-    JsonNode tree = null;
+    boolean accepted = false;
     try {
-      tree = JSON.valueToTree(input);
-      InputGuard.Problem p = InputGuard.checkTree(tree, config.maxInputBytes(), config.maxInputDepth());
+      Val in = null;
+      InputGuard.Problem p;
+      try {
+        in = TypedInput.of(input, config.maxInputDepth());
+        p = InputGuard.checkVal(in, config.maxInputBytes(), config.maxInputDepth());
+      } catch (TypedInput.TooDeep e) {
+        p = new InputGuard.Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + config.maxInputDepth()
+            + " levels");
+      }
       if (p != null) {
         code = p.code();
-        message = p.message();
-        tree = null; // a refused input is not logged
+        message = p.message(); // a refused input is not logged
       } else {
+        accepted = true;
         long e0 = System.nanoTime();
         try {
-          result = g.plan.evaluateValue(g.planDefault, Val.fromJson(tree), input.context().timeNs(), e0 + timeoutNanos);
+          result = g.plan.evaluateValue(g.planDefault, in, input.context().timeNs(), e0 + timeoutNanos);
         } catch (io.vectorgate.engine.plan.PlanEvaluator.EvalError e) {
           code = e.code().equals("eval_timeout") ? ReasonCodes.ENGINE_TIMEOUT : ReasonCodes.ENGINE_ERROR;
           message = e.code().equals("eval_timeout") ? "evaluation exceeded " + config.evaluationTimeout().toMillis()
@@ -626,7 +633,8 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       } else if (result == null) {
         decision = Decision.deny(ReasonCodes.POLICY_UNDEFINED, "the policy decision is undefined for this input");
       } else {
-        decision = decisionOf(result.toJson());
+        Decision plain = PlanDecisions.of(result);
+        decision = plain != null ? plain : decisionOfText(result);
       }
       if (config.shadowRate() > 0 && code == null && ThreadLocalRandom.current().nextDouble() < config.shadowRate()) {
         shadow(g, id, input, result);
@@ -643,7 +651,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     if (config.decisionLogger() != DecisionLogger.NONE) {
       String json = null;
       try {
-        json = tree == null ? null : INPUT_WRITER.writeValueAsString(tree);
+        json = accepted ? INPUT_WRITER.writeValueAsString(input) : null;
       } catch (JsonProcessingException e) {
         LOG.warn("decision log input not serializable decision_id={} error={}", id, e.getMessage());
       }
@@ -808,6 +816,20 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       return Decision.deny(ReasonCodes.RESULT_INVALID, "result set has " + rs.size() + " entries, expected one");
     }
     return decisionOf(rs.get(0).get("result"));
+  }
+
+  /**
+   * A plan value's decision through its JSON text, as the Wasm engine reads its result: numbers
+   * become what JSON text gives Jackson (a small integer in a row filter's value is an Integer, as
+   * with Wasm; the value's own tree would give a Long). The route for values {@link PlanDecisions}
+   * leaves to Jackson.
+   */
+  static Decision decisionOfText(Val v) {
+    try {
+      return decisionOf(JSON.readTree(v.toString()));
+    } catch (JsonProcessingException e) {
+      return Decision.deny(ReasonCodes.RESULT_INVALID, "the policy result is not JSON: " + e.getOriginalMessage());
+    }
   }
 
   /** Maps the entrypoint's value to a Decision; a malformed value is a deny with a reason. */

@@ -158,4 +158,53 @@ class PlanMemoProperties {
     assertFalse(memo.cached(byName.get("g0.data.vectorgate.mocked")), "with is never cached");
     assertNull(memo.paths(byName.get("g0.data.vectorgate.decision")), "callers of uncached rules are not cached");
   }
+
+  @Example
+  void objectGetWithAConstantPathReadsOnlyThatPathAndTheTypeAbove() throws Exception {
+    Path dir = Files.createTempDirectory("memo");
+    Files.writeString(dir.resolve("p.rego"), """
+        package vectorgate
+
+        import rego.v1
+
+        sub := object.get(input, ["identity", "subject"], "anon")
+
+        default given := "error"
+
+        given := object.get(input.x, "a", "none")
+
+        decision := {"allow": true, "sub": sub, "given": given}
+        """);
+    PlanBundle b = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS)
+        .compile(PolicyCompiler.CompileRequest.of(dir)).orThrow();
+    Memo memo = new Memo(b.policy(), 16);
+    Map<String, Integer> byName = new LinkedHashMap<>();
+    for (Ir.Func f : b.policy().funcs()) {
+      byName.put(f.name(), f.index());
+    }
+    assertEquals(List.of(List.of("identity", "subject")), memo.paths(byName.get("g0.data.vectorgate.sub")),
+        "object.get(input, [\"identity\", \"subject\"], _) does not read the whole input");
+    assertEquals(List.of(List.of("x", "a")), memo.paths(byName.get("g0.data.vectorgate.given")));
+    assertTrue(memo.shapes(byName.get("g0.data.vectorgate.given")).contains(List.of("x")),
+        "object.get fails on a non-object, so the type of input.x is part of the key");
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    // identity flips between an object and a string, x between an object and a number: each
+    // change must be seen although the value at the object.get path stays absent
+    List<String> seq = List.of("{\"identity\": {\"subject\": \"a\"}, \"x\": {}}", "{\"identity\": \"a\", \"x\": 5}",
+        "{\"identity\": {\"subject\": \"a\"}, \"x\": {\"a\": 1}}", "{\"identity\": {}, \"x\": {}}",
+        "{\"identity\": {\"subject\": \"b\"}, \"x\": 5}", "{\"identity\": {\"subject\": \"b\"}, \"x\": {}}",
+        "{\"x\": [\"a\"]}", "{\"x\": {}}");
+    for (String json : seq) {
+      Val in = Val.fromJson(ContractJson.mapper().readTree(json));
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0), json);
+    }
+    assertEquals(Val.str("none"), ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT,
+        Val.fromJson(ContractJson.mapper().readTree("{\"x\": {}}")), 0)).get("given"));
+    assertEquals(Val.str("error"), ((Val.Obj) memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT,
+        Val.fromJson(ContractJson.mapper().readTree("{\"x\": 5}")), 0)).get("given"),
+        "object.get on a number is undefined, also right after a cached {} gave the default");
+    assertTrue(memo.hits() > 0);
+  }
 }

@@ -48,7 +48,7 @@ public final class IrReader {
     JsonNode st = root.path("static");
     strings = new ArrayList<>();
     for (JsonNode s : st.path("strings")) {
-      strings.add(s.path("value").asText());
+      strings.add(s.path("value").asText().intern()); // shared with input and data keys: equal keys compare by identity
     }
     List<String> files = new ArrayList<>();
     for (JsonNode s : st.path("files")) {

@@ -5,11 +5,13 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,13 +31,21 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Memo {
   private static final Object UNDEFINED = new Object();
+  /** The key of a rule that reads no input. */
+  private static final Ids NO_READS = new Ids(new long[0]);
 
   private final int maxEntriesPerRule;
-  /** Per function: its input value paths, or null when it is never cached. */
-  private final String[][][] paths;
-  /** Per function: input paths whose presence (only) it depends on. */
-  private final String[][][] exists;
-  private final Map<List<Key>, Object>[] tables;
+  /** Per slot: an input path some cached rule reads. */
+  private final String[][] slotPath;
+  /** Per slot: true when only the type at the path matters (or its absence), false for the value. */
+  private final boolean[] slotShape;
+  /** Per slot (value slots): value → id, so a rule's key is a few longs; bounded like a rule table. */
+  private final Map<Key, Long>[] interned;
+  /** Ids are never reused, so a cleared intern table can only cause misses, never a wrong hit. */
+  private final AtomicLong nextId = new AtomicLong();
+  /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
+  private final int[][] ruleSlots;
+  private final Map<Ids, Object>[] tables;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
@@ -47,38 +57,66 @@ public final class Memo {
     this.maxEntriesPerRule = maxEntriesPerRule;
     Analysis a = new Analysis(policy);
     int n = policy.funcs().size();
-    this.paths = new String[n][][];
-    this.exists = new String[n][][];
+    this.ruleSlots = new int[n][];
     this.tables = new Map[n];
+    Map<List<Object>, Integer> slots = new LinkedHashMap<>();
     for (Ir.Func f : policy.funcs()) {
       if (f.params().length == 2 && a.cacheable(f.index())) {
         Set<List<String>> ps = a.closure(f.index(), a.own, true);
         Set<List<String>> es = new LinkedHashSet<>();
         for (List<String> e : a.closure(f.index(), a.ownExists, false)) {
           if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
-            es.add(e); // presence not already implied by a value read at or above it
+            es.add(e); // the type is not already implied by a value read at or above it
           }
         }
-        paths[f.index()] = ps.stream().map(p -> p.toArray(new String[0])).toArray(String[][]::new);
-        exists[f.index()] = es.stream().map(p -> p.toArray(new String[0])).toArray(String[][]::new);
+        int[] rs = new int[ps.size() + es.size()];
+        int i = 0;
+        for (List<String> p : ps) {
+          rs[i++] = slots.computeIfAbsent(List.of(p, false), k -> slots.size());
+        }
+        for (List<String> e : es) {
+          rs[i++] = slots.computeIfAbsent(List.of(e, true), k -> slots.size());
+        }
+        ruleSlots[f.index()] = rs;
         tables[f.index()] = new ConcurrentHashMap<>();
       }
+    }
+    this.slotPath = new String[slots.size()][];
+    this.slotShape = new boolean[slots.size()];
+    this.interned = new Map[slots.size()];
+    for (Map.Entry<List<Object>, Integer> e : slots.entrySet()) {
+      @SuppressWarnings("unchecked")
+      List<String> path = (List<String>) e.getKey().get(0);
+      slotPath[e.getValue()] = path.toArray(new String[0]);
+      slotShape[e.getValue()] = (Boolean) e.getKey().get(1);
+      interned[e.getValue()] = new ConcurrentHashMap<>();
     }
   }
 
   /** Whether rule {@code f} is cached. */
   public boolean cached(int func) {
-    return paths[func] != null;
+    return ruleSlots[func] != null;
   }
 
-  /** The input paths rule {@code f} reads (for diagnostics and tests); null when never cached. */
+  /** The input paths whose values rule {@code f} reads (for diagnostics and tests); null when never cached. */
   public List<List<String>> paths(int func) {
-    if (paths[func] == null) {
+    return slots(func, false);
+  }
+
+  /** The input paths of which rule {@code f} reads only the type, or the absence; null when never cached. */
+  public List<List<String>> shapes(int func) {
+    return slots(func, true);
+  }
+
+  private List<List<String>> slots(int func, boolean shape) {
+    if (ruleSlots[func] == null) {
       return null;
     }
     List<List<String>> out = new ArrayList<>();
-    for (String[] p : paths[func]) {
-      out.add(List.of(p));
+    for (int s : ruleSlots[func]) {
+      if (slotShape[s] == shape) {
+        out.add(List.of(slotPath[s]));
+      }
     }
     return out;
   }
@@ -91,18 +129,82 @@ public final class Memo {
     return misses.sum();
   }
 
-  /** The key of rule {@code f} for this input: the value at each of its paths (null when absent). */
-  List<Key> key(int func, Val input) {
-    String[][] ps = paths[func];
-    String[][] es = exists[func];
-    Key[] key = new Key[ps.length + es.length];
-    for (int i = 0; i < ps.length; i++) {
-      key[i] = new Key(at(input, ps[i]));
+  /**
+   * What one evaluation has read so far: each slot's id, resolved (path walked, value hashed and
+   * interned) at most once per evaluation, however many rules read it.
+   */
+  final class Reads {
+    final Val input;
+    final long[] ids = new long[slotPath.length];
+
+    Reads(Val input) {
+      this.input = input;
     }
-    for (int i = 0; i < es.length; i++) {
-      key[ps.length + i] = new Key(Val.bool(at(input, es[i]) != null));
+  }
+
+  Reads reads(Val input) {
+    return new Reads(input);
+  }
+
+  /** The key of rule {@code f} for this evaluation: the ids of what it reads. */
+  Ids key(int func, Reads r) {
+    int[] ss = ruleSlots[func];
+    if (ss.length == 0) {
+      return NO_READS;
     }
-    return Arrays.asList(key);
+    long[] ids = new long[ss.length];
+    for (int i = 0; i < ss.length; i++) {
+      int s = ss[i];
+      long id = r.ids[s];
+      if (id == 0) {
+        id = resolve(s, r.input);
+        r.ids[s] = id;
+      }
+      ids[i] = id;
+    }
+    return new Ids(ids);
+  }
+
+  private long resolve(int slot, Val input) {
+    Val v = at(input, slotPath[slot]);
+    if (slotShape[slot]) {
+      return v == null ? 1 : 2 + v.rank();
+    }
+    Key k = new Key(v);
+    Map<Key, Long> m = interned[slot];
+    Long id = m.get(k);
+    if (id == null) {
+      if (m.size() >= maxEntriesPerRule) {
+        m.clear();
+      }
+      Long fresh = nextId.incrementAndGet();
+      id = m.putIfAbsent(k, fresh);
+      if (id == null) {
+        id = fresh;
+      }
+    }
+    return id;
+  }
+
+  /** A rule's key: the ids of its slots, in its slot order. */
+  static final class Ids {
+    final long[] ids;
+    final int hash;
+
+    Ids(long[] ids) {
+      this.ids = ids;
+      this.hash = Arrays.hashCode(ids);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ids k && Arrays.equals(ids, k.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   /**
@@ -183,7 +285,7 @@ public final class Memo {
   }
 
   /** A cached result: a value, {@link #UNDEFINED_RESULT} for a cached undefined, or null on a miss. */
-  Object get(int func, List<Key> key) {
+  Object get(int func, Ids key) {
     Object v = tables[func].get(key);
     if (v == null) {
       misses.increment();
@@ -193,8 +295,8 @@ public final class Memo {
     return v;
   }
 
-  void put(int func, List<Key> key, Val result) {
-    Map<List<Key>, Object> t = tables[func];
+  void put(int func, Ids key, Val result) {
+    Map<Ids, Object> t = tables[func];
     if (t.size() >= maxEntriesPerRule) {
       t.clear();
     }
@@ -219,6 +321,8 @@ public final class Memo {
       for (Ir.Func f : policy.funcs()) {
         Set<List<String>> reads = new LinkedHashSet<>();
         existsOfCurrent = new LinkedHashSet<>();
+        constArr.clear();
+        constArrBlock.clear();
         Set<Integer> callees = new HashSet<>();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
@@ -288,8 +392,58 @@ public final class Memo {
 
     private void block(Ir.Block b, Map<Integer, List<String>> pathOf, Set<List<String>> reads,
         Set<Integer> callees, int self) {
+      Ir.Block outer = current;
+      current = b;
       for (Ir.Stmt s : b.stmts()) {
         stmt(s, pathOf, reads, callees, self);
+      }
+      current = outer;
+    }
+
+    /** The block whose statements are being read. */
+    private Ir.Block current;
+    /**
+     * Array locals built in {@link #current} from string constants only (MakeArray, then
+     * ArrayAppend of constants in the same block): a constant path such as object.get's
+     * {@code ["identity", "subject"]}. Anything else written to the local removes it.
+     */
+    private final Map<Integer, List<String>> constArr = new HashMap<>();
+    private final Map<Integer, Ir.Block> constArrBlock = new HashMap<>();
+
+    /** The input path {@code object.get(args[0], args[1], _)} looks up, or null when not constant. */
+    private List<String> objectGetPath(Ir.Call c, Map<Integer, List<String>> pathOf) {
+      if (!c.name().equals("object.get") || c.args().length != 3 || !(c.args()[0] instanceof Ir.Local src)) {
+        return null;
+      }
+      List<String> base = pathOf.get(src.index());
+      if (base == null) {
+        return null;
+      }
+      List<String> keys;
+      if (c.args()[1] instanceof Ir.Const k && k.value() instanceof Val.Str str) {
+        keys = List.of(str.value);
+      } else if (c.args()[1] instanceof Ir.Local l && constArr.containsKey(l.index())
+          && constArrBlock.get(l.index()) == current) {
+        keys = constArr.get(l.index());
+      } else {
+        return null;
+      }
+      List<String> q = new ArrayList<>(base);
+      q.addAll(keys);
+      return List.copyOf(q);
+    }
+
+    /** A statement writes {@code local}: it no longer holds an input path or a constant array. */
+    private void written(int local, Map<Integer, List<String>> pathOf) {
+      pathOf.remove(local);
+      constArr.remove(local);
+    }
+
+    /** Only whether the local is defined matters: for an input path, its presence. */
+    private void shape(int local, Map<Integer, List<String>> pathOf, Set<List<String>> reads) {
+      List<String> p = pathOf.get(local);
+      if (p != null) {
+        existsOfCurrent.add(p);
       }
     }
 
@@ -310,7 +464,7 @@ public final class Memo {
         Set<Integer> callees, int self) {
       if (s instanceof Ir.Dot d) {
         List<String> p = d.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
-        pathOf.remove(d.target());
+        written(d.target(), pathOf);
         if (p != null && d.key() instanceof Ir.Const c && c.value() instanceof Val.Str k) {
           List<String> q = new ArrayList<>(p);
           q.add(k.value);
@@ -322,10 +476,17 @@ public final class Memo {
         }
       } else if (s instanceof Ir.AssignVar a) {
         List<String> p = a.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
-        pathOf.remove(a.target());
+        written(a.target(), pathOf);
         if (p != null) {
           pathOf.put(a.target(), p);
         }
+      } else if (s instanceof Ir.Call c && objectGetPath(c, pathOf) != null) {
+        // object.get(x, path, default) on an input path: the value at x+path (absent reads as
+        // absent, as object.get then gives the default) and the type of x (not an object: an error)
+        reads.add(objectGetPath(c, pathOf));
+        existsOfCurrent.add(pathOf.get(((Ir.Local) c.args()[0]).index()));
+        use(c.args()[2], pathOf, reads);
+        written(c.result(), pathOf);
       } else if (s instanceof Ir.Call c) {
         for (int i = 0; i < c.args().length; i++) {
           // a planned function gets input and data as its first two arguments
@@ -342,7 +503,7 @@ public final class Memo {
         } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
           impure.set(self);
         }
-        pathOf.remove(c.result());
+        written(c.result(), pathOf);
       } else if (s instanceof Ir.With || s instanceof Ir.CallDynamic) {
         impure.set(self);
         if (s instanceof Ir.With w) {
@@ -354,14 +515,14 @@ public final class Memo {
         }
       } else if (s instanceof Ir.Scan sc) {
         use(sc.source(), pathOf, reads);
-        pathOf.remove(sc.key());
-        pathOf.remove(sc.value());
+        written(sc.key(), pathOf);
+        written(sc.value(), pathOf);
         block(sc.block(), pathOf, reads, callees, self);
       } else if (s instanceof Ir.Not n) {
         block(n.block(), pathOf, reads, callees, self);
       } else if (s instanceof Ir.AssignVarOnce a) {
         use(a.source(), pathOf, reads);
-        pathOf.remove(a.target());
+        written(a.target(), pathOf);
       } else if (s instanceof Ir.Equal e) {
         use(e.a(), pathOf, reads);
         use(e.b(), pathOf, reads);
@@ -375,15 +536,22 @@ public final class Memo {
       } else if (s instanceof Ir.IsSet x) {
         use(x.source(), pathOf, reads);
       } else if (s instanceof Ir.IsDefined x) {
-        use(x.source(), pathOf, reads);
+        shape(x.source(), pathOf, reads);
       } else if (s instanceof Ir.IsUndefined x) {
-        use(x.source(), pathOf, reads);
+        shape(x.source(), pathOf, reads);
       } else if (s instanceof Ir.Len x) {
         use(x.source(), pathOf, reads);
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.ArrayAppend x) {
         use(x.value(), pathOf, reads);
         use(x.array(), pathOf, reads);
+        List<String> arr = constArr.get(x.array());
+        if (arr != null && constArrBlock.get(x.array()) == current && x.value() instanceof Ir.Const k
+            && k.value() instanceof Val.Str str) {
+          arr.add(str.value);
+        } else {
+          constArr.remove(x.array());
+        }
       } else if (s instanceof Ir.ObjectInsert x) {
         use(x.key(), pathOf, reads);
         use(x.value(), pathOf, reads);
@@ -395,7 +563,7 @@ public final class Memo {
       } else if (s instanceof Ir.ObjectMerge x) {
         use(x.a(), pathOf, reads);
         use(x.b(), pathOf, reads);
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.SetAdd x) {
         use(x.value(), pathOf, reads);
         use(x.set(), pathOf, reads);
@@ -404,21 +572,23 @@ public final class Memo {
       } else if (s instanceof Ir.ResultSetAdd x) {
         use(x.value(), pathOf, reads);
       } else if (s instanceof Ir.ResetLocal x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeArray x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
+        constArr.put(x.target(), new ArrayList<>());
+        constArrBlock.put(x.target(), current);
       } else if (s instanceof Ir.MakeObject x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeSet x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeNull x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeNumberInt x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeNumberRef x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       } else if (s instanceof Ir.AssignInt x) {
-        pathOf.remove(x.target());
+        written(x.target(), pathOf);
       }
     }
   }

@@ -67,6 +67,8 @@ public final class PlanEvaluator {
     final long nowNs;
     final Val input;
     Object[] memo;
+    /** What this evaluation read for the cross-decision memo; made on its first look-up. */
+    Memo.Reads reads;
     Val ret;
     Val.SetV results;
     int withDepth;
@@ -567,7 +569,10 @@ public final class PlanEvaluator {
         return m == UNDEFINED ? null : (Val) m;
       }
       if (memo != null && r.withDepth == 0 && args[0] == r.input && memo.cached(f.index())) {
-        List<Memo.Key> key = memo.key(f.index(), r.input);
+        if (r.reads == null) {
+          r.reads = memo.reads(r.input);
+        }
+        Memo.Ids key = memo.key(f.index(), r.reads);
         Object hit = memo.get(f.index(), key);
         Val v;
         if (hit != null) {

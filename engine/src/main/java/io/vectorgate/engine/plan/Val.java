@@ -140,6 +140,9 @@ public abstract sealed class Val implements Comparable<Val>
 
   /** Go compares strings byte-wise in UTF-8, which is code point order (not Java's UTF-16 order). */
   static int compareStrings(String a, String b) {
+    if (a == b) {
+      return 0; // interned: plan constants, input property names, data keys
+    }
     int n = Math.min(a.length(), b.length());
     for (int i = 0; i < n; i++) {
       char x = a.charAt(i);

@@ -68,9 +68,11 @@ public final class ReplayBenchmark {
 
       // warm-up: JIT of the engine and of the harness
       decideAll(engine, inputs.subList(0, Math.min(20_000, n)), threads);
+      long cpu0 = processCpuNanos();
       t0 = System.nanoTime();
       int allowedDecide = decideAll(engine, inputs, threads);
       long tDecide = System.nanoTime() - t0;
+      long cpuDecide = processCpuNanos() - cpu0;
 
       t0 = System.nanoTime();
       List<Replayer.Replayed> replayed = Replayer.replay(traffic.requests(), rebuilder, List.of(engine), threads,
@@ -85,6 +87,11 @@ public final class ReplayBenchmark {
       System.out.printf(Locale.ROOT, "write_export_s=%.2f load=%.0f/s rebuild=%.0f/s (1 thread) decide=%.0f/s replay=%.0f/s "
               + "(rebuild+decide, %d threads)%n",
           tWrite / 1e9, n / (tLoad / 1e9), n / (tRebuild / 1e9), n / (tDecide / 1e9), n / (tReplay / 1e9), threads);
+      // on a shared machine the wall-clock rates follow the load; CPU per decision does not (much):
+      // decisions per CPU-second times the cores is what the replay would reach with the cores to itself
+      System.out.printf(Locale.ROOT, "decide_cpu_us=%.1f per decision (process CPU, all threads) -> %.0f decisions/s per"
+          + " core, %.0f/s on %d cores if the process had them%n", cpuDecide / 1e3 / n, n / (cpuDecide / 1e9),
+          n / (cpuDecide / 1e9) * threads, threads);
     } finally {
       try (var walk = Files.walk(work)) {
         for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -92,6 +99,12 @@ public final class ReplayBenchmark {
         }
       }
     }
+  }
+
+  /** CPU time of this process (all threads), from the JVM's operating-system bean. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static int decideAll(PolicyEngine engine, List<PolicyInput> inputs, int threads) throws Exception {
@@ -121,7 +134,7 @@ public final class ReplayBenchmark {
   }
 
   /** Writes {@code n} recorded Milvus requests (pymilvus-shaped queries and searches) as an export. */
-  static void write(Path file, int n) throws Exception {
+  public static void write(Path file, int n) throws Exception {
     ObjectMapper m = new ObjectMapper();
     String[][] who = {{"alice", "analysts"}, {"bob", "ml-engineers"}, {"carol", "admins"}, {"dave", "contractors"}};
     String[] collections = {"docs", "kb_articles", "customers", "embeddings_v2", "hr"};

@@ -1,0 +1,173 @@
+package io.vectorgate.engine;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
+import com.fasterxml.jackson.databind.ser.BeanSerializer;
+import com.fasterxml.jackson.databind.ser.PropertyWriter;
+import io.vectorgate.engine.plan.Val;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A typed value (the {@code PolicyInput} records) straight into a plan value, with no JSON tree
+ * in between: the plan engine's input conversion on every decision.
+ *
+ * <p>It follows Jackson rather than restating the contract: the properties of a class (names,
+ * accessors, whether nulls are left out) are those of the bean serializer {@link ContractJson}'s
+ * mapper builds for it, read once per class; enum constants are written by Jackson once. Strings,
+ * booleans, integers, lists, string-keyed maps and such beans are converted directly; anything
+ * else (a custom serializer, another inclusion rule, a float, a JSON node, a map with a null) goes
+ * through Jackson for that value, so the result is always what {@code Val.fromJson(valueToTree(v))}
+ * gives ({@code TypedInputProperties} checks this).
+ */
+final class TypedInput {
+  private static final ObjectMapper JSON = ContractJson.mapper();
+  private static final ClassValue<Object> PLANS = new ClassValue<>() {
+    @Override
+    protected Object computeValue(Class<?> type) {
+      return plan(type);
+    }
+  };
+  /** Marker plan: convert values of this class through Jackson. */
+  private static final Object VIA_JACKSON = new Object();
+
+  /** A nesting deeper than the limit; the caller refuses the input. */
+  static final class TooDeep extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooDeep() {
+      super(null, null, false, false);
+    }
+  }
+
+  private TypedInput() {}
+
+  /** One property of a bean: its key, its writer (the accessor) and whether a null is left out. */
+  private record Prop(Val.Str key, BeanPropertyWriter writer, boolean dropNull) {}
+
+  /** The converted value; {@link TooDeep} when containers nest deeper than {@code maxDepth}. */
+  static Val of(Object v, int maxDepth) {
+    return convert(v, 0, maxDepth);
+  }
+
+  private static Val convert(Object v, int depth, int maxDepth) {
+    if (v == null) {
+      return Val.NULL;
+    }
+    if (v instanceof String s) {
+      return Val.str(s);
+    }
+    if (v instanceof Boolean b) {
+      return Val.bool(b);
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return Val.num(((Number) v).longValue());
+    }
+    if (depth >= maxDepth + 1) {
+      throw new TooDeep();
+    }
+    if (v instanceof List<?> list) {
+      Val.Arr a = new Val.Arr(list.size());
+      for (Object e : list) {
+        a.items.add(convert(e, depth + 1, maxDepth));
+      }
+      return a;
+    }
+    if (v instanceof Map<?, ?> map) {
+      Val.Obj o = new Val.Obj();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String k) || e.getValue() == null) {
+          return viaJackson(v);
+        }
+        o.map.put(Val.str(k), convert(e.getValue(), depth + 1, maxDepth));
+      }
+      return o;
+    }
+    Object plan = PLANS.get(v.getClass());
+    if (plan instanceof Val[] constants) {
+      return constants[((Enum<?>) v).ordinal()];
+    }
+    if (plan instanceof Prop[] props) {
+      Val.Obj o = new Val.Obj();
+      for (Prop p : props) {
+        Object x;
+        try {
+          x = p.writer().get(v);
+        } catch (Exception e) {
+          throw new IllegalArgumentException("cannot read " + v.getClass().getSimpleName() + "." + p.key().value
+              + ": " + e, e);
+        }
+        if (x == null && p.dropNull()) {
+          continue;
+        }
+        o.map.put(p.key(), convert(x, depth + 1, maxDepth));
+      }
+      return o;
+    }
+    return viaJackson(v);
+  }
+
+  private static Val viaJackson(Object v) {
+    return Val.fromJson(JSON.valueToTree(v));
+  }
+
+  /** How values of {@code type} convert: Val[] per enum ordinal, Prop[] for a plain bean, else {@link #VIA_JACKSON}. */
+  private static Object plan(Class<?> type) {
+    try {
+      if (type.isEnum()) {
+        Object[] cs = type.getEnumConstants();
+        Val[] out = new Val[cs.length];
+        for (int i = 0; i < cs.length; i++) {
+          out[i] = viaJackson(cs[i]);
+        }
+        return out;
+      }
+      JsonSerializer<Object> ser = JSON.getSerializerProviderInstance().findTypedValueSerializer(type, true, null);
+      if (ser.getClass() != BeanSerializer.class || ser.isUnwrappingSerializer()) {
+        return VIA_JACKSON;
+      }
+      SerializationConfig cfg = JSON.getSerializationConfig();
+      BeanDescription desc = cfg.introspect(JSON.constructType(type));
+      if (desc.findAnyGetter() != null || desc.findJsonValueAccessor() != null) {
+        return VIA_JACKSON;
+      }
+      JsonInclude.Include classIncl = desc.findPropertyInclusion(cfg.getDefaultPropertyInclusion(type))
+          .getValueInclusion();
+      List<Prop> props = new ArrayList<>();
+      for (Iterator<PropertyWriter> it = ser.properties(); it.hasNext();) {
+        PropertyWriter w = it.next();
+        if (w.getClass() != BeanPropertyWriter.class) {
+          return VIA_JACKSON;
+        }
+        BeanPropertyWriter bw = (BeanPropertyWriter) w;
+        if (bw.getTypeSerializer() != null || (bw.hasSerializer() && bw.getSerializer().getClass()
+            != JSON.getSerializerProviderInstance().findValueSerializer(bw.getType()).getClass())) {
+          return VIA_JACKSON; // polymorphic, or a serializer of its own (@JsonSerialize)
+        }
+        JsonInclude.Include incl = classIncl;
+        for (BeanPropertyDefinition d : desc.findProperties()) {
+          if (d.getName().equals(bw.getName()) && d.findInclusion() != null
+              && d.findInclusion().getValueInclusion() != JsonInclude.Include.USE_DEFAULTS) {
+            incl = d.findInclusion().getValueInclusion();
+          }
+        }
+        if (incl != JsonInclude.Include.ALWAYS && incl != JsonInclude.Include.NON_NULL
+            && incl != JsonInclude.Include.USE_DEFAULTS) {
+          return VIA_JACKSON; // NON_EMPTY, NON_DEFAULT, NON_ABSENT, CUSTOM: Jackson decides
+        }
+        props.add(new Prop(Val.str(bw.getName().intern()), bw, bw.willSuppressNulls()));
+      }
+      return props.toArray(new Prop[0]);
+    } catch (JsonMappingException e) {
+      return VIA_JACKSON;
+    }
+  }
+}
