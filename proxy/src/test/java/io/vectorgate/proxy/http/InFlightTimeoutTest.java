@@ -9,7 +9,6 @@ import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.HealthConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -98,8 +97,7 @@ class InFlightTimeoutTest {
       engine = Gateway.compileEngine(cfg.policy());
     }
     return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, Clock.systemUTC(), engine, ApprovalGate.DENY,
-        AdapterMilvusProtocol.factory());
+        "test-mask-key-0123456789abcdef")::get, Clock.systemUTC(), engine, ApprovalGate.DENY);
   }
 
   /** Sends a heartbeat and waits until the upstream holds it. */
