@@ -21,7 +21,7 @@ import java.util.List;
  * @param tally what the rewrite removed from the recorded response (zero when it was not replayed)
  * @param responseNotReplayed why the response could not be rewritten ({@code payload_not_recorded},
  *     {@code payload_omitted}, {@code upstream_error}, {@code upstream_status_not_recorded},
- *     {@code malformed_response}, {@code response_unenforceable}), or null
+ *     {@code malformed_response}, {@code response_unenforceable}, {@code adapter_error}), or null
  */
 public record Enforced(
     ReplayError refused,

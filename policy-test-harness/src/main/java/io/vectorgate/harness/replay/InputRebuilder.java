@@ -227,6 +227,9 @@ public final class InputRebuilder {
       return refused(r, e.code(), "", e.getMessage());
     } catch (AdapterException e) {
       return refused(r, e.code(), e.field(), e.getMessage());
+    } catch (RuntimeException e) {
+      // an adapter bug must not abort a whole replay; it is reported against this record with its cause's text
+      return refused(r, "adapter_error", "", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
@@ -278,6 +281,9 @@ public final class InputRebuilder {
     } catch (ObligationException e) {
       return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
           notReplayed(r, "response_unenforceable", e.code() + ": " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "adapter_error", e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
     return new Enforced(null, forwarded, pointers(before, forwarded), again, protoJson(rw.response()), rw.tally(), null);
   }
@@ -313,6 +319,9 @@ public final class InputRebuilder {
     } catch (ObligationException e) {
       return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
           notReplayed(r, "response_unenforceable", e.code() + ": " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "adapter_error", e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
     return new Enforced(null, forwarded, pointers(before, forwarded), again, rw.response().body(), rw.tally(), null);
   }
