@@ -152,6 +152,12 @@ public final class GatewaySim implements AutoCloseable {
 
   /** Sends one Chroma request; the response teaches the adapter collection ids, as in the gateway. */
   public String chroma(Identity who, String method, String path, JsonNode body, JsonNode response) {
+    return chroma(who, method, path, body, response, null);
+  }
+
+  /** Sends one Chroma request whose upstream answered {@code upstreamStatus} (recorded as the gateway does). */
+  public String chroma(Identity who, String method, String path, JsonNode body, JsonNode response,
+      String upstreamStatus) {
     RequestContext ctx = context();
     List<String> segs = new ArrayList<>();
     for (String s : path.split("/")) {
@@ -169,12 +175,18 @@ public final class GatewaySim implements AutoCloseable {
     if (body != null) {
       req.set("body", body);
     }
-    return append(who, CHROMA, ctx, op, d, req, response);
+    return append(who, CHROMA, ctx, op, d, req, response, upstreamStatus);
   }
 
   /** Appends a raw entry (for hand-made records, e.g. hostile payloads). */
   public String append(Identity who, Connection c, RequestContext ctx, Operation op, Decision d, JsonNode request,
       JsonNode response) {
+    return append(who, c, ctx, op, d, request, response, null);
+  }
+
+  /** Appends a raw entry with the upstream's status ({@code OK}, {@code 200}) as the gateway records it. */
+  public String append(Identity who, Connection c, RequestContext ctx, Operation op, Decision d, JsonNode request,
+      JsonNode response, String upstreamStatus) {
     String id;
     try {
       id = recorder.append(RecordDraft.builder()
@@ -189,6 +201,7 @@ public final class GatewaySim implements AutoCloseable {
           .enforcement(d.allow() ? Enforcement.forwarded() : Enforcement.denied())
           .request(request)
           .response(response)
+          .upstream(upstreamStatus == null ? null : new io.vectorgate.recorder.Upstream(upstreamStatus, 1000))
           .build()).get().recordId();
     } catch (Exception e) {
       throw new IllegalStateException("append failed", e);

@@ -23,7 +23,9 @@ import java.util.TreeSet;
 /**
  * Re-decides every recorded request with a baseline and a candidate engine and reports what changes:
  * newly denied, newly allowed, obligations changed, reasons changed, grouped by action, collection and
- * identity group, with example requests; checked against the intended changes.
+ * identity group, with example requests; checked against the intended changes. An obligations change
+ * is replayed through the adapter with both sides' obligations ({@link InputRebuilder#enforce}) and
+ * carries its {@link Effect}s on the forwarded request and the client's response.
  */
 public final class ImpactAnalyzer {
   /** Example requests kept per group. */
@@ -63,6 +65,10 @@ public final class ImpactAnalyzer {
         drift.put(r.source().id(), r.rebuilt().drift());
       }
       Change c = compare(r.source(), r.decisions().get(0), r.decisions().get(1));
+      if (c != null && c.kind() == ChangeKind.OBLIGATIONS_CHANGED) {
+        c = c.withEffects(Effect.between(rebuilder.enforce(r.rebuilt(), c.before().obligations()),
+            rebuilder.enforce(r.rebuilt(), c.after().obligations())));
+      }
       if (c != null) {
         changes.add(c);
       }
@@ -153,7 +159,7 @@ public final class ImpactAnalyzer {
     String action = r.operation() == null ? "unknown" : r.operation().action().wireName();
     String coll = r.collection() == null ? "(none)" : r.collection();
     // the rebuilt operation is what was decided; prefer its action/collection when the record has none
-    return new Change(r, kind, action, coll, groupOf(r), before, after, List.copyOf(aspects));
+    return new Change(r, kind, action, coll, groupOf(r), before, after, List.copyOf(aspects), List.of());
   }
 
   static String groupOf(RecordedRequest r) {

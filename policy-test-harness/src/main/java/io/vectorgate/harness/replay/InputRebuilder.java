@@ -20,7 +20,13 @@ import io.vectorgate.proxy.adapter.http.HttpDatabaseAdapter;
 import io.vectorgate.proxy.adapter.milvus.CollectionSchemaCache;
 import io.vectorgate.proxy.adapter.milvus.MilvusCall;
 import io.vectorgate.proxy.adapter.milvus.MilvusRpcs;
+import io.vectorgate.model.Obligations;
+import io.vectorgate.proxy.adapter.http.HttpReply;
+import io.vectorgate.proxy.adapter.http.HttpRequestView;
+import io.vectorgate.proxy.enforce.ObligationException;
+import io.vectorgate.proxy.enforce.ResponseTally;
 import io.vectorgate.proxy.enforce.ValueMasker;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +61,8 @@ public final class InputRebuilder {
   private final RecordedState state;
 
   /** The input rebuilt from one record, or why it could not be. */
-  public record Rebuilt(RecordedRequest source, PolicyInput input, List<Drift> drift, ReplayError error) {
+  public record Rebuilt(RecordedRequest source, PolicyInput input, List<Drift> drift, ReplayError error,
+      DatabaseAdapter.Handle<?> handle) {
     public boolean ok() {
       return error == null;
     }
@@ -66,17 +73,30 @@ public final class InputRebuilder {
     }
   }
 
+  /**
+   * Replays with a masker of a random key: decode never masks, and masked values replayed by
+   * {@link #enforce} compare only with each other (baseline and candidate of one replay).
+   */
   public InputRebuilder(RecordedState state) {
+    this(state, new ValueMasker(randomKey()));
+  }
+
+  /** Replays with the given masker (the gateway's key, to reproduce its masked values exactly). */
+  public InputRebuilder(RecordedState state, ValueMasker masker) {
     this.state = Objects.requireNonNull(state, "state");
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key); // decode never masks; the key only satisfies the constructor
-    this.masker = new ValueMasker(key);
+    this.masker = Objects.requireNonNull(masker, "masker");
     // what the gateway read from its upstreams comes from the recording; nothing is read live
     this.reads = new AdapterRegistry.UpstreamReads(
         new CollectionSchemaCache(state.milvusSchemas(), 1_000_000, Duration.ofDays(3650)), null, state.chromaNames(), null);
     this.milvus = registry.milvus(AdapterRegistry.Settings.of("replay", masker), reads);
     this.chroma = registry.http(DatabaseKind.CHROMA, AdapterRegistry.Settings.of("replay", masker), reads);
     this.qdrant = registry.http(DatabaseKind.QDRANT, AdapterRegistry.Settings.of("replay", masker), reads);
+  }
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
   }
 
   /** Rebuilds one record. Adapter refusals come back as {@link Rebuilt#error()}, not as exceptions. */
@@ -92,16 +112,17 @@ public final class InputRebuilder {
     }
     Payloads.Cleaned cleaned;
     Operation op;
+    DatabaseAdapter.Handle<?> handle;
     try {
       switch (r.connection().kind()) {
         case MILVUS -> {
           RecordedCall call = milvusCall(r);
           cleaned = Payloads.withoutStrippedVectors(call.message());
-          op = milvus.decode(new MilvusCall(call.rpc(), parse(call.rpc(), cleaned.node()), call.dbname())).operation();
+          handle = milvus.decode(new MilvusCall(call.rpc(), parse(call.rpc(), cleaned.node()), call.dbname()));
         }
         case CHROMA, QDRANT, PINECONE -> {
           cleaned = Payloads.withoutStrippedVectors(HttpRequests.isEnvelope(r.request()) ? r.request().get("body") : r.request());
-          op = http(r).decode(HttpRequests.view(r)).operation();
+          handle = http(r).decode(HttpRequests.view(r));
         }
         default -> {
           return failed(r, "unsupported_kind", "", "no adapter for connection kind " + r.connection().kind());
@@ -118,6 +139,7 @@ public final class InputRebuilder {
       // an adapter bug must not abort a whole replay; it is reported against this record with its cause's text
       return failed(r, "adapter_error", "", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+    op = handle.operation();
     List<Drift> drift = r.operation() == null ? List.of() : diff(r.operation(), op, !cleaned.strippedPaths().isEmpty());
     if (r.connection().kind() == io.vectorgate.model.DatabaseKind.MILVUS && r.operation() != null
         && op.resource().collection() != null && !state.hasMilvusSchema(op.resource().database(), op.resource().collection())) {
@@ -131,7 +153,7 @@ public final class InputRebuilder {
           ? new Drift(d.pointer(), d.recorded(), d.rebuilt(), Drift.SCHEMA_UNKNOWN) : d).toList();
     }
     PolicyInput input = PolicyInput.of(r.identity(), r.connection(), op, context(r));
-    return new Rebuilt(r, input, drift, null);
+    return new Rebuilt(r, input, drift, null, handle);
   }
 
   private record RecordedCall(String rpc, JsonNode message, String dbname) {}
@@ -180,6 +202,220 @@ public final class InputRebuilder {
     };
   }
 
+  /**
+   * Replays the stages after the decision for one set of obligations, with the adapter that decoded
+   * {@code rb}: {@link DatabaseAdapter#applyRequestObligations} on the recorded request, then
+   * {@link DatabaseAdapter#rewriteResponse} on the recorded response standing in for the upstream's
+   * answer. Upstream reads (pre-reads of a row-filtered write) are answered from the recording only;
+   * a read the recording cannot answer fails closed, as the gateway does when its upstream cannot be
+   * read. Never throws for what the adapter refuses: that is {@link Enforced#refused()}.
+   *
+   * @throws IllegalArgumentException when {@code rb} was not rebuilt (it has an error)
+   */
+  public Enforced enforce(Rebuilt rb, Obligations obligations) {
+    if (!rb.ok()) {
+      throw new IllegalArgumentException("record " + rb.source().id() + " was not rebuilt: " + rb.error().code());
+    }
+    RecordedRequest r = rb.source();
+    try {
+      return switch (r.connection().kind()) {
+        case MILVUS -> enforceMilvus(r, cast(rb.handle()), obligations);
+        case CHROMA, QDRANT, PINECONE -> enforceHttp(r, http(r), castHttp(rb.handle()), obligations);
+        default -> throw new IllegalStateException("rebuilt a record of kind " + r.connection().kind());
+      };
+    } catch (ObligationException e) {
+      return refused(r, e.code(), "", e.getMessage());
+    } catch (AdapterException e) {
+      return refused(r, e.code(), e.field(), e.getMessage());
+    } catch (RuntimeException e) {
+      // an adapter bug must not abort a whole replay; it is reported against this record with its cause's text
+      return refused(r, "adapter_error", "", e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static DatabaseAdapter.Handle<MilvusCall> cast(DatabaseAdapter.Handle<?> h) {
+    // the Milvus adapter made this handle in rebuild()
+    return (DatabaseAdapter.Handle<MilvusCall>) h;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static DatabaseAdapter.Handle<HttpRequestView> castHttp(DatabaseAdapter.Handle<?> h) {
+    // an HTTP adapter made this handle in rebuild()
+    return (DatabaseAdapter.Handle<HttpRequestView>) h;
+  }
+
+  private Enforced enforceMilvus(RecordedRequest r, DatabaseAdapter.Handle<MilvusCall> h, Obligations ob) {
+    DatabaseAdapter.Applied<MilvusCall> applied = milvus.applyRequestObligations(h, ob);
+    JsonNode before = milvusJson(h.request());
+    JsonNode forwarded = milvusJson(applied.forward());
+    Operation again = redecode(() -> milvus.decode(applied.forward()).operation());
+    ReplayError missing = responseMissing(r);
+    if (missing != null) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(), missing);
+    }
+    JsonNode recorded = r.response();
+    if (recorded.has("grpc_status") || (r.upstreamStatus() != null && !"OK".equals(r.upstreamStatus()))) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "upstream_error", "the recorded call failed upstream (" + (r.upstreamStatus() == null
+              ? recorded.path("grpc_status").asText() : r.upstreamStatus()) + "); there is no answer to rewrite"));
+    }
+    var spec = MilvusRpcs.find(h.request().rpc());
+    if (spec.isEmpty()) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "malformed_response", "RPC " + h.request().rpc() + " has no response message"));
+    }
+    Message response;
+    try {
+      Message.Builder b = spec.get().responsePrototype().newBuilderForType();
+      PROTO_JSON.merge(Payloads.withoutStrippedVectors(recorded).node().toString(), b);
+      response = b.build();
+    } catch (InvalidProtocolBufferException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "malformed_response", "recorded response is not valid protobuf JSON for "
+              + h.request().rpc() + ": " + e.getMessage()));
+    }
+    DatabaseAdapter.Rewritten<Message> rw;
+    try {
+      rw = milvus.rewriteResponse(applied, response, ob);
+    } catch (ObligationException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "response_unenforceable", e.code() + ": " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "adapter_error", e.getClass().getSimpleName() + ": " + e.getMessage()));
+    }
+    return new Enforced(null, forwarded, pointers(before, forwarded), again, protoJson(rw.response()), rw.tally(), null);
+  }
+
+  private Enforced enforceHttp(RecordedRequest r, HttpDatabaseAdapter adapter, DatabaseAdapter.Handle<HttpRequestView> h,
+      Obligations ob) {
+    DatabaseAdapter.Applied<HttpRequestView> applied = adapter.applyRequestObligations(h, ob);
+    JsonNode before = httpJson(h.request());
+    JsonNode forwarded = httpJson(applied.forward());
+    Operation again = redecode(() -> adapter.decode(applied.forward()).operation());
+    ReplayError missing = responseMissing(r);
+    if (missing != null) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(), missing);
+    }
+    int status;
+    try {
+      status = r.upstreamStatus() == null ? -1 : Integer.parseInt(r.upstreamStatus());
+    } catch (NumberFormatException e) {
+      status = -1;
+    }
+    if (status < 0) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "upstream_status_not_recorded", "the record has no numeric `upstream.status`, so the "
+              + "recorded body cannot be read as the upstream's answer"));
+    }
+    if (status < 200 || status >= 300) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "upstream_error", "the upstream answered " + status + "; there is no result to rewrite"));
+    }
+    DatabaseAdapter.Rewritten<HttpReply> rw;
+    try {
+      rw = adapter.rewriteResponse(applied, new HttpReply(status, Payloads.withoutStrippedVectors(r.response()).node()), ob);
+    } catch (ObligationException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "response_unenforceable", e.code() + ": " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
+          notReplayed(r, "adapter_error", e.getClass().getSimpleName() + ": " + e.getMessage()));
+    }
+    return new Enforced(null, forwarded, pointers(before, forwarded), again, rw.response().body(), rw.tally(), null);
+  }
+
+  /** Why the recorded response cannot stand in for the upstream's answer, or null when it can. */
+  private static ReplayError responseMissing(RecordedRequest r) {
+    if (r.response() == null) {
+      return notReplayed(r, "payload_not_recorded", "the response payload was not recorded, so what the client would "
+          + "see cannot be replayed");
+    }
+    JsonNode omitted = Payloads.omitted(r.response());
+    if (omitted != null) {
+      return notReplayed(r, "payload_omitted", "the gateway did not store the response payload ("
+          + omitted.path(Payloads.OMITTED_MARKER).asText() + ", " + omitted.path("bytes").asLong() + " bytes)");
+    }
+    return null;
+  }
+
+  private static Operation redecode(java.util.function.Supplier<Operation> decode) {
+    try {
+      return decode.get();
+    } catch (AdapterException e) {
+      return null; // the adapter refuses its own rewrite (e.g. a field only the gateway sets); the JSON diff still shows it
+    }
+  }
+
+  private static Enforced refused(RecordedRequest r, String code, String field, String message) {
+    return new Enforced(new ReplayError(r.id(), r.location(), code, field, message), null, List.of(), null, null,
+        new ResponseTally(), null);
+  }
+
+  private static ReplayError notReplayed(RecordedRequest r, String code, String message) {
+    return new ReplayError(r.id(), r.location(), code, "response", message);
+  }
+
+  private static JsonNode milvusJson(MilvusCall call) {
+    ObjectNode o = ContractJson.mapper().createObjectNode();
+    o.put("rpc", call.rpc());
+    o.set("message", protoJson(call.request()));
+    return o;
+  }
+
+  private static JsonNode httpJson(HttpRequestView v) {
+    ObjectNode o = ContractJson.mapper().createObjectNode();
+    o.put("method", v.method());
+    o.put("path", v.path());
+    o.set("query", ContractJson.mapper().valueToTree(new java.util.TreeMap<>(v.query())));
+    o.set("body", v.body());
+    return o;
+  }
+
+  private static final JsonFormat.Printer PROTO_PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+      .omittingInsignificantWhitespace();
+
+  static JsonNode protoJson(Message m) {
+    try {
+      return ContractJson.mapper().readTree(PROTO_PRINTER.print(m));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot print " + m.getDescriptorForType().getName() + " as JSON", e);
+    }
+  }
+
+  /** JSON pointers where two trees differ (arrays of different sizes and scalars are one pointer). */
+  public static List<String> pointers(JsonNode a, JsonNode b) {
+    List<String> out = new ArrayList<>();
+    pointers("", a, b, out);
+    return out;
+  }
+
+  private static void pointers(String ptr, JsonNode a, JsonNode b, List<String> out) {
+    if (Objects.equals(a, b)) {
+      return;
+    }
+    if (a != null && b != null && a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0) {
+      return;
+    }
+    if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        pointers(ptr + "/" + i, a.get(i), b.get(i), out);
+      }
+      return;
+    }
+    if (a instanceof ObjectNode oa && b instanceof ObjectNode ob) {
+      TreeSet<String> keys = new TreeSet<>();
+      oa.fieldNames().forEachRemaining(keys::add);
+      ob.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        pointers(ptr + "/" + k.replace("~", "~0").replace("/", "~1"), oa.get(k), ob.get(k), out);
+      }
+      return;
+    }
+    out.add(ptr.isEmpty() ? "/" : ptr);
+  }
+
   private static RequestContext context(RecordedRequest r) {
     if (r.context() != null) {
       try {
@@ -202,7 +438,7 @@ public final class InputRebuilder {
   }
 
   private static Rebuilt failed(RecordedRequest r, String code, String field, String message) {
-    return new Rebuilt(r, null, List.of(), new ReplayError(r.id(), r.location(), code, field, message));
+    return new Rebuilt(r, null, List.of(), new ReplayError(r.id(), r.location(), code, field, message), null);
   }
 
   /** Differences between the recorded and the rebuilt operation, as JSON pointers. */
@@ -210,35 +446,17 @@ public final class InputRebuilder {
     JsonNode a = ContractJson.mapper().valueToTree(recorded);
     JsonNode b = ContractJson.mapper().valueToTree(rebuilt);
     List<Drift> out = new ArrayList<>();
-    diff("", a, b, out, stripped);
+    for (String p : pointers(a, b)) {
+      String ptr = p.equals("/") ? "" : p;
+      boolean explained = stripped && (ptr.startsWith("/counts") || ptr.equals("/vectors_requested")
+          || ptr.startsWith("/attributes/written_values"));
+      out.add(new Drift(p, present(a.at(ptr)), present(b.at(ptr)), explained ? Drift.STRIPPED : null));
+    }
     return out;
   }
 
-  private static void diff(String ptr, JsonNode a, JsonNode b, List<Drift> out, boolean stripped) {
-    if (Objects.equals(a, b)) {
-      return;
-    }
-    if (a != null && b != null && a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0) {
-      return;
-    }
-    if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
-      for (int i = 0; i < a.size(); i++) {
-        diff(ptr + "/" + i, a.get(i), b.get(i), out, stripped);
-      }
-      return;
-    }
-    if (a instanceof ObjectNode oa && b instanceof ObjectNode ob) {
-      TreeSet<String> keys = new TreeSet<>();
-      oa.fieldNames().forEachRemaining(keys::add);
-      ob.fieldNames().forEachRemaining(keys::add);
-      for (String k : keys) {
-        diff(ptr + "/" + k.replace("~", "~0").replace("/", "~1"), oa.get(k), ob.get(k), out, stripped);
-      }
-      return;
-    }
-    boolean explained = stripped && (ptr.startsWith("/counts") || ptr.equals("/vectors_requested")
-        || ptr.startsWith("/attributes/written_values"));
-    out.add(new Drift(ptr.isEmpty() ? "/" : ptr, a, b, explained ? Drift.STRIPPED : null));
+  private static JsonNode present(JsonNode n) {
+    return n.isMissingNode() ? null : n;
   }
 
 }

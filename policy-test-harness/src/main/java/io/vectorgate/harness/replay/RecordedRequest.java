@@ -23,6 +23,8 @@ import java.time.Instant;
  * @param request the request payload as recorded (protobuf JSON for gRPC; method/path/body or the body for HTTP)
  * @param response the response as recorded, or null
  * @param context the entry's {@code context} object when a newer gateway records one (usage counters), or null
+ * @param upstreamStatus the entry's {@code upstream.status} ({@code OK} / a gRPC code, {@code 200}), or null when
+ *     the request was not forwarded or the entry has none
  */
 public record RecordedRequest(
     String id,
@@ -36,7 +38,16 @@ public record RecordedRequest(
     Decision decision,
     JsonNode request,
     JsonNode response,
-    JsonNode context) {
+    JsonNode context,
+    String upstreamStatus) {
+
+  /** A request without an upstream status (inline cases, tests). */
+  public RecordedRequest(String id, String location, Instant time, String requestId, String clientAddress,
+      Identity identity, Connection connection, Operation operation, Decision decision, JsonNode request,
+      JsonNode response, JsonNode context) {
+    this(id, location, time, requestId, clientAddress, identity, connection, operation, decision, request, response,
+        context, null);
+  }
 
   /** The Milvus RPC short name ({@code Search}) from the recorded operation's protocol facts, or null. */
   public String rpcName() {

@@ -176,7 +176,9 @@ public final class Traffic {
     return new RecordedRequest(id, loc, time, optText(e, "request_id"), address, identity, connection, operation,
         decision, e.hasNonNull("request") ? e.get("request") : null,
         e.hasNonNull("response") ? e.get("response") : null,
-        e.path("context").isObject() ? e.get("context") : null);
+        e.path("context").isObject() ? e.get("context") : null,
+        e.path("upstream").path("status").isValueNode() && !e.path("upstream").path("status").isNull()
+            ? e.path("upstream").path("status").asText() : null);
   }
 
   static <T> T convert(JsonNode n, Class<T> type, String field, String loc) {

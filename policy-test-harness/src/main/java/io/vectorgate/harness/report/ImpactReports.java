@@ -32,7 +32,9 @@ public final class ImpactReports {
     boolean flip = c.kind() == ChangeKind.NEWLY_DENIED || c.kind() == ChangeKind.NEWLY_ALLOWED;
     return (c.before().allow() ? "allow" : "deny " + c.before().reasonCodes()) + " -> "
         + (c.after().allow() ? "allow" : "deny " + c.after().reasonCodes())
-        + (flip || c.aspects().isEmpty() ? "" : " " + c.aspects());
+        + (flip || c.aspects().isEmpty() ? "" : " " + c.aspects())
+        + (c.effects().isEmpty() ? "" : " => " + c.effects().stream().map(Object::toString)
+            .collect(java.util.stream.Collectors.joining("; ")));
   }
 
   public static String terminal(ImpactReport r) {
@@ -87,6 +89,14 @@ public final class ImpactReports {
     return sb.toString();
   }
 
+  /** {@code effects: [{kind, detail}]} of an obligations change (absent for other kinds). */
+  private static void effects(ObjectNode o, Change c) {
+    if (!c.effects().isEmpty()) {
+      ArrayNode a = o.putArray("effects");
+      c.effects().forEach(e -> a.addObject().put("kind", e.kind().wireName()).put("detail", e.detail()));
+    }
+  }
+
   public static String json(ImpactReport r) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("passed", r.passed());
@@ -121,10 +131,11 @@ public final class ImpactReports {
         e.put("subject", c.source().identity().subject());
         e.set("before", ContractJson.mapper().valueToTree(c.before()));
         e.set("after", ContractJson.mapper().valueToTree(c.after()));
+        effects(e, c);
       }
     }
     ArrayNode changed = root.putArray("changed_records");
-    r.changes().forEach(c -> changed.addObject().put("record", c.source().id()).put("change", c.kind().wireName()));
+    r.changes().forEach(c -> effects(changed.addObject().put("record", c.source().id()).put("change", c.kind().wireName()), c));
     ArrayNode errors = root.putArray("errors");
     for (ReplayError e : r.errors()) {
       errors.addObject().put("record", e.recordId()).put("location", e.location()).put("code", e.code())

@@ -101,7 +101,7 @@ public final class TrafficTestRunner {
     return new RecordedRequest(r.id(), r.location(), c.time() != null ? c.time() : r.time(), r.requestId(),
         c.clientAddress() != null ? c.clientAddress() : r.clientAddress(),
         c.identity() != null ? c.identity() : r.identity(), r.connection(), r.operation(), r.decision(),
-        r.request(), r.response(), c.context() != null ? c.context() : r.context());
+        r.request(), r.response(), c.context() != null ? c.context() : r.context(), r.upstreamStatus());
   }
 
   private static RecordedRequest inline(TrafficCase c) {
