@@ -9,7 +9,7 @@ import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.HealthConfig;
-import io.vectorgate.proxy.grpc.AdapterMilvusProtocol;
+import io.vectorgate.proxy.adapter.AdapterRegistry;
 import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
@@ -99,7 +99,7 @@ class InFlightTimeoutTest {
     }
     return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
         "test-mask-key-0123456789abcdef")::get, Clock.systemUTC(), engine, ApprovalGate.DENY,
-        AdapterMilvusProtocol.factory());
+        AdapterRegistry.defaults());
   }
 
   /** Sends a heartbeat and waits until the upstream holds it. */
