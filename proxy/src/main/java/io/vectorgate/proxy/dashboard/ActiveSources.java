@@ -53,8 +53,9 @@ public interface ActiveSources {
         throw new Unavailable("cannot read the policy sources " + all + ": " + e.getMessage(), e);
       }
       if (!now.equals(revision)) {
-        throw new Unavailable("the files of `policy.rego_dirs` changed since the active revision " + revision
-            + " was compiled (they are now " + now + "); an explanation would describe another policy", null);
+        throw new Unavailable("the files of `policy.rego_dirs` no longer hash to the active revision " + revision
+            + " (they hash to " + now + "): they changed since the gateway compiled them, and an explanation would"
+            + " describe another policy", null);
       }
       Path cwd = Path.of("").toAbsolutePath().normalize();
       List<DecisionExplainer.Source> out = new ArrayList<>();

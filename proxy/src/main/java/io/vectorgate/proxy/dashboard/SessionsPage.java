@@ -142,7 +142,7 @@ final class SessionsPage {
       if ("request".equals(e.path("kind").asText())) {
         items.add(request(e, explain == null || !e.hasNonNull("operation") || !e.hasNonNull("seq") ? Html.EMPTY
             : Html.of("<p><a href=\"%s\" class=\"explain\">Explain this decision under the active policy</a></p>",
-                Pages.url(Pages.BASE + "/sessions/explain", Map.of("id", id, "seq", e.get("seq").asText())))));
+                Pages.url(Pages.BASE + "/sessions/explain", with(Map.of("id", id), "seq", e.get("seq").asText())))));
       }
     }
     SessionSummary s = t.summary();

@@ -650,6 +650,6 @@ class DashboardHandlerTest {
     DashboardHandler.PageError changed = org.junit.jupiter.api.Assertions.assertThrows(DashboardHandler.PageError.class,
         () -> new DecisionExplain(engine, ActiveSources.files(policySources.subList(0, 2))).explain(entry));
     assertEquals(503, changed.status);
-    assertTrue(changed.getMessage().contains("changed since the active revision"), changed.getMessage());
+    assertTrue(changed.getMessage().contains("no longer hash to the active revision"), changed.getMessage());
   }
 }
