@@ -3,6 +3,7 @@ package io.vectorgate.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorgate.engine.CompileResult;
 import io.vectorgate.engine.ContractJson;
+import io.vectorgate.engine.DecisionExplainer;
 import io.vectorgate.engine.Diagnostic;
 import io.vectorgate.engine.EngineConfig;
 import io.vectorgate.engine.Evaluation;
@@ -142,19 +143,6 @@ public final class PolicyCommand {
       }
       return false;
     }
-  }
-
-  /** Cuts the rules that produced a value ({@code Exit} events) out of an {@code opa eval --explain=full} trace. */
-  static List<String> producingRules(String fullTrace) {
-    java.util.Set<String> out = new java.util.LinkedHashSet<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(\\S+:\\d+)\\s+[| ]*Exit (data\\.\\S+)")
-        .matcher(fullTrace);
-    while (m.find()) {
-      if (!m.group(1).startsWith("query:")) {
-        out.add(m.group(1) + "  " + m.group(2));
-      }
-    }
-    return List.copyOf(out);
   }
 
   @Command(name = "fmt", mixinStandardHelpOptions = true, description = "Format Rego files with `opa fmt` (.vg files: `vectorgate dsl fmt`): "
@@ -313,45 +301,61 @@ public final class PolicyCommand {
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
             .valueToTree(ev);
         spec.commandLine().getOut().println(ContractJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-        if (explain != null) {
-          explain(json);
+        if (explain != null && !explain(json)) {
+          return 1;
         }
         return ev.status() == Evaluation.Status.DEFINED ? 0 : 1;
       }
     }
 
-    /** Runs the real {@code opa eval} on the same sources and input and prints the explanation on stderr. */
-    private void explain(String inputJson) throws Exception {
+    /**
+     * Explains the decision with {@link DecisionExplainer} (the real {@code opa eval --explain=full}
+     * on the same sources and input) and prints on stderr the rules that produced a value, then each
+     * reason and obligation with the rules that produced it, files named as the repository does.
+     */
+    private boolean explain(String inputJson) throws Exception {
       PrintWriter err = spec.commandLine().getErr();
       PolicySources.Prepared prepared = PolicySources.prepare(sources);
       io.vectorgate.harness.RepoPaths paths = io.vectorgate.harness.RepoPaths.of(sources.get(0));
+      List<DecisionExplainer.Source> shown = new java.util.ArrayList<>();
       for (int i = 0; i < sources.size(); i++) {
-        if (!prepared.sources().get(i).equals(sources.get(i))) {
-          paths.alias(prepared.sources().get(i), sources.get(i));
-        }
+        String name = paths.show(sources.get(i));
+        shown.add(new DecisionExplainer.Source(prepared.sources().get(i), ".".equals(name) ? "" : name));
       }
-      Path in = Files.createTempFile("vectorgate-explain-", ".json");
+      DecisionExplainer.Explanation e;
       try {
-        Files.writeString(in, inputJson);
-        io.vectorgate.dsl.rego.OpaTool opa = io.vectorgate.dsl.rego.OpaTool.fromEnvironment();
-        String query = "data." + entrypoint.replace('/', '.');
-        List<String> base = new java.util.ArrayList<>(List.of("eval", "--format", "pretty", "-i", in.toString()));
-        prepared.sources().forEach(p -> {
-          base.add("-d");
-          base.add(p.toString());
-        });
-        List<String> full = new java.util.ArrayList<>(base);
-        full.addAll(List.of("--explain", "full", query));
-        String trace = paths.text(opa.run(full, null).stdout());
-        err.println("rules that produced a value:");
-        producingRules(trace).forEach(r -> err.println("  " + r));
-        if (explain.equals("full")) {
-          err.println("opa eval --explain=full:");
-          err.println(trace.stripTrailing());
-        }
-      } finally {
-        Files.deleteIfExists(in);
+        e = DecisionExplainer.create(java.time.Duration.ofSeconds(60)).explain(new DecisionExplainer.Request(shown,
+            inputJson, DecisionExplainer.Request.queryOf(entrypoint), explain.equals("full")));
+      } catch (DecisionExplainer.ExplainException x) {
+        err.println("vectorgate: cannot explain: " + x.getMessage());
+        return false;
       }
+      err.println("rules that produced a value:");
+      java.util.Set<String> listed = new java.util.LinkedHashSet<>();
+      e.notes().forEach(n -> listed.add(n.location() + "  " + n.rule()));
+      listed.forEach(r -> err.println("  " + r));
+      if (!e.reasons().isEmpty()) {
+        err.println("reasons:");
+        e.reasons().forEach(t -> printTraced(err, t));
+      }
+      if (!e.obligations().isEmpty()) {
+        err.println("obligations:");
+        e.obligations().forEach(t -> printTraced(err, t));
+      }
+      if (explain.equals("full")) {
+        err.println("opa eval --explain=full:");
+        err.println(e.trace().stripTrailing());
+      }
+      return true;
+    }
+
+    private static void printTraced(PrintWriter err, DecisionExplainer.Traced t) {
+      String kind = t.element().path("kind").asText("");
+      err.println("  " + (kind.isEmpty() ? "" : kind + " ") + t.code() + ": " + t.element().path("message").asText(""));
+      if (t.rules().isEmpty()) {
+        err.println("    (no rule in the trace produced it)");
+      }
+      t.rules().forEach(n -> err.println("    " + n.location() + "  " + n.rule()));
     }
   }
 }

@@ -108,6 +108,9 @@ class PolicyCommandTest {
     assertTrue(notes.err().contains("policies/main.rego:12  data.vectorgate.decision"), notes.err());
     assertTrue(!notes.err().contains("main.rego:10"), "the rule that produced nothing is not listed: " + notes.err());
     assertTrue(!notes.err().contains("opa eval --explain=full"), notes.err());
+    // each reason with the rules that produced it
+    assertTrue(notes.err().contains("reasons:\n  no_x: x is required\n    policies/main.rego:5  data.vectorgate.deny"),
+        notes.err());
     assertTrue(!notes.err().contains(tmp.toString()), notes.err());
     Run full = run("policy", "eval", "--source", dir.toString(), "--input", input.toString(), "--explain", "full");
     assertTrue(full.err().contains("opa eval --explain=full:") && full.err().contains("Eval input.y = 1"), full.err());

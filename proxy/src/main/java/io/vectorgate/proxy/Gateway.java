@@ -257,7 +257,8 @@ public final class Gateway implements AutoCloseable {
                   : cfg.recording().admin().auditorGroups(),
               engine instanceof PolicyEngine p ? p : null, rollout == null ? null : rollout.controller(),
               new java.util.HashSet<>(cfg.admin().readerGroups()), new java.util.HashSet<>(cfg.admin().operatorGroups()),
-              kinds, metrics::snapshot, recording.enabled() ? recording.recorder()::stats : null));
+              kinds, metrics::snapshot, recording.enabled() ? recording.recorder()::stats : null,
+              explainSources(cfg.policy(), rollout)));
     }
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock,
@@ -487,6 +488,25 @@ public final class Gateway implements AutoCloseable {
   /** The session log, when the config has a {@code recording:} section. */
   public java.util.Optional<io.vectorgate.proxy.recording.GatewayRecording> recording() {
     return recording.enabled() ? java.util.Optional.of(recording) : java.util.Optional.empty();
+  }
+
+  /**
+   * Where the dashboard's "Explain" finds the active revision's Rego: the rollout's checkout, or the
+   * static {@code policy.rego_dirs} and {@code data_file}.
+   */
+  private static io.vectorgate.proxy.dashboard.ActiveSources explainSources(GatewayConfig.PolicyConfig policy,
+      io.vectorgate.proxy.rollout.GatewayRollout rollout) {
+    if (rollout != null) {
+      return io.vectorgate.proxy.dashboard.ActiveSources.rollout(rollout.controller());
+    }
+    if (policy == null || policy.regoDirs().isEmpty()) {
+      return null;
+    }
+    List<Path> sources = new ArrayList<>(policy.regoDirs());
+    if (policy.dataFile() != null) {
+      sources.add(policy.dataFile());
+    }
+    return io.vectorgate.proxy.dashboard.ActiveSources.files(sources);
   }
 
   /** The port of the sessions admin API: its own server's, or the approvals admin server's. */

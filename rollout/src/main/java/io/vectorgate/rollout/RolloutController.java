@@ -1,6 +1,7 @@
 package io.vectorgate.rollout;
 
 import io.vectorgate.engine.PolicyEngine;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -417,6 +418,25 @@ public final class RolloutController implements AutoCloseable {
   public CheckResult unpin(String by) {
     RolloutOperations.unpin(state, by, clock);
     return checkNow();
+  }
+
+  /** The Rego tree a revision compiles from ({@link #prepare}) and its path inside the repository ("" for the root). */
+  public record PreparedTree(String revision, Path dir, String root) {}
+
+  /**
+   * Checks {@code revision} out of the source again and writes the Rego tree it compiles from
+   * (DSL compiled to Rego, data files beside it) under {@code into}, for an explanation of a
+   * decision; empty when the source delivers prebuilt bundles, which hold no Rego. Changes nothing:
+   * no stage is recorded, the active revision stays.
+   */
+  public Optional<PreparedTree> prepare(String revision, Path into) throws RolloutException {
+    Candidate c = source.checkout(revision, into.resolve("tree"));
+    if (!(c instanceof Candidate.Tree t)) {
+      return Optional.empty();
+    }
+    Path prepared = into.resolve("prepared");
+    pipeline.prepare(t, prepared);
+    return Optional.of(new PreparedTree(revision, prepared, t.root()));
   }
 
   /** Pins the last good revision before the active one, then checks. */

@@ -213,6 +213,25 @@ public final class RolloutPipeline {
   }
 
   PolicyBundle compile(Candidate.Tree t, Path prepared) throws RolloutException {
+    prepare(t, prepared);
+    CompileResult r = compiler.compile(PolicyCompiler.CompileRequest.of(prepared).withRevision(t.revision()));
+    if (!r.succeeded()) {
+      List<Problem> problems = new ArrayList<>();
+      for (Diagnostic d : r.diagnostics()) {
+        problems.add(new Problem(relative(prepared, d.file()), d.line(), d.column(),
+            (d.code() == null || d.code().isEmpty() ? "" : d.code() + ": ") + d.message()));
+      }
+      throw new RolloutException(new StageFailure(Stage.COMPILE, problems.size() + " Rego error(s)", problems,
+          List.of()));
+    }
+    return r.orThrow();
+  }
+
+  /**
+   * The Rego tree a checked-out revision compiles from, written to {@code prepared}: its DSL
+   * compiled to Rego ({@code x.vg.rego} beside {@code x.vg}), its Rego and its data files.
+   */
+  public void prepare(Candidate.Tree t, Path prepared) throws RolloutException {
     Path tree = t.dir();
     try {
       boolean any;
@@ -233,17 +252,6 @@ public final class RolloutPipeline {
         throw new RolloutException(new StageFailure(Stage.COMPILE, problems.size() + " DSL error(s)", problems, List.of()));
       }
       copyDataFiles(tree, prepared);
-      CompileResult r = compiler.compile(PolicyCompiler.CompileRequest.of(prepared).withRevision(t.revision()));
-      if (!r.succeeded()) {
-        List<Problem> problems = new ArrayList<>();
-        for (Diagnostic d : r.diagnostics()) {
-          problems.add(new Problem(relative(prepared, d.file()), d.line(), d.column(),
-              (d.code() == null || d.code().isEmpty() ? "" : d.code() + ": ") + d.message()));
-        }
-        throw new RolloutException(new StageFailure(Stage.COMPILE, problems.size() + " Rego error(s)", problems,
-            List.of()));
-      }
-      return r.orThrow();
     } catch (IOException e) {
       throw new RolloutException(Stage.COMPILE, "cannot prepare the policy directory: " + e.getMessage(), e);
     } catch (OpaTool.OpaException e) {

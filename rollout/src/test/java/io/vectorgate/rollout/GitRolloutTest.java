@@ -505,4 +505,32 @@ class GitRolloutTest {
     assertTrue(f.failure().message().contains("`policies` does not exist"), f.failure().message());
     assertTrue(gw.engine.activeRevision().isEmpty());
   }
+
+  /**
+   * The active revision checked out and prepared again for an explanation: the decision's reason is
+   * traced into the repository's files (a rule of hand-written Rego and one generated from DSL).
+   */
+  @Test
+  void theActiveRevisionIsPreparedAgainForAnExplanationNamingRepositoryFiles() throws Exception {
+    String sha = repo.commit("deny deletes", Map.of("policies/policy.vg", Policies.DENY_DELETE_VG,
+        "policies/rules/extra.rego", "package vectorgate\n\nimport rego.v1\n\n"
+            + "deny contains {\"code\": \"no_drafts\", \"message\": \"drafts are closed\"} if {\n"
+            + "\tinput.operation.resource.collection == \"drafts\"\n}\n"));
+    gateway(null, "policies");
+    assertEquals(new RolloutController.CheckResult.Activated(sha, null), gw.controller.checkNow());
+    Path into = Files.createDirectories(tmp.resolve("explain"));
+    RolloutController.PreparedTree t = gw.controller.prepare(sha, into).orElseThrow();
+    assertEquals("policies", t.root());
+    var explainer = io.vectorgate.engine.DecisionExplainer.create(java.time.Duration.ofSeconds(60));
+    var x = explainer.explain(new io.vectorgate.engine.DecisionExplainer.Request(
+        List.of(new io.vectorgate.engine.DecisionExplainer.Source(t.dir(), t.root())),
+        Policies.input("delete", "drafts"), "data.vectorgate.decision", false));
+    assertEquals(false, x.result().path("allow").asBoolean(true), x.result().toString());
+    var drafts = x.reasons().stream().filter(r -> r.code().equals("no_drafts")).findFirst().orElseThrow();
+    assertEquals("policies/rules/extra.rego:5", drafts.rules().get(0).location());
+    var deletes = x.reasons().stream().filter(r -> r.code().equals("no_deletes")).findFirst().orElseThrow();
+    assertTrue(deletes.rules().get(0).file().startsWith("policies/policy.vg"), deletes.rules().toString());
+    assertTrue(x.notes().stream().noneMatch(n -> n.file().contains(tmp.toString())), x.notes().toString());
+    assertEquals(sha, gw.engine.activeRevision().orElseThrow(), "preparing changes nothing");
+  }
 }

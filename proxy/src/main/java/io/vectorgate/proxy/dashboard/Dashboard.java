@@ -42,11 +42,21 @@ public final class Dashboard {
    * @param connectionKinds each configured connection's database kind (the sessions filter)
    * @param counters the gateway's request counters by outcome (null: none)
    * @param recorderStats the recorder's counters (null: recording off)
+   * @param policySources where the active revision's Rego is, for "Explain" (null: not offered)
    */
   public record Sources(ApprovalService approvals, Set<String> readAllGroups, RecordingStore store,
       List<String> recordingAuditors, PolicyEngine engine, RolloutController rollout, Set<String> policyReaders,
       Set<String> policyOperators, Map<String, DatabaseKind> connectionKinds, Supplier<Map<String, Long>> counters,
-      Supplier<RecorderStats> recorderStats) {
+      Supplier<RecorderStats> recorderStats, ActiveSources policySources) {
+    /** Without "Explain". */
+    public Sources(ApprovalService approvals, Set<String> readAllGroups, RecordingStore store,
+        List<String> recordingAuditors, PolicyEngine engine, RolloutController rollout, Set<String> policyReaders,
+        Set<String> policyOperators, Map<String, DatabaseKind> connectionKinds, Supplier<Map<String, Long>> counters,
+        Supplier<RecorderStats> recorderStats) {
+      this(approvals, readAllGroups, store, recordingAuditors, engine, rollout, policyReaders, policyOperators,
+          connectionKinds, counters, recorderStats, null);
+    }
+
     public Sources {
       readAllGroups = readAllGroups == null ? Set.of() : Set.copyOf(readAllGroups);
       recordingAuditors = recordingAuditors == null ? List.of() : List.copyOf(recordingAuditors);

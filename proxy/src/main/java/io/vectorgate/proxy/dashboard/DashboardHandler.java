@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Routes under {@code /dashboard}: {@code GET /} (links to the pages the user may open),
  * {@code GET /login}, {@code GET /callback}, {@code POST /logout}, {@code GET /approvals},
  * {@code POST /approvals/{id}/approve|reject}, {@code GET /sessions}, {@code GET /sessions/view},
- * {@code GET /sessions/replay}, {@code GET /sessions/export}, {@code GET /policy},
+ * {@code GET /sessions/replay}, {@code GET /sessions/explain}, {@code GET /sessions/export}, {@code GET /policy},
  * {@code GET /policy/confirm}, {@code POST /policy/pin|unpin|rollback}, {@code GET /overview},
  * {@code GET /static/dashboard.css}. Every POST needs the session's
  * CSRF token in the {@code csrf} form field and, when the browser sends {@code Origin}, the
@@ -70,7 +70,8 @@ public final class DashboardHandler implements HttpHandler {
     this.overviewGroups = Set.copyOf(overview);
     this.approvals = src.approvals() == null ? null : new ApprovalsPage(src.approvals(), src.readAllGroups());
     this.sessionsPage = src.store() == null ? null : new SessionsPage(src.store(), src.connectionKinds(),
-        src.engine() == null ? null : new DecisionReplay(src.engine()));
+        src.engine() == null ? null : new DecisionReplay(src.engine()),
+        src.engine() == null || src.policySources() == null ? null : new DecisionExplain(src.engine(), src.policySources()));
     this.policyPage = new PolicyPage(src.rollout(), src.engine());
     this.overviewPage = new OverviewPage(src.store(), src.engine(), src.rollout(), src.counters(), src.recorderStats());
   }
@@ -196,6 +197,7 @@ public final class DashboardHandler implements HttpHandler {
         case "/sessions" -> sessionsPage.list(q);
         case "/sessions/view" -> sessionsPage.view(q);
         case "/sessions/replay" -> sessionsPage.replay(q);
+        case "/sessions/explain" -> sessionsPage.explain(q);
         case "/sessions/export" -> sessionsPage.export(ex, q);
         default -> throw new PageError(404, "no such page");
       };

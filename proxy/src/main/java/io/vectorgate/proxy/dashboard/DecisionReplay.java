@@ -68,27 +68,17 @@ final class DecisionReplay {
       }
       Decision recorded;
       try {
-        recorded = e.hasNonNull("decision") ? read(e.get("decision"), Decision.class) : null;
-      } catch (IllegalArgumentException e2) {
-        pending.add(new Row(e, null, null, List.of(), "not replayable: " + e2.getMessage()));
-        inputs.add(null);
-        continue;
-      }
-      if (!e.hasNonNull("operation") || !e.hasNonNull("identity") || !e.hasNonNull("connection") || recorded == null) {
-        pending.add(new Row(e, recorded, null, List.of(), "refused before the policy was asked"
-            + (recorded == null || recorded.reasons().isEmpty() ? "" : " (" + recorded.reasons().get(0).code() + ")")));
+        recorded = recordedDecision(e);
+      } catch (NotReplayable x) {
+        pending.add(new Row(e, null, null, List.of(), x.getMessage()));
         inputs.add(null);
         continue;
       }
       PolicyInput input;
       try {
-        Instant time = Instant.parse(e.path("time").asText());
-        long nanos = Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
-        input = PolicyInput.of(read(e.get("identity"), Identity.class), read(e.get("connection"), Connection.class),
-            read(e.get("operation"), Operation.class), new RequestContext(time.toString(), nanos,
-                e.path("client").path("address").asText(null), e.path("request_id").asText(null), Usage.NONE));
-      } catch (IllegalArgumentException | java.time.DateTimeException e2) {
-        pending.add(new Row(e, recorded, null, List.of(), "not replayable: " + e2.getMessage()));
+        input = inputOf(e, recorded);
+      } catch (NotReplayable x) {
+        pending.add(new Row(e, recorded, null, List.of(), x.getMessage()));
         inputs.add(null);
         continue;
       }
@@ -108,6 +98,44 @@ final class DecisionReplay {
         rows.add(new Row(r.entry(), r.recorded(), now, changes(r.recorded(), now), null));
       }
       return new Result(replicaRevision, rows);
+    }
+  }
+
+  /** Why a recorded request cannot be decided again; the message is shown. */
+  static final class NotReplayable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotReplayable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The policy input of a recorded request as the gateway built it (identity, connection, decoded
+   * operation; the recorded time, client address and request id; usage zero).
+   */
+  static PolicyInput inputOf(ObjectNode e, Decision recorded) throws NotReplayable {
+    if (!e.hasNonNull("operation") || !e.hasNonNull("identity") || !e.hasNonNull("connection") || recorded == null) {
+      throw new NotReplayable("refused before the policy was asked"
+          + (recorded == null || recorded.reasons().isEmpty() ? "" : " (" + recorded.reasons().get(0).code() + ")"));
+    }
+    try {
+      Instant time = Instant.parse(e.path("time").asText());
+      long nanos = Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
+      return PolicyInput.of(read(e.get("identity"), Identity.class), read(e.get("connection"), Connection.class),
+          read(e.get("operation"), Operation.class), new RequestContext(time.toString(), nanos,
+              e.path("client").path("address").asText(null), e.path("request_id").asText(null), Usage.NONE));
+    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e2) {
+      throw new NotReplayable("not replayable: " + e2.getMessage());
+    }
+  }
+
+  /** The recorded decision of a request entry (null when none); {@link NotReplayable} when it does not fit the contract. */
+  static Decision recordedDecision(ObjectNode e) throws NotReplayable {
+    try {
+      return e.hasNonNull("decision") ? read(e.get("decision"), Decision.class) : null;
+    } catch (IllegalArgumentException e2) {
+      throw new NotReplayable("not replayable: " + e2.getMessage());
     }
   }
 

@@ -46,15 +46,19 @@ final class SessionsPage {
   private final RecordingStore store;
   private final Map<String, DatabaseKind> connectionKinds;
   private final DecisionReplay replay;
+  private final DecisionExplain explain;
 
   /**
    * @param connectionKinds each connection name's database kind (the {@code database} filter)
    * @param replay null when the gateway has no policy engine of its own (a test double)
+   * @param explain null when the gateway cannot name its policy's sources
    */
-  SessionsPage(RecordingStore store, Map<String, DatabaseKind> connectionKinds, DecisionReplay replay) {
+  SessionsPage(RecordingStore store, Map<String, DatabaseKind> connectionKinds, DecisionReplay replay,
+      DecisionExplain explain) {
     this.store = store;
     this.connectionKinds = Map.copyOf(connectionKinds);
     this.replay = replay;
+    this.explain = explain;
   }
 
   DashboardHandler.Result list(Map<String, String> q) throws DashboardHandler.PageError, IOException {
@@ -136,7 +140,9 @@ final class SessionsPage {
     List<Html> items = new ArrayList<>();
     for (ObjectNode e : t.entries()) {
       if ("request".equals(e.path("kind").asText())) {
-        items.add(request(e));
+        items.add(request(e, explain == null || !e.hasNonNull("operation") || !e.hasNonNull("seq") ? Html.EMPTY
+            : Html.of("<p><a href=\"%s\" class=\"explain\">Explain this decision under the active policy</a></p>",
+                Pages.url(Pages.BASE + "/sessions/explain", with(Map.of("id", id), "seq", e.get("seq").asText())))));
       }
     }
     SessionSummary s = t.summary();
@@ -203,6 +209,86 @@ final class SessionsPage {
         id, Pages.url(Pages.BASE + "/sessions/view", Map.of("id", id)), r.revision(), r.changed(), r.rows().size(),
         rows.isEmpty() ? Html.of("<tr><td colspan=\"7\">No requests recorded.</td></tr>") : Html.join(rows));
     return new DashboardHandler.Result.Page(200, "Current policy on this session", body);
+  }
+
+  /** Which rules of the active revision produce each reason and obligation of one recorded request. */
+  DashboardHandler.Result explain(Map<String, String> q) throws DashboardHandler.PageError, IOException {
+    if (explain == null) {
+      throw new DashboardHandler.PageError(404, "this gateway cannot explain decisions (it has no policy sources of its own)");
+    }
+    String id = q.get("id");
+    String seq = q.get("seq");
+    if (id == null || id.isEmpty() || id.length() > 200 || seq == null || !seq.matches("[0-9]{1,18}") || q.size() != 2) {
+      throw new DashboardHandler.PageError(400, "this page takes two parameters, `id` (a session id) and `seq` (a request's seq)");
+    }
+    SessionTranscript t = store.show(id);
+    ObjectNode entry = null;
+    for (ObjectNode e : t.entries()) {
+      if ("request".equals(e.path("kind").asText()) && e.path("seq").asText().equals(seq)) {
+        entry = e;
+      }
+    }
+    if (entry == null) {
+      throw new DashboardHandler.PageError(404, "no request with seq " + seq + " in session `"
+          + DashboardHandler.printable(id) + "`");
+    }
+    DecisionExplain.Result r = explain.explain(entry);
+    io.vectorgate.engine.DecisionExplainer.Explanation x = r.explanation();
+    List<Html> reasons = new ArrayList<>();
+    for (io.vectorgate.engine.DecisionExplainer.Traced tr : x.reasons()) {
+      reasons.add(Html.of("<tr><td><code>%s</code></td><td>%s</td><td>%s</td></tr>", tr.code(),
+          tr.element().path("message").asText(""), rules(tr)));
+    }
+    List<Html> obligations = new ArrayList<>();
+    for (io.vectorgate.engine.DecisionExplainer.Traced tr : x.obligations()) {
+      obligations.add(Html.of("<tr><td><code>%s</code></td><td><code>%s</code></td><td>%s<details><summary>element</summary>"
+          + "<pre>%s</pre></details></td><td>%s</td></tr>", tr.element().path("kind").asText("-"), tr.code(),
+          tr.element().path("message").asText(""), pretty(tr.element()), rules(tr)));
+    }
+    List<Html> notes = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (io.vectorgate.engine.DecisionExplainer.Note n : x.notes()) {
+      if (seen.add(n.location() + " " + n.rule())) {
+        notes.add(Html.of("<li><code>%s</code> <code>%s</code></li>", n.location(), n.rule()));
+      }
+    }
+    io.vectorgate.model.Decision now = r.now();
+    Html outcome = now == null ? Html.of("<p class=\"notice error\" role=\"alert\">Under revision <code>%s</code> the"
+        + " policy gives no decision object for this input.</p>", r.revision())
+        : Html.of("<p class=\"notice\" role=\"status\" id=\"explain-summary\">Under the active revision <code>%s</code>"
+            + " this request is <strong class=\"%s\">%s</strong>; it was recorded as %s%s.</p>", r.revision(),
+            now.allow() ? "allow" : "deny", now.allow() ? "allowed" : "denied",
+            r.recorded().allow() ? "allowed" : "denied", DecisionReplay.changes(r.recorded(), now).isEmpty() ? ""
+                : " (" + String.join(", ", DecisionReplay.changes(r.recorded(), now)) + ")");
+    JsonNode op = entry.path("operation");
+    Html body = Html.of("""
+        <p><code>%s</code> · request seq %s: <code>%s</code> on <code>%s</code> · <a href="%s">Back to the session</a></p>
+        %s
+        <p>The recorded policy input (identity, connection, decoded operation, its time; usage counters as zero) evaluated
+        by the real <code>opa eval --explain=full</code> on the active revision's Rego; each rule is named by file:line
+        in the policy repository.</p>
+        <h2>Reasons</h2>
+        <div class="table-wrap"><table><thead><tr><th scope="col">Code</th><th scope="col">Message</th>
+        <th scope="col">Produced by</th></tr></thead><tbody>%s</tbody></table></div>
+        <h2>Obligations</h2>
+        <div class="table-wrap"><table><thead><tr><th scope="col">Kind</th><th scope="col">Code</th>
+        <th scope="col">Message</th><th scope="col">Produced by</th></tr></thead><tbody>%s</tbody></table></div>
+        <details><summary>Every rule that produced a value (%s)</summary><ul>%s</ul></details>""",
+        id, seq, op.path("action").asText("-"), op.path("resource").path("collection").asText("-"),
+        Pages.url(Pages.BASE + "/sessions/view", Map.of("id", id)), outcome,
+        reasons.isEmpty() ? Html.of("<tr><td colspan=\"3\">No reasons.</td></tr>") : Html.join(reasons),
+        obligations.isEmpty() ? Html.of("<tr><td colspan=\"4\">No obligation rule applied.</td></tr>")
+            : Html.join(obligations), notes.size(), Html.join(notes));
+    return new DashboardHandler.Result.Page(200, "Why this decision", body);
+  }
+
+  private static Html rules(io.vectorgate.engine.DecisionExplainer.Traced t) {
+    if (t.rules().isEmpty()) {
+      return Html.of("(no rule in the trace produced it)");
+    }
+    List<Html> out = new ArrayList<>();
+    t.rules().forEach(n -> out.add(Html.of("<li><code>%s</code> <code>%s</code></li>", n.location(), n.rule())));
+    return Html.of("<ol class=\"rules\">%s</ol>", Html.join(out));
   }
 
   private static Html codes(io.vectorgate.model.Decision d) {
@@ -317,7 +403,7 @@ final class SessionsPage {
     return new DashboardHandler.Result.Sent();
   }
 
-  private Html request(ObjectNode e) {
+  private Html request(ObjectNode e, Html actions) {
     JsonNode op = e.path("operation");
     JsonNode d = e.path("decision");
     JsonNode enf = e.path("enforcement");
@@ -341,7 +427,7 @@ final class SessionsPage {
         <dt>Enforcement</dt><dd><pre>%s</pre></dd>
         <dt>Latency</dt><dd>%s</dd>
         <dt>Response (as the client saw it)</dt><dd><pre>%s</pre></dd>
-        </dl></article>""", op.path("action").asText("unknown"),
+        </dl>%s</article>""", op.path("action").asText("unknown"),
         op.path("resource").path("collection").asText("-"), e.path("time").asText(), e.path("seq").asText(),
         id.path("subject").asText("-"), groups(id.path("groups")),
         id.hasNonNull("tenant") ? ", tenant " + id.get("tenant").asText() : "",
@@ -352,7 +438,7 @@ final class SessionsPage {
         d.hasNonNull("obligations") ? pretty(d.get("obligations")) : "(none)",
         enf.isMissingNode() ? "-" : pretty(enf),
         duration.isMissingNode() ? "not forwarded" : (duration.asLong() / 1000.0) + " ms upstream",
-        e.has("response") ? pretty(e.get("response")) : "(not recorded)");
+        e.has("response") ? pretty(e.get("response")) : "(not recorded)", actions);
   }
 
   /** The hash chain status: verified, or the first bad record named. */

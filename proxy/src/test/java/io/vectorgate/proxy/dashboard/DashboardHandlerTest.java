@@ -84,6 +84,8 @@ class DashboardHandlerTest {
   static String base;
   static String sessionId;
   static io.vectorgate.engine.PolicyEngine engine;
+  /** The sources {@link #engine} was compiled from (the "Explain" sources). */
+  static List<Path> policySources;
   static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeAll
@@ -114,9 +116,9 @@ class DashboardHandlerTest {
         }
         """);
     Path root = io.vectorgate.proxy.testing.MilvusLite.root();
+    policySources = List.of(root.resolve("rego-policies/src/main/rego"), extra, root.resolve("samples/org/data.json"));
     engine = io.vectorgate.engine.PolicyEngine.start(io.vectorgate.engine.EngineConfig.defaults(),
-        io.vectorgate.engine.PolicyCompiler.create().compile(root.resolve("rego-policies/src/main/rego"), extra,
-            root.resolve("samples/org/data.json")).orThrow());
+        io.vectorgate.engine.PolicyCompiler.create().compile(policySources.toArray(Path[]::new)).orThrow());
     server = serve(verifier, issuer, store, engine);
     base = "http://127.0.0.1:" + server.getAddress().getPort();
 
@@ -180,7 +182,8 @@ class DashboardHandlerTest {
     srv.createContext(Dashboard.PATH, new DashboardHandler(cfg, new OidcLogin(issuer, "vectorgate", verifier),
         new WebSessions(Clock.systemUTC(), Duration.ofMinutes(30)), new Dashboard.Sources(approvals, Set.of("admins"),
             recordings, List.of(), engine, null, Set.of("sre"), Set.of("policy-admins"),
-            Map.of("lite", DatabaseKind.MILVUS, "docs-http", DatabaseKind.CHROMA), null, null), Set.of("auditors")));
+            Map.of("lite", DatabaseKind.MILVUS, "docs-http", DatabaseKind.CHROMA), null, null,
+            engine == null ? null : ActiveSources.files(policySources)), Set.of("auditors")));
     srv.start();
     return srv;
   }
@@ -578,5 +581,75 @@ class DashboardHandlerTest {
     Browser there = login(tampered, "audrey", List.of("auditors"));
     assertEquals(404, get(tampered, "/dashboard/sessions/replay?id=x", there.cookie()).statusCode(),
         "without an engine of its own there is nothing to replay with");
+  }
+
+  /** "Explain": the rules of the active revision behind each reason, by file:line, escaped; auditors only. */
+  @Test
+  void explainNamesTheRulesBehindEachReasonForAuditorsOnly() throws Exception {
+    Browser auditor = login("audrey", List.of("auditors"));
+    String view = get("/dashboard/sessions/view?id=" + enc(sessionId), auditor.cookie()).body();
+    String seq = store.show(sessionId).entries().stream().filter(e -> "request".equals(e.path("kind").asText()))
+        .findFirst().orElseThrow().get("seq").asText();
+    String link = "/dashboard/sessions/explain?id=" + enc(sessionId) + "&seq=" + seq;
+    assertTrue(view.contains(link.replace("&", "&amp;")), view);
+    HttpResponse<String> r = get(link, auditor.cookie());
+    assertEquals(200, r.statusCode(), r.body());
+    String page = r.body();
+    // recorded as allowed; under the active revision the markup deny rule of replay.rego (line 7) denies it
+    assertTrue(page.contains("Under the active revision <code>" + engine.activeRevision().orElseThrow() + "</code>"), page);
+    assertTrue(page.contains("<strong class=\"deny\">denied</strong>; it was recorded as allowed (now denied"), page);
+    String extra = policySources.get(1).toAbsolutePath().normalize().toString();
+    assertTrue(page.contains("<td><code>no_markup_&lt;b&gt;</code></td><td>collection names with markup</td>"
+        + "<td><ol class=\"rules\"><li><code>" + extra + "/replay.rego:7</code> <code>data.vectorgate.deny</code></li>"), page);
+    assertTrue(page.contains("<code>data.vectorgate.decision</code>"), "every rule that produced a value: " + page);
+    assertFalse(page.contains("<script") || page.contains("<b>"), page);
+    assertFalse(page.contains("vectorgate-explain-"), "no scratch folder is named: " + page);
+
+    Browser analyst = login("mallory", List.of("analysts"));
+    assertEquals(403, get(link, analyst.cookie()).statusCode());
+    assertEquals(400, get("/dashboard/sessions/explain?id=" + enc(sessionId), auditor.cookie()).statusCode());
+    assertEquals(404, get("/dashboard/sessions/explain?id=" + enc(sessionId) + "&seq=999999", auditor.cookie())
+        .statusCode());
+    String tampered = "http://127.0.0.1:" + tamperedServer.getAddress().getPort();
+    Browser there = login(tampered, "audrey", List.of("auditors"));
+    assertEquals(404, get(tampered, "/dashboard/sessions/explain?id=x&seq=1", there.cookie()).statusCode(),
+        "without an engine of its own there is nothing to explain with");
+  }
+
+  /** One explanation at a time (another is refused at once, not queued); sources that changed on disk are refused. */
+  @Test
+  void explainRunsOneAtATimeAndRefusesSourcesThatNoLongerMatchTheActiveRevision() throws Exception {
+    ObjectNode entry = store.show(sessionId).entries().stream().filter(e -> "request".equals(e.path("kind").asText()))
+        .findFirst().orElseThrow();
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ActiveSources real = ActiveSources.files(policySources);
+    DecisionExplain explain = new DecisionExplain(engine, (revision, scratch) -> {
+      inside.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return real.sources(revision, scratch);
+    });
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return explain.explain(entry);
+      } catch (DashboardHandler.PageError e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    assertTrue(inside.await(30, TimeUnit.SECONDS));
+    DashboardHandler.PageError busy = org.junit.jupiter.api.Assertions.assertThrows(DashboardHandler.PageError.class,
+        () -> explain.explain(entry));
+    assertEquals(429, busy.status);
+    release.countDown();
+    assertEquals("no_markup_<b>", first.get(60, TimeUnit.SECONDS).explanation().reasons().get(0).code());
+
+    DashboardHandler.PageError changed = org.junit.jupiter.api.Assertions.assertThrows(DashboardHandler.PageError.class,
+        () -> new DecisionExplain(engine, ActiveSources.files(policySources.subList(0, 2))).explain(entry));
+    assertEquals(503, changed.status);
+    assertTrue(changed.getMessage().contains("no longer hash to the active revision"), changed.getMessage());
   }
 }
