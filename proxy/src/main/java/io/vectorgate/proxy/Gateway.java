@@ -260,9 +260,11 @@ public final class Gateway implements AutoCloseable {
               kinds, metrics::snapshot, recording.enabled() ? recording.recorder()::stats : null,
               explainSources(cfg.policy(), rollout)));
     }
+    io.vectorgate.proxy.tracing.GatewayTracing tracing = io.vectorgate.proxy.tracing.GatewayTracing.open(cfg.tracing(), env);
+    owned.add(tracing); // closed after the listeners: flushes the last spans
     RequestPipeline pipeline = new RequestPipeline(engine, approvals,
         io.vectorgate.proxy.budget.Budgets.tracker(cfg.budgets(), env, Clock.systemUTC(), owned::add), metrics, policyClock,
-        verifier, recording);
+        verifier, recording, tracing.tracer());
     RouteFactory factory = new RouteFactory(maskKey, adapters, pipeline, lim);
     ConnectionsApiConfig connectionsApi = cfg.admin() == null ? null : cfg.admin().connections();
     if (connectionsApi != null) {

@@ -34,6 +34,7 @@ public final class RequestLog {
   private volatile String upstreamStatus;
   private volatile long upstreamMicros;
   private volatile ResponseTally tally;
+  private volatile RequestSpan span;
 
   /** A new request arriving now at {@code listener}, for {@code connection}, with a fresh request id. */
   public RequestLog(String listener, Connection connection) {
@@ -175,5 +176,14 @@ public final class RequestLog {
 
   void tally(ResponseTally tally) {
     this.tally = tally;
+  }
+
+  /** The request's trace (set by the pipeline; {@link RequestSpan#NONE} with tracing off), or null before. */
+  RequestSpan span() {
+    return span;
+  }
+
+  void span(RequestSpan span) {
+    this.span = span;
   }
 }

@@ -43,6 +43,7 @@ public final class RequestPipeline {
   private final Clock policyClock;
   private final Authenticator verifier;
   private final RequestRecorder recorder;
+  private final PipelineTracer tracer;
 
   /**
    * The decide stage alone (no verifier: {@link #run} refuses every credential).
@@ -58,6 +59,14 @@ public final class RequestPipeline {
   /** The whole pipeline: credentials verified by {@code verifier} (the gateway's TokenVerifier), every request recorded by {@code recorder}. */
   public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
       GatewayMetrics metrics, Clock policyClock, Authenticator verifier, RequestRecorder recorder) {
+    this(engine, approvals, usage, metrics, policyClock, verifier, recorder, PipelineTracer.OFF);
+  }
+
+  /** As above, with a span per request and per stage ({@link PipelineTracer#OFF}: none). */
+  public RequestPipeline(DecisionEngine engine, ApprovalGate approvals, UsageTracker usage,
+      GatewayMetrics metrics, Clock policyClock, Authenticator verifier, RequestRecorder recorder,
+      PipelineTracer tracer) {
+    this.tracer = tracer == null ? PipelineTracer.OFF : tracer;
     this.engine = engine;
     this.approvals = approvals;
     this.usage = usage;
@@ -82,14 +91,19 @@ public final class RequestPipeline {
    * called exactly once (twice {@code prepare} when the record fails).
    */
   public <Q, R> void run(RequestLog log, DatabaseAdapter<Q, R> adapter, Q request, Transport<Q, R> t) {
+    RequestSpan span = span(log, t);
+    RequestSpan.Stage stage = RequestSpan.Stage.NONE;
     try {
       // authenticate
+      stage = span.stage("authenticate");
       try {
         if (verifier == null) {
           throw new AuthenticationException(AuthenticationException.Code.PROVIDER_UNAVAILABLE, "no token verifier is configured");
         }
         log.identity(verifier.verify(t.credential()));
+        stage.end();
       } catch (AuthenticationException e) {
+        stage.fail(e.code().wire());
         boolean unavailable = e.code() == AuthenticationException.Code.PROVIDER_UNAVAILABLE;
         metrics.count(unavailable ? "identity_unavailable" : "unauthenticated");
         LOG.info("event=unauthenticated request_id={} listener={} code={} message={}", log.requestId(), log.listener(),
@@ -101,18 +115,25 @@ public final class RequestPipeline {
       }
       // decode
       DatabaseAdapter.Handle<Q> handle;
+      stage = span.stage("decode");
       try {
         handle = adapter.decode(request);
+        stage.end();
       } catch (AdapterException e) {
+        stage.fail(e.code());
         refused(log, e);
         finish(log, t, null);
         return;
       }
       log.operation(handle.operation());
       // decide
+      stage = span.stage("decide");
       Outcome outcome = decide(log.identity(), log.connection(), handle.operation(),
           new RequestMeta(log.requestId(), t.clientAddress()), t::hold);
       log.decision(outcome.decision());
+      stage.attribute(OtelPipelineTracer.DECISION_ID.getKey(), outcome.decision().decisionId());
+      stage.attribute("vectorgate.allow", String.valueOf(outcome.decision().allow()));
+      stage.end();
       if (outcome instanceof Outcome.Deny deny) {
         List<String> codes = deny.decision().reasonCodes();
         log.end(codes.contains("approval_interrupted") ? RequestOutcome.APPROVAL_INTERRUPTED : RequestOutcome.DENIED,
@@ -124,9 +145,12 @@ public final class RequestPipeline {
       // apply request obligations
       Decision decision = outcome.decision();
       DatabaseAdapter.Applied<Q> applied;
+      stage = span.stage("apply");
       try {
         applied = adapter.applyRequestObligations(handle, decision.obligations());
+        stage.end();
       } catch (ObligationException e) {
+        stage.fail(e.code());
         // a deny carries no obligations (docs/contract.md, "The decision"); the reason names the one that failed
         metrics.count("obligation_unenforceable");
         log.decision(new Decision(false, List.of(new Reason(e.code(), e.getMessage())), io.vectorgate.model.Obligations.NONE,
@@ -136,6 +160,7 @@ public final class RequestPipeline {
         finish(log, t, null);
         return;
       } catch (AdapterException e) {
+        stage.fail(e.code());
         refused(log, e);
         finish(log, t, null);
         return;
@@ -155,10 +180,14 @@ public final class RequestPipeline {
       }
       log.outcome(log.approvalId() != null ? RequestOutcome.APPROVED : RequestOutcome.FORWARDED);
       long upstreamStart = System.nanoTime();
-      t.forward(applied.forward(), result -> answered(log, adapter, applied, t, result, upstreamStart));
+      RequestSpan.Stage upstream = span.stage("upstream");
+      stage = upstream;
+      t.forward(applied.forward(), upstream.traceparent(),
+          result -> answered(log, adapter, applied, t, result, upstreamStart, upstream));
     } catch (RuntimeException | LinkageError e) {
       // a LinkageError (e.g. a class missing from a broken deployment) must still end the call:
       // left open, a client without a deadline would wait forever
+      stage.fail("gateway_error");
       gatewayError(log, e);
       finish(log, t, null);
     }
@@ -166,11 +195,14 @@ public final class RequestPipeline {
 
   /** The rewrite stage, when the upstream call ended (on the thread the transport calls back on). */
   private <Q, R> void answered(RequestLog log, DatabaseAdapter<Q, R> adapter, DatabaseAdapter.Applied<Q> applied,
-      Transport<Q, R> t, Transport.UpstreamResult<R> result, long upstreamStart) {
+      Transport<Q, R> t, Transport.UpstreamResult<R> result, long upstreamStart, RequestSpan.Stage upstream) {
     R response = null;
+    RequestSpan.Stage rewrite = RequestSpan.Stage.NONE;
     try {
       long micros = (System.nanoTime() - upstreamStart) / 1000;
       if (result instanceof Transport.UpstreamResult.Failed<R> f) {
+        upstream.attribute(OtelPipelineTracer.UPSTREAM_STATUS.getKey(), f.status());
+        upstream.fail(f.code());
         metrics.count("upstream_error");
         log.upstream(f.status(), micros);
         if (!f.passOn()) {
@@ -182,6 +214,9 @@ public final class RequestPipeline {
         }
       } else {
         Transport.UpstreamResult.Answered<R> a = (Transport.UpstreamResult.Answered<R>) result;
+        upstream.attribute(OtelPipelineTracer.UPSTREAM_STATUS.getKey(), a.status());
+        upstream.end();
+        rewrite = log.span().stage("rewrite");
         log.upstream(a.status(), micros);
         Decision decision = log.decision();
         DatabaseAdapter.Rewritten<R> rw = adapter.rewriteResponse(applied, a.response(), decision.obligations());
@@ -203,8 +238,10 @@ public final class RequestPipeline {
           recordResult(log.identity(), rw.rows(), rw.vectors(), applied.handle().operation().paging());
         }
         response = rw.response();
+        rewrite.end();
       }
     } catch (ObligationException e) {
+      rewrite.fail(e.code());
       // the answer could not be held to the decision: it is not passed on
       metrics.count("response_unenforceable");
       LOG.error("event=response_unenforceable request_id={} listener={} code={} message={}", log.requestId(),
@@ -212,10 +249,29 @@ public final class RequestPipeline {
       log.end(RequestOutcome.RESPONSE_UNENFORCEABLE, e.code(), e.code() + ": " + e.getMessage());
       response = null;
     } catch (RuntimeException | LinkageError e) {
+      rewrite.fail("gateway_error");
       gatewayError(log, e);
       response = null;
     }
     finish(log, t, response);
+  }
+
+  /** The request's trace, started once (by {@link #run}, or by {@link #finish} for a request refused before it). */
+  private RequestSpan span(RequestLog log, Transport<?, ?> t) {
+    RequestSpan span = log.span();
+    if (span == null) {
+      String incoming;
+      try {
+        incoming = t.traceparent();
+        span = tracer.start(log, incoming);
+      } catch (RuntimeException e) {
+        // tracing never fails a request
+        LOG.warn("event=tracing_failed request_id={} error={}", log.requestId(), e.toString());
+        span = RequestSpan.NONE;
+      }
+      log.span(span);
+    }
+    return span;
   }
 
   /**
@@ -279,11 +335,16 @@ public final class RequestPipeline {
       return;
     }
     Transport<?, R> wire = (Transport<?, R>) t;
+    RequestSpan span = span(log, t);
     try {
       wire.prepare(log, response);
       if (recorder.enabled()) {
+        RequestSpan.Stage record = span.stage("record");
         RequestRecorder.Failure failed = recordOrFailure(log, t, mayWait);
-        if (failed != null) {
+        if (failed == null) {
+          record.end();
+        } else {
+          record.fail(failed.code());
           log.end(RequestOutcome.RECORDING_UNAVAILABLE, failed.code(), failed.message());
           wire.prepare(log, null);
         }
@@ -294,6 +355,11 @@ public final class RequestPipeline {
     }
     wire.send();
     requestLine(log, t);
+    try {
+      span.end(log);
+    } catch (RuntimeException e) {
+      LOG.warn("event=tracing_failed request_id={} error={}", log.requestId(), e.toString());
+    }
   }
 
   /** A record that cannot even be built (a bug, a missing class) is a recording failure like a full queue. */

@@ -32,6 +32,23 @@ public interface Transport<Q, R> {
   void forward(Q request, Consumer<UpstreamResult<R>> done);
 
   /**
+   * As {@link #forward(Object, Consumer)}, with the W3C {@code traceparent} of the gateway's
+   * upstream span to send with the request ({@code null}: tracing off, send none). A transport whose
+   * protocol carries it overrides this; the default sends none.
+   */
+  default void forward(Q request, String traceparent, Consumer<UpstreamResult<R>> done) {
+    forward(request, done);
+  }
+
+  /**
+   * The client's W3C {@code traceparent} exactly as it arrived (one value; null when absent or
+   * repeated). The pipeline parses it with the OpenTelemetry propagator; it is never forwarded.
+   */
+  default String traceparent() {
+    return null;
+  }
+
+  /**
    * Renders the answer to the finished {@code log}: {@code response} (the rewritten upstream answer)
    * when the outcome is forwarded with an answer, otherwise the refusal, denial or error the log
    * names. Not sent yet: the record is written first. May be called again (the record failed).

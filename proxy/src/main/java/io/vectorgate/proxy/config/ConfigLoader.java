@@ -155,7 +155,7 @@ public final class ConfigLoader {
   }
 
   /** At most 80 printable ASCII characters of {@code s} (for echoing input in errors). */
-  private static String printable(String s) {
+  static String printable(String s) {
     String t = s == null ? "" : s.length() > 80 ? s.substring(0, 80) + "..." : s;
     return t.replaceAll("[^\\x20-\\x7e]", "?");
   }
@@ -281,7 +281,8 @@ public final class ConfigLoader {
         c.recording() == null ? null : c.recording().resolve(base),
         c.admin() == null ? null : c.admin().resolve(base),
         c.decisionLog() == null ? null : c.decisionLog().resolve(base),
-        c.budgets() == null ? null : c.budgets().resolve(base), c.health());
+        c.budgets() == null ? null : c.budgets().resolve(base), c.health(),
+        c.tracing() == null ? null : c.tracing().resolve(base));
   }
 
   private static SecretRef resolve(Path base, SecretRef ref) {
@@ -389,6 +390,9 @@ public final class ConfigLoader {
     }
     if (c.health() != null) {
       c.health().validate(src + ": health");
+    }
+    if (c.tracing() != null) {
+      c.tracing().validate(src + ": tracing");
     }
     if (c.masking() == null || c.masking().hmacKey() == null) {
       throw new ConfigException(src + ": masking.hmac_key", "required (`env` or `file`): the key of hash masking");

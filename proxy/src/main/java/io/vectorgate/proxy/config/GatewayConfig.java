@@ -21,7 +21,17 @@ public record GatewayConfig(
     @JsonProperty("admin") AdminConfig admin,
     @JsonProperty("decision_log") DecisionLogConfig decisionLog,
     @JsonProperty("budgets") BudgetsConfig budgets,
-    @JsonProperty("health") HealthConfig health) {
+    @JsonProperty("health") HealthConfig health,
+    @JsonProperty("tracing") TracingConfig tracing) {
+
+  /** Without a {@code tracing:} section (tracing off). */
+  public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,
+      PolicyConfig policy, MaskingConfig masking, LimitsConfig limits, ApprovalsConfig approvals,
+      RecordingConfig recording, AdminConfig admin, DecisionLogConfig decisionLog, BudgetsConfig budgets,
+      HealthConfig health) {
+    this(listeners, connections, identity, policy, masking, limits, approvals, recording, admin, decisionLog, budgets,
+        health, null);
+  }
 
   /** Without {@code budgets:} (usage counted in memory) and {@code health:} sections. */
   public GatewayConfig(List<ListenerConfig> listeners, List<ConnectionConfig> connections, IdentityConfig identity,

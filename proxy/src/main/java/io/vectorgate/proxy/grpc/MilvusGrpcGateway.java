@@ -371,7 +371,30 @@ public final class MilvusGrpcGateway implements AutoCloseable {
      */
     @Override
     public void forward(MilvusCall forward, Consumer<UpstreamResult<Message>> done) {
-      route.route().upstream().start(method, forward.request(), forwardHeaders, responseExecutor, (response, error) -> {
+      forward(forward, null, done);
+    }
+
+    /** One value exactly (a repeated key is dropped, like a malformed value). */
+    @Override
+    public String traceparent() {
+      Iterable<String> values = headers.getAll(MilvusMetadata.TRACEPARENT);
+      if (values == null) {
+        return null;
+      }
+      java.util.Iterator<String> it = values.iterator();
+      String first = it.hasNext() ? it.next() : null;
+      return it.hasNext() ? null : first;
+    }
+
+    @Override
+    public void forward(MilvusCall forward, String traceparent, Consumer<UpstreamResult<Message>> done) {
+      Metadata out = forwardHeaders;
+      if (traceparent != null) {
+        out = new Metadata();
+        out.merge(forwardHeaders);
+        out.put(MilvusMetadata.TRACEPARENT, traceparent);
+      }
+      route.route().upstream().start(method, forward.request(), out, responseExecutor, (response, error) -> {
         Runnable r = () -> done.accept(result(response, error));
         if (!recording.enabled() && response != null && response.getSerializedSize() > INLINE_RESPONSE_BYTES) {
           onWorker(r); // too big to rewrite on the transport thread

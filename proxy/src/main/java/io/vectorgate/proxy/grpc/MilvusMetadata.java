@@ -19,6 +19,12 @@ public record MilvusMetadata(String dbname, Metadata forward) {
   /** The client keys passed upstream, each at most once. */
   public static final List<String> FORWARDED = List.of("dbname", "client-request-id", "client-request-unixmsec",
       "identifier");
+  /**
+   * The W3C trace context key: deliberately not in {@link #FORWARDED}. The client's value is parsed
+   * by the pipeline's propagator (a malformed one dropped) and never copied; with tracing on the
+   * upstream gets the gateway's own upstream span's {@code traceparent} (added by the listener).
+   */
+  public static final Metadata.Key<String> TRACEPARENT = Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
   /** The database selector Milvus reads. */
   public static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
   private static final List<Metadata.Key<String>> FORWARDED_KEYS = FORWARDED.stream()

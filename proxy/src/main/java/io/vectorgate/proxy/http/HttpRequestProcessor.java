@@ -45,6 +45,11 @@ public final class HttpRequestProcessor {
   static final Set<String> TOKEN_HEADERS = Set.of("authorization", "x-chroma-token", "api-key");
   /** Client headers every adapter gets forwarded. */
   static final Set<String> BASE_FORWARDED = Set.of("accept", "user-agent", "x-pinecone-api-version");
+  /**
+   * The W3C trace context header. Never copied from the client: the pipeline parses the client's
+   * value (dropping a malformed one) and the upstream gets the gateway's own, only with tracing on.
+   */
+  static final String TRACEPARENT = "traceparent";
   /** Headers that must appear at most once: one list for both transports (credentials, database, framing, forwarded). */
   private static final Set<String> SINGLETON_HEADERS = io.vectorgate.proxy.identity.SingletonKeys.HTTP;
   /** Methods any of the served APIs use. */
@@ -309,10 +314,22 @@ public final class HttpRequestProcessor {
 
     @Override
     public void forward(HttpRequestView forward, Consumer<UpstreamResult<HttpReply>> done) {
-      done.accept(send(forward));
+      done.accept(send(forward, null));
     }
 
-    private UpstreamResult<HttpReply> send(HttpRequestView forward) {
+    @Override
+    public void forward(HttpRequestView forward, String traceparent, Consumer<UpstreamResult<HttpReply>> done) {
+      done.accept(send(forward, traceparent));
+    }
+
+    /** One value exactly (a repeated header is dropped, like a malformed one). */
+    @Override
+    public String traceparent() {
+      List<String> v = headers.get(TRACEPARENT);
+      return v != null && v.size() == 1 ? v.get(0) : null;
+    }
+
+    private UpstreamResult<HttpReply> send(HttpRequestView forward, String traceparent) {
       Map<String, String> upHeaders = new LinkedHashMap<>();
       Set<String> extra = api.forwardedHeaders();
       for (Map.Entry<String, List<String>> h : headers.entrySet()) {
@@ -327,6 +344,9 @@ public final class HttpRequestProcessor {
         upHeaders.put("content-type", "application/json");
       }
       upHeaders.putAll(credentialHeaders);
+      if (traceparent != null) {
+        upHeaders.put(TRACEPARENT, traceparent);
+      }
       HttpUpstream.Response resp;
       try {
         resp = upstream.send(forward.method(), RequestTarget.canonical(forward.segments(), forward.query()), upHeaders,
