@@ -91,6 +91,12 @@ public final class ConfigLoader {
       throw new ConfigException(source + keyAt(yaml, e) + ": " + keyPath(e), "unknown key `" + e.getPropertyName() + "`"
           + (guess == null ? "" : "; did you mean `" + guess + "`?") + " known keys here: " + String.join(", ", known), e);
     } catch (JsonMappingException e) {
+      if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+          && m.getTargetType() == GatewayConfig.SecretRef.class) {
+        // Jackson's message quotes the value: a literal secret must not reach the error (nor its cause)
+        throw new ConfigException(source + at(e) + ": " + keyPath(e), "must be a secret reference, {env: NAME} or"
+            + " {file: /path}; a literal secret is not accepted (and is not echoed)");
+      }
       throw new ConfigException(source + at(e) + ": " + keyPath(e), firstLine(e.getOriginalMessage()), e);
     } catch (JsonProcessingException e) {
       throw new ConfigException(source + at(e), "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
