@@ -322,7 +322,7 @@ class PipelineTracingTest {
   }
 
   /** A transport without a wire; the upstream answers two points and the traceparent it was handed is kept. */
-  static final class Wire implements Transport<HttpRequestView, HttpReply> {
+  static class Wire implements Transport<HttpRequestView, HttpReply> {
     final String incoming;
     String token = PipelineTracingTest.token;
     final List<String> sentTraceparents = new ArrayList<>();
