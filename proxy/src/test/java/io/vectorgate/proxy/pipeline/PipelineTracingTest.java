@@ -213,6 +213,31 @@ class PipelineTracingTest {
   }
 
   @net.jqwik.api.Example
+  void aRequestRefusedWhileItsWireWasParsedHasTheServerSpanOnlyInTheClientsTrace() {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+    RequestPipeline pipeline = new RequestPipeline(input -> allow(Obligations.NONE), ApprovalGate.DENY,
+        new InMemoryUsageTracker(Clock.systemUTC()), new GatewayMetrics(), Clock.systemUTC(), verifier,
+        RequestRecorder.OFF, new OtelPipelineTracer(OpenTelemetrySdk.builder().setTracerProvider(provider).build()));
+    Wire wire = new Wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01");
+    pipeline.refuse(new RequestLog("qdrant-listener", QDRANT), wire, "rejected_request", "duplicate_header",
+        "duplicate_header: x", true);
+    List<SpanData> spans = exporter.getFinishedSpanItems();
+    assertEquals(1, spans.size(), spans.toString());
+    assertEquals(CLIENT_TRACE, spans.get(0).getTraceId());
+    Map<String, String> attrs = strings(spans.get(0));
+    assertEquals("refused", attrs.get("vectorgate.outcome"));
+    assertEquals("duplicate_header", attrs.get("vectorgate.reason_code"));
+    assertNull(attrs.get("vectorgate.decision_id"));
+    assertEquals(0, wire.forwards);
+    // the client's sampled flag is followed: a parent marked not sampled exports nothing
+    pipeline.refuse(new RequestLog("qdrant-listener", QDRANT), new Wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-00"),
+        "rejected_request", "duplicate_header", "duplicate_header: x", true);
+    assertEquals(1, exporter.getFinishedSpanItems().size());
+    provider.shutdown();
+  }
+
+  @net.jqwik.api.Example
   void noSpanCarriesTheTokenClaimsPayloadOrFilterValues() {
     Traced t = run(allow(UNDER_TENANT), null, true);
     String all = allAttributeText(t.spans());
