@@ -164,6 +164,11 @@ public final class ConfigCheck {
       for (int i = 0; i < list.size(); i++) {
         secrets(list.get(i), path + "[" + i + "]", env, out);
       }
+    } else if (node instanceof java.util.Map<?, ?> map) {
+      // e.g. tracing.headers: header name -> secret reference
+      for (java.util.Map.Entry<?, ?> e : new java.util.TreeMap<>(map).entrySet()) {
+        secrets(e.getValue(), path + "." + e.getKey(), env, out);
+      }
     } else if (node instanceof Record r && r.getClass().getName().startsWith("io.vectorgate.")) {
       for (RecordComponent rc : r.getClass().getRecordComponents()) {
         JsonProperty p = rc.getAccessor().getAnnotation(JsonProperty.class);

@@ -69,6 +69,17 @@ class TracingConfigTest {
   }
 
   @Test
+  void gatewayCheckFindsAnUnsetHeaderSecret() throws Exception {
+    GatewayConfig c = parse("tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\","
+        + " headers: {x-api-key: {env: VG_OTLP_KEY}}}\n");
+    java.util.function.Function<String, String> env = java.util.Map.of("X", "x", "K", "k")::get;
+    assertTrue(ConfigCheck.startProblems(c, env).stream().anyMatch(p -> p.key().equals("tracing.headers.x-api-key.env")
+        && p.fatal()), ConfigCheck.startProblems(c, env).toString());
+    java.util.function.Function<String, String> set = java.util.Map.of("X", "x", "K", "k", "VG_OTLP_KEY", "v")::get;
+    assertFalse(ConfigCheck.startProblems(c, set).stream().anyMatch(p -> p.key().startsWith("tracing")));
+  }
+
+  @Test
   void aLiteralHeaderValueIsRefusedWithoutEchoingIt() {
     ConfigException e = assertThrows(ConfigException.class, () -> parse(
         "tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", headers: {x-key: literal-secret-5521}}\n"));
