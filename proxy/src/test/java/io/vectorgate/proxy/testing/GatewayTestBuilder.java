@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one place in the tests that knows the shape of the gateway YAML: typed settings (listeners,
@@ -43,7 +44,7 @@ public final class GatewayTestBuilder {
   private final List<Connection> connections = new ArrayList<>();
   private Identity identity;
   private final List<Path> regoDirs = new ArrayList<>(List.of(MilvusLite.root().resolve("rego-policies/src/main/rego")));
-  private Path dataFile = MilvusLite.root().resolve("samples/org/data.json");
+  private Optional<Path> dataFile = Optional.of(MilvusLite.root().resolve("samples/org/data.json"));
   private final Map<String, String> sections = new LinkedHashMap<>();
   private String extraYaml = "";
   private final Map<String, String> env = new LinkedHashMap<>(Map.of("VG_MASK_KEY", MASK_KEY));
@@ -105,7 +106,13 @@ public final class GatewayTestBuilder {
 
   /** The policy data file (default: the sample organisation). */
   public GatewayTestBuilder dataFile(Path f) {
-    this.dataFile = f;
+    this.dataFile = Optional.of(f);
+    return this;
+  }
+
+  /** No {@code data_file:} (policies that need no organisation data). */
+  public GatewayTestBuilder noDataFile() {
+    this.dataFile = Optional.empty();
     return this;
   }
 
@@ -169,7 +176,8 @@ public final class GatewayTestBuilder {
     for (int i = 0; i < regoDirs.size(); i++) {
       y.append(i == 0 ? "" : ", ").append(quote(regoDirs.get(i).toString()));
     }
-    y.append("]\n  data_file: ").append(quote(dataFile.toString())).append('\n');
+    y.append("]\n");
+    dataFile.ifPresent(f -> y.append("  data_file: ").append(quote(f.toString())).append('\n'));
     y.append("masking:\n  hmac_key: {env: VG_MASK_KEY}\n");
     sections.forEach((name, body) -> {
       String b = body.strip();
@@ -216,6 +224,17 @@ public final class GatewayTestBuilder {
       }
       throw e;
     }
+  }
+
+  /**
+   * Writes, loads and starts the gateway as {@code GatewayMain} does ({@link Gateway#fromConfig}:
+   * the gateway compiles and owns its engine, decision log and policy rollout, and opens the admin
+   * API). Ignores {@link #engine}, {@link #approvalGate} and {@link #adapters}.
+   */
+  public Gateway startFromConfig() throws IOException {
+    Map<String, String> e = Map.copyOf(env);
+    Clock c = clock != null ? clock : Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
+    return Gateway.fromConfig(config(), e::get, c);
   }
 
   /** A started gateway; {@link #close} closes the gateway and the engine when it compiled it. */
