@@ -119,7 +119,9 @@ public final class GatewayTestBuilder {
   /**
    * An optional top-level section, {@code name:} followed by {@code body} indented under it
    * ({@code body} is YAML as it would stand under the key, e.g. {@code "store: {sqlite: x.db}\nmode: hold"}),
-   * or {@code name: body} when {@code body} is one flow-style line ({@code {address: ...}}).
+   * or {@code name: body} when {@code body} is one flow-style line ({@code {address: ...}}). A
+   * {@code policy} section replaces the typed Rego directories and data file (e.g. a {@code source:}
+   * for rollout tests).
    */
   public GatewayTestBuilder section(String name, String body) {
     if (sections.put(name, body) != null) {
@@ -172,12 +174,14 @@ public final class GatewayTestBuilder {
     y.append("connections:\n");
     connections.forEach(c -> c.write(y));
     identity.write(y);
-    y.append("policy:\n  rego_dirs: [");
-    for (int i = 0; i < regoDirs.size(); i++) {
-      y.append(i == 0 ? "" : ", ").append(quote(regoDirs.get(i).toString()));
+    if (!sections.containsKey("policy")) {
+      y.append("policy:\n  rego_dirs: [");
+      for (int i = 0; i < regoDirs.size(); i++) {
+        y.append(i == 0 ? "" : ", ").append(quote(regoDirs.get(i).toString()));
+      }
+      y.append("]\n");
+      dataFile.ifPresent(f -> y.append("  data_file: ").append(quote(f.toString())).append('\n'));
     }
-    y.append("]\n");
-    dataFile.ifPresent(f -> y.append("  data_file: ").append(quote(f.toString())).append('\n'));
     y.append("masking:\n  hmac_key: {env: VG_MASK_KEY}\n");
     sections.forEach((name, body) -> {
       String b = body.strip();
