@@ -12,6 +12,7 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.e2e.ChromaServer;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
 import io.vectorgate.proxy.testing.GatewayTestBuilder;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
@@ -70,19 +71,8 @@ class ChromaApprovalE2ETest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (chroma != null) {
-      chroma.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, chroma);
   }
 
   @BeforeEach

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
+import io.vectorgate.proxy.testing.Closer;
 import io.vectorgate.proxy.testing.GatewayTestBuilder;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
@@ -69,19 +70,8 @@ class HostileRequestTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, upstream);
   }
 
   @BeforeEach

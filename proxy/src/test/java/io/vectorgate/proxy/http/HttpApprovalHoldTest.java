@@ -14,6 +14,7 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.approval.HoldingApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
 import io.vectorgate.proxy.testing.GatewayTestBuilder;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
@@ -110,19 +111,8 @@ class HttpApprovalHoldTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, upstream);
   }
 
   @BeforeEach

@@ -8,6 +8,7 @@ import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.HealthConfig;
+import io.vectorgate.proxy.testing.Closer;
 import io.vectorgate.proxy.testing.GatewayTestBuilder;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
 import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
@@ -63,16 +64,8 @@ class InFlightTimeoutTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(engine, oidc, upstream);
   }
 
   private static Gateway gateway(long inFlightTimeoutMs) throws Exception {
