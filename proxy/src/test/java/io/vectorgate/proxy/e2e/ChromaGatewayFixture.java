@@ -88,7 +88,7 @@ public final class ChromaGatewayFixture implements AutoCloseable {
 
   /** A valid token of a sample user (alice admins, bob analysts/acme, carol ml-engineers/acme). */
   public String token(String user) {
-    return oidc.token(user, GROUPS.get(user), GatewayFixture.tenantOf(user), 3600);
+    return oidc.sampleToken(user);
   }
 
   @Override

@@ -66,7 +66,7 @@ public final class FakeGateway implements AutoCloseable {
   }
 
   public String token(String user) {
-    return oidc.token(user, GROUPS.get(user), GatewayFixture.tenantOf(user), 3600);
+    return oidc.sampleToken(user);
   }
 
   @Override

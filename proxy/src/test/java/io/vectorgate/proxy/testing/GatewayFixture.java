@@ -106,7 +106,7 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** A valid token of a sample user. */
   public String token(String user) {
-    return oidc.token(user, GROUPS.get(user), tenantOf(user), 3600);
+    return oidc.sampleToken(user);
   }
 
   @Override
