@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,16 +59,15 @@ class AdminApiTest {
   }
 
   private Gateway gateway(String name, String extra) throws Exception {
-    Path f = dir.resolve(name + ".yaml");
-    Files.writeString(f, """
-        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
-        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:%d", credential: {env: X}}]
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        masking: {hmac_key: {env: K}}
-        policy: {rego_dirs: [%s, rego]}
-        """.formatted(MilvusLite.freePort(), oidc.issuer(), MilvusLite.root().resolve("rego-policies/src/main/rego"))
-        + extra);
-    return Gateway.fromConfig(ConfigLoader.load(f), ENV::get, Clock.systemUTC());
+    return GatewayTestBuilder.in(dir).file(name + ".yaml")
+        .listener(Listener.milvus("m", "c"))
+        .connection(Connection.of("c", "milvus", "127.0.0.1:" + MilvusLite.freePort()).credential("X", ENV.get("X")))
+        .identity(oidc)
+        .regoDirs(List.of(dir.resolve("rego"))).noDataFile()
+        .extraYaml(extra)
+        .env("SCRAPE", ENV.get("SCRAPE"))
+        .clock(Clock.systemUTC())
+        .startFromConfig();
   }
 
   private static String token(String subject, String... groups) {

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.config.ConfigLoader;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
 import io.vectorgate.rollout.WebhookSignature;
@@ -59,19 +62,17 @@ class AdminRolloutE2ETest {
     return git.commit().setMessage(file).setAuthor(who).setCommitter(who).call().getName();
   }
 
-  static final Map<String, String> ENV = Map.of("VG_MILVUS", "root:Milvus", "VG_MASK", "test-mask-key-0123456789abcdef",
+  static final Map<String, String> ENV = Map.of("VG_MILVUS", "root:Milvus", "VG_MASK_KEY", GatewayTestBuilder.MASK_KEY,
       "VG_HOOK", HOOK_SECRET);
 
   /** The gateway's YAML: git source {@code repo}/policies with a SQLite state, recording, decision log, admin API. */
   private Path config(MilvusLite milvus, OidcProvider oidc) throws Exception {
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
-          listeners: [{name: milvus, kind: milvus-grpc, address: "127.0.0.1:0", connection: lite}]
-          connections:
-            - {name: lite, kind: milvus, upstream: "%s", credential: {env: VG_MILVUS}, row_filter_binding: literal}
-          identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-          masking: {hmac_key: {env: VG_MASK}}
-          policy:
+    return GatewayTestBuilder.in(dir)
+        .listener(Listener.milvus("milvus", "lite"))
+        .connection(Connection.of("lite", "milvus", milvus.address()).credential("VG_MILVUS", ENV.get("VG_MILVUS"))
+            .rowFilterBinding("literal"))
+        .identity(oidc)
+        .section("policy", """
             source:
               kind: git
               url: repo
@@ -81,21 +82,24 @@ class AdminRolloutE2ETest {
               state: var/rollout.db
               instance_id: gw-e2e
               work_dir: var/rollout
-          recording:
+            """)
+        .section("recording", """
             directory: var/recording
             acknowledge: durable
             admin: {auditor_groups: [auditors]}
-          decision_log:
+            """)
+        .section("decision_log", """
             path: var/decisions.jsonl
             mask: [/input/identity/email]
             labels: {gateway: gw-e2e}
-          admin:
+            """)
+        .section("admin", """
             address: 127.0.0.1:0
             reader_groups: [sre]
             operator_groups: [policy-admins]
             policy_webhook_secret: {env: VG_HOOK}
-          """.formatted(milvus.address(), oidc.issuer()));
-    return config;
+            """)
+        .write();
   }
 
   @Test

@@ -9,18 +9,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.approvals.admin.AdminClient;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.GatewayFixture;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Identity;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.MilvusLite;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +72,7 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
     editOrg.accept(vc);
     this.dataFile = work.resolve("org-data.json");
     Files.writeString(dataFile, m.writeValueAsString(org));
-    GatewayConfig probe = ConfigLoader.load(writeConfig("probe", "sqlite: " + work.resolve("probe.db"), "hold", ""));
-    this.engine = Gateway.compileEngine(probe.policy());
+    this.engine = config("probe", "sqlite: " + work.resolve("probe.db"), "hold", "").compileEngine();
   }
 
   /** Starts a gateway whose approvals store is {@code storeYaml} (e.g. {@code sqlite: x.db}). */
@@ -85,52 +82,28 @@ public final class ApprovalGatewayEnv implements AutoCloseable {
 
   /** As above, with {@code extraYaml} (top-level sections such as {@code health:}) appended to the config. */
   public Gateway startGateway(String name, String storeYaml, String mode, String extraYaml) throws Exception {
-    GatewayConfig cfg = ConfigLoader.load(writeConfig(name, storeYaml, mode, extraYaml));
-    Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), GatewayFixture.POLICY_TIME));
-    Gateway g = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL,
-        "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get, policyClock, engine, ApprovalGate.DENY);
+    Gateway g = config(name, storeYaml, mode, extraYaml).engine(engine).start().gateway();
     gateways.add(g);
     return g;
   }
 
-  private Path writeConfig(String name, String storeYaml, String mode, String extraYaml) throws Exception {
-    Path root = MilvusLite.root();
-    String yaml = """
-        listeners:
-          - name: milvus
-            kind: milvus-grpc
-            address: 127.0.0.1:0
-            connection: lite
-        connections:
-          - name: lite
-            kind: milvus
-            upstream: %s
-            credential: {env: VG_MILVUS_TOKEN}
-            row_filter_binding: literal
-        identity:
-          issuer: %s
-          audiences: [vectorgate]
-          algorithms: [RS256]
-          groups_claim: groups
-          tenant_claim: tenant
-        policy:
-          rego_dirs: [%s, %s]
-          data_file: %s
-        masking:
-          hmac_key: {env: VG_MASK_KEY}
-        approvals:
-          store: {%s}
-          mode: %s
-          max_wait_seconds: 120
-          poll_interval_millis: 100
-          admin:
-            address: 127.0.0.1:0
-            read_all_groups: [admins]
-        """.formatted(milvus.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/milvus-demo/rego"), dataFile, storeYaml, mode) + extraYaml;
-    Path f = work.resolve(name + ".yaml");
-    Files.writeString(f, yaml);
-    return f;
+  private GatewayTestBuilder config(String name, String storeYaml, String mode, String extraYaml) {
+    return GatewayTestBuilder.in(work).file(name + ".yaml")
+        .listener(Listener.milvus("milvus", "lite"))
+        .connection(Connection.of("lite", "milvus", milvus.address())
+            .credential("VG_MILVUS_TOKEN", GatewayFixture.MILVUS_CREDENTIAL).rowFilterBinding("literal"))
+        .identity(Identity.of(oidc.issuer()).sampleClaims())
+        .sampleRego("milvus-demo").dataFile(dataFile)
+        .section("approvals", """
+            store: {%s}
+            mode: %s
+            max_wait_seconds: 120
+            poll_interval_millis: 100
+            admin:
+              address: 127.0.0.1:0
+              read_all_groups: [admins]
+            """.formatted(storeYaml, mode))
+        .extraYaml(extraYaml);
   }
 
   public static String address(Gateway g) {

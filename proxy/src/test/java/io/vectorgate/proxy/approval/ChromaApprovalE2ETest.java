@@ -10,18 +10,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.approvals.admin.AdminClient;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.e2e.ChromaServer;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,45 +53,26 @@ class ChromaApprovalE2ETest {
   static void start() throws Exception {
     chroma = ChromaServer.start(work);
     oidc = OidcProvider.start(0);
-    Path root = MilvusLite.root();
-    String yaml = """
-        listeners:
-          - {name: chroma, kind: http, address: "127.0.0.1:0", connection: chroma}
-        connections:
-          - {name: chroma, kind: chroma, upstream: "%s", credential: {env: VG_CHROMA_TOKEN}, timeout_seconds: 30}
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        policy: {rego_dirs: ["%s", "%s"], data_file: "%s"}
-        masking: {hmac_key: {env: VG_MASK_KEY}}
-        approvals:
-          store: {sqlite: "%s"}
-          max_wait_seconds: 120
-          poll_interval_millis: 100
-          admin: {address: "127.0.0.1:0"}
-        """.formatted(chroma.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/chroma-demo/rego"), root.resolve("samples/org/data.json"), work.resolve("approvals.db"));
-    Path f = work.resolve("gateway.yaml");
-    Files.writeString(f, yaml);
-    GatewayConfig cfg = ConfigLoader.load(f);
-    engine = Gateway.compileEngine(cfg.policy());
-    Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
-    gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-chroma-credential", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
+    GatewayTestBuilder.Started started = GatewayTestBuilder.in(work)
+        .listener(Listener.http("chroma", "chroma"))
+        .connection(Connection.of("chroma", "chroma", chroma.address())
+            .credential("VG_CHROMA_TOKEN", "gateway-chroma-credential").timeoutSeconds(30))
+        .identity(oidc)
+        .sampleRego("chroma-demo")
+        .section("approvals", """
+            store: {sqlite: "%s"}
+            max_wait_seconds: 120
+            poll_interval_millis: 100
+            admin: {address: "127.0.0.1:0"}
+            """.formatted(work.resolve("approvals.db")))
+        .start();
+    engine = started.engine();
+    gateway = started.gateway();
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (chroma != null) {
-      chroma.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, chroma);
   }
 
   @BeforeEach

@@ -10,9 +10,10 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.fakes.QdrantFake;
-import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import io.vectorgate.proxy.testing.PostgresFixture;
 import java.net.URI;
@@ -96,21 +97,20 @@ class ConnectionsApiE2ETest {
 
   /** A gateway whose {@code vectors} connection is {@code upstream}, with {@code admin.connections: <connectionsYaml>}. */
   static Gateway gateway(String name, String connectionsYaml, String upstream) throws Exception {
-    Path f = dir.resolve(name + ".yaml");
-    Files.writeString(f, """
-        listeners: [{name: api, kind: http, address: "127.0.0.1:0", connection: vectors}]
-        connections: [{name: vectors, kind: qdrant, upstream: "%s", credential: {env: VECTORGATE_UPSTREAM_A}}]
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        masking: {hmac_key: {env: K}}
-        policy: {rego_dirs: [%s, rego]}
-        admin:
-          address: 127.0.0.1:0
-          reader_groups: [sre]
-          operator_groups: [platform]
-          connections: %s
-        """.formatted(upstream, oidc.issuer(), MilvusLite.root().resolve("rego-policies/src/main/rego"), connectionsYaml));
-    return Gateway.fromConfig(ConfigLoader.load(f), Map.of("VECTORGATE_UPSTREAM_A", KEY_A, "VECTORGATE_UPSTREAM_B",
-        KEY_B, "K", "test-mask-key-0123456789abcdef")::get, Clock.systemUTC());
+    return GatewayTestBuilder.in(dir).file(name + ".yaml")
+        .listener(Listener.http("api", "vectors"))
+        .connection(Connection.of("vectors", "qdrant", upstream).credential("VECTORGATE_UPSTREAM_A", KEY_A))
+        .identity(oidc)
+        .regoDirs(List.of(dir.resolve("rego"))).noDataFile()
+        .section("admin", """
+            address: 127.0.0.1:0
+            reader_groups: [sre]
+            operator_groups: [platform]
+            connections: %s
+            """.formatted(connectionsYaml))
+        .env("VECTORGATE_UPSTREAM_B", KEY_B)
+        .clock(Clock.systemUTC())
+        .startFromConfig();
   }
 
   static String token(String subject, String group) {

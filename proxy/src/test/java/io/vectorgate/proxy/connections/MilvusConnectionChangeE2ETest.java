@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,21 +72,19 @@ class MilvusConnectionChangeE2ETest {
 
   @Test
   void theListenerFollowsPutDeleteAndPutAgain() throws Exception {
-    Path f = dir.resolve("gw.yaml");
-    Files.writeString(f, """
-        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: lite}]
-        connections: [{name: lite, kind: milvus, upstream: "127.0.0.1:%d", credential: {env: VECTORGATE_UPSTREAM_MILVUS},
-          row_filter_binding: literal}]
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        masking: {hmac_key: {env: K}}
-        policy: {rego_dirs: [%s, rego]}
-        admin:
-          address: 127.0.0.1:0
-          operator_groups: [platform]
-          connections: {store: {sqlite: connections.db}, poll_interval_millis: 200}
-        """.formatted(MilvusLite.freePort(), oidc.issuer(), MilvusLite.root().resolve("rego-policies/src/main/rego")));
-    try (Gateway g = Gateway.fromConfig(ConfigLoader.load(f), Map.of("VECTORGATE_UPSTREAM_MILVUS", "root:Milvus",
-        "K", "test-mask-key-0123456789abcdef")::get, Clock.systemUTC())) {
+    try (Gateway g = GatewayTestBuilder.in(dir).file("gw.yaml")
+        .listener(Listener.milvus("m", "lite"))
+        .connection(Connection.of("lite", "milvus", "127.0.0.1:" + MilvusLite.freePort())
+            .credential("VECTORGATE_UPSTREAM_MILVUS", "root:Milvus").rowFilterBinding("literal"))
+        .identity(oidc)
+        .regoDirs(List.of(dir.resolve("rego"))).noDataFile()
+        .section("admin", """
+            address: 127.0.0.1:0
+            operator_groups: [platform]
+            connections: {store: {sqlite: connections.db}, poll_interval_millis: 200}
+            """)
+        .clock(Clock.systemUTC())
+        .startFromConfig()) {
       String put = "{\"kind\": \"milvus\", \"upstream\": \"" + milvus.address() + "\", \"credential\": {\"env\": "
           + "\"VECTORGATE_UPSTREAM_MILVUS\"}, \"row_filter_binding\": \"literal\"}";
       HttpResponse<String> r = admin(g, "PUT", put);

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.proxy.testing.MilvusLite;
-import io.vectorgate.proxy.testing.OidcProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,16 +39,9 @@ class ChromaGatewayE2ETest {
 
   @Test
   void sampleOrganisationScenario() throws Exception {
-    Map<String, String> tokens = Map.of(
-        "admin", env.token("alice"),
-        "analyst", env.token("bob"),
-        "engineer", env.token("carol"),
-        "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
-        "wrong_audience", env.oidc.token(OidcProvider.ISSUER_ID, "bob", List.of("another-service"),
-            OidcProvider.claims("bob", List.of("analysts"), "acme"), 600));
     Path tokenFile = work.resolve("chroma-tokens.json");
+    env.oidc.writeScenarioTokens(tokenFile);
     ObjectMapper json = new ObjectMapper();
-    Files.writeString(tokenFile, json.writeValueAsString(tokens));
     String out = MilvusLite.runPython(work, "chroma_e2e.py", "--gateway", "127.0.0.1:" + env.port(),
         "--direct", env.chroma.address(), "--tokens", tokenFile.toString());
     JsonNode r = json.readTree(out.lines().reduce((a, b) -> b).orElseThrow());

@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import io.vectorgate.proxy.testing.MilvusLite;
-import io.vectorgate.proxy.testing.OidcProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,16 +38,9 @@ class PymilvusGatewayE2ETest {
 
   @Test
   void sampleOrganisationScenario() throws Exception {
-    Map<String, String> tokens = Map.of(
-        "admin", env.token("alice"),
-        "analyst", env.token("bob"),
-        "engineer", env.token("carol"),
-        "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
-        "wrong_audience", env.oidc.token(OidcProvider.ISSUER_ID, "bob", List.of("another-service"),
-            OidcProvider.claims("bob", List.of("analysts"), "acme"), 600));
     Path tokenFile = work.resolve("tokens.json");
+    env.oidc.writeScenarioTokens(tokenFile);
     ObjectMapper json = new ObjectMapper();
-    Files.writeString(tokenFile, json.writeValueAsString(tokens));
     String out = MilvusLite.runPython(work, "milvus_e2e.py", "--gateway", env.address(),
         "--direct", env.milvus.address(), "--tokens", tokenFile.toString());
     JsonNode r = json.readTree(out.lines().reduce((a, b) -> b).orElseThrow());

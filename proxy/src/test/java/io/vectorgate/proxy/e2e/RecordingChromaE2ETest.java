@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.proxy.testing.MilvusLite;
-import io.vectorgate.proxy.testing.OidcProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -46,16 +44,9 @@ class RecordingChromaE2ETest {
           directory: %s
           acknowledge: durable
         """.formatted(dir));
-    Map<String, String> tokens = Map.of(
-        "admin", env.token("alice"),
-        "analyst", env.token("bob"),
-        "engineer", env.token("carol"),
-        "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
-        "wrong_audience", env.oidc.token(OidcProvider.ISSUER_ID, "bob", List.of("another-service"),
-            OidcProvider.claims("bob", List.of("analysts"), "acme"), 600));
     Path tokenFile = work.resolve("chroma-tokens.json");
+    Map<String, String> tokens = env.oidc.writeScenarioTokens(tokenFile);
     ObjectMapper json = new ObjectMapper();
-    Files.writeString(tokenFile, json.writeValueAsString(tokens));
     String out = MilvusLite.runPython(work, "chroma_e2e.py", "--gateway", "127.0.0.1:" + env.port(),
         "--direct", env.chroma.address(), "--tokens", tokenFile.toString());
     JsonNode r = json.readTree(out.lines().reduce((a, b) -> b).orElseThrow());

@@ -9,12 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import io.vectorgate.proxy.testing.MilvusLite;
-import io.vectorgate.proxy.testing.OidcProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,16 +50,9 @@ class RecordingMilvusE2ETest {
             address: 127.0.0.1:0
             auditor_groups: [auditors]
         """.formatted(dir));
-    Map<String, String> tokens = Map.of(
-        "admin", env.token("alice"),
-        "analyst", env.token("bob"),
-        "engineer", env.token("carol"),
-        "expired", env.oidc.token("bob", List.of("analysts"), "acme", -600),
-        "wrong_audience", env.oidc.token(OidcProvider.ISSUER_ID, "bob", List.of("another-service"),
-            OidcProvider.claims("bob", List.of("analysts"), "acme"), 600));
     Path tokenFile = work.resolve("tokens.json");
+    Map<String, String> tokens = env.oidc.writeScenarioTokens(tokenFile);
     ObjectMapper json = new ObjectMapper();
-    Files.writeString(tokenFile, json.writeValueAsString(tokens));
     String out = MilvusLite.runPython(work, "milvus_e2e.py", "--gateway", env.address(),
         "--direct", env.milvus.address(), "--tokens", tokenFile.toString());
     JsonNode r = json.readTree(out.lines().reduce((a, b) -> b).orElseThrow());

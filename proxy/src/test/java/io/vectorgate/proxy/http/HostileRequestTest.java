@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
-import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,14 +19,9 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,43 +55,23 @@ class HostileRequestTest {
   static void start() throws Exception {
     upstream = new RecordingUpstream(HostileRequestTest::answer);
     oidc = OidcProvider.start(0);
-    Path root = MilvusLite.root();
-    String yaml = """
-        listeners:
-          - {name: chroma, kind: http, address: "127.0.0.1:0", connection: chroma, max_inbound_message_bytes: %d,
-             http: {max_json_depth: 32, max_header_bytes: 8192}}
-        connections:
-          - {name: chroma, kind: chroma, upstream: "%s", credential: {env: VG_CHROMA_TOKEN}, timeout_seconds: 10}
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        policy: {rego_dirs: ["%s", "%s"], data_file: "%s"}
-        masking: {hmac_key: {env: VG_MASK_KEY}}
-        """.formatted(MAX_BODY, upstream.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/chroma-demo/rego"), root.resolve("samples/org/data.json"));
-    Path f = work.resolve("gateway.yaml");
-    Files.writeString(f, yaml);
-    GatewayConfig cfg = ConfigLoader.load(f);
-    engine = Gateway.compileEngine(cfg.policy());
-    Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
-    gateway = Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
+    GatewayTestBuilder.Started started = GatewayTestBuilder.in(work)
+        .listener(Listener.http("chroma", "chroma").maxInboundBytes(MAX_BODY)
+            .http("{max_json_depth: 32, max_header_bytes: 8192}"))
+        .connection(Connection.of("chroma", "chroma", upstream.address()).credential("VG_CHROMA_TOKEN", "gateway-secret")
+            .timeoutSeconds(10))
+        .identity(oidc)
+        .sampleRego("chroma-demo")
+        .start();
+    engine = started.engine();
+    gateway = started.gateway();
     port = gateway.port("chroma");
     analyst = oidc.token("bob", List.of("analysts"), "acme", 3600);
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, upstream);
   }
 
   @BeforeEach

@@ -13,10 +13,11 @@ import io.vectorgate.engine.PolicyBundle;
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
 import io.vectorgate.proxy.approval.HoldingApprovalGate;
-import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
 import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,9 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -89,50 +88,31 @@ class HttpApprovalHoldTest {
     ((ObjectNode) org.get("vectorgate_config").get("bulk_delete")).put("expires_in_seconds", EXPIRES);
     Path data = work.resolve("org-data.json");
     Files.writeString(data, JSON.writeValueAsString(org));
-    String yaml = """
-        listeners:
-          - {name: chroma, kind: http, address: "127.0.0.1:0", connection: chroma}
-        connections:
-          - {name: chroma, kind: chroma, upstream: "%s", credential: {env: VG_CHROMA_TOKEN}, timeout_seconds: 10}
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        policy: {rego_dirs: ["%s", "%s"], data_file: "%s"}
-        masking: {hmac_key: {env: VG_MASK_KEY}}
-        limits: {worker_threads: 4}
-        approvals:
-          store: {sqlite: "%s"}
-          mode: hold
-          max_wait_seconds: 60
-          grant_below_deadline_seconds: 1
-          poll_interval_millis: 50
-          max_held_calls: 1
-          admin: {address: "127.0.0.1:0"}
-        """.formatted(upstream.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/chroma-demo/rego"), data, work.resolve(storeFile));
-    Path f = work.resolve(storeFile + ".yaml");
-    Files.writeString(f, yaml);
-    GatewayConfig cfg = ConfigLoader.load(f);
+    GatewayTestBuilder b = GatewayTestBuilder.in(work).file(storeFile + ".yaml")
+        .listener(Listener.http("chroma", "chroma"))
+        .connection(Connection.of("chroma", "chroma", upstream.address()).credential("VG_CHROMA_TOKEN", "gateway-secret")
+            .timeoutSeconds(10))
+        .identity(oidc)
+        .sampleRego("chroma-demo").dataFile(data)
+        .section("limits", "{worker_threads: 4}")
+        .section("approvals", """
+            store: {sqlite: "%s"}
+            mode: hold
+            max_wait_seconds: 60
+            grant_below_deadline_seconds: 1
+            poll_interval_millis: 50
+            max_held_calls: 1
+            admin: {address: "127.0.0.1:0"}
+            """.formatted(work.resolve(storeFile)));
     if (engine == null) {
-      engine = Gateway.compileEngine(cfg.policy());
+      engine = b.compileEngine();
     }
-    Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), Instant.parse("2026-11-25T09:00:00Z")));
-    return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, clock, engine, ApprovalGate.DENY);
+    return b.engine(engine).start().gateway();
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(gateway, engine, oidc, upstream);
   }
 
   @BeforeEach

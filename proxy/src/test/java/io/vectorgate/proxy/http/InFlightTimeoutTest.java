@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
 import io.vectorgate.proxy.config.GatewayConfig;
 import io.vectorgate.proxy.config.HealthConfig;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
-import io.vectorgate.proxy.testing.MilvusLite;
+import io.vectorgate.proxy.testing.Closer;
+import io.vectorgate.proxy.testing.GatewayTestBuilder;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,12 +20,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -65,39 +64,25 @@ class InFlightTimeoutTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (engine != null) {
-      engine.close();
-    }
-    if (oidc != null) {
-      oidc.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Closer.closeAll(engine, oidc, upstream);
   }
 
   private static Gateway gateway(long inFlightTimeoutMs) throws Exception {
-    Path root = MilvusLite.root();
-    Path f = work.resolve("gw-" + inFlightTimeoutMs + ".yaml");
-    Files.writeString(f, """
-        listeners:
-          - {name: chroma, kind: http, address: "127.0.0.1:0", connection: chroma}
-        connections:
-          - {name: chroma, kind: chroma, upstream: "%s", credential: {env: VG_CHROMA_TOKEN}, timeout_seconds: 90}
-        identity: {issuer: "%s", audiences: [vectorgate], algorithms: [RS256]}
-        policy: {rego_dirs: ["%s", "%s"], data_file: "%s"}
-        masking: {hmac_key: {env: VG_MASK_KEY}}
-        health: {address: "127.0.0.1:0", drain_delay_ms: 0, in_flight_timeout_ms: %d}
-        """.formatted(upstream.address(), oidc.issuer(), root.resolve("rego-policies/src/main/rego"),
-        root.resolve("samples/chroma-demo/rego"), root.resolve("samples/org/data.json"), inFlightTimeoutMs));
-    GatewayConfig cfg = ConfigLoader.load(f);
+    GatewayTestBuilder b = GatewayTestBuilder.in(work).file("gw-" + inFlightTimeoutMs + ".yaml")
+        .listener(Listener.http("chroma", "chroma"))
+        .connection(Connection.of("chroma", "chroma", upstream.address()).credential("VG_CHROMA_TOKEN", "gateway-secret")
+            .timeoutSeconds(90))
+        .identity(oidc)
+        .sampleRego("chroma-demo")
+        .section("health", "{address: \"127.0.0.1:0\", drain_delay_ms: 0, in_flight_timeout_ms: %d}".formatted(inFlightTimeoutMs))
+        .clock(Clock.systemUTC());
+    GatewayConfig cfg = b.config();
     assertEquals(inFlightTimeoutMs, cfg.health().inFlightTimeoutMs());
     if (engine == null) {
       engine = Gateway.compileEngine(cfg.policy());
     }
-    return Gateway.start(cfg, Map.of("VG_CHROMA_TOKEN", "gateway-secret", "VG_MASK_KEY",
-        "test-mask-key-0123456789abcdef")::get, Clock.systemUTC(), engine, ApprovalGate.DENY);
+    return b.engine(engine).start().gateway();
   }
 
   /** Sends a heartbeat and waits until the upstream holds it. */

@@ -2,14 +2,10 @@ package io.vectorgate.proxy.testing;
 
 import io.vectorgate.engine.PolicyEngine;
 import io.vectorgate.proxy.Gateway;
-import io.vectorgate.proxy.config.ConfigLoader;
-import io.vectorgate.proxy.config.GatewayConfig;
-import io.vectorgate.proxy.pipeline.ApprovalGate;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Connection;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Identity;
+import io.vectorgate.proxy.testing.GatewayTestBuilder.Listener;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +18,7 @@ import java.util.Map;
  */
 public final class GatewayFixture implements AutoCloseable {
   /** A Wednesday, 10:00 in Europe/Berlin. */
-  public static final Instant POLICY_TIME = Instant.parse("2026-11-25T09:00:00Z");
+  public static final Instant POLICY_TIME = GatewayTestBuilder.POLICY_TIME;
   public static final String MILVUS_CREDENTIAL = "root:Milvus";
 
   public final MilvusLite milvus;
@@ -78,66 +74,26 @@ public final class GatewayFixture implements AutoCloseable {
       io.vectorgate.proxy.adapter.AdapterRegistry adapters, List<Path> extraRegoDirs) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
-    PolicyEngine engine = null;
     try {
       oidc = OidcProvider.start(0);
-      GatewayConfig cfg = ConfigLoader.load(writeConfig(workDir, oidc.issuer(),
-          upstreamOverride == null ? milvus.address() : upstreamOverride, extraYaml, extraRegoDirs));
-      engine = Gateway.compileEngine(cfg.policy());
-      Clock policyClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), POLICY_TIME));
-      Gateway gateway = Gateway.start(cfg, Map.of("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL,
-              "VG_MASK_KEY", "test-mask-key-0123456789abcdef")::get,
-          policyClock, engine, ApprovalGate.DENY, adapters);
-      return new GatewayFixture(milvus, oidc, gateway, engine, workDir);
+      GatewayTestBuilder.Started started = GatewayTestBuilder.in(workDir)
+          .listener(Listener.milvus("milvus", "lite").maxInboundBytes(64 * 1024 * 1024))
+          .connection(Connection.of("lite", "milvus", upstreamOverride == null ? milvus.address() : upstreamOverride)
+              .credential("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL).timeoutSeconds(60)
+              .rowFilterBinding("literal"))   // Milvus Lite 3.x has no filter templating
+          .identity(Identity.of(oidc.issuer()).clockSkewSeconds(5).sampleClaims())
+          .sampleRego("milvus-demo").regoDirs(extraRegoDirs)
+          .extraYaml(extraYaml)
+          .adapters(adapters)
+          .start();
+      return new GatewayFixture(milvus, oidc, started.gateway(), started.engine(), workDir);
     } catch (Exception | Error e) {
-      if (engine != null) {
-        engine.close();
-      }
       if (oidc != null) {
         oidc.close();
       }
       milvus.close();
       throw e;
     }
-  }
-
-  private static Path writeConfig(Path dir, String issuer, String upstream, String extraYaml, List<Path> extraRegoDirs)
-      throws IOException {
-    Path root = MilvusLite.root();
-    StringBuilder regoDirs = new StringBuilder()
-        .append(root.resolve("rego-policies/src/main/rego")).append(", ").append(root.resolve("samples/milvus-demo/rego"));
-    extraRegoDirs.forEach(d -> regoDirs.append(", ").append(d));
-    String yaml = """
-        listeners:
-          - name: milvus
-            kind: milvus-grpc
-            address: 127.0.0.1:0
-            connection: lite
-            max_inbound_message_bytes: 67108864
-        connections:
-          - name: lite
-            kind: milvus
-            upstream: %s
-            credential: {env: VG_MILVUS_TOKEN}
-            timeout_seconds: 60
-            row_filter_binding: literal    # Milvus Lite 3.x has no filter templating
-        identity:
-          issuer: %s
-          audiences: [vectorgate]
-          algorithms: [RS256]
-          clock_skew_seconds: 5
-          groups_claim: groups
-          tenant_claim: tenant
-        policy:
-          rego_dirs: [%s]
-          data_file: %s
-        masking:
-          hmac_key: {env: VG_MASK_KEY}
-        """.formatted(upstream, issuer, regoDirs, root.resolve("samples/org/data.json"))
-        + extraYaml;
-    Path f = dir.resolve("gateway.yaml");
-    Files.writeString(f, yaml);
-    return f;
   }
 
   public int port() {
@@ -150,7 +106,7 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** A valid token of a sample user. */
   public String token(String user) {
-    return oidc.token(user, GROUPS.get(user), tenantOf(user), 3600);
+    return oidc.sampleToken(user);
   }
 
   @Override

@@ -2,9 +2,7 @@ package io.vectorgate.proxy.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * project venv ({@code <root>/.venv}, created by scripts/bootstrap.sh) on a free loopback port.
  */
 public final class MilvusLite implements AutoCloseable {
-  private final Process process;
+  private final PeerProcess process;
   private final int port;
   private final Path log;
 
-  private MilvusLite(Process process, int port, Path log) {
+  private MilvusLite(PeerProcess process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
@@ -47,22 +45,9 @@ public final class MilvusLite implements AutoCloseable {
     int p = port > 0 ? port : freePort();
     Path data = Files.createDirectories(workDir.resolve("milvus-data"));
     Path log = workDir.resolve("milvus-lite.log");
-    Process proc = new ProcessBuilder(List.of(exe.toString(), "server", "--host", "127.0.0.1", "--port",
-        String.valueOf(p), "--data-dir", data.toString()))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    MilvusLite m = new MilvusLite(proc, p, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!proc.isAlive()) {
-        throw new IllegalStateException("milvus-lite exited with " + proc.exitValue() + ": " + Files.readString(log));
-      }
-      if (listening(p)) {
-        return m;
-      }
-      Thread.sleep(100);
-    }
-    m.close();
-    throw new IllegalStateException("milvus-lite did not listen on 127.0.0.1:" + p + " within 60 s: " + Files.readString(log));
+    PeerProcess proc = PeerProcess.start("milvus-lite", List.of(exe.toString(), "server", "--host", "127.0.0.1", "--port",
+        String.valueOf(p), "--data-dir", data.toString()), java.util.Map.of(), log, p);
+    return new MilvusLite(proc, p, log);
   }
 
   public int port() {
@@ -79,15 +64,7 @@ public final class MilvusLite implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 
   /** A free loopback port. */
@@ -96,15 +73,6 @@ public final class MilvusLite implements AutoCloseable {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free port", e);
-    }
-  }
-
-  private static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 

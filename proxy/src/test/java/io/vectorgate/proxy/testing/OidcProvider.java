@@ -1,7 +1,11 @@
 package io.vectorgate.proxy.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -71,6 +75,28 @@ public final class OidcProvider implements AutoCloseable {
     return tenant == null
         ? Map.of("groups", groups, "email", subject + "@example.com")
         : Map.of("groups", groups, "tenant", tenant, "email", subject + "@example.com");
+  }
+
+  /** A valid token of a sample user ({@link GatewayFixture#GROUPS}, {@link GatewayFixture#tenantOf}). */
+  public String sampleToken(String user) {
+    return token(user, GatewayFixture.GROUPS.get(user), GatewayFixture.tenantOf(user), 3600);
+  }
+
+  /**
+   * Writes the three-user scenario's {@code --tokens} file for python/milvus_e2e.py and chroma_e2e.py:
+   * admin (alice), analyst (bob), engineer (carol), bob's expired token and bob's token for another audience.
+   * Returns the tokens written, by role.
+   */
+  public Map<String, String> writeScenarioTokens(Path file) throws IOException {
+    Map<String, String> tokens = Map.of(
+        "admin", sampleToken("alice"),
+        "analyst", sampleToken("bob"),
+        "engineer", sampleToken("carol"),
+        "expired", token("bob", List.of("analysts"), "acme", -600),
+        "wrong_audience", token(ISSUER_ID, "bob", List.of("another-service"), claims("bob", List.of("analysts"), "acme"),
+            600));
+    Files.writeString(file, new ObjectMapper().writeValueAsString(tokens));
+    return tokens;
   }
 
   public int port() {
