@@ -133,7 +133,7 @@ class AdminApiTest {
       refused(send("GET", base + "/metrics", analyst, null), 403, "reading metrics");
       refused(send("POST", base + "/metrics", reader, ""), 405, "use GET");
       refused(send("GET", base + "/metricsx", reader, null), 404, "not_found");
-      g.metrics().count("denied"); // the gateway's own counter (real traffic: AdminRolloutE2ETest)
+      g.metrics().count("denied"); // the gateway's own counter (real traffic: AdminRolloutE2EIT)
       HttpResponse<String> m = send("GET", base + "/metrics", reader, null);
       assertEquals(200, m.statusCode(), m.body());
       assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after a DELETE the same client connection is refused with {@code connection_removed}; after a
  * PUT again it is served again. The listener and the client's connection stay up throughout.
  */
-class MilvusConnectionChangeE2ETest {
+class MilvusConnectionChangeE2EIT {
   @TempDir
   static Path dir;
   static MilvusLite milvus;

@@ -1,6 +1,6 @@
 package io.vectorgate.proxy.e2e;
 
-import static io.vectorgate.proxy.e2e.PineconeGatewayE2ETest.assertDenied;
+import static io.vectorgate.proxy.e2e.PineconeGatewayE2EIT.assertDenied;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ids first), and
  * a non-reader cannot filter on PII metadata ({@code pii_filter}).
  */
-class PineconeSecurityE2ETest {
+class PineconeSecurityE2EIT {
   @TempDir
   static Path work;
   static PineconeFake docs;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fails, never skips, if it cannot start): an approval on one instance releases a call held on
  * another; grant mode for short deadlines survives a restart; held calls end retriably at shutdown.
  */
-class SharedStoreApprovalE2ETest {
+class SharedStoreApprovalE2EIT {
   @TempDir
   static Path work;
   static ApprovalGatewayEnv env;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that creates indexes. No Pinecone server can run here: the upstream is {@link PineconeFake}, a
  * fake written from the data-plane OpenAPI spec. An analyst is refused.
  */
-class DeveloperPineconeQuickStartE2ETest {
+class DeveloperPineconeQuickStartE2EIT {
   @TempDir
   static Path work;
   static PineconeFake pinecone;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * chromadb client through the HTTP gateway to a real Chroma, twice: create, add (embeddings given),
  * query, delete by `where` (no approval in the sandbox), delete the collection. An analyst is refused.
  */
-class DeveloperChromaQuickStartE2ETest {
+class DeveloperChromaQuickStartE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to finish and twice (the second run's pre-clean drops the first run's collection), with only the
  * address and the token changed; the same quick-start as an analyst is refused.
  */
-class DeveloperQuickStartE2ETest {
+class DeveloperQuickStartE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;

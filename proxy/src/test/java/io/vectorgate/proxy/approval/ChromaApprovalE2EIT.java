@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateway to the real Chroma; the call stays open until a db-admin answers through the admin
  * API; then exactly the approved rows are gone (the requester's tenant filter applies too).
  */
-class ChromaApprovalE2ETest {
+class ChromaApprovalE2EIT {
   static final Map<String, List<String>> GROUPS = Map.of(
       "carol", List.of("ml-engineers"),
       "erin", List.of("db-admins"));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * end through the shipped {@code vectorgate approvals} command in the CLI module's failsafe test
  * {@code io.vectorgate.cli.ApprovalsCliIT} (same fixtures: pymilvus, Milvus Lite, real OIDC).
  */
-class ApprovalE2ETest {
+class ApprovalE2EIT {
   @TempDir
   static Path work;
   static ApprovalGatewayEnv env;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens from a real OIDC provider and the sample organisation's policy (python/chroma_e2e.py
  * drives the client over HTTP/1.1 and HTTP/2): the Milvus gateway's three-user scenario.
  */
-class ChromaGatewayE2ETest {
+class ChromaGatewayE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

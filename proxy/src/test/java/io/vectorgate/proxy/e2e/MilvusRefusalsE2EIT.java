@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stops Milvus Lite (upstream unreachable), so the order is fixed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MilvusRefusalsE2ETest {
+class MilvusRefusalsE2EIT {
   static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   static final ObjectMapper JSON = new ObjectMapper();
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (python/get_or_create_chroma.py): answered as a get when the collection exists and the caller
  * may read it, as a create only when it does not exist and the caller may create it.
  */
-class ChromaGetOrCreateE2ETest {
+class ChromaGetOrCreateE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

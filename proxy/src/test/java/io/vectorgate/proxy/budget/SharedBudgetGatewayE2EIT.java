@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both — whichever instance her calls reach, at most 10 are admitted and both instances then deny
  * with {@code budget_requests_exceeded}.
  */
-class SharedBudgetGatewayE2ETest {
+class SharedBudgetGatewayE2EIT {
   @TempDir
   static Path work;
   static PostgresFixture pg;

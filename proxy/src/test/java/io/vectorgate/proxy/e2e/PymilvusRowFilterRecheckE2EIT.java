@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * filter semantics say an array satisfies no condition, so the gateway drops those rows from
  * query, get and search answers and counts {@code row_filter_response_violation}.
  */
-class PymilvusRowFilterRecheckE2ETest {
+class PymilvusRowFilterRecheckE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;
@@ -35,7 +35,7 @@ class PymilvusRowFilterRecheckE2ETest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path rego = Path.of(PymilvusRowFilterRecheckE2ETest.class.getResource("/e2e-rego/region-guard").toURI());
+    Path rego = Path.of(PymilvusRowFilterRecheckE2EIT.class.getResource("/e2e-rego/region-guard").toURI());
     env = GatewayFixture.startWithRego(work, List.of(rego));
     Path tokenFile = work.resolve("tokens.json");
     ObjectMapper json = new ObjectMapper();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tenant's row (the gateway pre-reads the addressed rows), and a non-reader cannot filter on PII
  * metadata ({@code pii_filter}).
  */
-class ChromaSecurityE2ETest {
+class ChromaSecurityE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * active commit's SHA through a webhook-triggered activation, a commit that fails to compile (stays
  * inactive, visible in status and metrics) and a pin through the admin API.
  */
-class AdminRolloutE2ETest {
+class AdminRolloutE2EIT {
   @TempDir Path dir;
   final ObjectMapper json = new ObjectMapper();
   final HttpClient http = HttpClient.newHttpClient();

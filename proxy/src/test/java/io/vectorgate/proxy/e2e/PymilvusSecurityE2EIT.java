@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway pre-reads the addressed rows), and a caller outside the PII readers cannot filter on
  * PII fields ({@code pii_filter}).
  */
-class PymilvusSecurityE2ETest {
+class PymilvusSecurityE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * peek) and for more rows than the cap of 100 (a get of 300 ids, a get of everything, a query for
  * 300 results) and gets neither; docs stay confined to the analyst's tenant.
  */
-class ChromaGuaranteesE2ETest {
+class ChromaGuaranteesE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

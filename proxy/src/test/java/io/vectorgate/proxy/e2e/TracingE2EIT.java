@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reference. With tracing off: no exporter thread, no export, and no {@code traceparent} upstream,
  * not even the client's.
  */
-class TracingE2ETest {
+class TracingE2EIT {
   static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String CLIENT_TRACEPARENT = "00-" + CLIENT_TRACE + "-00f067aa0ba902b7-01";
   static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}");

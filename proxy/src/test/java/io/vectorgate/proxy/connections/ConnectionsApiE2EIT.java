@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * removing it makes B refuse with {@code connection_removed}; putting it back serves again.
  * Secrets (the API keys) never appear in an API answer or in the log.
  */
-class ConnectionsApiE2ETest {
+class ConnectionsApiE2EIT {
   static final String KEY_A = "qdrant-key-a-5d1f0c9e7b";
   static final String KEY_B = "qdrant-key-b-8a2e4f6c3d";
   static final long BOUND_SECONDS = 20;

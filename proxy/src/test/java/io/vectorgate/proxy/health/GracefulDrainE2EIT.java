@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a call held for approval ends with the retriable {@code approval_interrupted} UNAVAILABLE; the
  * health listener closes last.
  */
-class GracefulDrainE2ETest {
+class GracefulDrainE2EIT {
   @TempDir
   static Path work;
   static ApprovalGatewayEnv env;

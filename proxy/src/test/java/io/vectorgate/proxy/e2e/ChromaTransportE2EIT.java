@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * h2c with prior knowledge (OkHttp) and HTTP/2 over TLS chosen by ALPN (JDK client); each
  * carries the caller's token, is decided and reaches Chroma with the gateway's credential.
  */
-class ChromaTransportE2ETest {
+class ChromaTransportE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Milvus Lite returns every field, vectors included, when a request names no output fields, and
  * ignores the limit of a query by primary keys: the gateway strips and cuts the response itself.
  */
-class PymilvusResponseGuaranteesE2ETest {
+class PymilvusResponseGuaranteesE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 10: each field is within the cap, the answer per the spec is 500 points; the gateway bounds the
  * points of the answer by the cap and strips their vectors.
  */
-class QdrantGuaranteesE2ETest {
+class QdrantGuaranteesE2EIT {
   @TempDir
   static Path work;
   static QdrantFake qdrant;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Unmodified pymilvus, through the gateway, against Milvus Lite, with tokens from a real OIDC
  * provider and the sample organisation's policy (python/milvus_e2e.py drives the client).
  */
-class PymilvusGatewayE2ETest {
+class PymilvusGatewayE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;

@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pymilvus sample scenario (python/milvus_e2e.py, as in {@link PymilvusGatewayE2ETest}) through
+ * The pymilvus sample scenario (python/milvus_e2e.py, as in {@link PymilvusGatewayE2EIT}) through
  * a gateway that records: every request the gateway answered is in the session log with its
  * decision, masked values as the client saw them, no vectors, refused tokens with their failure
  * reason and without the token; the sessions admin API answers auditors only; the chain verifies.
  */
-class RecordingMilvusE2ETest {
+class RecordingMilvusE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;

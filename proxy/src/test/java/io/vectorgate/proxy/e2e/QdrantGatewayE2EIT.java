@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OpenAPI spec describes and records what reaches it, so the test also asserts the gateway's
  * credential and the rewritten filters arrived upstream.
  */
-class QdrantGatewayE2ETest {
+class QdrantGatewayE2EIT {
   @TempDir
   static Path work;
   static QdrantFake qdrant;

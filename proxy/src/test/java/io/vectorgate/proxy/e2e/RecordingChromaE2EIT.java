@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chromadb sample scenario (python/chroma_e2e.py, as in {@link ChromaGatewayE2ETest}, over
+ * The chromadb sample scenario (python/chroma_e2e.py, as in {@link ChromaGatewayE2EIT}, over
  * HTTP/1.1 and HTTP/2) through a gateway that records with durable acknowledgements: every
  * request the gateway answered is recorded with its decision, masked values as the client saw them,
  * embeddings stripped, refused tokens without the token; the chain verifies.
  */
-class RecordingChromaE2ETest {
+class RecordingChromaE2EIT {
   @TempDir
   static Path work;
   static ChromaGatewayFixture env;

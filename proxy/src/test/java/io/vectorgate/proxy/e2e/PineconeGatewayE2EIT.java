@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches it. The SDK speaks HTTP/1.1 only; the HTTP/2 (h2c) path is exercised with the same
  * data-plane request sent by httpx.
  */
-class PineconeGatewayE2ETest {
+class PineconeGatewayE2EIT {
   @TempDir
   static Path work;
   static PineconeFake pinecone;

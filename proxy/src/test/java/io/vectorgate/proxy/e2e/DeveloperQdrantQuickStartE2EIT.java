@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for the URL and the API key (the OIDC token), through the HTTP gateway, twice. No Qdrant server
  * can run here: the upstream is {@link QdrantFake}, written from the Qdrant OpenAPI spec.
  */
-class DeveloperQdrantQuickStartE2ETest {
+class DeveloperQdrantQuickStartE2EIT {
   @TempDir
   static Path work;
   static QdrantFake qdrant;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sample scenario with the Milvus Java SDK (MilvusClientV2) as the unmodified client. */
-class JavaSdkGatewayE2ETest {
+class JavaSdkGatewayE2EIT {
   @TempDir
   static Path work;
   static GatewayFixture env;
