@@ -256,10 +256,20 @@ class DashboardBrowserTest {
     Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /**
+   * A wait that polls through page changes: an element read while the page is being replaced goes stale, which means
+   * "not yet", not failure.
+   */
+  static WebDriverWait waitUpTo(int seconds) {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return wait;
+  }
+
   /** Opens {@code path}; on the provider's login page signs in as {@code user} with {@code groups}. */
   static void loginAndOpen(String path, String user, List<String> groups) throws IOException {
     browser.get(dashboard + path);
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    WebDriverWait wait = waitUpTo(20);
     wait.until(d -> !d.findElements(By.name("username")).isEmpty());
     browser.findElement(By.name("username")).sendKeys(user);
     browser.findElement(By.name("claims")).sendKeys("{\"groups\": [\"" + String.join("\", \"", groups) + "\"]}");
@@ -270,13 +280,13 @@ class DashboardBrowserTest {
 
   static void logout() {
     browser.findElement(By.cssSelector("form.logout button")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.tagName("h1")).getText()
+    waitUpTo(10).until(d -> d.findElement(By.tagName("h1")).getText()
         .equals("Logged out"));
   }
 
   /** Reloads the approvals page until a card mentions {@code text}; returns that card. */
   static WebElement awaitCard(String text) {
-    return new WebDriverWait(browser, Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(500)).until(d -> {
+    return waitUpTo(60).pollingEvery(Duration.ofMillis(500)).until(d -> {
       d.navigate().refresh();
       return d.findElements(By.cssSelector("article.card")).stream().filter(c -> c.getText().contains(text)).findFirst()
           .orElse(null);
@@ -306,7 +316,7 @@ class DashboardBrowserTest {
     shot("approvals-inbox");
     card.findElement(By.name("comment")).sendKeys("checked with carol");
     card.findElement(By.cssSelector("button.approve")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getPageSource().contains("was recorded"));
+    waitUpTo(20).until(d -> d.getPageSource().contains("was recorded"));
     shot("approvals-approved");
     JsonNode approved = result(held, "approve");
     assertTrue(approved.get("ok").asBoolean(), approved.toString());
@@ -318,7 +328,7 @@ class DashboardBrowserTest {
     WebElement second = awaitCard("id >= 1");
     second.findElement(By.name("reason")).sendKeys("not during the audit window");
     second.findElement(By.cssSelector("button.reject")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getPageSource().contains("was recorded"));
+    waitUpTo(20).until(d -> d.getPageSource().contains("was recorded"));
     JsonNode rejected = result(rejectedCall, "reject");
     assertFalse(rejected.get("ok").asBoolean(), rejected.toString());
     assertTrue(rejected.get("error").asText().contains("not during the audit window"), rejected.toString());
@@ -343,7 +353,7 @@ class DashboardBrowserTest {
     assertFalse(sessions.isEmpty(), browser.getPageSource());
     shot("sessions-list");
     sessions.get(0).click();
-    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.tagName("h1")).getText()
+    waitUpTo(10).until(d -> d.findElement(By.tagName("h1")).getText()
         .equals("Session"));
     String view = browser.findElement(By.tagName("main")).getText();
     assertTrue(view.contains("delete") && view.contains("carol"), view);
@@ -363,7 +373,7 @@ class DashboardBrowserTest {
 
   static void submit(WebElement button, String expectedTitle) {
     button.click();
-    new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+    waitUpTo(60)
         .until(d -> d.findElement(By.tagName("h1")).getText().equals(expectedTitle));
   }
 
@@ -442,7 +452,7 @@ class DashboardBrowserTest {
     try {
       browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
       browser.findElement(By.id("win")).click();
-      new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(dashboard));
+      waitUpTo(20).until(d -> d.getCurrentUrl().startsWith(dashboard));
       assertEquals("Forbidden", browser.findElement(By.tagName("h1")).getText(), browser.getPageSource());
       assertTrue(browser.getPageSource().contains("cross-site request refused"), browser.getPageSource());
       shot("policy-cross-site-refused");
@@ -489,9 +499,9 @@ class DashboardBrowserTest {
     assertEquals(1, allowed.size(), browser.getPageSource());
     shot("sessions-filtered");
     allowed.get(0).click();
-    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("replay")).isEmpty());
+    waitUpTo(10).until(d -> !d.findElements(By.id("replay")).isEmpty());
     browser.findElement(By.id("replay")).click();
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(By.id("replay-summary")).isEmpty());
+    waitUpTo(30).until(d -> !d.findElements(By.id("replay-summary")).isEmpty());
     String replay = browser.findElement(By.tagName("main")).getText();
     assertTrue(text("replay-summary").contains(revB), replay);
     assertTrue(replay.contains("now denied") && replay.contains("pilot_freeze"), replay);
