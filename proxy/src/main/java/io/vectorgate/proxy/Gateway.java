@@ -248,6 +248,8 @@ public final class Gateway implements AutoCloseable {
     if (cfg.admin() != null && cfg.admin().dashboard() != null) {
       java.util.Map<String, io.vectorgate.model.DatabaseKind> kinds = new java.util.HashMap<>();
       cfg.connections().forEach(c -> kinds.put(c.name(), kindOf(c)));
+      cfg.listeners().stream().filter(ListenerConfig::connectionFromApi)
+          .forEach(l -> kinds.put(l.connection(), kindOf(ConfigLoader.awaitedConnection(l))));
       io.vectorgate.proxy.dashboard.Dashboard.mount(cfg.admin().dashboard(), adminMount, verifier, id.issuer(),
           new io.vectorgate.proxy.dashboard.Dashboard.Sources(
               approvalWorkflow == null ? null : approvalWorkflow.service(),
@@ -276,7 +278,9 @@ public final class Gateway implements AutoCloseable {
     }
     for (int i = 0; i < cfg.listeners().size(); i++) {
       ListenerConfig l = cfg.listeners().get(i);
-      ConnectionConfig c = cfg.connection(l.connection()).orElseThrow();
+      // connection_source: api: a stand-in of its kind renders refusals until the store provides it
+      ConnectionConfig c = l.connectionFromApi() ? ConfigLoader.awaitedConnection(l)
+          : cfg.connection(l.connection()).orElseThrow();
       String credentialKey = "connections[" + cfg.connections().indexOf(c) + "].credential";
       if (!adapters.serves(kindOf(c))) {
         throw new ConfigException("connections." + c.name() + ".kind", "this build has no adapter for `" + c.kind() + "`");
@@ -367,7 +371,10 @@ public final class Gateway implements AutoCloseable {
     LiveConnections.Effective stored = connections == null ? null : connections.get(c.name()).orElse(null);
     LiveRoute<T> route;
     LiveConnections.Binding binding = null;
-    if (stored == null || stored.source() == LiveConnections.Source.YAML) {
+    if (stored == null && l.connectionFromApi()) {
+      LOG.warn("event=connection_awaited listener={} connection={} kind={}", l.name(), c.name(), c.kind());
+      route = new LiveRoute<>(renderer.get(), awaited(l), closer);
+    } else if (stored == null || stored.source() == LiveConnections.Source.YAML) {
       route = new LiveRoute<>(build.apply(c, ConfigLoader.readSecret(c.credential(), credentialKey, env)), null, closer);
     } else {
       route = new LiveRoute<>(renderer.get(), new LiveRoute.Unavailable("connection_unavailable", "starting"), closer);
@@ -379,6 +386,13 @@ public final class Gateway implements AutoCloseable {
       connections.bind(binding == null ? binding(l, route, build, env) : binding);
     }
     return route;
+  }
+
+  /** The refusal of a {@code connection_source: api} listener whose connection the store does not hold yet. */
+  private static LiveRoute.Unavailable awaited(ListenerConfig l) {
+    return new LiveRoute.Unavailable("connection_unavailable", "connection `" + l.connection() + "` is not defined"
+        + " yet: listener `" + l.name() + "` serves it once it is put through the connections API"
+        + " (PUT /v1/connections/" + l.connection() + "); retry later");
   }
 
   /**

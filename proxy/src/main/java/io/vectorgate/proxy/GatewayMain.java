@@ -118,6 +118,7 @@ public final class GatewayMain {
    */
   static int check(Path config, GatewayConfig cfg) {
     List<ConfigCheck.Problem> problems = new java.util.ArrayList<>(ConfigCheck.all(cfg, System::getenv));
+    problems.addAll(io.vectorgate.proxy.connections.LiveConnections.checkAwaited(cfg, System::getenv));
     if (cfg.policy() != null && cfg.policy().source() != null) {
       try {
         String revision = io.vectorgate.proxy.rollout.GatewayRollout.checkSource(cfg.policy().source(), System::getenv);

@@ -34,6 +34,11 @@ public final class ConfigLoader {
   public static final Set<String> CONNECTION_KINDS = Set.of("milvus", "chroma", "qdrant", "pinecone");
   /** Connection kinds an {@code http} listener can front (their HTTP APIs). */
   public static final Set<String> HTTP_CONNECTION_KINDS = Set.of("chroma", "qdrant", "pinecone");
+  /**
+   * Connection ids the connections API accepts (they appear in URL paths): a letter or digit, then
+   * letters, digits, {@code .}, {@code _}, {@code -}; at most 64.
+   */
+  public static final java.util.regex.Pattern CONNECTION_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   /** Asymmetric JWS algorithms accepted in {@code identity.algorithms}. */
   public static final Set<String> ASYMMETRIC_ALGORITHMS = Set.of(
       "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
@@ -257,7 +262,7 @@ public final class ConfigLoader {
       TlsConfig tls = l.tls() == null ? null
           : new TlsConfig(resolve(base, l.tls().certFile()), resolve(base, l.tls().keyFile()));
       listeners.add(new ListenerConfig(l.name(), l.kind(), l.address(), l.connection(), tls, l.maxInboundMessageBytes(),
-          l.http()));
+          l.http(), l.connectionSource(), l.connectionKind()));
     }
     List<ConnectionConfig> connections = new ArrayList<>();
     for (ConnectionConfig k : c.connections()) {
@@ -300,8 +305,10 @@ public final class ConfigLoader {
   }
 
   private static void validate(GatewayConfig c, String src) {
-    if (c.connections().isEmpty()) {
-      throw new ConfigException(src + ": connections", "at least one connection is required");
+    boolean apiListeners = c.listeners().stream().anyMatch(l -> l != null && l.connectionFromApi());
+    if (c.connections().isEmpty() && !apiListeners) {
+      throw new ConfigException(src + ": connections", "at least one connection is required (or a listener with"
+          + " `connection_source: api`)");
     }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < c.connections().size(); i++) {
@@ -332,9 +339,7 @@ public final class ConfigLoader {
       }
       requireHostPort(l.address(), at + ".address");
       requireText(l.connection(), at + ".connection");
-      if (c.connection(l.connection()).isEmpty()) {
-        throw new ConfigException(at + ".connection", "no connection named `" + l.connection() + "`");
-      }
+      ConnectionConfig fronted = validateConnectionSource(c, l, at);
       if (l.maxInboundMessageBytes() < 1024 || l.maxInboundMessageBytes() > c.limits().maxMessageBytesCeiling()) {
         throw new ConfigException(at + ".max_inbound_message_bytes", "must be between 1024 and limits.max_message_bytes_ceiling ("
             + c.limits().maxMessageBytesCeiling() + "), was " + l.maxInboundMessageBytes());
@@ -343,7 +348,7 @@ public final class ConfigLoader {
         requireFile(l.tls().certFile(), at + ".tls.cert_file");
         requireFile(l.tls().keyFile(), at + ".tls.key_file");
       }
-      validateListenerKind(l, c.connection(l.connection()).orElseThrow(), at);
+      validateListenerKind(l, fronted, at);
     }
     validateIdentity(c.identity(), src + ": identity");
     PolicyConfig p = c.policy();
@@ -454,10 +459,68 @@ public final class ConfigLoader {
   }
 
   /**
-   * Whether listener {@code l} can front connection {@code k} (their kinds); the exception names
-   * {@code at + ".connection"}.
+   * The connection listener {@code l} fronts: its {@code connections:} entry, or (with
+   * {@code connection_source: api}) a stand-in of its {@code connection_kind} until the connections
+   * API's store provides it. Checks {@code connection_source} and {@code connection_kind}.
+   */
+  private static ConnectionConfig validateConnectionSource(GatewayConfig c, ListenerConfig l, String at) {
+    String source = l.connectionSource();
+    if (!Set.of(ListenerConfig.SOURCE_YAML, ListenerConfig.SOURCE_API).contains(source)) {
+      throw new ConfigException(at + ".connection_source", "must be `yaml` (an entry of connections:) or `api` (the"
+          + " connections API provides it), was `" + printable(source) + "`");
+    }
+    if (!l.connectionFromApi()) {
+      if (l.connectionKind() != null) {
+        throw new ConfigException(at + ".connection_kind", "only with `connection_source: api`; the kind of a YAML"
+            + " connection is its `connections[].kind`");
+      }
+      return c.connection(l.connection()).orElseThrow(() -> new ConfigException(at + ".connection",
+          "no connection named `" + l.connection() + "`" + (c.admin() != null && c.admin().connections() != null
+              ? " in connections: (for one the connections API provides, add `connection_source: api`)" : "")));
+    }
+    if (c.admin() == null || c.admin().connections() == null) {
+      throw new ConfigException(at + ".connection_source", "`api` needs the connections API (`admin.connections`,"
+          + " with a `store` shared by the instances), which provides connection `" + l.connection() + "`");
+    }
+    if (c.connection(l.connection()).isPresent()) {
+      throw new ConfigException(at + ".connection_source", "`api`, but `" + l.connection() + "` is defined in"
+          + " connections:; remove `connection_source: api` (the API can still replace it) or the YAML entry");
+    }
+    if (!CONNECTION_ID.matcher(l.connection()).matches()) {
+      throw new ConfigException(at + ".connection", "a connection id is 1 to 64 letters, digits, `.`, `_` or `-`,"
+          + " starting with a letter or digit, was `" + printable(l.connection()) + "`");
+    }
+    if (l.connectionKind() == null) {
+      throw new ConfigException(at + ".connection_kind", "required with `connection_source: api` on an `http` listener:"
+          + " the database its clients speak, one of " + new java.util.TreeSet<>(HTTP_CONNECTION_KINDS));
+    }
+    if (!CONNECTION_KINDS.contains(l.connectionKind())) {
+      throw new ConfigException(at + ".connection_kind", "unknown kind `" + printable(l.connectionKind())
+          + "`; supported: " + CONNECTION_KINDS);
+    }
+    ConnectionConfig standIn = awaitedConnection(l);
+    requireListenerFronts(l, standIn, at);
+    return standIn;
+  }
+
+  /**
+   * The stand-in for the connection a {@code connection_source: api} listener waits for: its id and
+   * {@code connection_kind}, no upstream and no credential. It only renders the listener's refusals;
+   * nothing is ever sent with it.
+   */
+  public static ConnectionConfig awaitedConnection(ListenerConfig l) {
+    return new ConnectionConfig(l.connection(), l.connectionKind(), "unavailable.invalid:1", null, false, null, null);
+  }
+
+  /**
+   * Whether listener {@code l} can front connection {@code k} (their kinds, and the listener's
+   * {@code connection_kind} when it names one); the exception names {@code at + ".connection"}.
    */
   public static void requireListenerFronts(ListenerConfig l, ConnectionConfig k, String at) {
+    if (l.connectionKind() != null && !l.connectionKind().equals(k.kind())) {
+      throw new ConfigException(at + ".connection", "listener `" + l.name() + "` serves `" + l.connectionKind()
+          + "` clients (connection_kind); `" + k.name() + "` is `" + k.kind() + "`");
+    }
     boolean http = l.kind().equals("http");
     if (http && !HTTP_CONNECTION_KINDS.contains(k.kind())) {
       throw new ConfigException(at + ".connection", "an `http` listener fronts " + HTTP_CONNECTION_KINDS

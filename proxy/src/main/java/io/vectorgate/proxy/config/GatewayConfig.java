@@ -75,6 +75,13 @@ public record GatewayConfig(
    * {@code http} for the HTTP APIs of Chroma, Qdrant and Pinecone); requests go to
    * {@code connection}. For {@code http} listeners {@code max_inbound_message_bytes} is the body
    * size limit and {@code http} holds the HTTP-only settings.
+   *
+   * <p>{@code connection_source} is {@code yaml} (default: {@code connection} names an entry of
+   * {@code connections:}) or {@code api}: the connections API's store provides it
+   * ({@code admin.connections}); until it does, the listener refuses with a retriable
+   * {@code connection_unavailable} naming it. {@code connection_kind} is the database kind the
+   * listener's clients speak, required with {@code api} on {@code http} listeners ({@code milvus}
+   * on {@code milvus-grpc} ones); a stored connection of another kind is refused.
    */
   public record ListenerConfig(
       @JsonProperty("name") String name,
@@ -83,9 +90,30 @@ public record GatewayConfig(
       @JsonProperty("connection") String connection,
       @JsonProperty("tls") TlsConfig tls,
       @JsonProperty("max_inbound_message_bytes") Integer maxInboundMessageBytes,
-      @JsonProperty("http") HttpSettings http) {
+      @JsonProperty("http") HttpSettings http,
+      @JsonProperty("connection_source") String connectionSource,
+      @JsonProperty("connection_kind") String connectionKind) {
+    /** {@code connection_source} values. */
+    public static final String SOURCE_YAML = "yaml";
+    public static final String SOURCE_API = "api";
+
     public ListenerConfig {
       maxInboundMessageBytes = maxInboundMessageBytes == null ? 64 * 1024 * 1024 : maxInboundMessageBytes;
+      connectionSource = connectionSource == null ? SOURCE_YAML : connectionSource;
+      if (connectionKind == null && SOURCE_API.equals(connectionSource) && "milvus-grpc".equals(kind)) {
+        connectionKind = "milvus";
+      }
+    }
+
+    /** A listener of a connection defined in {@code connections:}. */
+    public ListenerConfig(String name, String kind, String address, String connection, TlsConfig tls,
+        Integer maxInboundMessageBytes, HttpSettings http) {
+      this(name, kind, address, connection, tls, maxInboundMessageBytes, http, null, null);
+    }
+
+    /** Whether the connections API's store provides the connection ({@code connection_source: api}). */
+    public boolean connectionFromApi() {
+      return SOURCE_API.equals(connectionSource);
     }
   }
 

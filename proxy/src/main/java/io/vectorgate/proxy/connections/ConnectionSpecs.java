@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class ConnectionSpecs {
   /** Ids: a letter or digit, then letters, digits, {@code .}, {@code _}, {@code -}; at most 64. */
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  public static final Pattern ID = ConfigLoader.CONNECTION_ID;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> envPrefixes;

@@ -116,6 +116,75 @@ public final class LiveConnections implements AutoCloseable {
     }
   }
 
+  /**
+   * What {@code gateway --check} reports about listeners whose connection the connections API
+   * provides ({@code connection_source: api}): for each, whether the store holds a usable
+   * definition of the kind the listener serves now. Missing, removed or unusable ones are warnings
+   * (the listener starts and refuses with {@code connection_unavailable} until an operator puts
+   * it); a store that cannot be opened is an error (the gateway would not start). An SQLite store
+   * file that does not exist yet is not created here.
+   *
+   * @param env where {@code env:} secrets are read
+   */
+  public static List<io.vectorgate.proxy.config.ConfigCheck.Problem> checkAwaited(
+      io.vectorgate.proxy.config.GatewayConfig cfg, java.util.function.Function<String, String> env) {
+    List<io.vectorgate.proxy.config.GatewayConfig.ListenerConfig> awaiting = new ArrayList<>();
+    cfg.listeners().stream().filter(io.vectorgate.proxy.config.GatewayConfig.ListenerConfig::connectionFromApi)
+        .forEach(awaiting::add);
+    List<io.vectorgate.proxy.config.ConfigCheck.Problem> out = new ArrayList<>();
+    if (awaiting.isEmpty()) {
+      return out;
+    }
+    var api = cfg.admin().connections(); // the loader requires it for connection_source: api
+    Map<String, ConnectionStore.Entry> stored = new HashMap<>();
+    String where;
+    if (api.store() == null) {
+      where = "this process's connections API (admin.connections has no store: a definition is lost at restart)";
+    } else if (api.store().sqlite() != null && !java.nio.file.Files.exists(api.store().sqlite())) {
+      where = "the connections store (`" + api.store().sqlite() + "` does not exist yet; it is created at start)";
+    } else {
+      where = "the connections store";
+      try (ConnectionStore store = openStore(api, env)) {
+        store.snapshot().entries().forEach(e -> stored.put(e.id(), e));
+      } catch (ConfigException e) {
+        out.add(new io.vectorgate.proxy.config.ConfigCheck.Problem(e.keyPath(), e.getMessage()
+            .substring(Math.min(e.getMessage().length(), e.keyPath().length() + 2)), true));
+        return out;
+      } catch (IllegalStateException e) {
+        out.add(new io.vectorgate.proxy.config.ConfigCheck.Problem("admin.connections.store",
+            "cannot read the connections store: " + e.getMessage(), true));
+        return out;
+      }
+    }
+    ConnectionSpecs specs = new ConnectionSpecs(api, cfg.connections());
+    for (var l : awaiting) {
+      String key = "listeners[" + cfg.listeners().indexOf(l) + "].connection";
+      String refuses = "; listener `" + l.name() + "` starts and refuses with connection_unavailable (HTTP 503,"
+          + " gRPC UNAVAILABLE) until an operator puts it (PUT /v1/connections/" + l.connection()
+          + " or `vectorgate connections put " + l.connection() + "`)";
+      ConnectionStore.Entry e = stored.get(l.connection());
+      String problem = null;
+      if (e == null) {
+        problem = "connection `" + l.connection() + "` is not in " + where + " yet";
+      } else if (e.removed()) {
+        problem = "connection `" + l.connection() + "` was removed through the admin API (version " + e.version() + ")";
+      } else {
+        try {
+          String at = "connection `" + e.id() + "` (version " + e.version() + ")";
+          ConnectionConfig c = specs.stored(e.id(), e.spec());
+          io.vectorgate.proxy.config.ConfigLoader.requireListenerFronts(l, c, at);
+          io.vectorgate.proxy.config.ConfigLoader.readSecret(c.credential(), at + ".credential", env); // as the binding does
+        } catch (ConfigException ex) {
+          problem = "the stored definition cannot be served: " + ex.getMessage();
+        }
+      }
+      if (problem != null) {
+        out.add(new io.vectorgate.proxy.config.ConfigCheck.Problem(key, problem + refuses, false));
+      }
+    }
+    return out;
+  }
+
   public ConnectionStore store() {
     return store;
   }
