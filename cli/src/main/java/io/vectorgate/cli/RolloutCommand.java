@@ -128,6 +128,22 @@ public final class RolloutCommand {
     return 0;
   }
 
+  /**
+   * One instance of the shared state: the revision it applied, when, and how old its heartbeat is
+   * (an instance that stopped reporting shows an old heartbeat).
+   */
+  static String instanceLine(String instance, String active, Instant activatedAt, Instant heartbeat, Instant now) {
+    return instance + "  active " + (active == null ? "none" : active)
+        + (activatedAt == null ? "" : "  applied " + activatedAt)
+        + (heartbeat == null ? "" : "  (heartbeat " + Duration.between(heartbeat, now).toSeconds() + "s ago)");
+  }
+
+  private static void convergence(PrintWriter out, long distinctRevisions) {
+    if (distinctRevisions > 1) {
+      out.println("  (instances run " + distinctRevisions + " different revisions: not converged yet)");
+    }
+  }
+
   /** The admin API's status document as text. */
   static void printStatus(PrintWriter out, JsonNode s) {
     out.println("instance: " + s.path("instance").asText("-") + "  source: " + s.path("source").asText());
@@ -140,10 +156,17 @@ public final class RolloutCommand {
     failure(out, "broken pin (ignored: the branch is followed)", s.path("broken_pin"));
     if (s.has("instances")) {
       out.println("instances:");
+      Instant now = Instant.now();
+      java.util.Set<String> revisions = new java.util.HashSet<>();
       for (JsonNode i : s.path("instances")) {
-        out.println("  " + i.path("instance").asText() + "  active " + i.path("active_revision").asText("none")
+        String active = i.path("active_revision").isTextual() ? i.path("active_revision").asText() : null;
+        revisions.add(String.valueOf(active));
+        out.println("  " + instanceLine(i.path("instance").asText(), active,
+            i.path("activated_at").isTextual() ? Instant.parse(i.path("activated_at").asText()) : null,
+            i.path("at").isTextual() ? Instant.parse(i.path("at").asText()) : null, now)
             + (i.path("failed_stage").isTextual() ? "  last failure at stage " + i.path("failed_stage").asText() : ""));
       }
+      convergence(out, revisions.size());
     }
     if (s.has("history")) {
       out.println("history (newest first):");
@@ -231,7 +254,8 @@ public final class RolloutCommand {
           instances.forEach(i -> inst.addObject().put("instance", i.instanceId()).put("source", i.source())
               .put("active_revision", i.activeRevision()).put("failed_revision", i.failedRevision())
               .put("failed_stage", i.failedStage()).put("failed_message", i.failedMessage())
-              .put("at", i.at().toString()));
+              .put("at", i.at().toString())
+              .put("activated_at", i.activatedAt() == null ? null : i.activatedAt().toString()));
           ArrayNode h = o.putArray("history");
           events.forEach(e -> h.addObject().put("at", e.at().toString()).put("by", e.instanceId())
               .put("revision", e.revision()).put("outcome", e.outcome().wireName()).put("stage", e.stage())
@@ -248,8 +272,7 @@ public final class RolloutCommand {
         Instant now = Instant.now();
         long distinct = instances.stream().map(RolloutState.InstanceReport::activeRevision).distinct().count();
         for (RolloutState.InstanceReport i : instances) {
-          out.println("  " + i.instanceId() + "  active " + (i.activeRevision() == null ? "none" : i.activeRevision())
-              + "  (heartbeat " + Duration.between(i.at(), now).toSeconds() + "s ago)");
+          out.println("  " + instanceLine(i.instanceId(), i.activeRevision(), i.activatedAt(), i.at(), now));
           if (i.failedRevision() != null || i.failedStage() != null) {
             out.println("    last failure: " + i.failedRevision() + " at stage " + i.failedStage());
             if (i.failedMessage() != null) {
@@ -259,9 +282,7 @@ public final class RolloutCommand {
             }
           }
         }
-        if (distinct > 1) {
-          out.println("  (instances run " + distinct + " different revisions: not converged yet)");
-        }
+        convergence(out, distinct);
         out.println("history (newest first):");
         for (RolloutState.HistoryEvent e : events) {
           out.println("  " + e.at() + "  " + e.outcome().wireName() + "  " + e.revision()

@@ -31,7 +31,7 @@ class RolloutCommandTest {
   static final String A = "a".repeat(40);
   static final String B = "b".repeat(40);
 
-  /** Two gateways activated A then B; gw-2 failed on a later commit. */
+  /** gw-1 and gw-2 activated A then B, gw-2 then failed on a later commit; gw-3 still runs A. */
   private static String seed(Path tmp) {
     String file = tmp.resolve("rollout.db").toString();
     try (JdbcRolloutState s = JdbcRolloutState.open(file)) {
@@ -42,7 +42,10 @@ class RolloutCommandTest {
       for (String gw : new String[] {"gw-1", "gw-2"}) {
         s.append(new RolloutState.HistoryEvent(0, t.plusSeconds(60), gw, B, RolloutState.Outcome.ACTIVATED, "", "replaced"));
       }
-      s.heartbeat(new RolloutState.InstanceReport("gw-1", "git repo", B, null, null, null, t.plusSeconds(90)));
+      s.heartbeat(new RolloutState.InstanceReport("gw-1", "git repo", B, null, null, null, t.plusSeconds(90),
+          t.plusSeconds(60)));
+      s.heartbeat(new RolloutState.InstanceReport("gw-3", "git repo", A, null, null, null, t.plusSeconds(95),
+          t.plusSeconds(5)));
       s.heartbeat(new RolloutState.InstanceReport("gw-2", "git repo", B, "c".repeat(40), "test",
           "test: 1 of 3 test(s) failed\n  policy_test.rego:9: data.p.test_x: failed", t.plusSeconds(90)));
     }
@@ -55,13 +58,35 @@ class RolloutCommandTest {
     Run r = run("policy", "status", "--state", db);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("pin: none"), r.out());
-    assertTrue(r.out().contains("gw-1  active " + B), r.out());
+    assertTrue(r.out().contains("gw-1  active " + B + "  applied 2026-01-01T00:01:00Z  (heartbeat "), r.out());
+    assertTrue(r.out().contains("gw-3  active " + A + "  applied 2026-01-01T00:00:05Z"), r.out());
+    assertTrue(r.out().contains("(instances run 2 different revisions: not converged yet)"), r.out());
     assertTrue(r.out().contains("last failure: " + "c".repeat(40) + " at stage test"), r.out());
     assertTrue(r.out().contains("policy_test.rego:9: data.p.test_x"), r.out());
     Run j = run("policy", "status", "--state", db, "--json");
     JsonNode o = new ObjectMapper().readTree(j.out());
-    assertEquals(2, o.path("instances").size());
+    assertEquals(3, o.path("instances").size());
     assertEquals("test", o.path("instances").get(1).path("failed_stage").asText());
+    assertEquals("2026-01-01T00:01:00Z", o.path("instances").get(0).path("activated_at").asText());
+    assertTrue(o.path("instances").get(1).path("activated_at").isNull(), "unknown: " + o);
+  }
+
+  @Test
+  void statusThroughTheAdminApiShowsWhenEachInstanceAppliedItsRevision() throws Exception {
+    JsonNode doc = new ObjectMapper().readTree("""
+        {"instance": "gw-1", "source": "git repo", "active_revision": "%s", "pin": null,
+         "instances": [
+           {"instance": "gw-1", "active_revision": "%s", "at": "2026-01-01T00:01:30Z", "activated_at": "2026-01-01T00:01:00Z"},
+           {"instance": "gw-2", "active_revision": "%s", "at": "2026-01-01T00:01:30Z", "activated_at": null,
+            "failed_stage": "test"}]}
+        """.formatted(B, B, A));
+    StringWriter text = new StringWriter();
+    RolloutCommand.printStatus(new PrintWriter(text, true), doc);
+    String out = text.toString();
+    assertTrue(out.contains("  gw-1  active " + B + "  applied 2026-01-01T00:01:00Z  (heartbeat "), out);
+    assertTrue(out.contains("  gw-2  active " + A + "  (heartbeat "), out);
+    assertTrue(out.contains("last failure at stage test"), out);
+    assertTrue(out.contains("(instances run 2 different revisions: not converged yet)"), out);
   }
 
   @Test

@@ -72,6 +72,27 @@ public final class JdbcRolloutState implements RolloutState {
     } catch (SQLException e) {
       throw new IllegalStateException("rollout state " + describe() + ": cannot create tables: " + e.getMessage(), e);
     }
+    addActivatedAt();
+  }
+
+  /** The column {@code activated_at_ms} (when an instance applied its revision), added to tables of older builds. */
+  private void addActivatedAt() {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      if (postgres) {
+        s.execute("ALTER TABLE vg_rollout_instances ADD COLUMN IF NOT EXISTS activated_at_ms BIGINT");
+        return;
+      }
+      try (ResultSet rs = s.executeQuery("SELECT 1 FROM pragma_table_info('vg_rollout_instances') "
+          + "WHERE name = 'activated_at_ms'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      s.execute("ALTER TABLE vg_rollout_instances ADD COLUMN activated_at_ms BIGINT");
+    } catch (SQLException e) {
+      throw new IllegalStateException("rollout state " + describe() + ": cannot add column activated_at_ms: "
+          + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -104,11 +125,12 @@ public final class JdbcRolloutState implements RolloutState {
   @Override
   public void heartbeat(InstanceReport r) {
     update("INSERT INTO vg_rollout_instances (instance_id, source, active_revision, failed_revision, failed_stage, "
-        + "failed_message, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET "
+        + "failed_message, at_ms, activated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET "
         + "source = excluded.source, active_revision = excluded.active_revision, failed_revision = excluded.failed_revision, "
-        + "failed_stage = excluded.failed_stage, failed_message = excluded.failed_message, at_ms = excluded.at_ms",
+        + "failed_stage = excluded.failed_stage, failed_message = excluded.failed_message, at_ms = excluded.at_ms, "
+        + "activated_at_ms = excluded.activated_at_ms",
         "record a heartbeat", r.instanceId(), r.source(), r.activeRevision(), r.failedRevision(), r.failedStage(),
-        r.failedMessage(), r.at().toEpochMilli());
+        r.failedMessage(), r.at().toEpochMilli(), r.activatedAt() == null ? NULL_BIGINT : (Object) r.activatedAt().toEpochMilli());
   }
 
   @Override
@@ -116,11 +138,13 @@ public final class JdbcRolloutState implements RolloutState {
     List<InstanceReport> out = new ArrayList<>();
     try (Connection c = connect();
         PreparedStatement ps = c.prepareStatement("SELECT instance_id, source, active_revision, failed_revision, "
-            + "failed_stage, failed_message, at_ms FROM vg_rollout_instances ORDER BY instance_id");
+            + "failed_stage, failed_message, at_ms, activated_at_ms FROM vg_rollout_instances ORDER BY instance_id");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        long activated = rs.getLong(8);
+        Instant activatedAt = rs.wasNull() ? null : Instant.ofEpochMilli(activated);
         out.add(new InstanceReport(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
+            rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)), activatedAt));
       }
       return out;
     } catch (SQLException e) {
@@ -154,10 +178,15 @@ public final class JdbcRolloutState implements RolloutState {
     }
   }
 
+  /** A null for a BIGINT column in {@link #update} (a plain null binds as VARCHAR, which PostgreSQL refuses there). */
+  private static final Object NULL_BIGINT = new Object();
+
   private void update(String sql, String what, Object... args) {
     try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
-        if (args[i] == null) {
+        if (args[i] == NULL_BIGINT) {
+          ps.setNull(i + 1, java.sql.Types.BIGINT);
+        } else if (args[i] == null) {
           ps.setNull(i + 1, java.sql.Types.VARCHAR);
         } else if (args[i] instanceof Long l) {
           ps.setLong(i + 1, l);

@@ -89,6 +89,8 @@ public final class RolloutController implements AutoCloseable {
   private volatile String latestSeen;
   private volatile Instant lastCheck;
   private volatile LastFailure lastFailure;
+  /** When this instance activated the revision it runs (null before the first activation). */
+  private volatile Instant activatedAt;
   /** The branch head when it failed a deterministic stage and another revision serves (null: the head is fine). */
   private volatile LastFailure brokenHead;
   /** The stored pin when it failed a deterministic stage (the branch is followed instead). */
@@ -273,6 +275,7 @@ public final class RolloutController implements AutoCloseable {
         LOG.info("event=rollout_reuse revision={} instance={} why=previously_good", target, instanceId);
       }
       pipeline.activate(live, built);
+      activatedAt = clock.instant();
       good.put(target, built);
       pipeline.metrics().success();
       if (source instanceof GitPolicySource g) {
@@ -360,7 +363,15 @@ public final class RolloutController implements AutoCloseable {
     LastFailure lf = lastFailure;
     state.heartbeat(new RolloutState.InstanceReport(instanceId, source.describe(), live.activeRevision().orElse(null),
         lf == null ? null : lf.revision(), lf == null ? null : lf.failure().stage().wireName(),
-        lf == null ? null : lf.failure().render(), clock.instant()));
+        lf == null ? null : lf.failure().render(), clock.instant(), activatedAt));
+  }
+
+  /**
+   * Every instance sharing the state, as each last reported: the revision it applied and when (the
+   * per-instance view of {@link #status()}, without the rest of it).
+   */
+  public List<RolloutState.InstanceReport> instances() {
+    return state.instances();
   }
 
   /** Forgets failed revisions so the next check tries them again. */

@@ -144,7 +144,8 @@ public final class RolloutHttpHandler implements HttpHandler {
     ArrayNode inst = o.putArray("instances");
     s.instances().forEach(i -> inst.addObject().put("instance", i.instanceId()).put("source", i.source())
         .put("active_revision", i.activeRevision()).put("failed_revision", i.failedRevision())
-        .put("failed_stage", i.failedStage()).put("failed_message", i.failedMessage()).put("at", i.at().toString()));
+        .put("failed_stage", i.failedStage()).put("failed_message", i.failedMessage()).put("at", i.at().toString())
+        .put("activated_at", i.activatedAt() == null ? null : i.activatedAt().toString()));
     ArrayNode hist = o.putArray("history");
     s.history().forEach(h -> hist.addObject().put("at", h.at().toString()).put("by", h.instanceId())
         .put("revision", h.revision()).put("outcome", h.outcome().wireName()).put("stage", h.stage())

@@ -23,12 +23,22 @@ public interface RolloutState extends AutoCloseable {
     }
   }
 
-  /** An instance's last heartbeat: what it runs, where it reads from, its last failure (null fields when none). */
+  /**
+   * An instance's last heartbeat ({@code at}): what it runs and since when ({@code activatedAt}, when
+   * this instance applied {@code activeRevision}), where it reads from, its last failure (null fields
+   * when none).
+   */
   record InstanceReport(String instanceId, String source, String activeRevision, String failedRevision,
-      String failedStage, String failedMessage, Instant at) {
+      String failedStage, String failedMessage, Instant at, Instant activatedAt) {
     public InstanceReport {
       Objects.requireNonNull(instanceId, "instanceId");
       Objects.requireNonNull(at, "at");
+    }
+
+    /** Without the activation time (unknown). */
+    public InstanceReport(String instanceId, String source, String activeRevision, String failedRevision,
+        String failedStage, String failedMessage, Instant at) {
+      this(instanceId, source, activeRevision, failedRevision, failedStage, failedMessage, at, null);
     }
   }
 

@@ -71,6 +71,46 @@ abstract class SharedStateContract {
   }
 
   @Test
+  void eachInstanceReportsWhichRevisionItAppliedAndWhen() throws Exception {
+    String store = freshStore();
+    try (TestRepo repo = TestRepo.create(tmp.resolve("repo"));
+        JdbcRolloutState s1 = JdbcRolloutState.open(store);
+        JdbcRolloutState s2 = JdbcRolloutState.open(store);
+        RolloutFixture g1 = new RolloutFixture("gw-1", repo.uri(), tmp, s1, null, null);
+        RolloutFixture g2 = new RolloutFixture("gw-2", repo.uri(), tmp, s2, null, null)) {
+      String a = repo.commit("a", Map.of("policy.vg", Policies.GOOD_VG));
+      java.time.Instant before = java.time.Instant.now().minusMillis(1);
+      g1.controller.checkNow();
+      g2.controller.checkNow();
+      Map<String, RolloutState.InstanceReport> r = byId(s1);
+      java.time.Instant appliedA = r.get("gw-1").activatedAt();
+      assertTrue(appliedA != null && !appliedA.isBefore(before) && !appliedA.isAfter(r.get("gw-1").at()), r::toString);
+      assertEquals(a, r.get("gw-2").activeRevision());
+      assertTrue(r.get("gw-2").activatedAt() != null, r::toString);
+
+      Thread.sleep(5);
+      assertInstanceOf(RolloutController.CheckResult.Unchanged.class, g1.controller.checkNow());
+      r = byId(s2);
+      assertEquals(appliedA, r.get("gw-1").activatedAt(), "a check that changes nothing keeps the activation time");
+      assertTrue(r.get("gw-1").at().isAfter(appliedA), "while the heartbeat moves: " + r);
+
+      String b = repo.commit("b", Map.of("policy.vg", Policies.DENY_DELETE_VG));
+      g1.controller.checkNow();
+      r = byId(s2);
+      assertEquals(b, r.get("gw-1").activeRevision());
+      assertTrue(r.get("gw-1").activatedAt().isAfter(appliedA), r::toString);
+      assertEquals(a, r.get("gw-2").activeRevision(), "gw-2 has not checked yet: not converged, and visible");
+      assertEquals(g1.controller.instances(), s2.instances(), "the controller reads the shared state");
+    }
+  }
+
+  private static Map<String, RolloutState.InstanceReport> byId(RolloutState s) {
+    Map<String, RolloutState.InstanceReport> m = new java.util.TreeMap<>();
+    s.instances().forEach(i -> m.put(i.instanceId(), i));
+    return m;
+  }
+
+  @Test
   void failuresAreVisibleToEveryInstance() throws Exception {
     String store = freshStore();
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"));

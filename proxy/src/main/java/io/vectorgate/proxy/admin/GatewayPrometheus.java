@@ -31,6 +31,9 @@ import java.util.Map;
  *       {@code vectorgate_policy_last_activation_timestamp_seconds} and
  *       {@code vectorgate_policy_last_failure_timestamp_seconds} (absent until it happened),
  *       {@code vectorgate_policy_head_broken} and {@code vectorgate_policy_pin_broken} (0 or 1);
+ *   <li>every instance sharing the rollout state: {@code vectorgate_policy_instance_revision_info{instance_id,
+ *       revision}}, {@code vectorgate_policy_instance_activation_timestamp_seconds{instance_id}} and
+ *       {@code vectorgate_policy_instance_heartbeat_timestamp_seconds{instance_id}};
  *   <li>{@code vectorgate_engine_decisions_total{result}}, {@code vectorgate_engine_fail_closed_total{reason}},
  *       {@code vectorgate_engine_activations_total{result}}, {@code vectorgate_engine_decision_log_dropped_total}.
  * </ul>
@@ -91,6 +94,7 @@ public final class GatewayPrometheus {
       GaugeWithCallback.builder().name("vectorgate_policy_last_failure_timestamp_seconds")
           .help("When a rollout check last failed at any stage (Unix time)")
           .callback(cb -> m.lastFailure().ifPresent(t -> cb.call(t.toEpochMilli() / 1000.0))).register(registry);
+      registry.register(new RolloutInstancesCollector(rollout::instances));
     }
     EngineMetrics em = engine == null ? null : engine.config().metrics();
     if (em instanceof LongAdderEngineMetrics e) {

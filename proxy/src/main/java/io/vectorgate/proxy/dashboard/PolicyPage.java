@@ -65,8 +65,9 @@ final class PolicyPage {
         .ifPresent(f -> alerts.add(failure("Last failed check", f)));
     List<Html> instances = new ArrayList<>();
     for (RolloutState.InstanceReport i : st.instances()) {
-      instances.add(Html.of("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>",
-          i.instanceId(), nz(i.activeRevision()), i.failedRevision() == null ? "-"
+      instances.add(Html.of("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+          i.instanceId(), nz(i.activeRevision()), i.activatedAt() == null ? "-" : i.activatedAt().toString(),
+          i.failedRevision() == null ? "-"
               : Html.of("<code>%s</code> at %s: %s", i.failedRevision(), nz(i.failedStage()), nz(i.failedMessage())),
           i.source(), i.at()));
     }
@@ -113,7 +114,7 @@ final class PolicyPage {
         %s
         <section aria-labelledby="instances"><h2 id="instances">Instances</h2>
         <div class="table-wrap"><table><thead><tr><th scope="col">Instance</th><th scope="col">Active revision</th>
-        <th scope="col">Last failure</th><th scope="col">Source</th><th scope="col">Reported</th></tr></thead>
+        <th scope="col">Applied</th><th scope="col">Last failure</th><th scope="col">Source</th><th scope="col">Reported</th></tr></thead>
         <tbody>%s</tbody></table></div></section>
         <section aria-labelledby="history"><h2 id="history">History</h2>
         <div class="table-wrap"><table><thead><tr><th scope="col">Time</th><th scope="col">By</th>
@@ -122,7 +123,7 @@ final class PolicyPage {
         nz(st.latestSeen()), st.lastCheck() == null ? "never" : st.lastCheck(), st.instanceId(),
         alerts.isEmpty() ? Html.of("<p class=\"notice\" role=\"status\">No failed check is outstanding.</p>")
             : Html.join(alerts), actions,
-        instances.isEmpty() ? Html.of("<tr><td colspan=\"5\">No instance reported yet.</td></tr>") : Html.join(instances),
+        instances.isEmpty() ? Html.of("<tr><td colspan=\"6\">No instance reported yet.</td></tr>") : Html.join(instances),
         history.isEmpty() ? Html.of("<tr><td colspan=\"6\">No history yet.</td></tr>") : Html.join(history));
     return new DashboardHandler.Result.Page(200, "Policy", body);
   }

@@ -154,6 +154,12 @@ class AdminRolloutE2EIT {
         assertTrue(m.body().contains("vectorgate_policy_rollout_activations_total 2.0"), m.body());
         assertTrue(m.body().contains("vectorgate_policy_last_failure_timestamp_seconds "), m.body());
         assertTrue(m.body().contains("vectorgate_policy_last_activation_timestamp_seconds "), m.body());
+        // the shared state's view: every instance's applied revision and when (here the one instance)
+        assertTrue(m.body().contains("vectorgate_policy_instance_revision_info{instance_id=\"gw-e2e\",revision=\"" + b
+            + "\"} 1"), m.body());
+        assertTrue(m.body().contains("vectorgate_policy_instance_activation_timestamp_seconds{instance_id=\"gw-e2e\"} "),
+            m.body());
+        assertTrue(st.path("instances").get(0).path("activated_at").isTextual(), st.toPrettyString());
         assertTrue(m.body().matches("(?s).*vectorgate_requests_total\\{outcome=\"allowed\"} [1-9].*"), m.body());
 
         // requests still carry B
