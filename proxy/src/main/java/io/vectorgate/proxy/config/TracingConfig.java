@@ -20,14 +20,24 @@ import java.util.regex.Pattern;
  *   <li>{@code sample_ratio} (default 1.0, 0..1): the share of new traces sampled; a request whose
  *       client sent a valid {@code traceparent} follows the client's sampled flag (parent-based);
  *   <li>{@code headers}: header name → secret reference ({@code env} or {@code file}) sent with each
- *       export (a collector's API key); values are never literal and never logged.
+ *       export (a collector's API key); values are never literal and never logged;
+ *   <li>{@code queue_size} (default {@value #DEFAULT_QUEUE_SIZE}, the SDK's; {@value #MIN_QUEUE_SIZE}..{@value
+ *       #MAX_QUEUE_SIZE}): spans waiting for the exporter; beyond it spans are dropped (never requests).
  * </ul>
  */
 public record TracingConfig(
     @JsonProperty("otlp_endpoint") String otlpEndpoint,
     @JsonProperty("service_name") String serviceName,
     @JsonProperty("sample_ratio") Double sampleRatio,
-    @JsonProperty("headers") Map<String, SecretRef> headers) {
+    @JsonProperty("headers") Map<String, SecretRef> headers,
+    @JsonProperty("queue_size")
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = GatewayConfig.WholeNumber.class) Long queueSize) {
+
+  /** The OpenTelemetry SDK's default batch queue. */
+  public static final long DEFAULT_QUEUE_SIZE = 2048;
+  public static final long MIN_QUEUE_SIZE = 64;
+  /** About 1 GiB of queued spans at ~1 KiB each: a bound, not a target. */
+  public static final long MAX_QUEUE_SIZE = 1_048_576;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
@@ -35,6 +45,12 @@ public record TracingConfig(
     serviceName = serviceName == null ? "vectorgate" : serviceName;
     sampleRatio = sampleRatio == null ? 1.0 : sampleRatio;
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+    queueSize = queueSize == null ? DEFAULT_QUEUE_SIZE : queueSize;
+  }
+
+  /** Without {@code queue_size} (the default). */
+  public TracingConfig(String otlpEndpoint, String serviceName, Double sampleRatio, Map<String, SecretRef> headers) {
+    this(otlpEndpoint, serviceName, sampleRatio, headers, null);
   }
 
   TracingConfig resolve(Path base) {
@@ -44,7 +60,7 @@ public record TracingConfig(
     Map<String, SecretRef> out = new LinkedHashMap<>();
     headers.forEach((k, v) -> out.put(k, v == null || v.file() == null ? v
         : new SecretRef(v.env(), base.resolve(v.file()).normalize())));
-    return new TracingConfig(otlpEndpoint, serviceName, sampleRatio, out);
+    return new TracingConfig(otlpEndpoint, serviceName, sampleRatio, out, queueSize);
   }
 
   void validate(String at) {
@@ -71,6 +87,10 @@ public record TracingConfig(
     }
     if (sampleRatio.isNaN() || sampleRatio < 0 || sampleRatio > 1) {
       throw new ConfigException(at + ".sample_ratio", "must be between 0 and 1, was " + sampleRatio);
+    }
+    if (queueSize < MIN_QUEUE_SIZE || queueSize > MAX_QUEUE_SIZE) {
+      throw new ConfigException(at + ".queue_size", "must be between " + MIN_QUEUE_SIZE + " and " + MAX_QUEUE_SIZE
+          + " spans, was " + queueSize);
     }
     for (Map.Entry<String, SecretRef> h : headers.entrySet()) {
       if (!HEADER_NAME.matcher(h.getKey()).matches()) {

@@ -46,19 +46,29 @@ public final class GatewayTracing implements AutoCloseable {
     for (Map.Entry<String, io.vectorgate.proxy.config.GatewayConfig.SecretRef> h : cfg.headers().entrySet()) {
       b.addHeader(h.getKey(), ConfigLoader.readSecret(h.getValue(), "tracing.headers." + h.getKey(), env));
     }
-    GatewayTracing t = withExporter(b.build(), cfg.serviceName(), cfg.sampleRatio());
-    LOG.info("event=tracing_started endpoint={} service_name={} sample_ratio={}", cfg.otlpEndpoint(),
-        cfg.serviceName(), cfg.sampleRatio());
+    GatewayTracing t = withExporter(b.build(), cfg.serviceName(), cfg.sampleRatio(), Math.toIntExact(cfg.queueSize()));
+    LOG.info("event=tracing_started endpoint={} service_name={} sample_ratio={} queue_size={}", cfg.otlpEndpoint(),
+        cfg.serviceName(), cfg.sampleRatio(), cfg.queueSize());
     return t;
   }
 
-  /** An SDK over {@code exporter} with a batch processor (also for tests and the benchmark). */
+  /** An SDK over {@code exporter} with a batch processor of the default queue (also for tests and the benchmark). */
   public static GatewayTracing withExporter(SpanExporter exporter, String serviceName, double sampleRatio) {
+    return withExporter(exporter, serviceName, sampleRatio, Math.toIntExact(TracingConfig.DEFAULT_QUEUE_SIZE));
+  }
+
+  /**
+   * An SDK over {@code exporter} with a batch processor holding at most {@code queueSize} spans
+   * ({@code tracing.queue_size}); batches of at most 512 (the SDK's default), never more than the queue.
+   */
+  public static GatewayTracing withExporter(SpanExporter exporter, String serviceName, double sampleRatio,
+      int queueSize) {
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
             io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), serviceName))))
         .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(sampleRatio)))
-        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(queueSize)
+            .setMaxExportBatchSize(Math.min(512, queueSize)).build())
         .build();
     OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider).build();
     return new GatewayTracing(new OtelPipelineTracer(sdk), sdk);

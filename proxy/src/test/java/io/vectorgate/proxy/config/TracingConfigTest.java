@@ -34,13 +34,16 @@ class TracingConfigTest {
     assertEquals("vectorgate", t.serviceName());
     assertEquals(1.0, t.sampleRatio());
     assertTrue(t.headers().isEmpty());
+    assertEquals(2048L, t.queueSize(), "the SDK's default batch queue");
     TracingConfig full = parse("""
         tracing:
           otlp_endpoint: "https://collector.example:4318/v1/traces"
           service_name: gw-eu
           sample_ratio: 0.25
           headers: {x-api-key: {file: secrets/otlp-key}}
+          queue_size: 65536
         """).tracing();
+    assertEquals(65536L, full.queueSize());
     assertEquals("gw-eu", full.serviceName());
     assertEquals(0.25, full.sampleRatio());
     assertEquals(dir.resolve("secrets/otlp-key").normalize(), full.headers().get("x-api-key").file(),
@@ -61,6 +64,11 @@ class TracingConfigTest {
             "tracing.headers"},
         {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", headers: {x-key: {}}}", "tracing.headers.x-key"},
         {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", sampel_ratio: 0.5}", "sampel_ratio"},
+        {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", queue_size: 10}",
+            "tracing.queue_size: must be between 64 and 1048576 spans, was 10"},
+        {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", queue_size: 2000000}", "tracing.queue_size"},
+        {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", queue_size: 100.5}", "tracing.queue_size"},
+        {"tracing: {otlp_endpoint: \"http://127.0.0.1:4318/v1/traces\", queue_size: many}", "tracing.queue_size"},
     };
     for (String[] c : cases) {
       ConfigException e = assertThrows(ConfigException.class, () -> parse(c[0] + "\n"), c[0]);
