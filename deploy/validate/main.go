@@ -42,6 +42,16 @@ type gatewayConfig struct {
 	Identity struct {
 		Issuer string `json:"issuer"`
 	} `json:"identity"`
+	Admin struct {
+		Connections *struct {
+			Store *struct {
+				Postgres string `json:"postgres"`
+				Sqlite   string `json:"sqlite"`
+			} `json:"store"`
+			// nil: the gateway's default, [VECTORGATE_UPSTREAM_]
+			SecretEnvPrefixes []string `json:"secret_env_prefixes"`
+		} `json:"connections"`
+	} `json:"admin"`
 	Health *struct {
 		Address      string `json:"address"`
 		DrainDelayMs int64  `json:"drain_delay_ms"`
@@ -98,9 +108,44 @@ func validate(dir string) []string {
 	for _, c := range cfg.Connections {
 		upstreamHosts[host(c.Upstream)] = true
 	}
+	if checkConnectionsAPI(cfg) {
+		upstreamHosts[host(cfg.Admin.Connections.Store.Postgres)] = true
+	}
 	checkKubernetes(filepath.Join(dir, "k8s"), cfgText, cfg, envs)
 	checkCompose(filepath.Join(dir, "compose"), cfg, envs, upstreamHosts)
 	return problems
+}
+
+// checkConnectionsAPI: several replicas must share the connections API's store, or a connection put
+// through one replica would exist on that replica alone. Reports whether the store is PostgreSQL.
+func checkConnectionsAPI(cfg gatewayConfig) bool {
+	c := cfg.Admin.Connections
+	switch {
+	case c == nil:
+		fail("config/gateway.yaml: no admin.connections: the replicas need the connections API on their shared PostgreSQL (docs/operations.md, \"Connections API\")")
+	case c.Store == nil || c.Store.Postgres == "":
+		fail("config/gateway.yaml: admin.connections.store must be `postgres`: with sqlite or no store each replica keeps its own connections")
+	default:
+		return true
+	}
+	return false
+}
+
+// secretPrefixes: the environment variables an API-written connection may reference.
+func secretPrefixes(cfg gatewayConfig) []string {
+	if cfg.Admin.Connections == nil || cfg.Admin.Connections.SecretEnvPrefixes == nil {
+		return []string{"VECTORGATE_UPSTREAM_"}
+	}
+	return cfg.Admin.Connections.SecretEnvPrefixes
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func strict(file string, doc []byte, into any) bool {
@@ -307,11 +352,22 @@ func checkCompose(dir string, cfg gatewayConfig, envs map[string]bool, upstreamH
 		}
 	}
 	gateways := []string{}
+	// the credentials API-written connections may reference, per gateway: a PUT accepted by one
+	// gateway must be readable on every other, or those refuse the connection
+	upstreamSecrets := map[string]string{}
 	for name, s := range cf.Services {
 		if !strings.HasPrefix(name, "gateway-") {
 			continue
 		}
 		gateways = append(gateways, name)
+		keys := []string{}
+		for e := range s.Environment {
+			if hasPrefix(e, secretPrefixes(cfg)) {
+				keys = append(keys, e)
+			}
+		}
+		sort.Strings(keys)
+		upstreamSecrets[name] = strings.Join(keys, ",")
 		for e := range envs {
 			if _, ok := s.Environment[e]; !ok {
 				fail("compose: %s lacks %s, which gateway.yaml reads with {env: %s}", name, e, e)
@@ -338,6 +394,13 @@ func checkCompose(dir string, cfg gatewayConfig, envs map[string]bool, upstreamH
 	}
 	if len(gateways) < 2 {
 		fail("compose: want at least two gateway-N services, have %v", gateways)
+	}
+	sort.Strings(gateways)
+	for _, g := range gateways {
+		if upstreamSecrets[g] != upstreamSecrets[gateways[0]] {
+			fail("compose: %s has the upstream credentials [%s], %s has [%s]: a connection put through the API must be readable on every gateway (admin.connections.secret_env_prefixes %v)",
+				g, upstreamSecrets[g], gateways[0], upstreamSecrets[gateways[0]], secretPrefixes(cfg))
+		}
 	}
 	hc, err := os.ReadFile(filepath.Join(dir, "haproxy.cfg"))
 	if err != nil {

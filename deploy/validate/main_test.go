@@ -54,6 +54,12 @@ func TestEachBreakageIsReported(t *testing.T) {
 		{"compose/haproxy.cfg", "server gw2 gateway-2:19530", "server gw2 gateway-3:19530", "gateway-3 is no compose service"},
 		{"compose/haproxy.cfg", "check port 9191", "check port 9090", "health checks"},
 		{"compose/haproxy.cfg", "check-proto h1 ", "", "check-proto h1"},
+		{"config/gateway.yaml", "  connections:                       # the connections API", "  old_connections:                   # the connections API", "no admin.connections"},
+		{"config/gateway.yaml", `store: {postgres: "jdbc:postgresql://postgres:5432/vectorgate", user: vectorgate, password: {env: VECTORGATE_PG_PASSWORD}}
+    poll_interval_millis`, `store: {sqlite: /var/lib/vectorgate/connections.db}
+    poll_interval_millis`, "admin.connections.store must be `postgres`"},
+		{"compose/compose.yaml", "  gateway-2: *gateway\n", "  gateway-2:\n    <<: *gateway\n    environment: {VECTORGATE_MILVUS_CREDENTIAL: a, VECTORGATE_MASK_KEY: b, VECTORGATE_PG_PASSWORD: c}\n",
+			"compose: gateway-2 has the upstream credentials [], gateway-1 has [VECTORGATE_UPSTREAM_CHROMA]"},
 	}
 	for _, c := range cases {
 		dir := copyDeploy(t)
