@@ -96,10 +96,18 @@ from pymilvus import MilvusClient
 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 uri, token, rate, seconds, reconnect, progress = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 vec = [[4.0, 1.0, 0.5, 0.25]]
+connections = 0
 def connect():  # a cold gateway on a busy machine can take longer than pymilvus's default 10 s handshake
+    global connections
     for attempt in range(3):
         try:
-            return MilvusClient(uri=uri, token=token, timeout=60, dedicated=True)  # its own channel, closed by close()
+            # its own channel, closed by close(); and its own TCP connection: gRPC's global subchannel pool would
+            # let a channel made right after another's close() reuse that connection (the gateway then sees one
+            # connection, so one recorded session, for two clients)
+            c = MilvusClient(uri=uri, token=token, timeout=60, dedicated=True,
+                             grpc_options={"grpc.use_local_subchannel_pool": 1})
+            connections += 1
+            return c
         except Exception as e:
             print(f"connect attempt {attempt + 1} failed: {e}", file=sys.stderr)
     raise SystemExit("cannot connect to the gateway")
@@ -126,7 +134,7 @@ while True:
         with open(progress, "w") as f:
             f.write(str(n))
 client.close()
-print(json.dumps({"requests": n, "seconds": time.monotonic() - start, "late_over_1s": late}))
+print(json.dumps({"requests": n, "seconds": time.monotonic() - start, "late_over_1s": late, "connections": connections}))
 PY
 "$root/.venv/bin/python" "$work/client.py" "http://127.0.0.1:$gw_port" "$token" "$RATE" "$DURATION_SECONDS" \
   "$RECONNECT_EVERY" "$work/progress" > "$work/client.json" &
@@ -195,7 +203,7 @@ heap_limit = max(0.10 * heap_med, 16 * 1024)
 verdicts = {"heap": heap_growth <= heap_limit}
 print(f"requests: {client['requests']} in {client['seconds']:.0f} s ({client['requests'] / client['seconds']:.1f}/s; "
       f"{client['late_over_1s']} more than 1 s behind schedule); search entries in the recording: {recorded}; "
-      f"sessions started/ended: {sessions}")
+      f"sessions started/ended: {sessions} (client connections: {client.get('connections', '?')})")
 print(f"samples: {len(rows)} ({len(kept)} after the first {warm:.0%} of the run)")
 print(f"heap after GC: median {heap_med / 1024:.1f} MiB, first {kept[0]['heap_after_gc_kb'] / 1024:.1f}, last "
       f"{kept[-1]['heap_after_gc_kb'] / 1024:.1f}; trend {trend('heap_after_gc_kb') * 60 / 1024:+.3f} MiB/min = "
