@@ -31,7 +31,9 @@ def worker(uri, token, filt, warmup, seconds, out):
 def run(uri, token, filt, warmup, seconds, out):
     from pymilvus import MilvusClient
 
-    client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    # connect before the clock starts; a cold gateway on a busy machine can take longer than pymilvus's
+    # default 10 s handshake (as in benchmarks/soak.sh)
+    client = MilvusClient(uri=uri, token=token, timeout=60) if token else MilvusClient(uri=uri, timeout=60)
     lat = []
     calls = 0
     start = time.perf_counter()
