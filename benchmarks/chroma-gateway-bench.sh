@@ -29,24 +29,8 @@ N_RESULTS="${N_RESULTS:-10}"
 CHROMA_LOG="${CHROMA_LOG:-warn}"
 work="$root/benchmarks/target/chroma-bench"
 rm -rf "$work"; mkdir -p "$work/results"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/benchmarks/lib.sh"
 chroma_port="$(free_port)"; gateway_port="$(free_port)"; oidc_port="$(free_port)"
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-wait_port() {
-  for _ in $(seq 1 600); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "process $pid exited while waiting for port $1 (logs in $work)" >&2; return 1; }; done
-    sleep 0.2
-  done
-  echo "port $1 never opened" >&2; return 1
-}
 
 scripts/bootstrap.sh
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -81,33 +65,15 @@ collection_id="$(cat "$work/collection_id")"
 
 # The sample organisation with the analysts' request and row budgets raised out of reach (600
 # requests/minute, 50000 rows/hour would deny most of a load run): the same rules are evaluated.
-python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
-b["requests_per_minute"] = 1000000000
-b["rows_per_hour"] = 1000000000
-json.dump(d, open(sys.argv[2], "w"), indent=1)
-PY
-sed -e "s#127.0.0.1:8000#127.0.0.1:$gateway_port#" -e "s#127.0.0.1:8001#127.0.0.1:$chroma_port#" \
-    -e "s#localhost:18080#localhost:$oidc_port#" \
-    -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
-    -e "s#\[\(.*\), rego\]#[\1, $root/samples/chroma-demo/rego]#" \
-    "$root/samples/chroma-demo/gateway.yaml" > "$work/gateway.yaml"
-grep -q "127.0.0.1:$gateway_port" "$work/gateway.yaml" && grep -q "$work/data.json" "$work/gateway.yaml" \
-  && grep -q "$root/samples/chroma-demo/rego" "$work/gateway.yaml" \
-  || { echo "chroma-bench: could not rewrite samples/chroma-demo/gateway.yaml (see $work/gateway.yaml)" >&2; exit 1; }
+raise_budgets "$work/data.json"
+demo_config chroma-demo 127.0.0.1:8000 "$gateway_port" 127.0.0.1:8001 "$chroma_port" "$oidc_port" "$work/data.json" \
+  > "$work/gateway.yaml"
 
 echo "chroma-bench: gateway on 127.0.0.1:$gateway_port (OIDC provider on localhost:$oidc_port)" >&2
 VECTORGATE_CHROMA_CREDENTIAL="bench-chroma-credential" VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef" \
-java -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
-  -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")" \
-  io.vectorgate.proxy.demo.DemoMain --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" \
-  --oidc-port "$oidc_port" >"$work/gateway.out" 2>"$work/gateway.log" &
-pids+=($!)
-wait_port "$gateway_port"
-for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
-token="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
+  start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" \
+  -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")"
+token="$(token_of bob)"
 
 direct="http://127.0.0.1:$chroma_port/api/v2/tenants/default_tenant/databases/default_database/collections/$collection_id/query"
 gateway="http://127.0.0.1:$gateway_port/api/v2/tenants/default_tenant/databases/default_database/collections/$collection_id/query"

@@ -25,8 +25,8 @@ WARMUP_SECONDS="${WARMUP_SECONDS:-60}"
 work="${BENCH_DIR:-$root/benchmarks/target/milvus-bench}"
 gateway_classes="${GATEWAY_CLASSES:-$root/proxy/target/test-classes:$root/proxy/target/classes}"
 rm -rf "$work"; mkdir -p "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-milvus_port="$(free_port)"; gateway_port="$(free_port)"; oidc_port="$(free_port)"
+. "$root/benchmarks/lib.sh"
+gateway_port="$(free_port)"; oidc_port="$(free_port)"
 
 scripts/bootstrap.sh
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
@@ -36,57 +36,25 @@ fi
 mvn -q -B -ntp -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 
 echo "milvus-bench: start $(uptime)" >&2
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened" >&2; return 1; }
-
-"$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
-pids+=($!)
-milvus_pid=$!
-wait_port "$milvus_port"
-"$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
+start_milvus_lite
 
 # The sample organisation with the analysts' request and row budgets raised out of reach: a load run
 # would otherwise exhaust bob's 600 requests/minute; the same rules are still evaluated.
-python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
-b["requests_per_minute"] = 1000000000
-b["rows_per_hour"] = 1000000000
-json.dump(d, open(sys.argv[2], "w"))
-PY
-sed -e "s#127.0.0.1:19530#127.0.0.1:$gateway_port#" -e "s#127.0.0.1:19531#127.0.0.1:$milvus_port#" \
-    -e "s#localhost:18080#localhost:$oidc_port#" \
-    -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
-    -e "s#\[\(.*\), rego\]#[\1, $root/samples/milvus-demo/rego]#" \
-    "$root/samples/milvus-demo/gateway.yaml" > "$work/gateway.yaml"
+raise_budgets "$work/data.json"
+demo_config milvus-demo 127.0.0.1:19530 "$gateway_port" 127.0.0.1:19531 "$milvus_port" "$oidc_port" "$work/data.json" \
+  > "$work/gateway.yaml"
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
 export VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef"
-java ${GATEWAY_JAVA_OPTS:-} -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
-  -cp "$gateway_classes:$(cat "$work/classpath.txt")" \
-  io.vectorgate.proxy.demo.DemoMain --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" \
-  --oidc-port "$oidc_port" >"$work/gateway.out" 2>"$work/gateway.log" &
-pids+=($!)
-gateway_pid=$!
-wait_port "$gateway_port"
-for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
-token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS holds several options
+start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" ${GATEWAY_JAVA_OPTS:-} \
+  -cp "$gateway_classes:$(cat "$work/classpath.txt")"
+gateway_pid="$demo_pid"
+token="$(token_of bob)"
 
 py="$root/.venv/bin/python"
 # the row filter bob's policy makes the gateway add: direct runs with it separate Milvus's own cost of
 # filtering from the gateway's
 row_filter='tenant_id == "acme"'
-# CPU ticks (utime+stime) of a process and all its descendants
-descendants() { echo "$1"; local c; for c in $(pgrep -P "$1" || true); do descendants "$c"; done; }
-ticks() {
-  local total=0 p
-  for p in $(descendants "$1"); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 run() { # run <out-name> <bench args...>: the bench's JSON plus CPU µs per request of gateway and Milvus Lite
   local out="$1"; shift
   local g0 m0; g0="$(ticks "$gateway_pid")"; m0="$(ticks "$milvus_pid")"

@@ -19,8 +19,8 @@ ROUNDS="${ROUNDS:-2}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-60}"
 work="$root/benchmarks/target/recording-bench"
 rm -rf "$work"; mkdir -p "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-milvus_port="$(free_port)"; off_port="$(free_port)"; on_port="$(free_port)"; oidc_port="$(free_port)"
+. "$root/benchmarks/lib.sh"
+off_port="$(free_port)"; on_port="$(free_port)"; oidc_port="$(free_port)"
 
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
   scripts/bootstrap.sh
@@ -30,31 +30,12 @@ fi
 mvn -q -B -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 cp="$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")"
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened" >&2; return 1; }
-
-"$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
-pids+=($!)
-wait_port "$milvus_port"
-"$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
+start_milvus_lite
 
 # budgets raised out of reach (a load run would exhaust bob's requests/minute); the same rules are evaluated
-python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
-b["requests_per_minute"] = 1000000000
-b["rows_per_hour"] = 1000000000
-json.dump(d, open(sys.argv[2], "w"))
-PY
+raise_budgets "$work/data.json"
 config() {  # $1 = listener port
-  sed -e "s#127.0.0.1:19530#127.0.0.1:$1#" -e "s#127.0.0.1:19531#127.0.0.1:$milvus_port#" \
-      -e "s#localhost:18080#localhost:$oidc_port#" \
-      -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
-      -e "s#\[\(.*\), rego\]#[\1, $root/samples/milvus-demo/rego]#" \
-      "$root/samples/milvus-demo/gateway.yaml"
+  demo_config milvus-demo 127.0.0.1:19530 "$1" 127.0.0.1:19531 "$milvus_port" "$oidc_port" "$work/data.json"
 }
 config "$off_port" > "$work/gateway-off.yaml"
 { config "$on_port"; printf 'recording:\n  directory: %s\n' "$work/recording"
@@ -70,18 +51,15 @@ cat > "$work/logback.xml" <<'XML'
 </configuration>
 XML
 # gateway without recording + the demo OIDC provider (writes the tokens); then the recording gateway, same issuer
-"${jvm[@]}" io.vectorgate.proxy.demo.DemoMain --config "$work/gateway-off.yaml" --tokens-out "$work/tokens.json" \
-  --oidc-port "$oidc_port" 2>"$work/gateway-off.log" &
-off_pid=$!
-pids+=($off_pid)
-wait_port "$off_port"
-for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
+start_demo_gateway gateway-off "$work/gateway-off.yaml" "$oidc_port" "$off_port" \
+  -Dlogback.configurationFile="$work/logback.xml" -cp "$cp"
+off_pid="$demo_pid"
 jfr=(); [ -n "${JFR:-}" ] && jfr=(-XX:StartFlightRecording=filename="$work/on.jfr",settings=profile)
 "${jvm[@]:0:1}" "${jfr[@]}" "${jvm[@]:1}" io.vectorgate.proxy.GatewayMain --config "$work/gateway-on.yaml" >"$work/gateway-on.out" 2>"$work/gateway-on.log" &
 on_pid=$!
 pids+=($on_pid)
 wait_port "$on_port"
-token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
+token="$(token_of bob)"
 
 py="$root/.venv/bin/python"
 # CPU seconds a gateway JVM used (user+system, from /proc): CPU per request does not depend on what

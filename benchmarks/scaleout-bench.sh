@@ -28,70 +28,45 @@ FLUSH_UNITS="${FLUSH_UNITS:-10}"
 RUN_WARMUP="${RUN_WARMUP:-3}"
 work="${BENCH_DIR:-$root/benchmarks/target/scaleout-bench}"
 rm -rf "$work"; mkdir -p "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/benchmarks/lib.sh"
 py="$root/.venv/bin/python"
 
 scripts/bootstrap.sh
 haproxy_bin="$(scripts/haproxy.sh)"
-# one reactor run, as scripts/dev-idp.sh: the classpath names the modules' target/classes (nothing is installed
-# into ~/.m2); proxy is built last, so the file ends up with its classpath
-echo "scaleout-bench: compiling the gateway (mvn -pl proxy -am test-compile)" >&2
-mvn -q -B -ntp -pl proxy -am -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$work/classpath.txt" >/dev/null
-cp_all="$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")"
+# one reactor run, as scripts/dev-idp.sh: the classpaths name the modules' target/classes (nothing is installed
+# into ~/.m2). outputFile is relative, so each module writes its own: proxy's runs the gateways, the CLI's
+# (proxy plus mock-oauth2-server) the OIDC provider
+echo "scaleout-bench: compiling the gateway and the CLI (mvn -pl proxy,cli -am test-compile)" >&2
+mvn -q -B -ntp -pl proxy,cli -am -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+cp_all="$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$root/proxy/target/bench-classpath.txt")"
+cli_cp="$root/cli/target/classes:$(cat "$root/cli/target/bench-classpath.txt")"
 
 echo "scaleout-bench: start $(uptime)" >&2
-pids=()
 pg_dir="$work/postgres"
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -d "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 900); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened" >&2; return 1; }
-wait_ready() { for _ in $(seq 1 900); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz" || true)" = 200 ] && return 0; sleep 0.2; done; echo "health port $1 never ready" >&2; return 1; }
+cleanup_extra='[ -d "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1'
 
 # Milvus Lite with the sample data
-milvus_port="$(free_port)"
-"$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
-pids+=($!); milvus_pid=$!
-wait_port "$milvus_port"
-"$py" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
+start_milvus_lite
 
 # PostgreSQL for the shared budgets
 pg_port="$(free_port)"
 pg_url="$(scripts/postgres.sh start "$pg_dir" "$pg_port")"
 pg_pid="$(head -1 "$pg_dir/data/postmaster.pid")"
 
-# the OIDC provider (mock-oauth2-server) with bob, an analyst of tenant acme
-oidc_port="$(free_port)"
-java -cp "$cp_all" io.vectorgate.proxy.demo.DevIdp --port "$oidc_port" --tokens-out "$work/tokens.json" \
-  --persona bench-bob:analysts:acme >"$work/idp.out" 2>"$work/idp.log" &
-pids+=($!)
-for _ in $(seq 1 300); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
-issuer="$(sed -n 's/.*identity: {issuer: "\([^"]*\)".*/\1/p' "$work/idp.out" | head -1)"
-[ -n "$issuer" ] || { echo "scaleout-bench: no issuer from the OIDC provider" >&2; cat "$work/idp.out" "$work/idp.log" >&2; exit 1; }
-token="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['bench-bob'])" "$work/tokens.json")"
+# the OIDC provider (mock-oauth2-server, `vectorgate dev idp`) with bob, an analyst of tenant acme
+start_idp "$cli_cp" bench-bob:analysts:acme
+token="$(token_of bench-bob)"
 
 # the sample organisation with the analysts' request and row budgets out of reach (the same rules still run)
-python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
-b["requests_per_minute"] = 1000000000
-b["rows_per_hour"] = 1000000000
-json.dump(d, open(sys.argv[2], "w"))
-PY
-
-descendants() { echo "$1"; local c; for c in $(pgrep -P "$1" || true); do descendants "$c"; done; }
-ticks() { local total=0 p; for p in $(descendants "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$total"; }
+raise_budgets "$work/data.json"
 
 export VG_MILVUS_TOKEN="root:Milvus" VG_MASK_KEY="0123456789abcdef0123456789abcdef"
 
 start_instances() { # start_instances <mode>: three gateway JVMs; sets gw_pids, gw_ports, health_ports
   local mode="$1" i budgets
   gw_pids=(); gw_ports=(); health_ports=()
+  require_idp # the instances fetch its keys when they start
   if [ "$mode" = postgres ]; then
     budgets="budgets: {store: postgres, postgres: {url: \"$pg_url\"}, flush_units: $FLUSH_UNITS}"
   else
@@ -181,7 +156,7 @@ for mode in $MODES; do
   run "$mode-1" 1 "$hp1_port" "$hp1_pid"
   echo "scaleout-bench: budgets $mode: 3 instances" >&2
   run "$mode-3" 3 "$hp3_port" "$hp3_pid"
-  for pid in "${gw_pids[@]}" "$hp1_pid" "$hp3_pid"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in "${gw_pids[@]}" "$hp1_pid" "$hp3_pid"; do stop_pid "$pid"; done
 done
 
 echo "scaleout-bench: end $(uptime)" >&2

@@ -27,8 +27,8 @@ WARMUP_FRACTION="${WARMUP_FRACTION:-0.2}"
 HEAP="${HEAP:-512m}"
 work="$root/benchmarks/target/soak"
 rm -rf "$work"; mkdir -p "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-milvus_port="$(free_port)"; gw_port="$(free_port)"; oidc_port="$(free_port)"
+. "$root/benchmarks/lib.sh"
+gw_port="$(free_port)"; oidc_port="$(free_port)"
 
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "soak: compiling the gateway and the CLI (no install)" >&2
@@ -42,30 +42,11 @@ for m in model engine proxy-core recorder approvals rollout proxy; do modules="$
 cp="$root/proxy/target/test-classes${modules}:$(cat "$work/classpath.txt")"
 cli_cp="$root/cli/target/classes${modules}:$(cat "$work/cli-classpath.txt")"
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 never opened" >&2; return 1; }
-
-"$root/.venv/bin/milvus-lite" server --host 127.0.0.1 --port "$milvus_port" --data-dir "$work/milvus-data" >"$work/milvus-lite.log" 2>&1 &
-pids+=($!)
-wait_port "$milvus_port"
-"$root/.venv/bin/python" "$root/python/load_sample.py" --uri "http://127.0.0.1:$milvus_port" >&2
+start_milvus_lite
 
 # budgets raised out of reach (a steady load would exhaust bob's requests/minute); the same rules are evaluated
-python3 - "$root/samples/org/data.json" "$work/data.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = d["vectorgate_config"]["roles"]["analysts"]["budget"]
-b["requests_per_minute"] = 1000000000
-b["rows_per_hour"] = 1000000000
-json.dump(d, open(sys.argv[2], "w"))
-PY
-{ sed -e "s#127.0.0.1:19530#127.0.0.1:$gw_port#" -e "s#127.0.0.1:19531#127.0.0.1:$milvus_port#" \
-      -e "s#localhost:18080#localhost:$oidc_port#" \
-      -e "s#\.\./\.\./rego-policies#$root/rego-policies#" -e "s#\.\./org/data.json#$work/data.json#" \
-      -e "s#\[\(.*\), rego\]#[\1, $root/samples/milvus-demo/rego]#" \
-      "$root/samples/milvus-demo/gateway.yaml"
+raise_budgets "$work/data.json"
+{ demo_config milvus-demo 127.0.0.1:19530 "$gw_port" 127.0.0.1:19531 "$milvus_port" "$oidc_port" "$work/data.json"
   printf 'recording:\n  directory: %s\n' "$work/recording"
   for kv in ${RECORDING_OPTIONS:-}; do printf '  %s: %s\n' "${kv%%=*}" "${kv#*=}"; done; } > "$work/gateway.yaml"
 export VECTORGATE_MILVUS_CREDENTIAL="root:Milvus"
@@ -78,15 +59,10 @@ cat > "$work/logback.xml" <<'XML'
 </configuration>
 XML
 # one JVM: the recording gateway and the demo OIDC provider that issues the client's token
-java -XX:+UseG1GC -Xms"$HEAP" -Xmx"$HEAP" -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
-  -Dlogback.configurationFile="$work/logback.xml" -cp "$cp" io.vectorgate.proxy.demo.DemoMain \
-  --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" --oidc-port "$oidc_port" \
-  >"$work/gateway.out" 2>"$work/gateway.log" &
-gw_pid=$!
-pids+=($gw_pid)
-wait_port "$gw_port"
-for _ in $(seq 1 100); do [ -s "$work/tokens.json" ] && break; sleep 0.2; done
-token="$("$root/.venv/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['bob'])" "$work/tokens.json")"
+start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gw_port" -XX:+UseG1GC -Xms"$HEAP" -Xmx"$HEAP" \
+  -Dlogback.configurationFile="$work/logback.xml" -cp "$cp"
+gw_pid="$demo_pid"
+token="$(token_of bob)"
 
 # the client: RATE searches/s, paced (open loop: a late request does not speed up the next ones beyond
 # catching up one second), a new connection every RECONNECT_EVERY requests; every response is checked
