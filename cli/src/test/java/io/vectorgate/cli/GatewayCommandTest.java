@@ -73,6 +73,28 @@ class GatewayCommandTest {
   }
 
   @Test
+  void aListenerWaitingForAnApiConnectionIsAWarningNamingIt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("mask.key"), "0123456789abcdef0123456789abcdef\n");
+    Path cfg = dir.resolve("gateway.yaml");
+    Files.writeString(cfg, """
+        listeners:
+          - {name: docs, kind: http, address: "127.0.0.1:0", connection: tenant-docs, connection_source: api, connection_kind: chroma}
+        connections: []
+        identity: {issuer: "http://127.0.0.1:1/vectorgate", audiences: [vectorgate]}
+        policy: {rego_dirs: ["%s"], data_file: "%s"}
+        masking: {hmac_key: {file: mask.key}}
+        admin: {address: "127.0.0.1:0", operator_groups: [platform], connections: {store: {sqlite: connections.db}}}
+        """.formatted(ROOT.resolve("rego-policies/src/main/rego"), ROOT.resolve("samples/org/data.json")));
+    Run r = run("gateway", "--config", cfg.toString(), "--check");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("config ok: " + cfg + " (1 warning)\n", r.out());
+    assertTrue(r.err().startsWith("warning: " + cfg + ": listeners[0].connection: connection `tenant-docs` is not in the"
+        + " connections store: `" + dir.resolve("connections.db") + "` does not exist yet (it is created at start);"
+        + " listener `docs` starts and refuses with connection_unavailable"), r.err());
+    assertFalse(Files.exists(dir.resolve("connections.db")), "--check creates no store");
+  }
+
+  @Test
   void checkFindsWhatWouldFailAtStart(@TempDir Path dir) throws Exception {
     Path rego = Files.createDirectories(dir.resolve("rego"));
     Files.writeString(rego.resolve("broken.rego"), "package vectorgate\n\nimport rego.v1\n\nallow contains x if {\n");

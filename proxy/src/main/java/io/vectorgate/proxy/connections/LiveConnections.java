@@ -139,11 +139,11 @@ public final class LiveConnections implements AutoCloseable {
     Map<String, ConnectionStore.Entry> stored = new HashMap<>();
     String where;
     if (api.store() == null) {
-      where = "this process's connections API (admin.connections has no store: a definition is lost at restart)";
+      where = "this process's connections API yet (admin.connections has no store: a definition is lost at restart)";
     } else if (api.store().sqlite() != null && !java.nio.file.Files.exists(api.store().sqlite())) {
-      where = "the connections store (`" + api.store().sqlite() + "` does not exist yet; it is created at start)";
+      where = "the connections store: `" + api.store().sqlite() + "` does not exist yet (it is created at start)";
     } else {
-      where = "the connections store";
+      where = "the connections store yet";
       try (ConnectionStore store = openStore(api, env)) {
         store.snapshot().entries().forEach(e -> stored.put(e.id(), e));
       } catch (ConfigException e) {
@@ -165,7 +165,7 @@ public final class LiveConnections implements AutoCloseable {
       ConnectionStore.Entry e = stored.get(l.connection());
       String problem = null;
       if (e == null) {
-        problem = "connection `" + l.connection() + "` is not in " + where + " yet";
+        problem = "connection `" + l.connection() + "` is not in " + where;
       } else if (e.removed()) {
         problem = "connection `" + l.connection() + "` was removed through the admin API (version " + e.version() + ")";
       } else {
