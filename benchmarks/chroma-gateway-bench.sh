@@ -14,7 +14,8 @@
 #      GATEWAY_WARMUP_SECONDS (default 20: unreported load on the gateway, per protocol, before measuring),
 #      ROWS (default 1000), DIM (default 128), N_RESULTS (default 10),
 #      CHROMA_LOG (default warn: RUST_LOG for Chroma, whose INFO level writes ~20 lines per query),
-#      SKIP_BUILD=1 to reuse proxy/target and ~/.m2 as they are (no Maven run for the proxy).
+#      SKIP_BUILD=1 to reuse proxy/target and ~/.m2 as they are (no Maven run for the proxy),
+#      GATEWAY_JAVA_OPTS for extra JVM options of the gateway (e.g. -XX:StartFlightRecording=... to profile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -100,7 +101,7 @@ grep -q "127.0.0.1:$gateway_port" "$work/gateway.yaml" && grep -q "$work/data.js
 
 echo "chroma-bench: gateway on 127.0.0.1:$gateway_port (OIDC provider on localhost:$oidc_port)" >&2
 VECTORGATE_CHROMA_CREDENTIAL="bench-chroma-credential" VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef" \
-java -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
+java ${GATEWAY_JAVA_OPTS:-} -Dvectorgate.root="$root" -Dvectorgate.opa="$root/tools/bin/opa" \
   -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")" \
   io.vectorgate.proxy.demo.DemoMain --config "$work/gateway.yaml" --tokens-out "$work/tokens.json" \
   --oidc-port "$oidc_port" >"$work/gateway.out" 2>"$work/gateway.log" &
