@@ -14,7 +14,8 @@
 #      GATEWAY_WARMUP_SECONDS (default 20: unreported load on the gateway, per protocol, before measuring),
 #      ROWS (default 1000), DIM (default 128), N_RESULTS (default 10),
 #      CHROMA_LOG (default warn: RUST_LOG for Chroma, whose INFO level writes ~20 lines per query),
-#      SKIP_BUILD=1 to reuse proxy/target and ~/.m2 as they are (no Maven run for the proxy).
+#      SKIP_BUILD=1 to reuse proxy/target and ~/.m2 as they are (no Maven run for the proxy),
+#      GATEWAY_JAVA_OPTS for extra JVM options of the gateway (e.g. -XX:StartFlightRecording=... to profile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -71,7 +72,8 @@ demo_config chroma-demo 127.0.0.1:8000 "$gateway_port" 127.0.0.1:8001 "$chroma_p
 
 echo "chroma-bench: gateway on 127.0.0.1:$gateway_port (OIDC provider on localhost:$oidc_port)" >&2
 VECTORGATE_CHROMA_CREDENTIAL="bench-chroma-credential" VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef" \
-  start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" \
+  # shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS holds several options
+  start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" ${GATEWAY_JAVA_OPTS:-} \
   -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")"
 token="$(token_of bob)"
 

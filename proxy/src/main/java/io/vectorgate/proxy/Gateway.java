@@ -19,6 +19,7 @@ import io.vectorgate.proxy.config.GatewayConfig.ListenerConfig;
 import io.vectorgate.proxy.connections.ConnectionSpecs;
 import io.vectorgate.proxy.connections.LiveConnections;
 import io.vectorgate.proxy.connections.LiveRoute;
+import io.vectorgate.proxy.grpc.GrpcEventLoops;
 import io.vectorgate.proxy.grpc.MilvusGrpcGateway;
 import io.vectorgate.proxy.grpc.MilvusRoute;
 import io.vectorgate.proxy.grpc.MilvusUpstreamReads;
@@ -69,6 +70,8 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics = new GatewayMetrics();
   private ExecutorService workers;
   private ExecutorService channelExecutor;
+  /** The event loops of every Milvus listener and upstream channel ({@code limits.io_threads}). */
+  private GrpcEventLoops grpcLoops;
   private ExecutorService httpUpstreamExecutor;
   private io.vectorgate.proxy.approval.Approvals approvalWorkflow;
   private io.vectorgate.proxy.recording.GatewayRecording recording = io.vectorgate.proxy.recording.GatewayRecording.off();
@@ -225,6 +228,7 @@ public final class Gateway implements AutoCloseable {
     workers = new ThreadPoolExecutor(lim.workerThreads(), lim.workerThreads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(lim.queueSize()), daemonThreads("vectorgate-worker"), new ThreadPoolExecutor.AbortPolicy());
     channelExecutor = Executors.newFixedThreadPool(2, daemonThreads("vectorgate-upstream"));
+    grpcLoops = new GrpcEventLoops(lim.ioThreads());
     if (cfg.recording() != null) {
       // every request, allowed or not, goes to the session log; fail closed unless overflow: drop
       recording = io.vectorgate.proxy.recording.GatewayRecording.open(cfg.recording(), env, metrics);
@@ -300,7 +304,8 @@ public final class Gateway implements AutoCloseable {
       ExecutorService retire = retireExecutor;
       LiveRoute<MilvusRoute> route = liveRoute(l, c, credentialKey, env,
           (k, credential) -> factory.milvus(l, k, credential), () -> null, r -> retire(retire, r.upstream()));
-      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), route, pipeline, workers, recording);
+      MilvusGrpcGateway listener = new MilvusGrpcGateway(l, new Connection(c.name(), DatabaseKind.MILVUS), route, pipeline, workers, recording)
+          .eventLoops(grpcLoops);
       listeners.put(l.name(), listener);
       listener.start();
     }
@@ -346,7 +351,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     MilvusRoute milvus(ListenerConfig l, ConnectionConfig c, String credential) {
-      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor);
+      UpstreamMilvus upstream = new UpstreamMilvus(c, credential, l.maxInboundMessageBytes(), channelExecutor, grpcLoops);
       return new MilvusRoute(adapters.milvus(settings(c), MilvusUpstreamReads.of(upstream)), upstream);
     }
   }
@@ -621,6 +626,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (channelExecutor != null) {
       channelExecutor.shutdownNow();
+    }
+    if (grpcLoops != null) {
+      grpcLoops.close(); // after every listener and upstream channel
     }
     if (httpUpstreamExecutor != null) {
       httpUpstreamExecutor.shutdownNow();

@@ -412,6 +412,9 @@ public final class ConfigLoader {
     if (lim.workerThreads() < 1 || lim.workerThreads() > 1024) {
       throw new ConfigException(src + ": limits.worker_threads", "must be between 1 and 1024");
     }
+    if (lim.ioThreads() < 1 || lim.ioThreads() > 256) {
+      throw new ConfigException(src + ": limits.io_threads", "must be between 1 and 256");
+    }
     if (lim.queueSize() < 1) {
       throw new ConfigException(src + ": limits.queue_size", "must be >= 1");
     }

@@ -292,13 +292,15 @@ public record GatewayConfig(
   public record LimitsConfig(
       @JsonProperty("worker_threads") Integer workerThreads,
       @JsonProperty("queue_size") Integer queueSize,
-      @JsonProperty("max_message_bytes_ceiling") Integer maxMessageBytesCeiling) {
-    public static final LimitsConfig DEFAULTS = new LimitsConfig(null, null, null);
+      @JsonProperty("max_message_bytes_ceiling") Integer maxMessageBytesCeiling,
+      @JsonProperty("io_threads") Integer ioThreads) {
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(null, null, null, null);
 
     public LimitsConfig {
       workerThreads = workerThreads == null ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : workerThreads;
       queueSize = queueSize == null ? 1024 : queueSize;
       maxMessageBytesCeiling = maxMessageBytesCeiling == null ? 512 * 1024 * 1024 : maxMessageBytesCeiling;
+      ioThreads = ioThreads == null ? Runtime.getRuntime().availableProcessors() : ioThreads;
     }
   }
 }

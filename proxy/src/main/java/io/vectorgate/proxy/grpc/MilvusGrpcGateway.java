@@ -77,6 +77,8 @@ public final class MilvusGrpcGateway implements AutoCloseable {
   /** Where upstream responses are processed; see {@code GrpcExchange.forward}. */
   private final java.util.concurrent.Executor responseExecutor;
   private Server server;
+  /** The shared event loops; null: grpc-netty's default group. */
+  private GrpcEventLoops loops;
 
   /**
    * @param adapter the connection's Milvus adapter (from the {@link io.vectorgate.proxy.adapter.AdapterRegistry})
@@ -115,6 +117,12 @@ public final class MilvusGrpcGateway implements AutoCloseable {
     }
   }
 
+  /** Serves on the gateway's shared event loops (call before {@link #start}). */
+  public MilvusGrpcGateway eventLoops(GrpcEventLoops loops) {
+    this.loops = loops;
+    return this;
+  }
+
   /** Binds the listener's address. */
   public void start() throws IOException {
     ConfigLoader.HostPort hp = ConfigLoader.hostPort(listener.address());
@@ -127,6 +135,9 @@ public final class MilvusGrpcGateway implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .fallbackHandlerRegistry(new Registry());
+    if (loops != null) {
+      loops.serve(b);
+    }
     if (recording.enabled()) {
       b.addTransportFilter(new GrpcConnections(recording));
     }

@@ -29,6 +29,12 @@ public record MilvusMetadata(String dbname, Metadata forward) {
   public static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
   private static final List<Metadata.Key<String>> FORWARDED_KEYS = FORWARDED.stream()
       .map(name -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)).toList();
+  /**
+   * The singleton keys in sorted order, made once: gRPC metadata names are lower case (the wire's
+   * and {@link Metadata.Key}'s), so looking each up finds every value a client sent under it.
+   */
+  private static final List<Metadata.Key<String>> SINGLETON_KEYS = new java.util.TreeSet<>(SingletonKeys.GRPC).stream()
+      .map(name -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)).toList();
 
   static {
     if (!SingletonKeys.GRPC.containsAll(FORWARDED)) {
@@ -56,12 +62,9 @@ public record MilvusMetadata(String dbname, Metadata forward) {
 
   /** Reads {@code in}; throws when a singleton key repeats (the first such key in sorted order). */
   public static MilvusMetadata read(Metadata in) throws RepeatedKeyException {
-    for (String name : new java.util.TreeSet<>(in.keys())) {
-      String key = name.toLowerCase(java.util.Locale.ROOT);
-      if (!SingletonKeys.GRPC.contains(key)) {
-        continue;
-      }
-      Iterable<String> values = in.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+    for (Metadata.Key<String> k : SINGLETON_KEYS) {
+      Iterable<String> values = in.getAll(k);
+      String key = k.name();
       int n = 0;
       if (values != null) {
         for (String ignored : values) {

@@ -32,10 +32,19 @@ public final class UpstreamMilvus implements AutoCloseable {
   private final long defaultTimeoutSeconds;
 
   public UpstreamMilvus(ConnectionConfig cfg, String credential, int maxInboundMessageBytes, Executor executor) {
+    this(cfg, credential, maxInboundMessageBytes, executor, null);
+  }
+
+  /** As above, the channel's connection on the gateway's shared event loops ({@code null}: grpc-netty's own). */
+  public UpstreamMilvus(ConnectionConfig cfg, String credential, int maxInboundMessageBytes, Executor executor,
+      GrpcEventLoops loops) {
     ConfigLoader.HostPort hp = ConfigLoader.hostPort(cfg.upstream());
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(hp.host(), hp.port())
         .maxInboundMessageSize(maxInboundMessageBytes)
         .executor(executor);
+    if (loops != null) {
+      loops.connect(b);
+    }
     if (cfg.upstreamTls()) {
       b.useTransportSecurity();
     } else {

@@ -31,6 +31,10 @@ public final class JsonBodies {
             .maxStringLength(64 * 1024 * 1024)
             .maxNameLength(4096)
             .build())
+        // embeddings are hundreds of doubles per body, parsed and written again on every request: the JDK's
+        // FloatingDecimal was ~6% of the HTTP gateway's CPU (issue 16); both features give the same doubles
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+        .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
         .build();
     this.mapper = JsonMapper.builder(f)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

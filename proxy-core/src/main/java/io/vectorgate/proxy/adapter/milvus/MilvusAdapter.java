@@ -160,7 +160,7 @@ public final class MilvusAdapter {
 
   private static String effectiveDatabase(Message request, String header) {
     for (String name : List.of("db_name", "dbName")) {
-      FieldDescriptor fd = request.getDescriptorForType().findFieldByName(name);
+      FieldDescriptor fd = DescriptorFields.named(request.getDescriptorForType(), name);
       if (fd != null && !fd.isRepeated() && fd.getJavaType() == FieldDescriptor.JavaType.STRING) {
         String v = (String) request.getField(fd);
         if (!v.isEmpty()) {
@@ -231,7 +231,7 @@ public final class MilvusAdapter {
   static Map<String, Object> setFields(Message m, String... names) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String name : names) {
-      FieldDescriptor fd = m.getDescriptorForType().findFieldByName(name);
+      FieldDescriptor fd = DescriptorFields.named(m.getDescriptorForType(), name);
       if (fd == null || (fd.isRepeated() ? m.getRepeatedFieldCount(fd) == 0 : !m.hasField(fd))) {
         continue;
       }
@@ -664,8 +664,8 @@ public final class MilvusAdapter {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Object o : list) {
           Message entry = (Message) o;
-          FieldDescriptor k = entry.getDescriptorForType().findFieldByName("key");
-          FieldDescriptor v = entry.getDescriptorForType().findFieldByName("value");
+          FieldDescriptor k = DescriptorFields.named(entry.getDescriptorForType(), "key");
+          FieldDescriptor v = DescriptorFields.named(entry.getDescriptorForType(), "value");
           Object pv = plain(v, entry.getField(v), depth + 1);
           m.put(String.valueOf(entry.getField(k)), pv);
         }
@@ -1197,7 +1197,7 @@ public final class MilvusAdapter {
         }
       }
       default -> {
-        FieldDescriptor fd = request.getDescriptorForType().findFieldByName("collection_name");
+        FieldDescriptor fd = DescriptorFields.named(request.getDescriptorForType(), "collection_name");
         if (fd != null && !fd.isRepeated()) {
           schemas.invalidate(db, (String) request.getField(fd));
         } else {

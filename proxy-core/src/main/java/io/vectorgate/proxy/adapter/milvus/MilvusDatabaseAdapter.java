@@ -61,7 +61,7 @@ public final class MilvusDatabaseAdapter implements DatabaseAdapter<MilvusCall, 
     if (name == null) {
       return null;
     }
-    FieldDescriptor f = forward.getDescriptorForType().findFieldByName(name);
+    FieldDescriptor f = DescriptorFields.named(forward.getDescriptorForType(), name);
     Object after = forward.getField(f);
     return after.equals(request.getField(f)) ? null : (String) after;
   }

@@ -117,7 +117,7 @@ final class RowSlicer {
 
   /** The message with only the chosen elements of its repeated field {@code name}. */
   private static Message keepRepeated(Message m, String name, int[] keep) {
-    FieldDescriptor f = m.getDescriptorForType().findFieldByName(name);
+    FieldDescriptor f = DescriptorFields.named(m.getDescriptorForType(), name);
     Message.Builder b = m.toBuilder().clearField(f);
     for (int i : keep) {
       b.addRepeatedField(f, m.getRepeatedField(f, i));
