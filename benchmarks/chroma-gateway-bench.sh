@@ -71,8 +71,8 @@ demo_config chroma-demo 127.0.0.1:8000 "$gateway_port" 127.0.0.1:8001 "$chroma_p
   > "$work/gateway.yaml"
 
 echo "chroma-bench: gateway on 127.0.0.1:$gateway_port (OIDC provider on localhost:$oidc_port)" >&2
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS holds several options
 VECTORGATE_CHROMA_CREDENTIAL="bench-chroma-credential" VECTORGATE_MASK_KEY="0123456789abcdef0123456789abcdef" \
-  # shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS holds several options
   start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" ${GATEWAY_JAVA_OPTS:-} \
   -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")"
 token="$(token_of bob)"
