@@ -236,7 +236,14 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
             + " Wasm engine; choose `engine: wasm`, or leave the engine unset to let such a bundle fall back to"
             + " Wasm", e);
       }
-      Generation g = prepareWasm(bundle);
+      Generation g;
+      try {
+        g = prepareWasm(bundle);
+      } catch (PolicyActivationException wasm) {
+        throw new PolicyActivationException("bundle revision `" + bundle.revision() + "` runs on neither engine: the"
+            + " plan engine cannot take it (" + e.getMessage() + "), and the Wasm engine refused it: "
+            + wasm.getMessage(), wasm);
+      }
       g.fallback = e.getMessage();
       warnFallback(bundle, e);
       return g;

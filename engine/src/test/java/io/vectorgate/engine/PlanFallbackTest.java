@@ -151,6 +151,25 @@ class PlanFallbackTest {
   }
 
   @Test
+  void aBundleNeitherEngineCanRunIsRefusedWithBothReasons() throws Exception {
+    // built by plain `opa build -t wasm` (no restricted capabilities, no plan), calling http.send
+    Path dir = Files.createDirectories(work.resolve("needs-http"));
+    Files.writeString(dir.resolve("p.rego"), "package vectorgate\nimport rego.v1\n"
+        + "decision := {\"allow\": http.send({\"method\": \"GET\", \"url\": input.u}).status_code == 200}\n");
+    Path out = dir.resolve("bundle.tar.gz");
+    OpaCli.Result r = TestPolicies.opa().run(null, List.of("build", "-t", "wasm", "-e", "vectorgate/decision",
+        "-o", out.toString(), dir.resolve("p.rego").toString()));
+    assertEquals(0, r.exitCode(), r.stderr());
+    try (PolicyEngine e = PolicyEngine.start(byDefault().build(), TestPolicies.bundle("acme"))) {
+      PolicyActivationException ex = assertThrows(PolicyActivationException.class, () -> e.activate(PolicyBundle.read(out)));
+      assertTrue(ex.getMessage().contains("runs on neither engine") && ex.getMessage().contains("carries no plan")
+          && ex.getMessage().contains("[http.send]"), ex.getMessage());
+      assertEquals(new EngineInUse("acme-r1", EngineConfig.Engine.PLAN, null), e.activeEngine().orElseThrow(),
+          "the last good bundle stays, on the plan engine");
+    }
+  }
+
+  @Test
   void anExplicitWasmEngineRunsItWithoutAFallback() throws Exception {
     try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1)
         .noWarmup().build(), walking)) {
