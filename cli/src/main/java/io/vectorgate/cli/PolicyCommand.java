@@ -21,9 +21,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vectorgate policy check|compile|eval}: compile Rego to a Wasm bundle and evaluate it in-process. */
+/**
+ * {@code vectorgate policy check|compile|eval}: compile Rego to a bundle (Wasm module and plan IR) and
+ * evaluate it in-process on the default engine (see {@code EngineConfig.Engine.defaultEngine()}).
+ */
 @Command(name = "policy", mixinStandardHelpOptions = true,
-    description = "Compile and evaluate policies (Rego → OPA Wasm → in-process engine).",
+    description = {"Compile and evaluate policies (Rego → OPA Wasm module and plan IR → in-process engine).",
+        "The engine is the plan engine unless -Dvectorgate.engine=wasm or VECTORGATE_ENGINE=wasm select Wasm;"
+            + " a bundle the plan engine cannot run (no plan, a builtin only Wasm has) runs on Wasm, with a warning."},
     subcommands = {PolicyCommand.Check.class, PolicyCommand.Compile.class, PolicyCommand.Eval.class, PolicyCommand.Fmt.class,
         RolloutCommand.Status.class, RolloutCommand.Pin.class, RolloutCommand.Rollback.class})
 public final class PolicyCommand {
@@ -246,7 +251,8 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate an input with the in-process engine and print the result as JSON.")
+  @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate an input with the in-process engine (plan by default; Wasm for a bundle without a"
+      + " plan, e.g. from `opa build -t wasm`) and print the result as JSON.")
   static final class Eval implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin Progress.Flag progress = new Progress.Flag();

@@ -57,7 +57,7 @@ final class WasmPolicies implements AutoCloseable {
     if (!result.succeeded()) {
       throw new AssertionError("engine compiler rejected the generated Rego in " + dir + ": " + result.diagnostics());
     }
-    EngineConfig config = EngineConfig.builder().poolSize(1).entrypoint(eps.get(0)).useCompiler(false)
+    EngineConfig config = EngineConfig.builder().engine(EngineConfig.Engine.WASM).poolSize(1).entrypoint(eps.get(0)).useCompiler(false)
         .evaluationTimeout(java.time.Duration.ofSeconds(5)).borrowTimeout(java.time.Duration.ofSeconds(5)).build();
     return new WasmPolicies(PolicyEngine.start(config, result.bundle().orElseThrow()), eps, null);
   }

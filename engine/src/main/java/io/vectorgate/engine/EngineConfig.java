@@ -34,8 +34,13 @@ import java.util.Objects;
  *     at most this plus one {@code evaluationTimeout}; zero turns warm-up off
  * @param decisionLogger receives every decision
  * @param metrics counts outcomes
- * @param engine which evaluator decides: {@link Engine#WASM} (opa-java-wasm, the default) or
- *     {@link Engine#PLAN} (OPA's plan IR evaluated in Java, see docs/engine.md)
+ * @param engine which evaluator decides: {@link Engine#PLAN} (OPA's plan IR evaluated in Java, the
+ *     default, see docs/engine.md) or {@link Engine#WASM} (opa-java-wasm)
+ * @param planFallback with the plan engine, whether a bundle the plan engine cannot load (it carries
+ *     no plan, or its plan needs a builtin only the Wasm engine has, or cannot be read) is served by
+ *     the Wasm engine instead of being refused. True when the engine is the default (no
+ *     {@code vectorgate.engine} / {@code VECTORGATE_ENGINE} / {@link Builder#engine} choice); an
+ *     explicit choice of the plan engine refuses such a bundle (see {@link Builder#engine})
  * @param shadowRate with the plan engine, the share (0..1) of decisions also evaluated on the Wasm
  *     engine and compared; disagreements are counted ({@link EngineMetrics#shadowDisagreement}) and
  *     logged. 0 (the default) builds no Wasm instances at all in plan mode
@@ -59,6 +64,7 @@ public record EngineConfig(
     DecisionLogger decisionLogger,
     EngineMetrics metrics,
     Engine engine,
+    boolean planFallback,
     double shadowRate,
     int planMemoEntries) {
 
@@ -79,18 +85,31 @@ public record EngineConfig(
     }
 
     /**
-     * The process default: system property {@code vectorgate.engine}, else environment variable
-     * {@code VECTORGATE_ENGINE}, else {@link #WASM}. Every {@link Builder} starts from it, so the
-     * CLI, the harness and rollout follow one switch; the gateway's {@code policy.engine} key
-     * overrides it.
+     * The process default: the {@linkplain #explicitChoice() explicit choice} if there is one, else
+     * {@link #PLAN}. Every {@link Builder} starts from it, so the CLI, the harness and rollout follow
+     * one switch; the gateway's {@code policy.engine} key overrides it.
      */
     public static Engine defaultEngine() {
+      return explicitChoice().orElse(PLAN);
+    }
+
+    /**
+     * The engine this process was told to use: system property {@code vectorgate.engine}, else
+     * environment variable {@code VECTORGATE_ENGINE}; empty when neither names one. An explicit
+     * choice turns {@link EngineConfig#planFallback()} off by default.
+     */
+    public static java.util.Optional<Engine> explicitChoice() {
       String p = System.getProperty("vectorgate.engine");
       if (p != null && !p.isBlank()) {
-        return parse(p);
+        return java.util.Optional.of(parse(p));
       }
       String e = System.getenv("VECTORGATE_ENGINE");
-      return e == null || e.isBlank() ? WASM : parse(e);
+      return e == null || e.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(parse(e));
+    }
+
+    /** {@code wasm} or {@code plan}. */
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -215,7 +234,7 @@ public record EngineConfig(
         .memoryPages(initialMemoryPages, maxMemoryPages).useCompiler(useCompiler)
         .smokeInputJson(smokeInputJson).warmupInputs(warmupInputs).warmupIterations(warmupIterations)
         .warmupBudget(warmupBudget).decisionLogger(decisionLogger).metrics(metrics).engine(engine)
-        .shadowRate(shadowRate).planMemoEntries(planMemoEntries);
+        .planFallback(planFallback).shadowRate(shadowRate).planMemoEntries(planMemoEntries);
   }
 
   /**
@@ -248,6 +267,7 @@ public record EngineConfig(
     private DecisionLogger decisionLogger = DecisionLogger.NONE;
     private EngineMetrics metrics;
     private Engine engine = Engine.defaultEngine();
+    private boolean planFallback = Engine.explicitChoice().isEmpty();
     private double shadowRate;
     private int planMemoEntries = DEFAULT_PLAN_MEMO_ENTRIES;
 
@@ -271,7 +291,17 @@ public record EngineConfig(
     public Builder noWarmup() { this.warmupIterations = 0; return this; }
     public Builder decisionLogger(DecisionLogger v) { this.decisionLogger = v; return this; }
     public Builder metrics(EngineMetrics v) { this.metrics = v; return this; }
-    public Builder engine(Engine v) { this.engine = v; return this; }
+    /**
+     * Names the engine explicitly. An explicit {@link Engine#PLAN} refuses bundles the plan engine
+     * cannot load (no Wasm fallback) unless {@link #planFallback(boolean)} turns it on afterwards.
+     */
+    public Builder engine(Engine v) {
+      this.engine = v;
+      this.planFallback = false;
+      return this;
+    }
+    /** See {@link EngineConfig#planFallback()}; call after {@link #engine(Engine)}. */
+    public Builder planFallback(boolean v) { this.planFallback = v; return this; }
     public Builder shadowRate(double v) { this.shadowRate = v; return this; }
     public Builder planMemoEntries(int v) { this.planMemoEntries = v; return this; }
 
@@ -279,8 +309,8 @@ public record EngineConfig(
       return new EngineConfig(poolSize, entrypoint, maxInputBytes, maxInputDepth, evaluationTimeout,
           borrowTimeout, initialMemoryPages, maxMemoryPages, useCompiler, smokeInputJson,
           warmupInputs == null ? defaultWarmupInputs() : warmupInputs, warmupIterations, warmupBudget,
-          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics, engine, shadowRate,
-          planMemoEntries);
+          decisionLogger, metrics == null ? new LongAdderEngineMetrics() : metrics, engine, planFallback,
+          shadowRate, planMemoEntries);
     }
   }
 }

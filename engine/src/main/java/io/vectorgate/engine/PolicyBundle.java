@@ -68,15 +68,18 @@ public final class PolicyBundle {
   private final String sha256;
   /** OPA's plan IR ({@code plan.json}) of the same policy, for the plan engine; null when absent. */
   private final byte[] plan;
+  /** Why the plan build of this bundle failed (compile-time only; empty when unknown or planned). */
+  private final List<Diagnostic> planDiagnostics;
 
   private PolicyBundle(byte[] wasm, String dataJson, String revision, List<String> roots,
       List<String> manifestEntrypoints, String sha256) {
-    this(wasm, dataJson, revision, roots, manifestEntrypoints, sha256, null);
+    this(wasm, dataJson, revision, roots, manifestEntrypoints, sha256, null, List.of());
   }
 
   private PolicyBundle(byte[] wasm, String dataJson, String revision, List<String> roots,
-      List<String> manifestEntrypoints, String sha256, byte[] plan) {
+      List<String> manifestEntrypoints, String sha256, byte[] plan, List<Diagnostic> planDiagnostics) {
     this.plan = plan;
+    this.planDiagnostics = List.copyOf(planDiagnostics);
     this.wasm = wasm;
     this.dataJson = dataJson;
     this.revision = revision;
@@ -221,7 +224,7 @@ public final class PolicyBundle {
       LOG.warn("bundle carries .signatures.json; the engine does not verify bundle signatures revision={}", revision);
     }
     String data = mergeData(files);
-    return new PolicyBundle(wasm, data, revision, roots, entrypoints, sha, files.get("plan.json"));
+    return new PolicyBundle(wasm, data, revision, roots, entrypoints, sha, files.get("plan.json"), List.of());
   }
 
   /** Base data: every {@code data.json}/{@code data.yaml} placed at its directory's path. */
@@ -375,7 +378,22 @@ public final class PolicyBundle {
   /** This bundle carrying {@code planJson} (the policy's {@code plan.json}) as well. */
   public PolicyBundle withPlan(byte[] planJson) {
     return new PolicyBundle(wasm, dataJson, revision, roots, manifestEntrypoints, sha256,
-        planJson == null ? null : planJson.clone());
+        planJson == null ? null : planJson.clone(), List.of());
+  }
+
+  /**
+   * This bundle without a plan, remembering why {@code opa build -t plan} refused the policy (for
+   * example {@code p.rego:7: rego_type_error: undefined function walk: builtin `walk` is not
+   * supported by the Vectorgate plan engine ...}). Not part of the bundle file: a bundle read back
+   * from {@link #toTarGz()} has none.
+   */
+  public PolicyBundle withoutPlan(List<Diagnostic> why) {
+    return new PolicyBundle(wasm, dataJson, revision, roots, manifestEntrypoints, sha256, null, why);
+  }
+
+  /** Why this bundle has no plan, as the compiler saw it; empty when it has one or nobody knows. */
+  public List<Diagnostic> planDiagnostics() {
+    return planDiagnostics;
   }
 
   /** Base data as a JSON object text; {@code {}} when the bundle has none. */

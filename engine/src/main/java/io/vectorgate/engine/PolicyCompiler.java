@@ -113,8 +113,9 @@ public final class PolicyCompiler {
   /**
    * Adds the plan IR of the same sources (same revision, {@code opa build -t plan}, the plan engine's
    * capabilities), so every compiled bundle runs on either engine. A policy the plan engine cannot
-   * take (a builtin only the Wasm engine has) keeps a Wasm-only bundle; the plan engine then refuses
-   * it at activation, naming the reason logged here.
+   * take (a builtin only the Wasm engine has) keeps a Wasm-only bundle that remembers the build's
+   * diagnostics ({@link PolicyBundle#planDiagnostics()}); the plan engine then serves it on Wasm or
+   * refuses it at activation ({@link EngineConfig#planFallback()}), naming them.
    */
   private PolicyBundle withPlan(PolicyBundle bundle, CompileRequest request) {
     Capabilities planCaps = planCapabilities();
@@ -122,13 +123,14 @@ public final class PolicyCompiler {
     if (!plan.ok()) {
       LOG.info("policy has no plan for the plan engine revision={} diagnostics={}", bundle.revision(),
           plan.diagnostics());
-      return bundle;
+      return bundle.withoutPlan(plan.diagnostics());
     }
     try {
       return bundle.withPlan(io.vectorgate.engine.plan.PlanBundle.planJson(plan.bundle(), limits));
     } catch (io.vectorgate.engine.plan.PlanException e) {
       LOG.warn("plan build output unreadable revision={} error={}", bundle.revision(), e.getMessage());
-      return bundle;
+      return bundle.withoutPlan(List.of(new Diagnostic(null, 0, 0, "plan_unreadable",
+          "the output of `opa build -t plan` cannot be read: " + e.getMessage())));
     }
   }
 

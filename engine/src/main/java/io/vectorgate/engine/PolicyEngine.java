@@ -76,7 +76,11 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     final List<EvaluationWatchdog.Slot> slots = new CopyOnWriteArrayList<>();
     volatile String smokeResult;
     volatile boolean retired;
-    /** The plan engine's evaluator and entrypoints when {@link EngineConfig#engine()} is PLAN. */
+    /** The engine that decides for this bundle (the configured one, or Wasm after a plan fallback). */
+    EngineConfig.Engine engine = EngineConfig.Engine.WASM;
+    /** Why the plan engine could not take this bundle when it fell back to Wasm; else null. */
+    String fallback;
+    /** The plan engine's evaluator and entrypoints when {@link #engine} is PLAN. */
     io.vectorgate.engine.plan.PlanEvaluator plan;
     Map<String, io.vectorgate.engine.plan.Ir.Plan> planEntrypoints = Map.of();
     io.vectorgate.engine.plan.Ir.Plan planDefault;
@@ -170,6 +174,16 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     return g == null ? Set.of() : new TreeSet<>(g.entrypoints.keySet());
   }
 
+  /**
+   * The engine deciding for the active bundle: the configured one, or {@link EngineConfig.Engine#WASM}
+   * with the reason when the plan engine could not take the bundle and fell back
+   * ({@link EngineConfig#planFallback()}); empty when no bundle is active.
+   */
+  public Optional<EngineInUse> activeEngine() {
+    Generation g = active.get();
+    return g == null ? Optional.empty() : Optional.of(new EngineInUse(g.revision, g.engine, g.fallback));
+  }
+
   // ---------------------------------------------------------------- activation
 
   /**
@@ -192,11 +206,12 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         config.metrics().activation(true, bundle.revision());
-        LOG.info("policy activated revision={} previous={} engine={} instances={} build_ms={} warmup_ms={} entrypoint={}",
-            g.revision, old == null ? null : old.revision, config.engine().name().toLowerCase(java.util.Locale.ROOT),
+        LOG.info("policy activated revision={} previous={} engine={} plan_fallback={} instances={} build_ms={} warmup_ms={}"
+            + " entrypoint={}", g.revision, old == null ? null : old.revision, g.engine.wireName(), g.fallback != null,
             g.idle.size(), ms, g.warmupMillis, config.entrypoint());
         return new ActivationReport(g.revision, old == null ? null : old.revision, g.idle.size(),
-            g.entrypoints, ms, g.warmupEvaluations, g.warmupFailures, g.warmupMillis);
+            g.entrypoints, ms, g.warmupEvaluations, g.warmupFailures, g.warmupMillis,
+            new EngineInUse(g.revision, g.engine, g.fallback));
       } catch (PolicyActivationException e) {
         config.metrics().activation(false, bundle.revision());
         LOG.warn("policy activation failed revision={} kept={} error={}", bundle.revision(),
@@ -210,7 +225,29 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     if (config.engine() != EngineConfig.Engine.PLAN) {
       return prepareWasm(bundle);
     }
-    PlanPart part = preparePlan(bundle);
+    PlanPart part;
+    try {
+      part = preparePlan(bundle);
+    } catch (PlanUnavailable e) {
+      if (!config.planFallback()) {
+        throw new PolicyActivationException("bundle revision `" + bundle.revision() + "` cannot run on the plan"
+            + " engine: " + e.getMessage() + ". The plan engine was chosen explicitly (`engine: plan`,"
+            + " -Dvectorgate.engine or VECTORGATE_ENGINE), so the bundle is refused rather than served by the"
+            + " Wasm engine; choose `engine: wasm`, or leave the engine unset to let such a bundle fall back to"
+            + " Wasm", e);
+      }
+      Generation g;
+      try {
+        g = prepareWasm(bundle);
+      } catch (PolicyActivationException wasm) {
+        throw new PolicyActivationException("bundle revision `" + bundle.revision() + "` runs on neither engine: the"
+            + " plan engine cannot take it (" + e.getMessage() + "), and the Wasm engine refused it: "
+            + wasm.getMessage(), wasm);
+      }
+      g.fallback = e.getMessage();
+      warnFallback(bundle, e);
+      return g;
+    }
     Generation g;
     if (config.shadowRate() == 0) {
       Map<String, Integer> ids = new java.util.TreeMap<>();
@@ -227,6 +264,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
             + " engines disagree on the smoke input (plan " + part.smoke() + ", wasm " + wasmSmoke + ")");
       }
     }
+    g.engine = EngineConfig.Engine.PLAN;
     g.plan = part.evaluator();
     Map<String, io.vectorgate.engine.plan.Ir.Plan> eps = new java.util.HashMap<>();
     part.evaluator().policy().plans().forEach(p -> eps.put(p.name(), p));
@@ -235,14 +273,67 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     return g;
   }
 
+  /**
+   * The plan engine cannot take a bundle at all (no plan, a plan it cannot read or link, data it
+   * cannot convert), as opposed to a bundle whose plan loads but fails its smoke evaluation. Only
+   * this is served by the Wasm engine under {@link EngineConfig#planFallback()}.
+   */
+  private static final class PlanUnavailable extends Exception {
+    final List<Diagnostic> diagnostics;
+
+    PlanUnavailable(String message, List<Diagnostic> diagnostics, Throwable cause) {
+      super(message, cause);
+      this.diagnostics = List.copyOf(diagnostics);
+    }
+  }
+
+  private static final java.util.regex.Pattern BUILTIN_NAME = java.util.regex.Pattern.compile("builtin `([^`]+)`");
+  /** Revisions whose fallback was already logged at WARN in this process (rollout checks activate a bundle several times). */
+  private static final Set<String> FALLBACKS_WARNED = java.util.Collections.newSetFromMap(
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > 256;
+        }
+      }));
+
+  /** One structured WARN per revision and reason: which engine serves it, and the builtins and places the plan build named. */
+  private static void warnFallback(PolicyBundle bundle, PlanUnavailable e) {
+    Set<String> builtins = new TreeSet<>();
+    List<String> locations = new ArrayList<>();
+    for (Diagnostic d : e.diagnostics) {
+      java.util.regex.Matcher m = BUILTIN_NAME.matcher(d.message());
+      if (m.find()) {
+        builtins.add(m.group(1));
+      }
+      if (d.file() != null) {
+        locations.add(d.line() > 0 ? d.file() + ":" + d.line() : d.file());
+      }
+    }
+    boolean first = FALLBACKS_WARNED.add(bundle.revision() + "\n" + e.getMessage());
+    String format = "event=engine_fallback revision={} configured=plan engine=wasm builtins={} locations={} reason=\"{}\"";
+    Object[] args = {bundle.revision(), builtins, locations, e.getMessage()};
+    if (first) {
+      LOG.warn(format, args);
+    } else {
+      LOG.debug(format, args);
+    }
+  }
+
   private record PlanPart(io.vectorgate.engine.plan.PlanEvaluator evaluator, Val smoke) {}
 
   /** Reads, links and smoke-tests the bundle's plan IR; data is converted once here, per bundle. */
-  private PlanPart preparePlan(PolicyBundle bundle) throws PolicyActivationException {
+  private PlanPart preparePlan(PolicyBundle bundle) throws PolicyActivationException, PlanUnavailable {
     String rev = "bundle revision `" + bundle.revision() + "`";
-    byte[] planJson = bundle.plan().orElseThrow(() -> new PolicyActivationException(rev
-        + " carries no plan (plan.json) for the plan engine: compile it with PolicyCompiler, which"
-        + " builds the plan beside the Wasm module, or check the compile log for why the plan build failed"));
+    if (bundle.plan().isEmpty()) {
+      List<Diagnostic> why = bundle.planDiagnostics();
+      throw new PlanUnavailable(why.isEmpty()
+          ? "it carries no plan (plan.json): it was built for Wasm only (e.g. `opa build -t wasm`); PolicyCompiler"
+              + " builds the plan beside the Wasm module"
+          : "`opa build -t plan` refused the policy: " + why.stream().map(Diagnostic::toString)
+              .collect(java.util.stream.Collectors.joining("; ")), why, null);
+    }
+    byte[] planJson = bundle.plan().orElseThrow();
     io.vectorgate.engine.plan.PlanEvaluator ev;
     try {
       io.vectorgate.engine.plan.Ir.Policy policy =
@@ -252,7 +343,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       ev = new io.vectorgate.engine.plan.PlanEvaluator(policy, data, config.planMemoEntries() == 0 ? null
           : new io.vectorgate.engine.plan.Memo(policy, config.planMemoEntries()));
     } catch (RuntimeException | StackOverflowError e) {
-      throw new PolicyActivationException(rev + " has a plan or data the plan engine cannot load: " + e.getMessage(), e);
+      throw new PlanUnavailable("its plan or data cannot be loaded by the plan engine: " + e.getMessage(), List.of(), e);
     }
     io.vectorgate.engine.plan.Ir.Plan entry = ev.policy().plan(config.entrypoint());
     if (entry == null) {
@@ -763,7 +854,17 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.UNDEFINED, null,
           ReasonCodes.POLICY_UNDEFINED, "`" + entrypoint + "` is undefined for this input", evalNanos, System.nanoTime() - t0);
     }
-    return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.DEFINED, v.toJson(), null, null, evalNanos,
+    // the value's JSON text read back, as the Wasm engine reads its result: the same node types (a
+    // small integer is an IntNode, not the LongNode of the value's own tree), so raw results compare
+    // equal across engines and with `opa eval`
+    JsonNode result;
+    try {
+      result = JSON.readTree(v.toString());
+    } catch (JsonProcessingException e) {
+      return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.FAILED, null, ReasonCodes.RESULT_INVALID,
+          "the policy result is not JSON: " + e.getOriginalMessage(), evalNanos, System.nanoTime() - t0);
+    }
+    return new Evaluation(id, g.revision, entrypoint, Evaluation.Status.DEFINED, result, null, null, evalNanos,
         System.nanoTime() - t0);
   }
 
@@ -1050,6 +1151,7 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
     m.put("revision", g == null ? null : g.revision);
     m.put("idle", g == null ? 0 : g.idle.size());
     m.put("pool_size", config.poolSize());
+    m.put("engine", g == null ? null : g.engine.wireName());
     return m;
   }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class DecisionLogTest {
@@ -34,15 +36,17 @@ class DecisionLogTest {
     return out;
   }
 
-  @Test
-  void everyDecisionIsOneJsonLineWithOpaFieldNamesAndMaskedInput() throws Exception {
+  /** Both engines log through their own decision path (the plan engine's decidePlan, the Wasm pool's decide). */
+  @ParameterizedTest
+  @EnumSource(EngineConfig.Engine.class)
+  void everyDecisionIsOneJsonLineWithOpaFieldNamesAndMaskedInput(EngineConfig.Engine engine) throws Exception {
     Path log = tmp.resolve("decisions.jsonl");
     LongAdderEngineMetrics metrics = new LongAdderEngineMetrics();
     JsonLinesDecisionLogger logger = JsonLinesDecisionLogger.toFile(log, 1000,
         DecisionLogMasker.erasing("/input/identity/email", "/input/context/client_address", "/input/nope"), metrics);
     Decision allowed;
     Decision failed;
-    try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().poolSize(1).decisionLogger(logger).metrics(metrics).build(),
+    try (PolicyEngine e = PolicyEngine.start(TestPolicies.config().engine(engine).poolSize(1).decisionLogger(logger).metrics(metrics).build(),
         TestPolicies.bundle("acme"))) {
       allowed = e.decide(TestPolicies.input("alice", List.of("analysts"), "red", Action.SEARCH, "docs_red"));
       failed = e.decide(null);

@@ -37,7 +37,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * The engine (OPA Wasm on opa-java-wasm) against OPA's own evaluator ({@code opa run --server}) on
+ * Both engines (OPA Wasm on opa-java-wasm, and the plan engine) against OPA's own evaluator ({@code opa run --server}) on
  * the same policy, data and generated inputs: the raw result values and the typed decisions must
  * be equal.
  */
@@ -45,7 +45,8 @@ class DifferentialProperties {
   private static Process opa;
   private static URI decisionUri;
   private static HttpClient http;
-  private static PolicyEngine engine;
+  private static PolicyEngine wasm;
+  private static PolicyEngine plan;
 
   @BeforeContainer
   static void start() throws Exception {
@@ -73,13 +74,17 @@ class DifferentialProperties {
       }
       Thread.sleep(100);
     }
-    engine = PolicyEngine.start(TestPolicies.config().poolSize(1).build(), TestPolicies.bundle("acme"));
+    wasm = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).build(),
+        TestPolicies.bundle("acme"));
+    plan = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.PLAN).build(), TestPolicies.bundle("acme"));
   }
 
   @AfterContainer
   static void stop() throws Exception {
-    if (engine != null) {
-      engine.close();
+    for (PolicyEngine e : new PolicyEngine[] {wasm, plan}) {
+      if (e != null) {
+        e.close();
+      }
     }
     if (opa != null) {
       opa.destroy();
@@ -103,17 +108,24 @@ class DifferentialProperties {
     String json = ContractJson.mapper().writeValueAsString(input);
     JsonNode expected = opaResult(json);
 
-    Evaluation raw = engine.evaluate(json);
-    if (expected == null) {
-      assertEquals(Evaluation.Status.UNDEFINED, raw.status(), raw.toString());
+    Decision typed = null;
+    for (PolicyEngine engine : List.of(wasm, plan)) {
+      String which = engine.config().engine().wireName() + ": " + json;
+      Evaluation raw = engine.evaluate(json);
+      if (expected == null) {
+        assertEquals(Evaluation.Status.UNDEFINED, raw.status(), which + " " + raw);
+        continue;
+      }
+      assertEquals(Evaluation.Status.DEFINED, raw.status(), which + " " + raw);
+      assertEquals(expected, raw.result(), which);
+
+      typed = engine.decide(input);
+      Decision fromOpa = PolicyEngine.toDecision("[{\"result\":" + expected + "}]");
+      assertEquals(fromOpa, typed.withIdentity(null, null), which);
+    }
+    if (typed == null) {
       return;
     }
-    assertEquals(Evaluation.Status.DEFINED, raw.status(), raw.toString());
-    assertEquals(expected, raw.result(), json);
-
-    Decision typed = engine.decide(input);
-    Decision fromOpa = PolicyEngine.toDecision("[{\"result\":" + expected + "}]");
-    assertEquals(fromOpa, typed.withIdentity(null, null), json);
 
     // the generator must reach both outcomes and several deny reasons, or agreement means little
     Statistics.label("allow").collect(typed.allow());

@@ -46,7 +46,7 @@ class HotSwapConcurrencyTest {
     PolicyBundle a = bundle("A");
     PolicyBundle b = bundle("B");
     LongAdderEngineMetrics metrics = new LongAdderEngineMetrics();
-    EngineConfig cfg = TestPolicies.config().poolSize(2).metrics(metrics)
+    EngineConfig cfg = TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(2).metrics(metrics)
         .borrowTimeout(Duration.ofSeconds(30)).evaluationTimeout(Duration.ofSeconds(30)).build();
     int threads = 6;
     ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -56,7 +56,7 @@ class PlanDifferentialProperties {
       PlanBundle pb = planCompiler.compile(req).orThrow();
       PLANS.put(c.getKey(), new PlanEvaluator(pb.policy(), pb.data()));
       try {
-        WASM.put(c.getKey(), PolicyEngine.start(TestPolicies.config().poolSize(1).useCompiler(false).build(),
+        WASM.put(c.getKey(), PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).useCompiler(false).build(),
             TestPolicies.compiler().compile(req).orThrow()));
       } catch (PolicyActivationException e) {
         throw new IllegalStateException(c.getKey() + " does not activate on the Wasm engine", e);

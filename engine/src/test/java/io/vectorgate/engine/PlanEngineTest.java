@@ -41,7 +41,7 @@ class PlanEngineTest {
         ROOT.resolve("rego-policies/src/main/rego"), ROOT.resolve("samples/org/data.json")).withRevision("lib"))
         .orThrow();
     assertTrue(library.plan().isPresent(), "PolicyCompiler attaches the plan");
-    wasm = PolicyEngine.start(TestPolicies.config().poolSize(1).noWarmup().build(), library);
+    wasm = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).noWarmup().build(), library);
     plan = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.PLAN).shadowRate(1.0)
         .metrics(planMetrics).poolSize(1).noWarmup().build(), library);
   }

@@ -36,7 +36,7 @@ class PoolDataResetCostTest {
         TestPolicies.input("alice", List.of("analysts"), "red", Action.SEARCH, "docs_red"));
     int n = 100;
 
-    try (PolicyEngine engine = PolicyEngine.start(TestPolicies.config().poolSize(1).build(), big);
+    try (PolicyEngine engine = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).build(), big);
          OpaPolicyPool sdkPool = OpaPolicyPool.create(
              () -> HostBuiltins.configure(OpaPolicy.builder().withPolicy(acme.wasm())).build(), 1)) {
       int entrypoint = WasmProbe.of(acme.wasm(), 10, 1024).entrypoints().get("vectorgate/decision");

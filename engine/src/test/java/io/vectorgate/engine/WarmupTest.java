@@ -20,7 +20,7 @@ class WarmupTest {
   void everyInstanceRunsTheConfiguredEvaluationsWithoutCountingOrLoggingThem() throws Exception {
     LongAdderEngineMetrics metrics = new LongAdderEngineMetrics();
     List<DecisionLogEntry> log = Collections.synchronizedList(new ArrayList<>());
-    EngineConfig cfg = TestPolicies.config().poolSize(2).metrics(metrics).decisionLogger(log::add)
+    EngineConfig cfg = TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(2).metrics(metrics).decisionLogger(log::add)
         .warmupIterations(40).warmupBudget(Duration.ofMinutes(5)).build();
     try (PolicyEngine engine = new PolicyEngine(cfg)) {
       ActivationReport r = engine.activate(TestPolicies.bundle("acme"));
@@ -40,8 +40,8 @@ class WarmupTest {
   @Test
   void warmedAndColdEnginesDecideTheSame() throws Exception {
     var input = TestPolicies.input("alice", List.of("analysts"), "red", Action.SEARCH, "docs_red");
-    try (PolicyEngine cold = PolicyEngine.start(TestPolicies.config().noWarmup().build(), TestPolicies.bundle("acme"));
-         PolicyEngine warm = PolicyEngine.start(TestPolicies.config().warmupIterations(300)
+    try (PolicyEngine cold = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).noWarmup().build(), TestPolicies.bundle("acme"));
+         PolicyEngine warm = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).warmupIterations(300)
              .warmupBudget(Duration.ofMinutes(5)).build(), TestPolicies.bundle("acme"))) {
       for (int i = 0; i < 5; i++) {
         Decision a = cold.decide(input);
@@ -55,7 +55,7 @@ class WarmupTest {
 
   @Test
   void theBudgetStopsAnUnboundedIterationCount() throws Exception {
-    EngineConfig cfg = TestPolicies.config().poolSize(1).warmupIterations(Integer.MAX_VALUE)
+    EngineConfig cfg = TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).warmupIterations(Integer.MAX_VALUE)
         .warmupBudget(Duration.ofMillis(200)).build();
     try (PolicyEngine engine = new PolicyEngine(cfg)) {
       ActivationReport r = engine.activate(TestPolicies.bundle("acme"));
@@ -67,9 +67,9 @@ class WarmupTest {
 
   @Test
   void warmupOffRunsNothing() throws Exception {
-    for (EngineConfig cfg : List.of(TestPolicies.config().noWarmup().build(),
-        TestPolicies.config().warmupBudget(Duration.ZERO).build(),
-        TestPolicies.config().useCompiler(false).build())) {
+    for (EngineConfig cfg : List.of(TestPolicies.config().engine(EngineConfig.Engine.WASM).noWarmup().build(),
+        TestPolicies.config().engine(EngineConfig.Engine.WASM).warmupBudget(Duration.ZERO).build(),
+        TestPolicies.config().engine(EngineConfig.Engine.WASM).useCompiler(false).build())) {
       assertFalse(cfg.warmupEnabled());
       try (PolicyEngine engine = new PolicyEngine(cfg)) {
         ActivationReport r = engine.activate(TestPolicies.bundle("acme"));
@@ -83,7 +83,7 @@ class WarmupTest {
   void failingWarmupInputsAreDroppedAndTheInstanceMustStillPassItsSmokeCheck() throws Exception {
     LongAdderEngineMetrics metrics = new LongAdderEngineMetrics();
     // conflict: the guest aborts (eval_conflict_error); spin: the evaluation timeout interrupts it
-    EngineConfig cfg = TestPolicies.config().poolSize(1).metrics(metrics).evaluationTimeout(Duration.ofMillis(300))
+    EngineConfig cfg = TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).metrics(metrics).evaluationTimeout(Duration.ofMillis(300))
         .memoryPages(32, 4096)
         .warmupInputs(List.of("{\"mode\":\"conflict\",\"x\":1,\"y\":2}", "{\"mode\":\"spin\",\"n\":100000000}",
             "{\"mode\":\"true\"}"))

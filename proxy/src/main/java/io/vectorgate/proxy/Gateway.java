@@ -134,8 +134,8 @@ public final class Gateway implements AutoCloseable {
       throws IOException {
     io.vectorgate.engine.LongAdderEngineMetrics engineMetrics = new io.vectorgate.engine.LongAdderEngineMetrics();
     io.vectorgate.engine.DecisionLogger decisionLog = decisionLogger(cfg.decisionLog(), engineMetrics);
-    EngineConfig engineConfig = EngineConfig.defaults().toBuilder().decisionLogger(decisionLog).metrics(engineMetrics)
-        .engine(cfg.policy().engineKind()).shadowRate(cfg.policy().shadowRateOrZero()).build();
+    EngineConfig engineConfig = cfg.policy().applyTo(EngineConfig.defaults().toBuilder().decisionLogger(decisionLog)
+        .metrics(engineMetrics)).build();
     io.vectorgate.proxy.rollout.GatewayRollout rollout = null;
     PolicyEngine engine = null;
     try {
@@ -544,10 +544,11 @@ public final class Gateway implements AutoCloseable {
   /**
    * Compiles the configured policy (rego directories plus the data file) with the real {@code opa}
    * and starts a {@link PolicyEngine} with it. A policy that does not compile or activate is a
-   * start-up error naming {@code policy}.
+   * start-up error naming {@code policy}. The engine is the one {@code policy.engine} names (else the
+   * default), with {@code policy.shadow_rate}.
    */
   public static PolicyEngine compileEngine(GatewayConfig.PolicyConfig policy) {
-    return compileEngine(policy, EngineConfig.defaults());
+    return compileEngine(policy, policy.applyTo(EngineConfig.defaults().toBuilder()).build());
   }
 
   /** As {@link #compileEngine(GatewayConfig.PolicyConfig)}, with the engine's config (decision log, metrics). */

@@ -69,6 +69,42 @@ class GitRolloutTest {
     assertEquals(sha, state.instances().get(0).activeRevision());
   }
 
+  /** Line 5 calls {@code walk}: native in OPA's Wasm, not implemented by the plan engine. */
+  private static final String WALKING_REGO = """
+      package vectorgate.walkcheck
+
+      import rego.v1
+
+      depths contains count(path) if walk(input.identity, [path, _])
+      """;
+
+  @Test
+  void aRevisionThePlanEngineCannotRunRollsOutOnWasmByDefaultAndIsRefusedWhenPlanIsNamed() throws Exception {
+    String sha = repo.commit("policy with walk", Map.of("policy.vg", Policies.GOOD_VG, "rules/walk.rego", WALKING_REGO));
+    // the default engine (plan, with the per-bundle Wasm fallback): every stage passes, the revision runs on Wasm
+    gw = new RolloutFixture("gw-1", new GitSourceConfig(repo.uri(), "main", null, tmp.resolve("mirror-gw-1"), null),
+        tmp, state, null, RolloutFixture.engineConfig().toBuilder().engine(io.vectorgate.engine.EngineConfig.Engine.PLAN)
+            .planFallback(true).build());
+    assertEquals(new RolloutController.CheckResult.Activated(sha, null), gw.controller.checkNow());
+    io.vectorgate.engine.EngineInUse in = gw.engine.activeEngine().orElseThrow();
+    assertEquals(io.vectorgate.engine.EngineConfig.Engine.WASM, in.engine());
+    assertTrue(in.fallback().contains("builtin `walk`") && in.fallback().contains("walk.rego:5"), in.fallback());
+    assertTrue(allows("search"));
+    gw.close();
+    gw = null;
+    // `engine: plan` named explicitly: the smoke stage refuses the revision, naming the builtin and place
+    try (RolloutFixture strict = new RolloutFixture("gw-2", new GitSourceConfig(repo.uri(), "main", null,
+        tmp.resolve("mirror-gw-2"), null), tmp, state, null, RolloutFixture.engineConfig().toBuilder()
+        .engine(io.vectorgate.engine.EngineConfig.Engine.PLAN).build())) {
+      RolloutController.CheckResult.Failed f = assertInstanceOf(RolloutController.CheckResult.Failed.class,
+          strict.controller.checkNow());
+      assertEquals(Stage.SMOKE, f.failure().stage(), f.failure()::render);
+      assertTrue(f.failure().render().contains("builtin `walk`") && f.failure().render().contains("walk.rego:5"),
+          f.failure()::render);
+      assertTrue(strict.engine.activeRevision().isEmpty(), "nothing was activated");
+    }
+  }
+
   @Test
   void regoSyntaxErrorNeverActivates() throws Exception {
     String good = repo.commit("good", Map.of("policy.vg", Policies.GOOD_VG));

@@ -27,7 +27,13 @@ final class RolloutFixture implements AutoCloseable {
 
   RolloutFixture(String instance, GitSourceConfig sourceConfig, Path dir, RolloutState state, ImpactCheck impact)
       throws IOException {
-    engine = new PolicyEngine(engineConfig());
+    this(instance, sourceConfig, dir, state, impact, engineConfig());
+  }
+
+  /** As above, with the live engine's config (the pipeline's smoke and impact engines follow it). */
+  RolloutFixture(String instance, GitSourceConfig sourceConfig, Path dir, RolloutState state, ImpactCheck impact,
+      EngineConfig engineConfig) throws IOException {
+    engine = new PolicyEngine(engineConfig);
     source = new GitPolicySource(sourceConfig);
     OpaTool opa = opa();
     pipeline = new RolloutPipeline(COMPILER, opa, List.of(new OpaPolicyTestRunner(opa)), impact,

@@ -43,7 +43,7 @@ class PlanLibraryDifferentialTest {
     PolicyCompiler.CompileRequest req = PolicyCompiler.CompileRequest.of(LIBRARY, ORG_DATA).withRevision("lib");
     PlanBundle bundle = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS).compile(req).orThrow();
     plan = new PlanEvaluator(bundle.policy(), bundle.data());
-    wasm = PolicyEngine.start(TestPolicies.config().poolSize(1).noWarmup().build(),
+    wasm = PolicyEngine.start(TestPolicies.config().engine(EngineConfig.Engine.WASM).poolSize(1).noWarmup().build(),
         TestPolicies.compiler().compile(req).orThrow());
   }
 

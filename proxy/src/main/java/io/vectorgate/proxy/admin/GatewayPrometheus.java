@@ -25,7 +25,9 @@ import java.util.Map;
  *   <li>{@code vectorgate_requests_total{outcome}}: every {@link GatewayMetrics} counter except the
  *       recording ones ({@code allowed}, {@code denied}, {@code unauthenticated}, ...);
  *   <li>{@code vectorgate_recording_events_total{event}}: {@code recording_failed}, {@code recording_dropped}, ...;
- *   <li>{@code vectorgate_policy_active_revision_info{revision, source}} 1;
+ *   <li>{@code vectorgate_policy_active_revision_info{engine, plan_fallback, revision, source}} 1
+ *       ({@code engine}: {@code plan} or {@code wasm}, the engine deciding for the revision;
+ *       {@code plan_fallback}: whether that is Wasm because the plan engine could not take it);
  *   <li>{@code vectorgate_policy_rollout_checks_total}, {@code vectorgate_policy_rollout_activations_total},
  *       {@code vectorgate_policy_rollout_failures_total{stage}} (every stage, zeros included),
  *       {@code vectorgate_policy_last_activation_timestamp_seconds} and
@@ -64,11 +66,17 @@ public final class GatewayPrometheus {
     // the source's description is fixed; read it once (status() queries the shared state)
     String source = rollout == null ? "static" : rollout.status().source();
     if (engine != null) {
-      registry.register(() -> InfoSnapshot.builder().name("vectorgate_policy_active_revision")
-          .help("The policy revision the gateway decides with (the commit SHA under git rollout)")
-          .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
-              .labels(Labels.of("revision", engine.activeRevision().orElse(""), "source", source)).build())
-          .build());
+      registry.register(() -> {
+        io.vectorgate.engine.EngineInUse in = engine.activeEngine().orElse(null);
+        return InfoSnapshot.builder().name("vectorgate_policy_active_revision")
+            .help("The policy revision the gateway decides with (the commit SHA under git rollout), the engine"
+                + " deciding for it, and whether that is Wasm because the plan engine could not take it")
+            .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
+                .labels(Labels.of("revision", in == null ? "" : in.revision(), "source", source,
+                    "engine", in == null ? "" : in.engine().wireName(),
+                    "plan_fallback", in != null && in.fellBack() ? "true" : "false")).build())
+            .build();
+      });
     }
     if (rollout != null) {
       RolloutMetrics m = rollout.metrics();

@@ -144,12 +144,18 @@ public final class PolicyAdminHandler implements HttpHandler {
 
   /** The status document (the rollout's, or a minimal one for a static policy). */
   public ObjectNode status() {
+    ObjectNode o;
     if (controller != null) {
-      return RolloutHttpHandler.statusJson(controller.status());
+      o = RolloutHttpHandler.statusJson(controller.status());
+    } else {
+      o = AdminHttp.JSON.createObjectNode();
+      o.put("source", "static");
+      o.put("active_revision", activeRevision());
     }
-    ObjectNode o = AdminHttp.JSON.createObjectNode();
-    o.put("source", "static");
-    o.put("active_revision", activeRevision());
+    // the engine deciding for the active revision, and why it is Wasm when the plan engine could not take it
+    io.vectorgate.engine.EngineInUse in = engine == null ? null : engine.activeEngine().orElse(null);
+    o.put("engine", in == null ? null : in.engine().wireName());
+    o.put("engine_fallback", in == null ? null : in.fallback());
     return o;
   }
 

@@ -273,10 +273,27 @@ public record GatewayConfig(
       this(regoDirs, dataFile, null);
     }
 
-    /** {@code engine: wasm|plan} (default: EngineConfig.Engine.defaultEngine(), i.e. wasm); unknown names are an IllegalArgumentException. */
+    /**
+     * {@code engine: wasm|plan}; without the key, {@code EngineConfig.Engine.defaultEngine()} (plan,
+     * unless {@code -Dvectorgate.engine} / {@code VECTORGATE_ENGINE} name another). Unknown names are
+     * an IllegalArgumentException.
+     */
     public io.vectorgate.engine.EngineConfig.Engine engineKind() {
       return engine == null ? io.vectorgate.engine.EngineConfig.Engine.defaultEngine()
           : io.vectorgate.engine.EngineConfig.Engine.parse(engine);
+    }
+
+    /**
+     * This section's engine settings on {@code b}: the {@code engine} key when present (an explicit
+     * choice: {@code engine: plan} then refuses bundles the plan engine cannot load, see
+     * {@code EngineConfig.planFallback}), else the builder's default (plan, falling back to Wasm for
+     * such bundles); and {@code shadow_rate}.
+     */
+    public io.vectorgate.engine.EngineConfig.Builder applyTo(io.vectorgate.engine.EngineConfig.Builder b) {
+      if (engine != null) {
+        b.engine(io.vectorgate.engine.EngineConfig.Engine.parse(engine));
+      }
+      return b.shadowRate(shadowRateOrZero());
     }
 
     /** {@code shadow_rate} (default 0): share of plan decisions also run on the Wasm engine and compared. */

@@ -289,6 +289,11 @@ final class OverviewPage {
     List<Html> rows = new ArrayList<>();
     boolean ok = engine == null || engine.activeRevision().isPresent();
     rows.add(kv("Active revision", engine == null ? "-" : engine.activeRevision().orElse("none: every request is denied")));
+    io.vectorgate.engine.EngineInUse in = engine == null ? null : engine.activeEngine().orElse(null);
+    if (in != null) {
+      rows.add(kv("Engine", in.fellBack() ? "wasm (the plan engine cannot run this revision: " + in.fallback() + ")"
+          : in.engine().wireName()));
+    }
     if (engine != null && engine.config().metrics() instanceof LongAdderEngineMetrics m) {
       rows.add(kv("Decisions", m.allowed() + " allowed, " + m.denied() + " denied"));
       List<String> failClosed = new ArrayList<>();

@@ -59,11 +59,15 @@ class AdminApiTest {
   }
 
   private Gateway gateway(String name, String extra) throws Exception {
+    return gateway(name, extra, List.of(dir.resolve("rego")));
+  }
+
+  private Gateway gateway(String name, String extra, List<Path> regoDirs) throws Exception {
     return GatewayTestBuilder.in(dir).file(name + ".yaml")
         .listener(Listener.milvus("m", "c"))
         .connection(Connection.of("c", "milvus", "127.0.0.1:" + MilvusLite.freePort()).credential("X", ENV.get("X")))
         .identity(oidc)
-        .regoDirs(List.of(dir.resolve("rego"))).noDataFile()
+        .regoDirs(regoDirs).noDataFile()
         .extraYaml(extra)
         .env("SCRAPE", ENV.get("SCRAPE"))
         .clock(Clock.systemUTC())
@@ -139,12 +143,45 @@ class AdminApiTest {
       assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
           m.headers().toString());
       String revision = s.get("active_revision").asText();
-      assertTrue(m.body().contains("vectorgate_policy_active_revision_info{revision=\"" + revision
-          + "\",source=\"static\"} 1"), m.body());
+      // the engine deciding for the revision: plan by default, and the library needs no fallback
+      String engine = io.vectorgate.engine.EngineConfig.Engine.defaultEngine().wireName();
+      assertEquals(engine, s.get("engine").asText(), s.toString());
+      assertTrue(s.get("engine_fallback").isNull(), s.toString());
+      assertTrue(m.body().contains("vectorgate_policy_active_revision_info{engine=\"" + engine
+          + "\",plan_fallback=\"false\",revision=\"" + revision + "\",source=\"static\"} 1"), m.body());
       assertTrue(m.body().contains("vectorgate_requests_total{outcome=\"denied\"} 1.0"), m.body());
       assertTrue(m.body().contains("vectorgate_engine_activations_total{result=\"succeeded\"} 1.0"), m.body());
       assertTrue(m.body().contains("# TYPE vectorgate_engine_decisions_total counter"), m.body());
       assertTrue(!m.body().contains("vectorgate_policy_rollout"), "a static policy has no rollout metrics: " + m.body());
+    }
+  }
+
+  @Test
+  void aRevisionThePlanEngineCannotRunIsServedByWasmAndStatusAndMetricsSaySo() throws Exception {
+    // the default engine (no -Dvectorgate.engine / VECTORGATE_ENGINE): plan, falling back to Wasm per bundle
+    Path walking = Files.createDirectories(dir.resolve("rego-walk"));
+    // walk: native in OPA's Wasm, not implemented by the plan engine (line 5)
+    Files.writeString(walking.resolve("walk.rego"), """
+        package vectorgate.walkcheck
+
+        import rego.v1
+
+        depths contains count(path) if walk(input.identity, [path, _])
+        """);
+    try (Gateway g = gateway("gw-walk", """
+        admin:
+          address: 127.0.0.1:0
+          reader_groups: [sre]
+        """, List.of(dir.resolve("rego"), walking))) {
+      String base = "http://127.0.0.1:" + g.adminPort();
+      String reader = token("rita", "sre");
+      JsonNode s = JSON.readTree(send("GET", base + "/v1/policy/status", reader, null).body());
+      assertEquals("wasm", s.get("engine").asText(), s.toString());
+      String why = s.get("engine_fallback").asText();
+      assertTrue(why.contains("builtin `walk`") && why.contains("walk.rego:5"), why);
+      HttpResponse<String> m = send("GET", base + "/metrics", reader, null);
+      assertTrue(m.body().contains("vectorgate_policy_active_revision_info{engine=\"wasm\",plan_fallback=\"true\",revision=\""
+          + s.get("active_revision").asText() + "\""), m.body());
     }
   }
 

@@ -149,7 +149,7 @@ class AdminRolloutE2EIT {
         assertEquals(200, m.statusCode(), m.body());
         assertTrue(m.body().contains("vectorgate_policy_rollout_failures_total{stage=\"compile\"} 1.0"), m.body());
         assertTrue(m.body().contains("vectorgate_policy_rollout_failures_total{stage=\"test\"} 0.0"), m.body());
-        assertTrue(m.body().contains("vectorgate_policy_active_revision_info{revision=\"" + b + "\",source=\"git "),
+        assertTrue(m.body().contains("plan_fallback=\"false\",revision=\"" + b + "\",source=\"git "),
             m.body());
         assertTrue(m.body().contains("vectorgate_policy_rollout_activations_total 2.0"), m.body());
         assertTrue(m.body().contains("vectorgate_policy_last_failure_timestamp_seconds "), m.body());

@@ -1,6 +1,7 @@
 package io.vectorgate.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code policy.engine} (wasm|plan, default wasm) and {@code policy.shadow_rate} (0..1, default 0). */
+/**
+ * {@code policy.engine} (wasm|plan; without it plan, falling back to Wasm for a bundle the plan engine
+ * cannot load; named explicitly, plan refuses such a bundle) and {@code policy.shadow_rate} (0..1,
+ * default 0).
+ */
 class PolicyEngineKeyTest {
   @TempDir
   Path dir;
@@ -46,10 +51,16 @@ class PolicyEngineKeyTest {
   }
 
   @Test
-  void defaultIsWasmWithoutShadow() {
+  void defaultIsPlanWithWasmFallbackWithoutShadow() {
     GatewayConfig c = parse("");
-    assertEquals(EngineConfig.Engine.WASM, c.policy().engineKind());
-    assertEquals(0.0, c.policy().shadowRateOrZero());
+    // the process may name an engine (-Dvectorgate.engine / VECTORGATE_ENGINE); unnamed, plan is the default
+    EngineConfig.Engine expected = EngineConfig.Engine.explicitChoice().orElse(EngineConfig.Engine.PLAN);
+    assertEquals(expected, c.policy().engineKind());
+    EngineConfig built = c.policy().applyTo(EngineConfig.builder()).build();
+    assertEquals(expected, built.engine());
+    assertEquals(EngineConfig.Engine.explicitChoice().isEmpty(), built.planFallback(),
+        "without an explicit choice a bundle the plan engine cannot load falls back to Wasm");
+    assertEquals(0.0, built.shadowRate());
   }
 
   @Test
@@ -58,6 +69,16 @@ class PolicyEngineKeyTest {
     assertEquals(EngineConfig.Engine.PLAN, c.policy().engineKind());
     assertEquals(0.01, c.policy().shadowRateOrZero());
     assertTrue(c.policy().regoDirs().get(0).isAbsolute(), "paths are still resolved");
+    EngineConfig built = c.policy().applyTo(EngineConfig.builder()).build();
+    assertEquals(EngineConfig.Engine.PLAN, built.engine());
+    assertFalse(built.planFallback(), "an explicit `engine: plan` refuses what the plan engine cannot load");
+    assertEquals(0.01, built.shadowRate());
+  }
+
+  @Test
+  void wasmIsSelectable() {
+    EngineConfig built = parse("  engine: wasm\n").policy().applyTo(EngineConfig.builder()).build();
+    assertEquals(EngineConfig.Engine.WASM, built.engine());
   }
 
   @Test

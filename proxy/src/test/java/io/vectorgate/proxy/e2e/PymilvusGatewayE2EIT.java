@@ -2,10 +2,13 @@ package io.vectorgate.proxy.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vectorgate.engine.EngineConfig;
+import io.vectorgate.engine.EngineInUse;
 import io.vectorgate.proxy.testing.GatewayFixture;
 import io.vectorgate.proxy.testing.MilvusLite;
 import java.nio.file.Path;
@@ -13,27 +16,48 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unmodified pymilvus, through the gateway, against Milvus Lite, with tokens from a real OIDC
- * provider and the sample organisation's policy (python/milvus_e2e.py drives the client).
+ * provider and the sample organisation's policy (python/milvus_e2e.py drives the client), on the
+ * default engine (plan); {@link PymilvusGatewayWasmE2EIT} runs the same suite with
+ * {@code policy.engine: wasm}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PymilvusGatewayE2EIT {
-  @TempDir
-  static Path work;
-  static GatewayFixture env;
+  Path work;
+  GatewayFixture env;
+
+  /** The {@code policy.engine} this suite's gateway config names; null for none (the default engine). */
+  String configuredEngine() {
+    return null;
+  }
 
   @BeforeAll
-  static void start() throws Exception {
-    env = GatewayFixture.start(work);
+  void start(@TempDir Path dir) throws Exception {
+    work = dir;
+    env = configuredEngine() == null ? GatewayFixture.start(work) : GatewayFixture.startOnEngine(work, configuredEngine());
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (env != null) {
       env.close();
     }
+  }
+
+  /** The engine this suite's gateway must decide on. */
+  EngineConfig.Engine expectedEngine() {
+    return EngineConfig.Engine.defaultEngine();
+  }
+
+  @Test
+  void theGatewayDecidesOnTheExpectedEngineWithoutAFallback() {
+    EngineInUse in = env.engine().activeEngine().orElseThrow();
+    assertEquals(expectedEngine(), in.engine(), in.toString());
+    assertNull(in.fallback(), "the sample policy needs no fallback: " + in);
   }
 
   @Test

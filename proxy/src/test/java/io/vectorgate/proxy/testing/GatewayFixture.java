@@ -49,6 +49,11 @@ public final class GatewayFixture implements AutoCloseable {
     return start(workDir, null);
   }
 
+  /** As {@link #start(Path)}, on the engine {@code policy.engine} names ({@code wasm} or {@code plan}). */
+  public static GatewayFixture startOnEngine(Path workDir, String engine) throws Exception {
+    return start(workDir, null, "", io.vectorgate.proxy.adapter.AdapterRegistry.defaults(), List.of(), engine);
+  }
+
   /** Starts everything; {@code upstreamOverride} points the connection elsewhere (e.g. a closed port). */
   public static GatewayFixture start(Path workDir, String upstreamOverride) throws Exception {
     return start(workDir, upstreamOverride, "");
@@ -62,16 +67,16 @@ public final class GatewayFixture implements AutoCloseable {
   /** As above, with the adapters of {@code adapters} (e.g. one that fails on purpose). */
   public static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
       io.vectorgate.proxy.adapter.AdapterRegistry adapters) throws Exception {
-    return start(workDir, upstreamOverride, extraYaml, adapters, List.of());
+    return start(workDir, upstreamOverride, extraYaml, adapters, List.of(), null);
   }
 
   /** As {@link #start(Path)}, with test-only Rego directories compiled after the shipped ones. */
   public static GatewayFixture startWithRego(Path workDir, List<Path> extraRegoDirs) throws Exception {
-    return start(workDir, null, "", io.vectorgate.proxy.adapter.AdapterRegistry.defaults(), extraRegoDirs);
+    return start(workDir, null, "", io.vectorgate.proxy.adapter.AdapterRegistry.defaults(), extraRegoDirs, null);
   }
 
   private static GatewayFixture start(Path workDir, String upstreamOverride, String extraYaml,
-      io.vectorgate.proxy.adapter.AdapterRegistry adapters, List<Path> extraRegoDirs) throws Exception {
+      io.vectorgate.proxy.adapter.AdapterRegistry adapters, List<Path> extraRegoDirs, String engine) throws Exception {
     MilvusLite milvus = MilvusLite.start(workDir, 0);
     OidcProvider oidc = null;
     try {
@@ -82,7 +87,7 @@ public final class GatewayFixture implements AutoCloseable {
               .credential("VG_MILVUS_TOKEN", MILVUS_CREDENTIAL).timeoutSeconds(60)
               .rowFilterBinding("literal"))   // Milvus Lite 3.x has no filter templating
           .identity(Identity.of(oidc.issuer()).clockSkewSeconds(5).sampleClaims())
-          .sampleRego("milvus-demo").regoDirs(extraRegoDirs)
+          .sampleRego("milvus-demo").regoDirs(extraRegoDirs).policyEngine(engine)
           .extraYaml(extraYaml)
           .adapters(adapters)
           .start();
@@ -94,6 +99,11 @@ public final class GatewayFixture implements AutoCloseable {
       milvus.close();
       throw e;
     }
+  }
+
+  /** The gateway's engine. */
+  public PolicyEngine engine() {
+    return engine;
   }
 
   public int port() {

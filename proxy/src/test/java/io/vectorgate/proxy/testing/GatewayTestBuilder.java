@@ -45,6 +45,7 @@ public final class GatewayTestBuilder {
   private Identity identity;
   private final List<Path> regoDirs = new ArrayList<>(List.of(MilvusLite.root().resolve("rego-policies/src/main/rego")));
   private Optional<Path> dataFile = Optional.of(MilvusLite.root().resolve("samples/org/data.json"));
+  private String policyEngine;
   private final Map<String, String> sections = new LinkedHashMap<>();
   private String extraYaml = "";
   private final Map<String, String> env = new LinkedHashMap<>(Map.of("VG_MASK_KEY", MASK_KEY));
@@ -107,6 +108,12 @@ public final class GatewayTestBuilder {
   /** The policy data file (default: the sample organisation). */
   public GatewayTestBuilder dataFile(Path f) {
     this.dataFile = Optional.of(f);
+    return this;
+  }
+
+  /** {@code policy.engine: <name>} ({@code wasm} or {@code plan}); unset, the gateway's default. */
+  public GatewayTestBuilder policyEngine(String name) {
+    this.policyEngine = name;
     return this;
   }
 
@@ -181,6 +188,9 @@ public final class GatewayTestBuilder {
       }
       y.append("]\n");
       dataFile.ifPresent(f -> y.append("  data_file: ").append(quote(f.toString())).append('\n'));
+      if (policyEngine != null) {
+        y.append("  engine: ").append(policyEngine).append('\n');
+      }
     }
     y.append("masking:\n  hmac_key: {env: VG_MASK_KEY}\n");
     sections.forEach((name, body) -> {
