@@ -76,9 +76,19 @@ VECTORGATE_CHROMA_CREDENTIAL="bench-chroma-credential" VECTORGATE_MASK_KEY="0123
   start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" ${GATEWAY_JAVA_OPTS:-} \
   -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")"
 token="$(token_of bob)"
+gateway_pid="$demo_pid"
+# The floor (issue 16): the same Netty server, worker hand-off and JDK HttpClient passing requests through
+# with nothing else (no token, JSON, decision); it gets the row-filtered body, so Chroma does the same work.
+floor_port="$(free_port)"
+java -cp "$work/proxy-test-classes:$work/proxy-classes:$(cat "$work/classpath.txt")" \
+  io.vectorgate.proxy.bench.HttpFloorProxy "$floor_port" "http://127.0.0.1:$chroma_port" \
+  >"$work/floor.out" 2>"$work/floor.log" &
+floor_pid=$!; pids+=("$floor_pid")
+wait_port "$floor_port"
 
 direct="http://127.0.0.1:$chroma_port/api/v2/tenants/default_tenant/databases/default_database/collections/$collection_id/query"
 gateway="http://127.0.0.1:$gateway_port/api/v2/tenants/default_tenant/databases/default_database/collections/$collection_id/query"
+floor="http://127.0.0.1:$floor_port/api/v2/tenants/default_tenant/databases/default_database/collections/$collection_id/query"
 
 # One query each way, compared: the gateway's answer is the direct answer to the row-filtered query
 # (same ids, documents, metadatas, distances; only acme rows; no embeddings).
@@ -115,16 +125,21 @@ gateway_lines() {
     | sed -E 's/.*protocol=([^ ]*) .*status=([0-9]*) latency_us=([0-9]*)/\1 \2 \3/'
 }
 run_variant() { # name threads round
-  local name="$1" threads="$2" r="$3" before out="$work/results/$1-t$2-r$3.json"
+  local name="$1" threads="$2" r="$3" before out="$work/results/$1-t$2-r$3.json" cpu_pid t0
   before="$(wc -l < "$work/gateway.log")"
+  case "$name" in direct) cpu_pid="" ;; floor-h1) cpu_pid="$floor_pid" ;; *) cpu_pid="$gateway_pid" ;; esac
+  t0="$( [ -n "$cpu_pid" ] && ticks "$cpu_pid" || echo 0)"
   case "$name" in
     direct) load --name direct --url "$direct" --body "$work/query-direct.json" --threads "$threads" "${@:4}" > "$out" ;;
     gateway-h1) load --name gateway-h1 --url "$gateway" --body "$work/query-gateway.json" --threads "$threads" \
                   --header "Authorization: Bearer $token" "${@:4}" > "$out" ;;
+    floor-h1) load --name floor-h1 --url "$floor" --body "$work/query-direct.json" --threads "$threads" "${@:4}" > "$out" ;;
     gateway-h2) load --name gateway-h2 --url "$gateway" --body "$work/query-gateway.json" --threads "$threads" \
                   --http 2 --prime "http://127.0.0.1:$gateway_port/api/v2/heartbeat" \
                   --header "Authorization: Bearer $token" "${@:4}" > "$out" ;;
   esac
+  # CPU per request of the JVM serving the run (warm-up of the run included), from /proc ticks
+  [ -n "$cpu_pid" ] && echo "$(( $(ticks "$cpu_pid") - t0 )) $(getconf CLK_TCK)" > "$work/results/$name-t$threads-r$r.cpu"
   gateway_lines "$before" > "$work/results/$name-t$threads-r$r.gateway"
   echo "chroma-bench: $name, $threads thread(s), round $r: $(cat "$out")" >&2
 }
@@ -134,9 +149,10 @@ uptime > "$work/uptime-start.txt"
 echo "chroma-bench: warming the gateway for 2 x ${GATEWAY_WARMUP_SECONDS}s" >&2
 run_variant gateway-h1 "$THREADS" warmup --warmup 0 --seconds "$GATEWAY_WARMUP_SECONDS"
 run_variant gateway-h2 "$THREADS" warmup --warmup 0 --seconds "$GATEWAY_WARMUP_SECONDS"
+run_variant floor-h1 "$THREADS" warmup --warmup 0 --seconds "$GATEWAY_WARMUP_SECONDS"
 for r in $(seq 1 "$ROUNDS"); do
-  for v in direct gateway-h1 gateway-h2; do run_variant "$v" 1 "$r"; done
-  for v in direct gateway-h1 gateway-h2; do run_variant "$v" "$THREADS" "$r"; done
+  for v in direct floor-h1 gateway-h1 gateway-h2; do run_variant "$v" 1 "$r"; done
+  for v in direct floor-h1 gateway-h1 gateway-h2; do run_variant "$v" "$THREADS" "$r"; done
 done
 uptime > "$work/uptime-end.txt"
 
@@ -148,7 +164,7 @@ def med(name, t, key):
                              for r in range(1, rounds + 1))
 def gateway_view(name, t):
     """What the gateway logged for the run(s): requests by protocol, every status, its own p50 latency."""
-    if name == "direct":
+    if name in ("direct", "floor-h1"):
         return "-", "-"
     protos, statuses, lat = {}, set(), []
     for r in range(1, rounds + 1):
@@ -162,20 +178,32 @@ def gateway_view(name, t):
     lat.sort()
     seen = ", ".join(f"{p} {c}" for p, c in sorted(protos.items())) + " (status " + "/".join(sorted(statuses)) + ")"
     return seen, f"{lat[len(lat) // 2]:.0f}"
-labels = {"direct": "direct to Chroma, HTTP/1.1", "gateway-h1": "through gateway, HTTP/1.1",
+def cpu(name, t):
+    """CPU µs per request of the serving JVM (median over rounds), or - for direct."""
+    if name == "direct":
+        return "-"
+    vals = []
+    for r in range(1, rounds + 1):
+        ticks, hz = open(os.path.join(w, "results", f"{name}-t{t}-r{r}.cpu")).read().split()
+        res = json.load(open(os.path.join(w, "results", f"{name}-t{t}-r{r}.json")))
+        reqs = res["requests"]  # every answered request of the run, its warm-up included, like the ticks
+        vals.append(int(ticks) / float(hz) * 1e6 / reqs)
+    return f"{statistics.median(vals):.0f}"
+labels = {"direct": "direct to Chroma, HTTP/1.1", "floor-h1": "floor proxy (pass-through), HTTP/1.1",
+          "gateway-h1": "through gateway, HTTP/1.1",
           "gateway-h2": "through gateway, HTTP/2 (h2c)"}
 print(f"load while measuring: start `{open(os.path.join(w, 'uptime-start.txt')).read().strip()}`, "
       f"end `{open(os.path.join(w, 'uptime-end.txt')).read().strip()}`")
 print(f"({rows} rows, dim {dim}, n_results {n}; {secs} s measured after {warm} s warm-up per run; "
       f"{rounds} round(s), median shown)")
 print()
-print("| run | threads | p50 (µs) | p99 (µs) | ops/s | gateway's own p50 incl. upstream (µs) | requests the gateway logged |")
-print("|---|---:|---:|---:|---:|---:|---|")
+print("| run | threads | p50 (µs) | p99 (µs) | ops/s | CPU µs/req of the serving JVM | gateway's own p50 incl. upstream (µs) | requests the gateway logged |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
 for t in (1, threads):
-    for v in ("direct", "gateway-h1", "gateway-h2"):
+    for v in ("direct", "floor-h1", "gateway-h1", "gateway-h2"):
         seen, own = gateway_view(v, t)
         print(f"| {labels[v]} | {t} | {med(v, t, 'p50_us'):.0f} | {med(v, t, 'p99_us'):.0f} | "
-              f"{med(v, t, 'ops_per_s'):.0f} | {own} | {seen} |")
+              f"{med(v, t, 'ops_per_s'):.0f} | {cpu(v, t)} | {own} | {seen} |")
 print()
 for v, label in (("gateway-h1", "HTTP/1.1"), ("gateway-h2", "HTTP/2")):
     print(f"- {label}: added latency p50 = {med(v, 1, 'p50_us') - med('direct', 1, 'p50_us'):.0f} µs, "

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Usage: {@code HttpLoad --url U --body FILE [--threads 1] [--warmup 5] [--seconds 15]
  * [--http 1.1|2] [--header "Name: value"]... [--prime URL] [--expect TEXT] [--name NAME]}. Prints one
- * JSON line: name, http, threads, samples, ops_per_s, p50_us, p99_us, p999_us.
+ * JSON line: name, http, threads, samples, ops_per_s, p50_us, p99_us, p999_us, requests (all answered,
+ * warm-up included: what CPU per request is divided by).
  */
 public final class HttpLoad {
   private HttpLoad() {}
@@ -57,6 +58,7 @@ public final class HttpLoad {
     CountDownLatch start = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long[] window = new long[2];
+    java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
     for (int t = 0; t < o.threads(); t++) {
       LatencyRecorder rec = recorders[t] = new LatencyRecorder();
       workers[t] = new Thread(() -> {
@@ -85,6 +87,7 @@ public final class HttpLoad {
             HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
             long dt = System.nanoTime() - t0;
             check(resp, o.version(), o.expect(), "POST");
+            sent.increment();
             if (t0 >= window[0]) {
               rec.record(dt);
             }
@@ -127,9 +130,9 @@ public final class HttpLoad {
     }
     System.out.println(String.format(Locale.ROOT,
         "{\"name\":\"%s\",\"http\":\"%s\",\"threads\":%d,\"samples\":%d,\"ops_per_s\":%.1f,"
-            + "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f}",
+            + "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,\"requests\":%d}",
         o.name(), o.version() == HttpClient.Version.HTTP_2 ? "2" : "1.1", o.threads(), s.samples(), s.throughput(),
-        s.p50() / 1000.0, s.p99() / 1000.0, s.p999() / 1000.0));
+        s.p50() / 1000.0, s.p99() / 1000.0, s.p999() / 1000.0, sent.sum()));
   }
 
   private static void check(HttpResponse<String> resp, HttpClient.Version version, String expect, String what) {
