@@ -70,8 +70,26 @@ final class PlanDecisions {
 
   private PlanDecisions() {}
 
-  /** The decision, or null when the value is not of the plain shape. */
+  /** The last value mapped and its decision (or {@link #OTHER}): the memo returns the same value instance again. */
+  private static volatile Object[] last = new Object[2];
+  private static final Object OTHER = new Object();
+
+  /**
+   * The decision, or null when the value is not of the plain shape. A value is never changed once
+   * evaluated (the plan memo hands out the same instance to every decision it answers), and a
+   * Decision is immutable, so the previous mapping is reused when the same instance comes again.
+   */
   static Decision of(Val v) {
+    Object[] l = last;
+    if (l[0] == v && v != null) {
+      return l[1] == OTHER ? null : (Decision) l[1];
+    }
+    Decision d = map(v);
+    last = new Object[] {v, d == null ? OTHER : d};
+    return d;
+  }
+
+  private static Decision map(Val v) {
     try {
       Val.Obj o = obj(v);
       keys(o, ALLOW, REASONS, OBLIGATIONS);
@@ -224,7 +242,7 @@ final class PlanDecisions {
     return e;
   }
 
-  /** A row filter's value as Jackson reads JSON into Object: String, Boolean, Integer or Long, ArrayList. */
+  /** A row filter's value as Jackson reads JSON into Object: String, Boolean, Integer or Long, a list (unmodifiable). */
   private static Object untyped(Val v, boolean top) {
     if (v instanceof Val.Str s) {
       return s.value;
@@ -241,7 +259,7 @@ final class PlanDecisions {
       for (Val x : a.items) {
         out.add(untyped(x, false));
       }
-      return out;
+      return java.util.Collections.unmodifiableList(out); // a reused Decision is shared: nobody may change it
     }
     throw Other.INSTANCE;
   }
