@@ -302,6 +302,35 @@ class PlanMemoProperties {
   }
 
   @Example
+  void objectGetWithAPathOfConstantsThenAVariableReadsTheValueUnderTheConstantPrefix() throws Exception {
+    PlanBundle b = compileRego("""
+        package vectorgate
+
+        import rego.v1
+
+        usage(key) := object.get(input, ["context", "usage", key], 0)
+
+        default over := false
+
+        over if usage("rows") > 10
+
+        decision := {"allow": over == false}
+        """);
+    Memo memo = new Memo(b.policy(), 16);
+    int over = funcs(b).get("g0.data.vectorgate.over");
+    assertEquals(List.of(List.of("context", "usage")), memo.paths(over), "not the whole input");
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    for (int i = 0; i < 30; i++) {
+      // a new request id every time; the usage changes every 10th request
+      Val in = json("{\"context\": {\"request_id\": \"r" + i + "\", \"usage\": {\"rows\": " + (i / 10) * 6 + "}}}");
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0), "request " + i);
+    }
+    assertEquals(3L, memo.missesByRule().get("g0.data.vectorgate.over"), "re-evaluated only when the usage changed");
+  }
+
+  @Example
   void objectGetWithAConstantPathReadsOnlyThatPathAndTheTypeAbove() throws Exception {
     Path dir = Files.createTempDirectory("memo");
     Files.writeString(dir.resolve("p.rego"), """

@@ -255,10 +255,15 @@ public final class Memo {
       if (!(o instanceof Key k)) {
         return false;
       }
-      if (v == null || k.v == null) {
-        return v == k.v;
+      return k.hash == hash && matches(k.v);
+    }
+
+    /** Whether {@code w} (null: undefined) equals this key's value, as {@link #equals} does for keys. */
+    boolean matches(Val w) {
+      if (v == null || w == null) {
+        return v == w;
       }
-      return Val.compare(v, k.v) == 0 && sameText(v, k.v);
+      return Val.compare(v, w) == 0 && sameText(v, w);
     }
 
     @Override
@@ -367,7 +372,24 @@ public final class Memo {
       if (l != null && l[0] == v) {
         return (Node) l[1];
       }
-      Node n = find(new Key(v));
+      Object[] ks = kids;
+      for (int i = 0; i < ks.length; i += 2) {
+        if (((Key) ks[i]).v == v) { // a result answered from the memo is the instance recorded here
+          last = new Object[] {v, ks[i + 1]};
+          return (Node) ks[i + 1];
+        }
+      }
+      Node n = null;
+      if (more == null) {
+        // few children: compare directly, which stops at the first difference (a hash walks the whole value)
+        for (int i = 0; i < ks.length && n == null; i += 2) {
+          if (((Key) ks[i]).matches(v)) {
+            n = (Node) ks[i + 1];
+          }
+        }
+      } else {
+        n = find(new Key(v));
+      }
       if (n != null) {
         last = new Object[] {v, n};
       }
