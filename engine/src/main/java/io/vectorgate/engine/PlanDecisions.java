@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The plan engine's result value straight into a {@link Decision}, for decisions of the contract's
@@ -70,22 +71,29 @@ final class PlanDecisions {
 
   private PlanDecisions() {}
 
-  /** The last value mapped and its decision (or {@link #OTHER}): the memo returns the same value instance again. */
-  private static volatile Object[] last = new Object[2];
+  /**
+   * Recent values mapped and their decisions (or {@link #OTHER}), by identity, direct-mapped: the
+   * memo returns the same value instance again for the same kind of request.
+   */
+  private static final AtomicReferenceArray<Object[]> RECENT = new AtomicReferenceArray<>(64);
   private static final Object OTHER = new Object();
 
   /**
    * The decision, or null when the value is not of the plain shape. A value is never changed once
    * evaluated (the plan memo hands out the same instance to every decision it answers), and a
-   * Decision is immutable, so the previous mapping is reused when the same instance comes again.
+   * Decision is immutable, so a recent mapping is reused when the same instance comes again.
    */
   static Decision of(Val v) {
-    Object[] l = last;
-    if (l[0] == v && v != null) {
+    if (v == null) {
+      return null;
+    }
+    int slot = System.identityHashCode(v) & (RECENT.length() - 1);
+    Object[] l = RECENT.get(slot);
+    if (l != null && l[0] == v) {
       return l[1] == OTHER ? null : (Decision) l[1];
     }
     Decision d = map(v);
-    last = new Object[] {v, d == null ? OTHER : d};
+    RECENT.set(slot, new Object[] {v, d == null ? OTHER : d});
     return d;
   }
 

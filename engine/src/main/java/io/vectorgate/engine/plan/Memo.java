@@ -463,11 +463,18 @@ public final class Memo {
     return tables[func].roots.get(key);
   }
 
+  /** A hit of rule {@code func}; the count is added per evaluation ({@link #hits(int)}). */
   void hit(int func) {
-    hits.increment();
     Table t = tables[func];
     if (!t.reused) {
       t.reused = true;
+    }
+  }
+
+  /** Adds one evaluation's hits to the total (one shared counter update per evaluation, not per hit). */
+  void hits(int n) {
+    if (n > 0) {
+      hits.add(n);
     }
   }
 

@@ -71,6 +71,8 @@ public final class PlanEvaluator {
     Memo.Reads reads;
     /** The cacheable rule evaluation running now (what it calls is recorded), or null. */
     Memo.Frame cur;
+    /** Memo hits of this evaluation, added to the memo's total at its end. */
+    int hits;
     Val ret;
     Val.SetV results;
     int withDepth;
@@ -134,8 +136,14 @@ public final class PlanEvaluator {
     Val[] locals = new Val[p.localCount()];
     locals[0] = input;
     locals[1] = data;
-    for (Ir.Block b : p.blocks()) {
-      execBlock(b, locals, r);
+    try {
+      for (Ir.Block b : p.blocks()) {
+        execBlock(b, locals, r);
+      }
+    } finally {
+      if (memo != null) {
+        memo.hits(r.hits);
+      }
     }
     return r.results;
   }
@@ -623,6 +631,7 @@ public final class PlanEvaluator {
     }
     if (node instanceof Memo.Leaf leaf) {
       memo.hit(fi);
+      r.hits++;
       return leaf.value;
     }
     memo.miss(fi);
