@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.LongAdder;
  * builtin ({@link Builtins#NONDETERMINISTIC}, e.g. the {@code else := time.now_ns()} branch) or a
  * {@code with}, but its callers are, keyed on its result, which the walk re-evaluates every time.
  * A rule containing {@code with} or a dynamic call (in its body or a function it calls) is never
- * cached, nor is any rule evaluated inside a {@code with}. Each rule's table holds at most
- * {@code maxEntriesPerRule} results and is cleared when full.
+ * cached, nor is any rule evaluated inside a {@code with}, nor rules cheaper to evaluate than to
+ * look up. Each rule's table holds at most {@code maxEntriesPerRule} results and is cleared when
+ * full; a table that filled up without a reuse then stores only every {@value #SPARSE}th result.
  */
 public final class Memo {
   /** The key of a rule that reads no input. */
