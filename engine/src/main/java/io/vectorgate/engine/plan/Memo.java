@@ -59,6 +59,12 @@ public final class Memo {
   private final AtomicLong nextId = new AtomicLong();
   /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
   private final int[][] ruleSlots;
+  /**
+   * Per rule: the slots of everything its whole call tree can read (rules and functions, static),
+   * when nothing in that tree can run a non-deterministic builtin, a {@code with} or a dynamic call;
+   * else null. Its result is then a function of those reads alone.
+   */
+  private final int[][] fastSlots;
   /** Per function: its cached results, or null when it is never cached. */
   private final Table[] tables;
   private final String[] names;
@@ -75,6 +81,7 @@ public final class Memo {
     Analysis a = new Analysis(policy);
     int n = policy.funcs().size();
     this.ruleSlots = new int[n][];
+    this.fastSlots = new int[n][];
     this.tables = new Table[n];
     this.names = new String[n];
     this.words = (n + 63) / 64;
@@ -82,23 +89,13 @@ public final class Memo {
     for (Ir.Func f : policy.funcs()) {
       names[f.index()] = f.name();
       if (f.params().length == 2 && a.cacheable(f.index())) {
-        Set<List<String>> ps = a.closure(f.index(), a.own, true);
-        Set<List<String>> es = new LinkedHashSet<>();
-        for (List<String> e : a.closure(f.index(), a.ownExists, false)) {
-          if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
-            es.add(e); // the type is not already implied by a value read at or above it
-          }
-        }
-        int[] rs = new int[ps.size() + es.size()];
-        int i = 0;
-        for (List<String> p : ps) {
-          rs[i++] = slots.computeIfAbsent(List.of(p, false), k -> slots.size());
-        }
-        for (List<String> e : es) {
-          rs[i++] = slots.computeIfAbsent(List.of(e, true), k -> slots.size());
-        }
-        ruleSlots[f.index()] = rs;
+        ruleSlots[f.index()] = slotsOf(a.closure(f.index(), a.own, true, false),
+            a.closure(f.index(), a.ownExists, false, false), slots);
         tables[f.index()] = new Table();
+        if (a.wholeTreePure(f.index())) {
+          fastSlots[f.index()] = slotsOf(a.closure(f.index(), a.own, true, true),
+              a.closure(f.index(), a.ownExists, false, true), slots);
+        }
       }
     }
     this.slotPath = new String[slots.size()][];
@@ -111,6 +108,30 @@ public final class Memo {
       slotShape[e.getValue()] = (Boolean) e.getKey().get(1);
       interned[e.getValue()] = new ConcurrentHashMap<>();
     }
+  }
+
+  /** The slots of value paths {@code ps}, then of the shape paths {@code exists} not implied by a value path. */
+  private static int[] slotsOf(Set<List<String>> ps, Set<List<String>> exists, Map<List<Object>, Integer> slots) {
+    Set<List<String>> es = new LinkedHashSet<>();
+    for (List<String> e : exists) {
+      if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
+        es.add(e); // the type is not already implied by a value read at or above it
+      }
+    }
+    int[] rs = new int[ps.size() + es.size()];
+    int i = 0;
+    for (List<String> p : ps) {
+      rs[i++] = slots.computeIfAbsent(List.of(p, false), k -> slots.size());
+    }
+    for (List<String> e : es) {
+      rs[i++] = slots.computeIfAbsent(List.of(e, true), k -> slots.size());
+    }
+    return rs;
+  }
+
+  /** Whether rule {@code f} has the whole-tree fast path (see {@link #fastGet}). */
+  boolean fast(int func) {
+    return fastSlots[func] != null;
   }
 
   /** Whether rule {@code f} is cached. */
@@ -168,7 +189,15 @@ public final class Memo {
 
   /** The key of rule {@code f} for this evaluation: the ids of what it reads. */
   Ids key(int func, Reads r) {
-    int[] ss = ruleSlots[func];
+    return key(ruleSlots[func], r);
+  }
+
+  /** The whole-tree key of rule {@code f} for this evaluation (see {@link #fast}). */
+  Ids fastKey(int func, Reads r) {
+    return key(fastSlots[func], r);
+  }
+
+  private Ids key(int[] ss, Reads r) {
     if (ss.length == 0) {
       return NO_READS;
     }
@@ -325,6 +354,8 @@ public final class Memo {
   /** One rule's cached results: the first level keyed by its own input reads, then {@link Node}s. */
   private static final class Table {
     volatile ConcurrentHashMap<Ids, Node> roots = new ConcurrentHashMap<>();
+    /** Whole-tree results by {@link #fastKey}: a Leaf each. */
+    volatile ConcurrentHashMap<Ids, Leaf> fast = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
     final LongAdder misses = new LongAdder();
     /** A stored result was reused since the table was last cleared. */
@@ -472,6 +503,25 @@ public final class Memo {
     }
   }
 
+  /**
+   * The whole-tree fast path: rule {@code func}'s result when its whole call tree read the same
+   * values before (a Leaf), else null. Valid only for rules with {@link #fast}: their result depends
+   * on nothing else, so no walk of the callees' results is needed.
+   */
+  Leaf fastGet(int func, Ids key) {
+    return tables[func].fast.get(key);
+  }
+
+  void fastPut(int func, Ids key, Val result) {
+    Table t = tables[func];
+    ConcurrentHashMap<Ids, Leaf> m = t.fast;
+    if (m.size() >= maxEntriesPerRule) {
+      m = new ConcurrentHashMap<>();
+      t.fast = m;
+    }
+    m.put(key, new Leaf(result));
+  }
+
   /** Adds one evaluation's hits to the total (one shared counter update per evaluation, not per hit). */
   void hits(int n) {
     if (n > 0) {
@@ -542,7 +592,12 @@ public final class Memo {
     private Set<List<String>> existsOfCurrent;
     /** Per function: the non-rule functions it calls. */
     final List<Set<Integer>> calls = new ArrayList<>();
+    /** Per function: the rules it calls. */
+    final List<Set<Integer>> ruleCalls = new ArrayList<>();
+    private Set<Integer> ruleCallees;
     final BitSet impure = new BitSet();
+    /** Functions that call a non-deterministic builtin themselves. */
+    final BitSet nondet = new BitSet();
 
     Analysis(Ir.Policy policy) {
       this.policy = policy;
@@ -553,6 +608,7 @@ public final class Memo {
         constArrBlock.clear();
         openArr.clear();
         Set<Integer> callees = new HashSet<>();
+        ruleCallees = new HashSet<>();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
           pathOf.put(f.params()[0], List.of());
@@ -563,6 +619,7 @@ public final class Memo {
         own.add(reads);
         ownExists.add(existsOfCurrent);
         calls.add(callees);
+        ruleCalls.add(ruleCallees);
         if (cheap(f.blocks(), new int[] {CHEAP_STATEMENTS})) {
           cheap.set(f.index());
         }
@@ -617,17 +674,40 @@ public final class Memo {
       return true;
     }
 
-    /** What f and everything it calls read; {@code minimize} drops value paths under another value path. */
-    Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize) {
-      Set<List<String>> out = new LinkedHashSet<>();
+    /** f and everything it calls: its functions, and with {@code rules} the rules too, transitively. */
+    private Set<Integer> tree(int f, boolean rules) {
       Set<Integer> seen = new HashSet<>();
       List<Integer> todo = new ArrayList<>(List.of(f));
       while (!todo.isEmpty()) {
         int g = todo.remove(todo.size() - 1);
         if (seen.add(g)) {
-          out.addAll(per.get(g));
           todo.addAll(calls.get(g));
+          if (rules) {
+            todo.addAll(ruleCalls.get(g));
+          }
         }
+      }
+      return seen;
+    }
+
+    /** Nothing in f's whole call tree runs {@code with}, a dynamic call or a non-deterministic builtin. */
+    boolean wholeTreePure(int f) {
+      for (int g : tree(f, true)) {
+        if (impure.get(g) || nondet.get(g)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * What f and the functions it calls (with {@code rules}: everything it calls) read;
+     * {@code minimize} drops value paths under another value path.
+     */
+    Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize, boolean rules) {
+      Set<List<String>> out = new LinkedHashSet<>();
+      for (int g : tree(f, rules)) {
+        out.addAll(per.get(g));
       }
       if (!minimize) {
         return out;
@@ -767,6 +847,10 @@ public final class Memo {
         }
         if (c.func() >= 0 && policy.funcs().get(c.func()).params().length != 2) {
           callees.add(c.func());
+        } else if (c.func() >= 0) {
+          ruleCallees.add(c.func());
+        } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
+          nondet.set(self);
         }
         written(c.result(), pathOf);
       } else if (s instanceof Ir.With || s instanceof Ir.CallDynamic) {

@@ -617,6 +617,16 @@ public final class PlanEvaluator {
     if (r.reads == null) {
       r.reads = memo.reads(r.input);
     }
+    Memo.Ids fastKey = null;
+    if (memo.fast(fi)) {
+      fastKey = memo.fastKey(fi, r.reads);
+      Memo.Leaf leaf = memo.fastGet(fi, fastKey);
+      if (leaf != null) {
+        memo.hit(fi);
+        r.hits++;
+        return leaf.value;
+      }
+    }
     Memo.Ids key = memo.key(fi, r.reads);
     Memo.Node node = memo.root(fi, key);
     r.cur = null;
@@ -632,6 +642,9 @@ public final class PlanEvaluator {
     if (node instanceof Memo.Leaf leaf) {
       memo.hit(fi);
       r.hits++;
+      if (fastKey != null) {
+        memo.fastPut(fi, fastKey, leaf.value);
+      }
       return leaf.value;
     }
     memo.miss(fi);
@@ -645,6 +658,9 @@ public final class PlanEvaluator {
     }
     if (!frame.tainted) {
       memo.put(fi, key, frame, v);
+      if (fastKey != null) {
+        memo.fastPut(fi, fastKey, v);
+      }
     }
     return v;
   }
