@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The plan engine's result value straight into a {@link Decision}, for decisions of the contract's
@@ -70,8 +71,33 @@ final class PlanDecisions {
 
   private PlanDecisions() {}
 
-  /** The decision, or null when the value is not of the plain shape. */
+  /**
+   * Recent values mapped and their decisions (or {@link #OTHER}), by identity, direct-mapped: the
+   * memo returns the same value instance again for the same kind of request.
+   */
+  private static final AtomicReferenceArray<Object[]> RECENT = new AtomicReferenceArray<>(64);
+  private static final Object OTHER = new Object();
+
+  /**
+   * The decision, or null when the value is not of the plain shape. A value is never changed once
+   * evaluated (the plan memo hands out the same instance to every decision it answers), and a
+   * Decision is immutable, so a recent mapping is reused when the same instance comes again.
+   */
   static Decision of(Val v) {
+    if (v == null) {
+      return null;
+    }
+    int slot = System.identityHashCode(v) & (RECENT.length() - 1);
+    Object[] l = RECENT.get(slot);
+    if (l != null && l[0] == v) {
+      return l[1] == OTHER ? null : (Decision) l[1];
+    }
+    Decision d = map(v);
+    RECENT.set(slot, new Object[] {v, d == null ? OTHER : d});
+    return d;
+  }
+
+  private static Decision map(Val v) {
     try {
       Val.Obj o = obj(v);
       keys(o, ALLOW, REASONS, OBLIGATIONS);
@@ -224,7 +250,7 @@ final class PlanDecisions {
     return e;
   }
 
-  /** A row filter's value as Jackson reads JSON into Object: String, Boolean, Integer or Long, ArrayList. */
+  /** A row filter's value as Jackson reads JSON into Object: String, Boolean, Integer or Long, a list (unmodifiable). */
   private static Object untyped(Val v, boolean top) {
     if (v instanceof Val.Str s) {
       return s.value;
@@ -241,7 +267,7 @@ final class PlanDecisions {
       for (Val x : a.items) {
         out.add(untyped(x, false));
       }
-      return out;
+      return java.util.Collections.unmodifiableList(out); // a reused Decision is shared: nobody may change it
     }
     throw Other.INSTANCE;
   }

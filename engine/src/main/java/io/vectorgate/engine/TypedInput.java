@@ -11,10 +11,18 @@ import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.BeanSerializer;
 import com.fasterxml.jackson.databind.ser.PropertyWriter;
 import io.vectorgate.engine.plan.Val;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A typed value (the {@code PolicyInput} records) straight into a plan value, with no JSON tree
@@ -50,8 +58,35 @@ final class TypedInput {
 
   private TypedInput() {}
 
-  /** One property of a bean: its key, its writer (the accessor) and whether a null is left out. */
-  private record Prop(Val.Str key, BeanPropertyWriter writer, boolean dropNull) {}
+  /**
+   * One property of a bean: its key, its writer (the accessor), a direct call of the accessor when
+   * it is a public method of a public class (else null: the writer reads it, reflectively), and
+   * whether a null is left out.
+   */
+  private record Prop(Val.Str key, BeanPropertyWriter writer, Function<Object, Object> getter, boolean dropNull) {}
+
+  private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+  /** The accessor of {@code w} as a Function (a plain call once compiled), or null when it is not a public method. */
+  @SuppressWarnings("unchecked")
+  private static Function<Object, Object> getter(BeanPropertyWriter w) {
+    if (!(w.getMember() instanceof AnnotatedMethod am)) {
+      return null;
+    }
+    Method m = am.getAnnotated();
+    if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isPublic(m.getDeclaringClass().getModifiers())
+        || m.getParameterCount() != 0) {
+      return null;
+    }
+    try {
+      MethodHandle h = LOOKUP.unreflect(m);
+      return (Function<Object, Object>) LambdaMetafactory.metafactory(LOOKUP, "apply",
+          MethodType.methodType(Function.class), MethodType.methodType(Object.class, Object.class), h,
+          MethodType.methodType(h.type().wrap().returnType(), m.getDeclaringClass())).getTarget().invokeExact();
+    } catch (Throwable e) {
+      return null; // the writer reads it, as before
+    }
+  }
 
   /** The converted value; {@link TooDeep} when containers nest deeper than {@code maxDepth}. */
   static Val of(Object v, int maxDepth) {
@@ -100,7 +135,7 @@ final class TypedInput {
       for (Prop p : props) {
         Object x;
         try {
-          x = p.writer().get(v);
+          x = p.getter() != null ? p.getter().apply(v) : p.writer().get(v);
         } catch (Exception e) {
           throw new IllegalArgumentException("cannot read " + v.getClass().getSimpleName() + "." + p.key().value
               + ": " + e, e);
@@ -163,7 +198,7 @@ final class TypedInput {
             && incl != JsonInclude.Include.USE_DEFAULTS) {
           return VIA_JACKSON; // NON_EMPTY, NON_DEFAULT, NON_ABSENT, CUSTOM: Jackson decides
         }
-        props.add(new Prop(Val.str(bw.getName().intern()), bw, bw.willSuppressNulls()));
+        props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls()));
       }
       return props.toArray(new Prop[0]);
     } catch (JsonMappingException e) {

@@ -3,6 +3,8 @@ package io.vectorgate.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -57,6 +59,25 @@ class PlanDecisionsProperties {
     assertEquals(PolicyEngine.decisionOf(d), direct, "as the Wasm engine reads the same JSON text");
     assertNull(PlanDecisions.of(Val.fromJson(ContractJson.mapper().readTree("{\"allow\": true, \"extra\": 1}"))),
         "an unknown key is left to Jackson");
+  }
+
+  @Example
+  @SuppressWarnings("unchecked")
+  void theSameValueInstanceAgainGivesTheSameDecisionAndAnotherValueItsOwn() throws Exception {
+    Val allow = Val.fromJson(ContractJson.mapper().readTree("""
+        {"allow": true, "obligations": {"row_filter": [{"field": "n", "op": "in", "value": [1, 2]}]}}"""));
+    Val deny = Val.fromJson(ContractJson.mapper().readTree("""
+        {"allow": false, "reasons": [{"code": "x", "message": "m"}]}"""));
+    Val other = Val.fromJson(ContractJson.mapper().readTree("{\"allow\": true, \"extra\": 1}"));
+    Decision first = PlanDecisions.of(allow);
+    assertSame(first, PlanDecisions.of(allow), "the memo's result instance again: the mapping is reused");
+    assertEquals(false, PlanDecisions.of(deny).allow());
+    assertNull(PlanDecisions.of(other));
+    assertNull(PlanDecisions.of(other), "not the plain shape, also when asked again");
+    Decision again = PlanDecisions.of(allow);
+    assertEquals(first, again);
+    assertThrows(UnsupportedOperationException.class,
+        () -> ((List<Object>) again.obligations().rowFilter().get(0).value()).add(3), "a shared Decision is read-only");
   }
 
   @Provide

@@ -2,7 +2,6 @@ package io.vectorgate.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vectorgate.engine.plan.Ir;
@@ -19,7 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import io.vectorgate.model.RequestContext;
+import io.vectorgate.model.Usage;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -29,8 +32,10 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Per-rule memoization across decisions: on random sequences of inputs (changing identities,
- * collections, actions, times, usage counters) a memoized evaluator gives exactly the results of
- * an unmemoized one, on the shipped library and every DSL golden policy; and the memo does hit.
+ * collections, actions, times, usage counters, request ids; inputs without a time, so that the
+ * library's {@code now_ns} takes its {@code time.now_ns()} branch, with a clock of its own) a
+ * memoized evaluator gives exactly the results of an unmemoized one, on the shipped library and
+ * every DSL golden policy; and the memo does hit.
  */
 class PlanMemoProperties {
   private static final Path ROOT = Path.of(System.getProperty("vectorgate.root"));
@@ -49,11 +54,14 @@ class PlanMemoProperties {
     }
   }
 
+  /** One decision of a sequence: the input, and the clock {@code time.now_ns} reads. */
+  record Step(PolicyInput input, long clock) {}
+
   @Property(tries = 60)
-  void memoizedEqualsUnmemoized(@ForAll("sequences") List<PolicyInput> inputs) throws Exception {
+  void memoizedEqualsUnmemoized(@ForAll("sequences") List<Step> steps) throws Exception {
     List<Val> vals = new ArrayList<>();
-    for (PolicyInput in : inputs) {
-      vals.add(Val.fromJson(ContractJson.mapper().valueToTree(in)));
+    for (Step s : steps) {
+      vals.add(Val.fromJson(ContractJson.mapper().valueToTree(s.input())));
     }
     long hits = 0;
     for (Map.Entry<String, PlanBundle> b : BUNDLES.entrySet()) {
@@ -61,10 +69,10 @@ class PlanMemoProperties {
       Memo memo = new Memo(b.getValue().policy(), 8); // small, so the bound is exercised too
       PlanEvaluator memoized = new PlanEvaluator(b.getValue().policy(), b.getValue().data(), memo);
       for (int i = 0; i < vals.size(); i++) {
-        long now = inputs.get(i).context().timeNs();
+        long now = steps.get(i).clock();
         Val want = plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, vals.get(i), now);
         Val got = memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, vals.get(i), now);
-        assertEquals(want, got, b.getKey() + " input " + i + ": " + inputs.get(i));
+        assertEquals(want, got, b.getKey() + " input " + i + ": " + steps.get(i));
       }
       hits += memo.hits();
     }
@@ -72,9 +80,34 @@ class PlanMemoProperties {
     Statistics.label("memo hits").coverage(c -> c.check(true).percentage(p -> p > 50));
   }
 
+  /**
+   * Sequences where a decision is either a new random input or the previous one with a new
+   * context (as a client's next request: a later time, a new request id, moved usage counters),
+   * so cached results are looked up across both kinds of change; a time of 0 means "not sent".
+   */
   @Provide
-  Arbitrary<List<PolicyInput>> sequences() {
-    return new PlanDifferentialProperties().inputs().list().ofMinSize(2).ofMaxSize(25);
+  Arbitrary<List<Step>> sequences() {
+    Arbitrary<PolicyInput> fresh = new PlanDifferentialProperties().inputs();
+    Arbitrary<long[]> contexts = Arbitraries.longs().between(0, 14 * 86_400L).array(long[].class).ofSize(6);
+    Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 9);
+    return Combinators.combine(fresh, contexts, kinds).as((in, c, kind) -> new Object[] {in, c, kind})
+        .list().ofMinSize(2).ofMaxSize(25).map(raw -> {
+          List<Step> out = new ArrayList<>();
+          PolicyInput prev = null;
+          for (Object[] o : raw) {
+            long[] c = (long[]) o[1];
+            int kind = (Integer) o[2];
+            PolicyInput base = prev == null || kind < 4 ? (PolicyInput) o[0] : prev;
+            long t = 1_767_225_600_000_000_000L + c[0] * 1_000_000_000L;
+            long clock = 1_767_225_600_000_000_000L + c[1] * 1_000_000_000L;
+            boolean sendsTime = kind != 9;
+            RequestContext rc = new RequestContext(java.time.Instant.ofEpochSecond(t / 1_000_000_000L).toString(),
+                sendsTime ? t : 0, "127.0.0.1", "req-" + c[2], new Usage(c[3] % 1300, c[4] % 6000, c[5] % 600, c[2] % 30));
+            prev = PolicyInput.of(base.identity(), base.connection(), base.operation(), rc);
+            out.add(new Step(prev, sendsTime ? t : clock));
+          }
+          return out;
+        });
   }
 
   @Example
@@ -128,35 +161,173 @@ class PlanMemoProperties {
         .get("shown"));
   }
 
-  @Example
-  void rulesReadingTheClockOrUsingWithAreNeverCachedAndPathsAreFound() throws Exception {
+  private static PlanBundle compileRego(String rego) throws Exception {
     Path dir = Files.createTempDirectory("memo");
-    Files.writeString(dir.resolve("p.rego"), """
-        package vectorgate
+    Files.writeString(dir.resolve("p.rego"), rego);
+    return new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS).compile(PolicyCompiler.CompileRequest.of(dir))
+        .orThrow();
+  }
 
-        import rego.v1
-
-        admin if "admins" in input.identity.groups
-
-        late if time.now_ns() > 0
-
-        mocked if admin with input.identity.groups as ["admins"]
-
-        decision := {"allow": admin, "late": late, "mocked": mocked}
-        """);
-    PlanBundle b = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS)
-        .compile(PolicyCompiler.CompileRequest.of(dir)).orThrow();
-    Memo memo = new Memo(b.policy(), 16);
+  private static Map<String, Integer> funcs(PlanBundle b) {
     Map<String, Integer> byName = new LinkedHashMap<>();
     for (Ir.Func f : b.policy().funcs()) {
       byName.put(f.name(), f.index());
     }
+    return byName;
+  }
+
+  private static Val json(String s) throws Exception {
+    return Val.fromJson(ContractJson.mapper().readTree(s));
+  }
+
+  @Example
+  void withIsNeverCachedAndInputPathsAreFound() throws Exception {
+    PlanBundle b = compileRego("""
+        package vectorgate
+
+        import rego.v1
+
+        default admin := false
+
+        admin if "admins" in input.identity.groups
+
+        default mocked := false
+
+        mocked if admin with input.identity.groups as ["admins"]
+
+        decision := {"allow": admin, "mocked": mocked}
+        """);
+    Memo memo = new Memo(b.policy(), 16);
+    Map<String, Integer> byName = funcs(b);
     int admin = byName.get("g0.data.vectorgate.admin");
     assertTrue(memo.cached(admin));
     assertEquals(List.of(List.of("identity", "groups")), memo.paths(admin));
-    assertFalse(memo.cached(byName.get("g0.data.vectorgate.late")), "time.now_ns is not deterministic");
     assertFalse(memo.cached(byName.get("g0.data.vectorgate.mocked")), "with is never cached");
-    assertNull(memo.paths(byName.get("g0.data.vectorgate.decision")), "callers of uncached rules are not cached");
+    assertEquals(List.of(), memo.paths(byName.get("g0.data.vectorgate.decision")),
+        "decision reads no input itself: it is keyed on the results of the rules it calls");
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    for (int i = 0; i < 3; i++) {
+      Val out = memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, json("{\"identity\": {\"groups\": []}}"), 0);
+      assertEquals(json("{\"allow\": false, \"mocked\": true}"), out, "admin is false here but true under `with`");
+    }
+  }
+
+  /**
+   * The write-window shape of the shipped library: a clock rule that reads the request time, else
+   * {@code time.now_ns()}. Its result is cached only when the evaluation did not run the builtin;
+   * rules above it are keyed on its result, and rules that never call it are not re-evaluated when
+   * the time changes.
+   */
+  private static final Val ALLOWED = new Val.Obj(Map.of(Val.str("allow"), Val.TRUE, Val.str("deny"), new Val.SetV()));
+
+  @Example
+  void aClockRuleIsReEvaluatedOnlyWhenItRanTheBuiltinAndItsCallersKeyOnItsResult() throws Exception {
+    PlanBundle b = compileRego("""
+        package vectorgate
+
+        import rego.v1
+
+        now_ns := t if {
+        	t := input.time_ns
+        	is_number(t)
+        	t > 0
+        } else := time.now_ns()
+
+        hour := floor(now_ns / 3600000000000)
+
+        night if hour % 24 < 6
+
+        writer if "writers" in input.groups
+
+        deny contains "night write" if {
+        	input.action == "insert"
+        	night
+        }
+
+        deny contains "not a writer" if {
+        	input.action == "insert"
+        	not writer
+        }
+
+        decision := {"allow": count(deny) == 0, "deny": deny}
+        """);
+    Memo memo = new Memo(b.policy(), 64);
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    long hour = 3_600_000_000_000L;
+    long day = 24 * hour;
+    // a read changes every decision (time, clock); decisions differ by action, groups, time of day
+    for (int i = 0; i < 200; i++) {
+      long t = 1000 * day + (i % 24) * hour + i;
+      String action = i % 3 == 0 ? "search" : "insert";
+      String groups = i % 5 == 0 ? "[]" : "[\"writers\"]";
+      boolean sendsTime = i % 4 != 1;
+      Val in = json("{\"action\": \"" + action + "\", \"groups\": " + groups
+          + (sendsTime ? ", \"time_ns\": " + t : "") + "}");
+      long clock = 2000 * day + ((i * 7) % 24) * hour + i;
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock), "decision " + i + ": " + in);
+    }
+    Map<String, Integer> byName = funcs(b);
+    assertTrue(memo.cached(byName.get("g0.data.vectorgate.now_ns")), "cacheable when the builtin is not run");
+    Map<String, Long> before = memo.missesByRule();
+    // searches at new times: deny never calls night, so nothing above the clock is re-evaluated
+    for (int i = 0; i < 50; i++) {
+      Val in = json("{\"action\": \"search\", \"groups\": [], \"time_ns\": " + (3000 * day + i * hour + i) + "}");
+      assertEquals(ALLOWED, memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0));
+    }
+    assertEquals(before, memo.missesByRule(), "a time the evaluation never reads re-evaluates nothing");
+    // inserts by a writer at new daytime minutes: the clock rules re-run, deny and decision do not
+    // once their callees' results repeat
+    for (int i = 0; i < 50; i++) {
+      Val in = json("{\"action\": \"insert\", \"groups\": [\"writers\"], \"time_ns\": "
+          + (4000 * day + 12 * hour + i * 60_000_000_000L) + "}");
+      assertEquals(ALLOWED, memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0));
+    }
+    Map<String, Long> after = memo.missesByRule();
+    assertEquals(before.get("g0.data.vectorgate.now_ns") + 50, after.get("g0.data.vectorgate.now_ns"));
+    assertTrue(after.get("g0.data.vectorgate.deny") - before.get("g0.data.vectorgate.deny") <= 1,
+        "deny is keyed on night's result, which stays false: " + before + " -> " + after);
+    assertTrue(after.get("g0.data.vectorgate.decision") - before.get("g0.data.vectorgate.decision") <= 1);
+    // without a time, the clock rule runs time.now_ns every decision and is never stored
+    long nowMisses = after.get("g0.data.vectorgate.now_ns");
+    for (int i = 0; i < 10; i++) {
+      Val in = json("{\"action\": \"insert\", \"groups\": [\"writers\"]}");
+      long clock = 5000 * day + (i < 5 ? 2 : 12) * hour;
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock));
+      assertEquals(nowMisses + i + 1, memo.missesByRule().get("g0.data.vectorgate.now_ns"),
+          "time.now_ns ran, so nothing was stored");
+    }
+  }
+
+  @Example
+  void objectGetWithAPathOfConstantsThenAVariableReadsTheValueUnderTheConstantPrefix() throws Exception {
+    PlanBundle b = compileRego("""
+        package vectorgate
+
+        import rego.v1
+
+        usage(key) := object.get(input, ["context", "usage", key], 0)
+
+        default over := false
+
+        over if usage("rows") > 10
+
+        decision := {"allow": over == false}
+        """);
+    Memo memo = new Memo(b.policy(), 16);
+    int over = funcs(b).get("g0.data.vectorgate.over");
+    assertEquals(List.of(List.of("context", "usage")), memo.paths(over), "not the whole input");
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    for (int i = 0; i < 30; i++) {
+      // a new request id every time; the usage changes every 10th request
+      Val in = json("{\"context\": {\"request_id\": \"r" + i + "\", \"usage\": {\"rows\": " + (i / 10) * 6 + "}}}");
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0), "request " + i);
+    }
+    assertEquals(3L, memo.missesByRule().get("g0.data.vectorgate.over"), "re-evaluated only when the usage changed");
   }
 
   @Example

@@ -56,7 +56,10 @@ public final class Builtins {
     }
   }
 
-  /** Builtins whose result depends on more than their operands: rules calling them are never memoized. */
+  /**
+   * Builtins whose result depends on more than their operands: a rule evaluation that runs one is
+   * not memoized ({@link #add} makes each report itself through {@link Context#nondeterministic}).
+   */
   public static final Set<String> NONDETERMINISTIC = Set.of("time.now_ns", "rand.intn", "uuid.rfc4122",
       "http.send", "opa.runtime", "net.lookup_ip_addr", "crypto.x509.parse_and_verify_certificates");
 
@@ -77,7 +80,14 @@ public final class Builtins {
   }
 
   private void add(String name, Builtin b) {
-    map.put(name, b);
+    if (NONDETERMINISTIC.contains(name)) {
+      map.put(name, (ctx, a) -> {
+        ctx.nondeterministic();
+        return b.apply(ctx, a);
+      });
+    } else {
+      map.put(name, b);
+    }
   }
 
   private Builtins() {
@@ -95,10 +105,7 @@ public final class Builtins {
         }
       });
     }
-    add("time.now_ns", (ctx, a) -> {
-      ctx.nondeterministic();
-      return Val.num(ctx.nowNs());
-    });
+    add("time.now_ns", (ctx, a) -> Val.num(ctx.nowNs())); // add() reports it as non-deterministic
     comparisons();
     arithmetic();
     aggregates();

@@ -18,19 +18,33 @@ import java.util.concurrent.atomic.LongAdder;
  * Per-rule memoization across decisions, for one bundle (a new bundle gets a new table, so a swap
  * drops everything).
  *
- * <p>What a rule reads is found once, when the bundle loads, from its IR: the input paths whose
- * values it uses (a whole subtree wherever it uses a value: scans, builtin operands, comparisons,
- * variable keys), the paths it only dereferences with constant keys (their presence decides
- * whether the statement is defined), and, transitively, everything the functions and rules it
- * calls read. Data is constant per bundle. A rule's cached result is keyed by the input values at
- * its value paths and the presence of its other paths, so a result is reused exactly when
- * everything it read is unchanged. A rule that (transitively)
- * contains {@code with}, a dynamic call, or a non-deterministic builtin ({@link
- * Builtins#NONDETERMINISTIC}) is never cached, nor is any rule evaluated inside a {@code with}.
- * Each rule's table holds at most {@code maxEntriesPerRule} results and is cleared when full.
+ * <p>A cached result records what its evaluation read, in the order it read it:
+ *
+ * <ul>
+ *   <li>the input the rule itself reads, found once when the bundle loads from its IR and from the
+ *       IR of the functions it calls (not of the rules it calls): the paths whose values it uses
+ *       (a whole subtree wherever it uses a value: scans, builtin operands, comparisons, variable
+ *       keys) and the paths it only dereferences with constant keys (their presence decides
+ *       whether the statement is defined). These form the first level of its key;
+ *   <li>the results of the rules it actually called, in call order, as the evaluation ran. These
+ *       form a decision tree below the first level: a cached node names the next rule the
+ *       evaluation called, and its children are keyed by that rule's result.
+ * </ul>
+ *
+ * Data is constant per bundle. A look-up walks the tree: it evaluates (memoized in turn) the rule a
+ * node names and follows the child of its result, to a cached result or to a miss. The walk calls a
+ * rule only when the evaluation it replays called it with everything read before it unchanged, so
+ * it calls nothing the evaluation would not call (no extra errors), and a rule above a changing
+ * value is reused when the rule that read the value gives the same result. Only what an evaluation
+ * actually executed counts: a result is not stored when its evaluation ran a non-deterministic
+ * builtin ({@link Builtins#NONDETERMINISTIC}, e.g. the {@code else := time.now_ns()} branch) or a
+ * {@code with}, but its callers are, keyed on its result, which the walk re-evaluates every time.
+ * A rule containing {@code with} or a dynamic call (in its body or a function it calls) is never
+ * cached, nor is any rule evaluated inside a {@code with}, nor rules cheaper to evaluate than to
+ * look up. Each rule's table holds at most {@code maxEntriesPerRule} results and is cleared when
+ * full; a table that filled up without a reuse then stores only every {@value #SPARSE}th result.
  */
 public final class Memo {
-  private static final Object UNDEFINED = new Object();
   /** The key of a rule that reads no input. */
   private static final Ids NO_READS = new Ids(new long[0]);
 
@@ -45,7 +59,16 @@ public final class Memo {
   private final AtomicLong nextId = new AtomicLong();
   /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
   private final int[][] ruleSlots;
-  private final Map<Ids, Object>[] tables;
+  /**
+   * Per rule: the slots of everything its whole call tree can read (rules and functions, static),
+   * when nothing in that tree can run a non-deterministic builtin, a {@code with} or a dynamic call;
+   * else null. Its result is then a function of those reads alone.
+   */
+  private final int[][] fastSlots;
+  /** Per function: its cached results, or null when it is never cached. */
+  private final Table[] tables;
+  private final String[] names;
+  private final int words;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
@@ -58,27 +81,21 @@ public final class Memo {
     Analysis a = new Analysis(policy);
     int n = policy.funcs().size();
     this.ruleSlots = new int[n][];
-    this.tables = new Map[n];
+    this.fastSlots = new int[n][];
+    this.tables = new Table[n];
+    this.names = new String[n];
+    this.words = (n + 63) / 64;
     Map<List<Object>, Integer> slots = new LinkedHashMap<>();
     for (Ir.Func f : policy.funcs()) {
+      names[f.index()] = f.name();
       if (f.params().length == 2 && a.cacheable(f.index())) {
-        Set<List<String>> ps = a.closure(f.index(), a.own, true);
-        Set<List<String>> es = new LinkedHashSet<>();
-        for (List<String> e : a.closure(f.index(), a.ownExists, false)) {
-          if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
-            es.add(e); // the type is not already implied by a value read at or above it
-          }
+        ruleSlots[f.index()] = slotsOf(a.closure(f.index(), a.own, true, false),
+            a.closure(f.index(), a.ownExists, false, false), slots);
+        tables[f.index()] = new Table();
+        if (a.wholeTreePure(f.index())) {
+          fastSlots[f.index()] = slotsOf(a.closure(f.index(), a.own, true, true),
+              a.closure(f.index(), a.ownExists, false, true), slots);
         }
-        int[] rs = new int[ps.size() + es.size()];
-        int i = 0;
-        for (List<String> p : ps) {
-          rs[i++] = slots.computeIfAbsent(List.of(p, false), k -> slots.size());
-        }
-        for (List<String> e : es) {
-          rs[i++] = slots.computeIfAbsent(List.of(e, true), k -> slots.size());
-        }
-        ruleSlots[f.index()] = rs;
-        tables[f.index()] = new ConcurrentHashMap<>();
       }
     }
     this.slotPath = new String[slots.size()][];
@@ -91,6 +108,30 @@ public final class Memo {
       slotShape[e.getValue()] = (Boolean) e.getKey().get(1);
       interned[e.getValue()] = new ConcurrentHashMap<>();
     }
+  }
+
+  /** The slots of value paths {@code ps}, then of the shape paths {@code exists} not implied by a value path. */
+  private static int[] slotsOf(Set<List<String>> ps, Set<List<String>> exists, Map<List<Object>, Integer> slots) {
+    Set<List<String>> es = new LinkedHashSet<>();
+    for (List<String> e : exists) {
+      if (ps.stream().noneMatch(p -> p.size() <= e.size() && e.subList(0, p.size()).equals(p))) {
+        es.add(e); // the type is not already implied by a value read at or above it
+      }
+    }
+    int[] rs = new int[ps.size() + es.size()];
+    int i = 0;
+    for (List<String> p : ps) {
+      rs[i++] = slots.computeIfAbsent(List.of(p, false), k -> slots.size());
+    }
+    for (List<String> e : es) {
+      rs[i++] = slots.computeIfAbsent(List.of(e, true), k -> slots.size());
+    }
+    return rs;
+  }
+
+  /** Whether rule {@code f} has the whole-tree fast path (see {@link #fastGet}). */
+  boolean fast(int func) {
+    return fastSlots[func] != null;
   }
 
   /** Whether rule {@code f} is cached. */
@@ -148,7 +189,15 @@ public final class Memo {
 
   /** The key of rule {@code f} for this evaluation: the ids of what it reads. */
   Ids key(int func, Reads r) {
-    int[] ss = ruleSlots[func];
+    return key(ruleSlots[func], r);
+  }
+
+  /** The whole-tree key of rule {@code f} for this evaluation (see {@link #fast}). */
+  Ids fastKey(int func, Reads r) {
+    return key(fastSlots[func], r);
+  }
+
+  private Ids key(int[] ss, Reads r) {
     if (ss.length == 0) {
       return NO_READS;
     }
@@ -198,7 +247,18 @@ public final class Memo {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Ids k && Arrays.equals(ids, k.ids);
+      if (o == this) {
+        return true;
+      }
+      if (!(o instanceof Ids k) || k.hash != hash || k.ids.length != ids.length) {
+        return false;
+      }
+      for (int i = 0; i < ids.length; i++) { // a few ids: a plain loop beats Arrays.equals here
+        if (ids[i] != k.ids[i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
@@ -213,9 +273,11 @@ public final class Memo {
    */
   static final class Key {
     final Val v;
+    final int hash;
 
     Key(Val v) {
       this.v = v;
+      this.hash = v == null ? 0 : v.hashCode();
     }
 
     @Override
@@ -223,15 +285,20 @@ public final class Memo {
       if (!(o instanceof Key k)) {
         return false;
       }
-      if (v == null || k.v == null) {
-        return v == k.v;
+      return k.hash == hash && matches(k.v);
+    }
+
+    /** Whether {@code w} (null: undefined) equals this key's value, as {@link #equals} does for keys. */
+    boolean matches(Val w) {
+      if (v == null || w == null) {
+        return v == w;
       }
-      return Val.compare(v, k.v) == 0 && sameText(v, k.v);
+      return Val.compare(v, w) == 0 && sameText(v, w);
     }
 
     @Override
     public int hashCode() {
-      return v == null ? 0 : v.hashCode();
+      return hash;
     }
 
     /** Values already equal by Val.compare: walk them in step and compare number texts. */
@@ -284,37 +351,253 @@ public final class Memo {
     return v;
   }
 
-  /** A cached result: a value, {@link #UNDEFINED_RESULT} for a cached undefined, or null on a miss. */
-  Object get(int func, Ids key) {
-    Object v = tables[func].get(key);
-    if (v == null) {
-      misses.increment();
-    } else {
-      hits.increment();
-    }
-    return v;
+  /** One rule's cached results: the first level keyed by its own input reads, then {@link Node}s. */
+  private static final class Table {
+    volatile ConcurrentHashMap<Ids, Node> roots = new ConcurrentHashMap<>();
+    /** Whole-tree results by {@link #fastKey}: a Leaf each. */
+    volatile ConcurrentHashMap<Ids, Leaf> fast = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
+    final LongAdder misses = new LongAdder();
+    /** A stored result was reused since the table was last cleared. */
+    volatile boolean reused;
+    /**
+     * The table filled up last time without one reuse (the rule reads a value that changes on
+     * every decision, such as a usage counter): only every {@value #SPARSE}th result is stored.
+     */
+    volatile boolean sparse;
+    /** Misses since the last stored result in sparse mode (a racy count is fine: it only spaces stores). */
+    int skipped;
   }
 
-  void put(int func, Ids key, Val result) {
-    Map<Ids, Object> t = tables[func];
-    if (t.size() >= maxEntriesPerRule) {
-      t.clear();
+  private static final int SPARSE = 16;
+
+  /** A node of a rule's tree: a {@link Leaf} (the cached result) or a {@link Step}. */
+  abstract static sealed class Node permits Leaf, Step {}
+
+  /** The cached result: a value, or null for a cached undefined. */
+  static final class Leaf extends Node {
+    final Val value;
+
+    Leaf(Val value) {
+      this.value = value;
     }
-    t.put(key, result == null ? UNDEFINED : result);
   }
 
-  static final Object UNDEFINED_RESULT = UNDEFINED;
+  /** The evaluation called rule {@code callee} next; the children are keyed by its result. */
+  static final class Step extends Node {
+    private static final int SMALL = 8;
+    final int callee;
+    /** The first children, as key, node, key, node, ...: most steps have one or two. */
+    private volatile Object[] kids = new Object[0];
+    /** The children past {@link #SMALL}, or null. */
+    private volatile ConcurrentHashMap<Key, Node> more;
+    /** The last result looked up and its child: results served from the memo repeat the same instance. */
+    private volatile Object[] last;
+
+    Step(int callee) {
+      this.callee = callee;
+    }
+
+    /** The child for the callee's result {@code v} (null: undefined), or null when none is cached. */
+    Node child(Val v) {
+      Object[] l = last;
+      if (l != null && l[0] == v) {
+        return (Node) l[1];
+      }
+      Object[] ks = kids;
+      for (int i = 0; i < ks.length; i += 2) {
+        if (((Key) ks[i]).v == v) { // a result answered from the memo is the instance recorded here
+          last = new Object[] {v, ks[i + 1]};
+          return (Node) ks[i + 1];
+        }
+      }
+      Node n = null;
+      if (more == null) {
+        // few children: compare directly, which stops at the first difference (a hash walks the whole value)
+        for (int i = 0; i < ks.length && n == null; i += 2) {
+          if (((Key) ks[i]).matches(v)) {
+            n = (Node) ks[i + 1];
+          }
+        }
+      } else {
+        n = find(new Key(v));
+      }
+      if (n != null) {
+        last = new Object[] {v, n};
+      }
+      return n;
+    }
+
+    private Node find(Key k) {
+      Object[] ks = kids;
+      for (int i = 0; i < ks.length; i += 2) {
+        Key x = (Key) ks[i];
+        if (x.hash == k.hash && x.equals(k)) {
+          return (Node) ks[i + 1];
+        }
+      }
+      ConcurrentHashMap<Key, Node> m = more;
+      return m == null ? null : m.get(k);
+    }
+
+    /** The child for {@code k}: the one there, else {@code n}, added. */
+    synchronized Node add(Key k, Node n) {
+      Node there = find(k);
+      if (there != null) {
+        return there;
+      }
+      Object[] ks = kids;
+      if (ks.length < 2 * SMALL) {
+        Object[] grown = Arrays.copyOf(ks, ks.length + 2);
+        grown[ks.length] = k;
+        grown[ks.length + 1] = n;
+        kids = grown;
+      } else {
+        if (more == null) {
+          more = new ConcurrentHashMap<>();
+        }
+        more.put(k, n);
+      }
+      return n;
+    }
+  }
+
+  /** What one rule evaluation called so far: each rule once, with its result, in call order. */
+  final class Frame {
+    private final long[] seen = new long[words];
+    int[] funcs = new int[8];
+    Val[] values = new Val[8];
+    int count;
+    /** It ran something non-deterministic or a {@code with}: its result is not stored. */
+    boolean tainted;
+
+    void record(int func, Val v) {
+      long bit = 1L << (func & 63);
+      if ((seen[func >>> 6] & bit) != 0) {
+        return; // within one evaluation a rule has one value: a second call tells nothing new
+      }
+      seen[func >>> 6] |= bit;
+      if (count == funcs.length) {
+        funcs = Arrays.copyOf(funcs, count * 2);
+        values = Arrays.copyOf(values, count * 2);
+      }
+      funcs[count] = func;
+      values[count++] = v;
+    }
+  }
+
+  Frame frame() {
+    return new Frame();
+  }
+
+  /** The first node of rule {@code func}'s tree for key {@code key}: a Leaf, a Step, or null (a miss). */
+  Node root(int func, Ids key) {
+    return tables[func].roots.get(key);
+  }
+
+  /** A hit of rule {@code func}; the count is added per evaluation ({@link #hits(int)}). */
+  void hit(int func) {
+    Table t = tables[func];
+    if (!t.reused) {
+      t.reused = true;
+    }
+  }
+
+  /**
+   * The whole-tree fast path: rule {@code func}'s result when its whole call tree read the same
+   * values before (a Leaf), else null. Valid only for rules with {@link #fast}: their result depends
+   * on nothing else, so no walk of the callees' results is needed.
+   */
+  Leaf fastGet(int func, Ids key) {
+    return tables[func].fast.get(key);
+  }
+
+  void fastPut(int func, Ids key, Val result) {
+    Table t = tables[func];
+    ConcurrentHashMap<Ids, Leaf> m = t.fast;
+    if (m.size() >= maxEntriesPerRule) {
+      m = new ConcurrentHashMap<>();
+      t.fast = m;
+    }
+    m.put(key, new Leaf(result));
+  }
+
+  /** Adds one evaluation's hits to the total (one shared counter update per evaluation, not per hit). */
+  void hits(int n) {
+    if (n > 0) {
+      hits.add(n);
+    }
+  }
+
+  void miss(int func) {
+    misses.increment();
+    tables[func].misses.increment();
+  }
+
+  /**
+   * Stores rule {@code func}'s result {@code result} (null: undefined) of an evaluation that read
+   * {@code key} and called what {@code frame} recorded. A path that disagrees with the tree (which
+   * a deterministic evaluation cannot produce) is not stored.
+   */
+  void put(int func, Ids key, Frame frame, Val result) {
+    Table t = tables[func];
+    if (t.sparse && ++t.skipped < SPARSE) {
+      return;
+    }
+    t.skipped = 0;
+    if (t.results.incrementAndGet() > maxEntriesPerRule) {
+      t.sparse = !t.reused;
+      t.reused = false;
+      t.roots = new ConcurrentHashMap<>();
+      t.results.set(1);
+    }
+    ConcurrentHashMap<Ids, Node> roots = t.roots;
+    Leaf leaf = new Leaf(result);
+    if (frame.count == 0) {
+      roots.putIfAbsent(key, leaf);
+      return;
+    }
+    Node n = roots.computeIfAbsent(key, k -> new Step(frame.funcs[0]));
+    for (int i = 0; i < frame.count; i++) {
+      if (!(n instanceof Step s) || s.callee != frame.funcs[i]) {
+        return;
+      }
+      Key k = new Key(frame.values[i]);
+      n = s.add(k, i == frame.count - 1 ? leaf : new Step(frame.funcs[i + 1]));
+    }
+  }
+
+  /** Per rule that missed at least once: its misses (re-evaluations), for diagnostics. */
+  public Map<String, Long> missesByRule() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (int i = 0; i < tables.length; i++) {
+      if (tables[i] != null && tables[i].misses.sum() > 0) {
+        out.put(names[i], tables[i].misses.sum());
+      }
+    }
+    return out;
+  }
 
   // ------------------------------------------------------------------ static analysis
 
-  /** Input paths and cacheability of every function, from its statements. */
+  /**
+   * Input paths and cacheability of every function, from its statements. A rule's paths and
+   * cacheability include those of the functions it calls (they run inside its evaluation) but not
+   * those of the rules it calls (their results are recorded as the evaluation runs).
+   */
   private static final class Analysis {
     final Ir.Policy policy;
     final List<Set<List<String>>> own = new ArrayList<>();
     final List<Set<List<String>>> ownExists = new ArrayList<>();
     private Set<List<String>> existsOfCurrent;
+    /** Per function: the non-rule functions it calls. */
     final List<Set<Integer>> calls = new ArrayList<>();
+    /** Per function: the rules it calls. */
+    final List<Set<Integer>> ruleCalls = new ArrayList<>();
+    private Set<Integer> ruleCallees;
     final BitSet impure = new BitSet();
+    /** Functions that call a non-deterministic builtin themselves. */
+    final BitSet nondet = new BitSet();
 
     Analysis(Ir.Policy policy) {
       this.policy = policy;
@@ -323,7 +606,9 @@ public final class Memo {
         existsOfCurrent = new LinkedHashSet<>();
         constArr.clear();
         constArrBlock.clear();
+        openArr.clear();
         Set<Integer> callees = new HashSet<>();
+        ruleCallees = new HashSet<>();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
           pathOf.put(f.params()[0], List.of());
@@ -334,8 +619,12 @@ public final class Memo {
         own.add(reads);
         ownExists.add(existsOfCurrent);
         calls.add(callees);
+        ruleCalls.add(ruleCallees);
+        if (cheap(f.blocks(), new int[] {CHEAP_STATEMENTS})) {
+          cheap.set(f.index());
+        }
       }
-      // impurity spreads to callers
+      // impurity spreads to the callers of functions (not of rules: a caller keys on a rule's result)
       boolean changed = true;
       while (changed) {
         changed = false;
@@ -355,20 +644,70 @@ public final class Memo {
     }
 
     boolean cacheable(int f) {
-      return !impure.get(f);
+      return !impure.get(f) && !cheap.get(f);
     }
 
-    /** What f and everything it calls read; {@code minimize} drops value paths under another value path. */
-    Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize) {
-      Set<List<String>> out = new LinkedHashSet<>();
+    /**
+     * Rules that cost less to evaluate than to look up: at most {@value #CHEAP_STATEMENTS}
+     * statements, no loop, no builtin or function call (calls of rules are fine: they are memoized
+     * themselves), no value built. Their callers key on their results as on any rule's.
+     */
+    final BitSet cheap = new BitSet();
+    private static final int CHEAP_STATEMENTS = 24;
+
+    private static boolean cheap(List<Ir.Block> blocks, int[] budget) {
+      for (Ir.Block b : blocks) {
+        for (Ir.Stmt s : b.stmts()) {
+          if (--budget[0] < 0 || s instanceof Ir.Scan || s instanceof Ir.With || s instanceof Ir.CallDynamic
+              || s instanceof Ir.MakeObject || s instanceof Ir.MakeArray || s instanceof Ir.MakeSet
+              || (s instanceof Ir.Call c && (c.func() < 0 || c.args().length != 2))) {
+            return false;
+          }
+          if (s instanceof Ir.BlockStmt bs && !cheap(bs.blocks(), budget)) {
+            return false;
+          }
+          if (s instanceof Ir.Not n && !cheap(List.of(n.block()), budget)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    /** f and everything it calls: its functions, and with {@code rules} the rules too, transitively. */
+    private Set<Integer> tree(int f, boolean rules) {
       Set<Integer> seen = new HashSet<>();
       List<Integer> todo = new ArrayList<>(List.of(f));
       while (!todo.isEmpty()) {
         int g = todo.remove(todo.size() - 1);
         if (seen.add(g)) {
-          out.addAll(per.get(g));
           todo.addAll(calls.get(g));
+          if (rules) {
+            todo.addAll(ruleCalls.get(g));
+          }
         }
+      }
+      return seen;
+    }
+
+    /** Nothing in f's whole call tree runs {@code with}, a dynamic call or a non-deterministic builtin. */
+    boolean wholeTreePure(int f) {
+      for (int g : tree(f, true)) {
+        if (impure.get(g) || nondet.get(g)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * What f and the functions it calls (with {@code rules}: everything it calls) read;
+     * {@code minimize} drops value paths under another value path.
+     */
+    Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize, boolean rules) {
+      Set<List<String>> out = new LinkedHashSet<>();
+      for (int g : tree(f, rules)) {
+        out.addAll(per.get(g));
       }
       if (!minimize) {
         return out;
@@ -403,14 +742,21 @@ public final class Memo {
     /** The block whose statements are being read. */
     private Ir.Block current;
     /**
-     * Array locals built in {@link #current} from string constants only (MakeArray, then
-     * ArrayAppend of constants in the same block): a constant path such as object.get's
-     * {@code ["identity", "subject"]}. Anything else written to the local removes it.
+     * Array locals built in {@link #current} starting with string constants (MakeArray, then
+     * ArrayAppend of constants in the same block): a path such as object.get's
+     * {@code ["identity", "subject"]}, or the constant prefix of one that goes on with something
+     * else ({@code ["context", "usage", key]}: the whole value under the prefix counts as read).
+     * Anything else written to the local removes it.
      */
     private final Map<Integer, List<String>> constArr = new HashMap<>();
+    /** The arrays of {@link #constArr} that had a non-constant element appended: no more keys. */
+    private final java.util.Set<Integer> openArr = new HashSet<>();
     private final Map<Integer, Ir.Block> constArrBlock = new HashMap<>();
 
-    /** The input path {@code object.get(args[0], args[1], _)} looks up, or null when not constant. */
+    /**
+     * The input path {@code object.get(args[0], args[1], _)} looks up (or the constant prefix of
+     * it, whose value holds every path below), or null when not known.
+     */
     private List<String> objectGetPath(Ir.Call c, Map<Integer, List<String>> pathOf) {
       if (!c.name().equals("object.get") || c.args().length != 3 || !(c.args()[0] instanceof Ir.Local src)) {
         return null;
@@ -437,6 +783,7 @@ public final class Memo {
     private void written(int local, Map<Integer, List<String>> pathOf) {
       pathOf.remove(local);
       constArr.remove(local);
+      openArr.remove(local);
     }
 
     /** Only whether the local is defined matters: for an input path, its presence. */
@@ -498,10 +845,12 @@ public final class Memo {
           }
           use(c.args()[i], pathOf, reads);
         }
-        if (c.func() >= 0) {
+        if (c.func() >= 0 && policy.funcs().get(c.func()).params().length != 2) {
           callees.add(c.func());
+        } else if (c.func() >= 0) {
+          ruleCallees.add(c.func());
         } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
-          impure.set(self);
+          nondet.set(self);
         }
         written(c.result(), pathOf);
       } else if (s instanceof Ir.With || s instanceof Ir.CallDynamic) {
@@ -546,11 +895,12 @@ public final class Memo {
         use(x.value(), pathOf, reads);
         use(x.array(), pathOf, reads);
         List<String> arr = constArr.get(x.array());
-        if (arr != null && constArrBlock.get(x.array()) == current && x.value() instanceof Ir.Const k
-            && k.value() instanceof Val.Str str) {
+        if (arr == null || constArrBlock.get(x.array()) != current) {
+          constArr.remove(x.array());
+        } else if (x.value() instanceof Ir.Const k && k.value() instanceof Val.Str str && !openArr.contains(x.array())) {
           arr.add(str.value);
         } else {
-          constArr.remove(x.array());
+          openArr.add(x.array()); // the path goes on with something unknown: keep the prefix
         }
       } else if (s instanceof Ir.ObjectInsert x) {
         use(x.key(), pathOf, reads);
@@ -577,6 +927,7 @@ public final class Memo {
         written(x.target(), pathOf);
         constArr.put(x.target(), new ArrayList<>());
         constArrBlock.put(x.target(), current);
+        openArr.remove(x.target());
       } else if (s instanceof Ir.MakeObject x) {
         written(x.target(), pathOf);
       } else if (s instanceof Ir.MakeSet x) {

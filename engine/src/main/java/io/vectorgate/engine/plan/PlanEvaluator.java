@@ -69,6 +69,10 @@ public final class PlanEvaluator {
     Object[] memo;
     /** What this evaluation read for the cross-decision memo; made on its first look-up. */
     Memo.Reads reads;
+    /** The cacheable rule evaluation running now (what it calls is recorded), or null. */
+    Memo.Frame cur;
+    /** Memo hits of this evaluation, added to the memo's total at its end. */
+    int hits;
     Val ret;
     Val.SetV results;
     int withDepth;
@@ -96,7 +100,9 @@ public final class PlanEvaluator {
 
     @Override
     public void nondeterministic() {
-      // only a cross-decision memo would care; this evaluator has none
+      if (cur != null) {
+        cur.tainted = true; // this result is not stored; callers key on it and re-evaluate it
+      }
     }
   }
 
@@ -130,8 +136,14 @@ public final class PlanEvaluator {
     Val[] locals = new Val[p.localCount()];
     locals[0] = input;
     locals[1] = data;
-    for (Ir.Block b : p.blocks()) {
-      execBlock(b, locals, r);
+    try {
+      for (Ir.Block b : p.blocks()) {
+        execBlock(b, locals, r);
+      }
+    } finally {
+      if (memo != null) {
+        memo.hits(r.hits);
+      }
     }
     return r.results;
   }
@@ -468,10 +480,16 @@ public final class PlanEvaluator {
     Object[] savedMemo = r.memo;
     r.memo = new Object[funcs.length];
     r.withDepth++;
+    Memo.Frame outer = r.cur;
+    if (outer != null) {
+      outer.tainted = true; // what runs under `with` is not recorded
+    }
+    r.cur = null;
     int c;
     try {
       c = execBlock(x.block(), l, r);
     } finally {
+      r.cur = outer;
       r.withDepth--;
       r.memo = savedMemo;
       l[x.local()] = saved;
@@ -562,32 +580,87 @@ public final class PlanEvaluator {
   }
 
   private Val callFunc(Ir.Func f, Val[] args, Run r) {
-    boolean rule = f.params().length == 2;
-    if (rule) {
-      Object m = r.memo[f.index()];
-      if (m != null) {
-        return m == UNDEFINED ? null : (Val) m;
-      }
-      if (memo != null && r.withDepth == 0 && args[0] == r.input && memo.cached(f.index())) {
-        if (r.reads == null) {
-          r.reads = memo.reads(r.input);
-        }
-        Memo.Ids key = memo.key(f.index(), r.reads);
-        Object hit = memo.get(f.index(), key);
-        Val v;
-        if (hit != null) {
-          v = hit == Memo.UNDEFINED_RESULT ? null : (Val) hit;
-        } else {
-          v = invoke(f, args, r);
-          memo.put(f.index(), key, v);
-        }
-        r.memo[f.index()] = v == null ? UNDEFINED : v;
-        return v;
+    if (f.params().length != 2) {
+      return invoke(f, args, r); // a function: part of its caller's evaluation
+    }
+    int fi = f.index();
+    Object m = r.memo[fi];
+    Val v;
+    if (m != null) {
+      v = m == UNDEFINED ? null : (Val) m;
+    } else {
+      v = evalRule(f, args, r);
+      r.memo[fi] = v == null ? UNDEFINED : v;
+    }
+    if (r.cur != null) {
+      if (args[0] == r.input && args[1] == data) {
+        r.cur.record(fi, v);
+      } else {
+        r.cur.tainted = true;
       }
     }
-    Val v = invoke(f, args, r);
-    if (rule) {
-      r.memo[f.index()] = v == null ? UNDEFINED : v;
+    return v;
+  }
+
+  /** A rule's value: from the cross-decision memo when cached, else evaluated. */
+  private Val evalRule(Ir.Func f, Val[] args, Run r) {
+    Memo.Frame outer = r.cur;
+    int fi = f.index();
+    if (memo == null || r.withDepth != 0 || args[0] != r.input || args[1] != data || !memo.cached(fi)) {
+      r.cur = null; // the caller records this rule's result, not what it called
+      try {
+        return invoke(f, args, r);
+      } finally {
+        r.cur = outer;
+      }
+    }
+    if (r.reads == null) {
+      r.reads = memo.reads(r.input);
+    }
+    Memo.Ids fastKey = null;
+    if (memo.fast(fi)) {
+      fastKey = memo.fastKey(fi, r.reads);
+      Memo.Leaf leaf = memo.fastGet(fi, fastKey);
+      if (leaf != null) {
+        memo.hit(fi);
+        r.hits++;
+        return leaf.value;
+      }
+    }
+    Memo.Ids key = memo.key(fi, r.reads);
+    Memo.Node node = memo.root(fi, key);
+    r.cur = null;
+    try {
+      // replay the cached evaluations: each node names the rule they called next, with everything
+      // read before it equal, so this calls only what an evaluation now would call too
+      while (node instanceof Memo.Step s) {
+        node = s.child(callFunc(funcs[s.callee], args, r));
+      }
+    } finally {
+      r.cur = outer;
+    }
+    if (node instanceof Memo.Leaf leaf) {
+      memo.hit(fi);
+      r.hits++;
+      if (fastKey != null) {
+        memo.fastPut(fi, fastKey, leaf.value);
+      }
+      return leaf.value;
+    }
+    memo.miss(fi);
+    Memo.Frame frame = memo.frame();
+    r.cur = frame;
+    Val v;
+    try {
+      v = invoke(f, args, r);
+    } finally {
+      r.cur = outer;
+    }
+    if (!frame.tainted) {
+      memo.put(fi, key, frame, v);
+      if (fastKey != null) {
+        memo.fastPut(fi, fastKey, v);
+      }
     }
     return v;
   }
