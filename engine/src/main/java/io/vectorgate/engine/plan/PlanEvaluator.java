@@ -576,6 +576,13 @@ public final class PlanEvaluator {
       return x.builtin().apply(r, args);
     } catch (Builtins.BuiltinError | ArithmeticException | NumberFormatException e) {
       return null; // OPA's default (non-strict) mode: a builtin error makes the expression undefined
+    } catch (PlanException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // operands a builtin cannot take at all (a malformed plan calling it with the wrong number of
+      // operands): the evaluation fails, and the engine denies with engine_error; never a crash
+      throw new PlanException("builtin `" + x.name() + "` failed on " + args.length + " operand(s) at "
+          + x.loc() + ": " + e, e);
     }
   }
 

@@ -90,6 +90,50 @@ class IrReaderProperties {
     return Arbitraries.integers().array(int[].class).ofSize(4).list().ofMinSize(1).ofMaxSize(4);
   }
 
+  /**
+   * A builtin called with fewer operands than it takes (found by the property above: a call to a
+   * collection builtin left with no operands threw ArrayIndexOutOfBoundsException): every builtin
+   * call of the library, stripped of its operands, loads or is refused, and evaluating it fails only
+   * with a {@link PlanException} naming the builtin.
+   */
+  @Example
+  void builtinsCalledWithoutTheirOperandsFailAsPlanExceptions() {
+    int stripped = 0;
+    List<String> failures = new ArrayList<>();
+    for (ObjectNode call : objects(plan, new ArrayList<>())) {
+      JsonNode stmt = call.get("stmt");
+      if (!"CallStmt".equals(call.path("type").asText()) || stmt == null || stmt.path("func").asText().startsWith("g0.")
+          || !stmt.path("args").isArray() || stmt.path("args").isEmpty()) {
+        continue;
+      }
+      ArrayNode saved = ((ArrayNode) stmt.get("args")).deepCopy();
+      ((ObjectNode) stmt).set("args", ContractJson.mapper().createArrayNode());
+      try {
+        Ir.Policy p = new IrReader(Builtins.standard()).read(plan);
+        PlanEvaluator ev = new PlanEvaluator(p, new Val.Obj());
+        for (Ir.Plan entry : p.plans()) {
+          try {
+            ev.evaluate(entry, new Val.Obj(), 0, System.nanoTime() + 2_000_000_000L);
+          } catch (PlanException failed) {
+            if (failed.getMessage().contains("builtin `")
+                && !failed.getMessage().contains("`" + stmt.path("func").asText() + "`")) {
+              failures.add(failed.getMessage());
+            }
+          }
+        }
+      } catch (PlanException refused) {
+        // refused at load: fine
+      } catch (RuntimeException other) {
+        failures.add(stmt.path("func").asText() + ": " + other);
+      } finally {
+        ((ObjectNode) stmt).set("args", saved);
+      }
+      stripped++;
+    }
+    assertTrue(stripped > 10, "the library calls builtins: " + stripped);
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
   @Example
   void hostileLocalsAndNestingAreRefused() {
     ObjectNode huge = plan.deepCopy();
