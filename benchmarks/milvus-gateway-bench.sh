@@ -8,6 +8,8 @@
 # load to compile the request path and the ~40 MB of code generated from the policy's WebAssembly
 # (measured cold: in-gateway p50 fell from 11 ms to 1.6 ms over the first 12 s, and C2 was still
 # compiling PolicyEngine.decide and MilvusAdapter.decode after 70 s; docs/performance.md).
+# Two more rows measure the floor of the gRPC stack at saturation (GrpcFloorProxy in the proxy's test
+# classes: the same grpc-netty stack passing calls through, parsed + worker hand-off, and raw bytes).
 # Each run also reports the CPU time per request of the gateway JVM and of Milvus Lite (from /proc,
 # 10 ms ticks; the run's own 3 s warm-up included).
 # Env: SECONDS_PER_RUN (default 15), PROCS (default 4), WARMUP_SECONDS (default 60),
@@ -50,16 +52,30 @@ start_demo_gateway gateway "$work/gateway.yaml" "$oidc_port" "$gateway_port" ${G
   -cp "$gateway_classes:$(cat "$work/classpath.txt")"
 gateway_pid="$demo_pid"
 token="$(token_of bob)"
+# The floor (issue 16): GrpcFloorProxy on the same grpc-netty stack, passing calls to Milvus Lite with nothing
+# else; `parsed` also parses and re-serializes every message and hands each call to a worker, as the gateway
+# does; `raw` passes bytes on the transport threads. Driven with the row filter, so Milvus does the same work.
+floor_pids=()
+for mode in parsed raw; do
+  port="$(free_port)"
+  java -cp "$gateway_classes:$(cat "$work/classpath.txt")" io.vectorgate.proxy.bench.GrpcFloorProxy "$mode" "$port" \
+    "127.0.0.1:$milvus_port" "$(nproc)" >"$work/floor-$mode.out" 2>"$work/floor-$mode.log" &
+  pid=$!; floor_pids+=("$pid"); pids+=("$pid")
+  wait_port "$port"
+  eval "floor_${mode}_port=$port floor_${mode}_pid=$pid"
+done
 
 py="$root/.venv/bin/python"
 # the row filter bob's policy makes the gateway add: direct runs with it separate Milvus's own cost of
 # filtering from the gateway's
 row_filter='tenant_id == "acme"'
-run() { # run <out-name> <bench args...>: the bench's JSON plus CPU µs per request of gateway and Milvus Lite
+run() { # run <out-name> <bench args...>: the bench's JSON plus CPU µs per request of the proxy and Milvus Lite
   local out="$1"; shift
-  local g0 m0; g0="$(ticks "$gateway_pid")"; m0="$(ticks "$milvus_pid")"
+  local proxy_pid="$gateway_pid"
+  case "$out" in floor-parsed-*) proxy_pid="$floor_parsed_pid" ;; floor-raw-*) proxy_pid="$floor_raw_pid" ;; esac
+  local g0 m0; g0="$(ticks "$proxy_pid")"; m0="$(ticks "$milvus_pid")"
   "$py" "$root/python/bench_milvus.py" --seconds "$SECONDS_PER_RUN" "$@" > "$work/$out.raw.json"
-  local g1 m1; g1="$(ticks "$gateway_pid")"; m1="$(ticks "$milvus_pid")"
+  local g1 m1; g1="$(ticks "$proxy_pid")"; m1="$(ticks "$milvus_pid")"
   python3 - "$work/$out.raw.json" "$((g1 - g0))" "$((m1 - m0))" "$(getconf CLK_TCK)" > "$work/$out.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); hz = float(sys.argv[4])
@@ -79,19 +95,27 @@ echo "milvus-bench: saturation, $PROCS processes" >&2
 run direct-n --name direct --uri "http://127.0.0.1:$milvus_port" --procs "$PROCS"
 run filtered-n --name direct-filtered --uri "http://127.0.0.1:$milvus_port" --filter "$row_filter" --procs "$PROCS"
 run gateway-n --name gateway --uri "http://127.0.0.1:$gateway_port" --token "$token" --procs "$PROCS"
+echo "milvus-bench: the floor, $PROCS processes" >&2
+"$py" "$root/python/bench_milvus.py" --seconds 10 --warmup 0 --uri "http://127.0.0.1:$floor_parsed_port" --filter "$row_filter" --procs "$PROCS" > /dev/null
+"$py" "$root/python/bench_milvus.py" --seconds 10 --warmup 0 --uri "http://127.0.0.1:$floor_raw_port" --filter "$row_filter" --procs "$PROCS" > /dev/null
+run floor-parsed-n --name floor-parsed --uri "http://127.0.0.1:$floor_parsed_port" --filter "$row_filter" --procs "$PROCS"
+run floor-raw-n --name floor-raw --uri "http://127.0.0.1:$floor_raw_port" --filter "$row_filter" --procs "$PROCS"
 
 echo "milvus-bench: end $(uptime)" >&2
 python3 - "$work" "$PROCS" <<'PY'
 import json, sys, os
 w, procs = sys.argv[1], sys.argv[2]
 r = {n: json.load(open(os.path.join(w, n + ".json")))
-     for n in ("direct-1", "filtered-1", "gateway-1", "direct-n", "filtered-n", "gateway-n")}
-print("| run | p50 (µs) | p99 (µs) | ops/s | gateway CPU µs/req | Milvus Lite CPU µs/req |")
+     for n in ("direct-1", "filtered-1", "gateway-1", "direct-n", "filtered-n", "gateway-n", "floor-parsed-n",
+               "floor-raw-n")}
+print("| run | p50 (µs) | p99 (µs) | ops/s | gateway (or floor proxy) CPU µs/req | Milvus Lite CPU µs/req |")
 print("|---|---:|---:|---:|---:|---:|")
 for n, label in (("direct-1", "direct, 1 client"), ("filtered-1", "direct + row filter, 1 client"),
                  ("gateway-1", "through gateway, 1 client"), ("direct-n", f"direct, {procs} clients"),
                  ("filtered-n", f"direct + row filter, {procs} clients"),
-                 ("gateway-n", f"through gateway, {procs} clients")):
+                 ("gateway-n", f"through gateway, {procs} clients"),
+                 ("floor-parsed-n", f"floor proxy, parsed + worker, row filter, {procs} clients"),
+                 ("floor-raw-n", f"floor proxy, raw bytes, row filter, {procs} clients")):
     x = r[n]; print(f"| {label} | {x['p50_us']:.0f} | {x['p99_us']:.0f} | {x['ops_per_s']:.0f} |"
                    f" {x['gateway_cpu_us_per_req']:.0f} | {x['milvus_cpu_us_per_req']:.0f} |")
 print()
