@@ -17,14 +17,7 @@ class ConnectionsApiConfigTest {
   Path dir;
 
   private GatewayConfig parse(String admin) throws Exception {
-    Files.createDirectories(dir.resolve("rego"));
-    return ConfigLoader.parse("""
-        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
-        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:19530", credential: {env: X}}]
-        identity: {issuer: "http://127.0.0.1:1/i", audiences: [vectorgate]}
-        policy: {rego_dirs: [rego]}
-        masking: {hmac_key: {env: K}}
-        """ + admin, dir, "gw.yaml");
+    return MinimalConfig.parse(dir, admin);
   }
 
   @Test

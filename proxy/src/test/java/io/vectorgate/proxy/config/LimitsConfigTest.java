@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,14 +14,7 @@ class LimitsConfigTest {
   Path dir;
 
   private GatewayConfig parse(String limits) throws Exception {
-    Files.createDirectories(dir.resolve("rego"));
-    return ConfigLoader.parse("""
-        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
-        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:19530", credential: {env: X}}]
-        identity: {issuer: "http://127.0.0.1:1/i", audiences: [vectorgate]}
-        policy: {rego_dirs: [rego]}
-        masking: {hmac_key: {env: K}}
-        """ + limits, dir, "gw.yaml");
+    return MinimalConfig.parse(dir, limits);
   }
 
   @Test

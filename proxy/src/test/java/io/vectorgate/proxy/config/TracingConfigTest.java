@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,14 +16,7 @@ class TracingConfigTest {
   Path dir;
 
   private GatewayConfig parse(String tracing) throws Exception {
-    Files.createDirectories(dir.resolve("rego"));
-    return ConfigLoader.parse("""
-        listeners: [{name: m, kind: milvus-grpc, address: "127.0.0.1:0", connection: c}]
-        connections: [{name: c, kind: milvus, upstream: "127.0.0.1:19530", credential: {env: X}}]
-        identity: {issuer: "http://127.0.0.1:1/i", audiences: [vectorgate]}
-        policy: {rego_dirs: [rego]}
-        masking: {hmac_key: {env: K}}
-        """ + tracing, dir, "gw.yaml");
+    return MinimalConfig.parse(dir, tracing);
   }
 
   @Test
