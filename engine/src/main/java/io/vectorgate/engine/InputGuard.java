@@ -27,34 +27,33 @@ final class InputGuard {
     if (p != null) {
       return p;
     }
-    return bytes[0] > maxBytes
-        ? new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes[0] + " bytes, over the limit of " + maxBytes)
-        : null;
+    return bytes[0] > maxBytes ? tooLarge(bytes[0], maxBytes) : null;
+  }
+
+  static Problem tooLarge(long bytes, int maxBytes) {
+    return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes + " bytes, over the limit of " + maxBytes);
+  }
+
+  static Problem tooDeep(int maxDepth) {
+    return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+  }
+
+  static Problem overLimit(int maxBytes) {
+    return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
   }
 
   /**
-   * {@link #checkTree} on a plan value ({@link TypedInput}): the same depth, surrogate and size
-   * rules, counted as Jackson would write the value.
+   * {@link #checkTree}'s walk over a plan value, adding to {@code bytes} the size Jackson would
+   * write for it; {@link TypedInput#checked} walks the values it did not build itself with it.
    */
-  static Problem checkVal(io.vectorgate.engine.plan.Val root, int maxBytes, int maxDepth) {
-    long[] bytes = {0};
-    Problem p = walkVal(root, 0, maxDepth, bytes, maxBytes);
-    if (p != null) {
-      return p;
-    }
-    return bytes[0] > maxBytes
-        ? new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is " + bytes[0] + " bytes, over the limit of " + maxBytes)
-        : null;
-  }
-
-  private static Problem walkVal(io.vectorgate.engine.plan.Val n, int depth, int maxDepth, long[] bytes,
+  static Problem walkVal(io.vectorgate.engine.plan.Val n, int depth, int maxDepth, long[] bytes,
       int maxBytes) {
     if (bytes[0] > maxBytes) {
-      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
+      return overLimit(maxBytes);
     }
     if (n instanceof io.vectorgate.engine.plan.Val.Obj o) {
       if (depth + 1 > maxDepth) {
-        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+        return tooDeep(maxDepth);
       }
       bytes[0] += 2 + Math.max(0, o.map.size() - 1);
       for (var e : o.map.entrySet()) {
@@ -71,7 +70,7 @@ final class InputGuard {
     }
     if (n instanceof io.vectorgate.engine.plan.Val.Arr a) {
       if (depth + 1 > maxDepth) {
-        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+        return tooDeep(maxDepth);
       }
       bytes[0] += 2 + Math.max(0, a.items.size() - 1);
       for (io.vectorgate.engine.plan.Val c : a.items) {
@@ -98,11 +97,11 @@ final class InputGuard {
   private static Problem walk(com.fasterxml.jackson.databind.JsonNode n, int depth, int maxDepth, long[] bytes,
       int maxBytes) {
     if (bytes[0] > maxBytes) {
-      return new Problem(ReasonCodes.INPUT_TOO_LARGE, "input is over the limit of " + maxBytes + " bytes");
+      return overLimit(maxBytes);
     }
     if (n.isContainerNode()) {
       if (depth + 1 > maxDepth) {
-        return new Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + maxDepth + " levels");
+        return tooDeep(maxDepth);
       }
       bytes[0] += 2 + Math.max(0, n.size() - 1);
       if (n.isObject()) {
@@ -134,7 +133,8 @@ final class InputGuard {
     return null;
   }
 
-  private static Problem text(String s, long[] bytes) {
+  /** Adds the UTF-8 size of {@code s} as a JSON string to {@code bytes}; a problem for an unpaired surrogate. */
+  static Problem text(String s, long[] bytes) {
     long b = 2;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -695,11 +695,11 @@ public final class PolicyEngine implements DecisionEngine, AutoCloseable {
       Val in = null;
       InputGuard.Problem p;
       try {
-        in = TypedInput.of(input, config.maxInputDepth());
-        p = InputGuard.checkVal(in, config.maxInputBytes(), config.maxInputDepth());
-      } catch (TypedInput.TooDeep e) {
-        p = new InputGuard.Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than " + config.maxInputDepth()
-            + " levels");
+        // converted and checked against the input limits in one walk
+        in = TypedInput.checked(input, config.maxInputBytes(), config.maxInputDepth());
+        p = null;
+      } catch (TypedInput.Refused e) {
+        p = e.problem;
       }
       if (p != null) {
         code = p.code();

@@ -90,49 +90,140 @@ final class TypedInput {
 
   /** The converted value; {@link TooDeep} when containers nest deeper than {@code maxDepth}. */
   static Val of(Object v, int maxDepth) {
-    return convert(v, 0, maxDepth);
+    return convert(v, 0, new Guard(maxDepth, 0, false));
   }
 
-  private static Val convert(Object v, int depth, int maxDepth) {
+  /** Why the guarded conversion refused an input ({@link InputGuard#checkTree}'s problem). */
+  static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient InputGuard.Problem problem;
+
+    Refused(InputGuard.Problem problem) {
+      super(null, null, false, false);
+      this.problem = problem;
+    }
+  }
+
+  /**
+   * The converted value, guarded in the same walk: the input guard's limits (nesting depth, unpaired
+   * surrogates, the UTF-8 size of the compact JSON Jackson would write) are counted as the value is
+   * built, in the order Jackson writes it, with {@link InputGuard#checkTree}'s rules and messages;
+   * {@link Refused} with its problem as soon as one is met (the rest is not converted).
+   */
+  static Val checked(Object v, int maxBytes, int maxDepth) {
+    Guard g = new Guard(maxDepth, maxBytes, true);
+    Val out = convert(v, 0, g);
+    if (g.bytes[0] > maxBytes) {
+      throw new Refused(InputGuard.tooLarge(g.bytes[0], maxBytes));
+    }
+    return out;
+  }
+
+  /** The limits of one conversion and, when {@code check}, the bytes counted so far. */
+  private static final class Guard {
+    final int maxDepth;
+    final int maxBytes;
+    final boolean check;
+    final long[] bytes = {0};
+
+    Guard(int maxDepth, int maxBytes, boolean check) {
+      this.maxDepth = maxDepth;
+      this.maxBytes = maxBytes;
+      this.check = check;
+    }
+
+    /** A value converted some other way (Jackson, an enum constant): walked by the guard as a whole. */
+    Val walked(Val v, int depth) {
+      if (check) {
+        refuse(InputGuard.walkVal(v, depth, maxDepth, bytes, maxBytes));
+      }
+      return v;
+    }
+
+    void container(int depth, int size) {
+      if (check) {
+        if (depth + 1 > maxDepth) {
+          refuse(InputGuard.tooDeep(maxDepth));
+        }
+        bytes[0] += 2 + Math.max(0, size - 1);
+      }
+    }
+
+    void key(String k) {
+      if (check) {
+        refuse(InputGuard.text(k, bytes));
+        bytes[0] += 1;
+      }
+    }
+
+    static void refuse(InputGuard.Problem p) {
+      if (p != null) {
+        throw new Refused(p);
+      }
+    }
+  }
+
+  private static Val convert(Object v, int depth, Guard g) {
+    if (g.check && g.bytes[0] > g.maxBytes) {
+      Guard.refuse(InputGuard.overLimit(g.maxBytes));
+    }
     if (v == null) {
+      g.bytes[0] += 4;
       return Val.NULL;
     }
     if (v instanceof String s) {
+      if (g.check) {
+        Guard.refuse(InputGuard.text(s, g.bytes));
+      }
       return Val.str(s);
     }
     if (v instanceof Boolean b) {
+      g.bytes[0] += b ? 4 : 5;
       return Val.bool(b);
     }
     if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      return Val.num(((Number) v).longValue());
+      Val.Num n = Val.num(((Number) v).longValue());
+      if (g.check) {
+        g.bytes[0] += n.text().length();
+      }
+      return n;
     }
-    if (depth >= maxDepth + 1) {
+    if (depth >= g.maxDepth + 1) {
       throw new TooDeep();
     }
     if (v instanceof List<?> list) {
+      g.container(depth, list.size());
       Val.Arr a = new Val.Arr(list.size());
       for (Object e : list) {
-        a.items.add(convert(e, depth + 1, maxDepth));
+        a.items.add(convert(e, depth + 1, g));
       }
       return a;
     }
     if (v instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String) || e.getValue() == null) {
+          return g.walked(viaJackson(v), depth);
+        }
+      }
+      g.container(depth, map.size());
       Val.Obj o = new Val.Obj();
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        if (!(e.getKey() instanceof String k) || e.getValue() == null) {
-          return viaJackson(v);
-        }
-        o.map.put(Val.str(k), convert(e.getValue(), depth + 1, maxDepth));
+        String k = (String) e.getKey();
+        g.key(k);
+        o.map.put(Val.str(k), convert(e.getValue(), depth + 1, g));
       }
       return o;
     }
     Object plan = PLANS.get(v.getClass());
     if (plan instanceof Val[] constants) {
-      return constants[((Enum<?>) v).ordinal()];
+      return g.walked(constants[((Enum<?>) v).ordinal()], depth);
     }
     if (plan instanceof Prop[] props) {
-      Val.Obj o = new Val.Obj();
-      for (Prop p : props) {
+      // read first: the object's size (the properties not left out) counts before its members
+      Object[] xs = new Object[props.length];
+      int size = 0;
+      for (int i = 0; i < props.length; i++) {
+        Prop p = props[i];
         Object x;
         try {
           x = p.getter() != null ? p.getter().apply(v) : p.writer().get(v);
@@ -140,14 +231,24 @@ final class TypedInput {
           throw new IllegalArgumentException("cannot read " + v.getClass().getSimpleName() + "." + p.key().value
               + ": " + e, e);
         }
-        if (x == null && p.dropNull()) {
+        xs[i] = x;
+        if (x != null || !p.dropNull()) {
+          size++;
+        }
+      }
+      g.container(depth, size);
+      Val.Obj o = new Val.Obj();
+      for (int i = 0; i < props.length; i++) {
+        Prop p = props[i];
+        if (xs[i] == null && p.dropNull()) {
           continue;
         }
-        o.map.put(p.key(), convert(x, depth + 1, maxDepth));
+        g.key(p.key().value);
+        o.map.put(p.key(), convert(xs[i], depth + 1, g));
       }
       return o;
     }
-    return viaJackson(v);
+    return g.walked(viaJackson(v), depth);
   }
 
   private static Val viaJackson(Object v) {

@@ -46,6 +46,7 @@ class PlanMemoProperties {
     PlanCompiler c = new PlanCompiler(TestPolicies.opa(), BundleLimits.DEFAULTS);
     BUNDLES.put("library", c.compile(PolicyCompiler.CompileRequest.of(ROOT.resolve("rego-policies/src/main/rego"),
         ROOT.resolve("samples/org/data.json"))).orThrow());
+    BUNDLES.put("multi-body deny", compileRego(MULTI_BODY_DENY));
     Path core = ROOT.resolve("rego-policies/src/main/rego/vectorgate/core.rego");
     try (Stream<Path> s = Files.list(ROOT.resolve("dsl/src/test/resources/golden"))) {
       for (Path g : s.filter(p -> p.toString().endsWith(".rego")).sorted().toList()) {
@@ -377,5 +378,110 @@ class PlanMemoProperties {
         Val.fromJson(ContractJson.mapper().readTree("{\"x\": 5}")), 0)).get("given"),
         "object.get on a number is undefined, also right after a cached {} gave the default");
     assertTrue(memo.hits() > 0);
+  }
+  /**
+   * A partial set rule of many bodies, as the library's deny: some read the usage counters (directly,
+   * through a function, through a rule), some the identity or action only, one the clock (a
+   * non-deterministic builtin, never stored), one a {@code with}, one a scan over the groups; two
+   * add the same message. Its bodies become rules of their own (memoized each on its own reads).
+   */
+  static final String MULTI_BODY_DENY = """
+      package vectorgate
+
+      import rego.v1
+
+      usage(key) := object.get(input, ["context", "usage", key], 0)
+
+      busy if usage("requests_last_minute") > 500
+
+      deny contains "too many rows" if input.context.usage.rows_last_hour > 2000
+
+      deny contains sprintf("vectors %d", [usage("vectors_last_hour")]) if usage("vectors_last_hour") > 300
+
+      deny contains "busy" if busy
+
+      deny contains "no subject" if not input.identity.subject
+
+      deny contains "no groups" if count(object.get(input, ["identity", "groups"], [])) == 0
+
+      deny contains msg if {
+      	some g in input.identity.groups
+      	startswith(g, "ban")
+      	msg := concat(" ", ["banned group", g])
+      }
+
+      deny contains "delete" if input.operation.action == "delete"
+
+      deny contains "busy" if input.context.usage.requests_last_minute > 900
+
+      deny contains "late" if time.now_ns() % 7 == 0
+
+      deny contains "no action" if {
+      	not input.operation.action with input.operation as {"action": input.identity.subject}
+      }
+
+      deny contains "odd request" if endswith(input.context.request_id, "7")
+
+      decision := {"allow": count(deny) == 0, "deny": deny}
+      """;
+
+  @Example
+  void aMultiBodyPartialSetRuleReRunsOnlyTheBodiesThatReadWhatChanged() throws Exception {
+    PlanBundle b = BUNDLES.get("multi-body deny");
+    Map<String, Integer> byName = funcs(b);
+    List<String> bodies = byName.keySet().stream().filter(n -> n.startsWith("g0.data.vectorgate.deny#body")).toList();
+    assertEquals(11, bodies.size(), "one rule per body: " + byName.keySet());
+    Memo memo = new Memo(b.policy(), 64);
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    String fixed = "\"identity\": {\"subject\": \"ann\", \"groups\": [\"eng\", \"ban-x\"]},"
+        + " \"operation\": {\"action\": \"search\"}";
+    for (int i = 0; i < 40; i++) {
+      // the same caller and action; the request id and the usage counters move every decision
+      Val in = json("{" + fixed + ", \"context\": {\"request_id\": \"r" + i + "\", \"usage\": {"
+          + "\"requests_last_minute\": " + (i * 37 % 1000) + ", \"rows_last_hour\": " + (i * 101 % 2500)
+          + ", \"vectors_last_hour\": " + (i * 13 % 400) + "}}}");
+      long clock = 1_000_000L + i;
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, clock), "decision " + i);
+    }
+    Map<String, Long> misses = memo.missesByRule();
+    int reRun = 0;
+    for (String body : bodies) {
+      List<List<String>> paths = memo.paths(byName.get(body));
+      boolean readsContext = paths == null || paths.stream().anyMatch(p -> p.get(0).equals("context"));
+      boolean clock = Stream.of(b.policy().funcs().get(byName.get(body)).blocks().get(1).stmts())
+          .anyMatch(s -> s instanceof Ir.Call c && c.name().equals("time.now_ns"));
+      long m = misses.getOrDefault(body, 0L);
+      if (readsContext || clock) {
+        reRun++;
+      } else {
+        // at most once per result of a rule it calls (busy: true or false)
+        assertTrue(m <= 2, body + " reads " + paths + " only, which never changed, yet missed " + m + " times");
+      }
+    }
+    assertTrue(reRun >= 4 && reRun < bodies.size(), "the usage and request id bodies are the changing ones: "
+        + reRun + " of " + bodies.size());
+    assertTrue(memo.hits() > 0);
+  }
+
+  @Example
+  void theLibrarysDenyIsSplitAndMostOfItsBodiesDoNotReadTheUsage() {
+    PlanBundle b = BUNDLES.get("library");
+    Memo memo = new Memo(b.policy(), 16);
+    int bodies = 0;
+    int usage = 0;
+    for (Ir.Func f : b.policy().funcs()) {
+      if (f.name().startsWith("g0.data.vectorgate.library.deny#body")) {
+        bodies++;
+        List<List<String>> paths = memo.paths(f.index());
+        if (paths == null || paths.stream().anyMatch(p -> p.size() >= 2 && p.get(0).equals("context")
+            && p.get(1).equals("usage")) || paths.contains(List.of("context")) || paths.contains(List.of())) {
+          usage++;
+        }
+      }
+    }
+    assertTrue(bodies > 10, "library.deny split into one rule per body, found " + bodies);
+    assertTrue(usage > 0 && usage < bodies / 2, usage + " of " + bodies + " bodies read the usage counters");
   }
 }

@@ -25,8 +25,8 @@ import net.jqwik.api.Provide;
 /**
  * The plan engine's typed input conversion ({@link TypedInput}) gives exactly the value the
  * Jackson route gives ({@code Val.fromJson(valueToTree(input))}), number texts included, and the
- * guard on it ({@link InputGuard#checkVal}) refuses exactly what {@link InputGuard#checkTree}
- * refuses, on the differential generator's inputs with free-form claims, attributes and filters
+ * guarded conversion ({@link TypedInput#checked}: the input limits counted in the same walk) refuses
+ * exactly what {@link InputGuard#checkTree} refuses, with the same problem, and otherwise gives the same value, on the differential generator's inputs with free-form claims, attributes and filters
  * (nested maps and lists, nulls, floats, big decimals, JSON nodes, odd strings).
  */
 class TypedInputProperties {
@@ -42,17 +42,28 @@ class TypedInputProperties {
       for (int maxDepth : new int[] {64, 4, 2}) {
         InputGuard.Problem tooDeep = InputGuard.checkTree(tree, Integer.MAX_VALUE, maxDepth);
         InputGuard.Problem want2 = InputGuard.checkTree(tree, maxBytes, maxDepth);
-        InputGuard.Problem got2 = InputGuard.checkVal(got, maxBytes, maxDepth);
+        InputGuard.Problem got2 = refusal(in, maxBytes, maxDepth);
         String where = "limits " + maxBytes + " bytes, depth " + maxDepth + ": " + tree;
         if (tooDeep == null) {
           assertEquals(want2, got2, where); // the size (and its message) exactly
         } else {
           // too deep and maybe too large too: which one is met first depends on the walk's order
           // (bean order here, sorted keys there); both refuse
-          assertEquals(tooDeep, InputGuard.checkVal(got, Integer.MAX_VALUE, maxDepth), where);
+          assertEquals(tooDeep, refusal(in, Integer.MAX_VALUE, maxDepth), where);
           assertNotNull(got2, where);
         }
       }
+    }
+  }
+
+  /** The guarded conversion's problem, or null when it accepts (then its value is the unguarded one). */
+  private static InputGuard.Problem refusal(PolicyInput in, int maxBytes, int maxDepth) {
+    try {
+      Val v = TypedInput.checked(in, maxBytes, maxDepth);
+      assertEquals(TypedInput.of(in, 64).toString(), v.toString());
+      return null;
+    } catch (TypedInput.Refused e) {
+      return e.problem;
     }
   }
 
@@ -64,6 +75,8 @@ class TypedInputProperties {
     }
     PolicyInput in = withClaims(Map.of("deep", deep));
     assertThrows(TypedInput.TooDeep.class, () -> TypedInput.of(in, 64));
+    TypedInput.Refused r = assertThrows(TypedInput.Refused.class, () -> TypedInput.checked(in, 1 << 20, 64));
+    assertEquals(new InputGuard.Problem(ReasonCodes.INPUT_INVALID, "input nests deeper than 64 levels"), r.problem);
   }
 
   private static PolicyInput withClaims(Map<String, Object> claims) {

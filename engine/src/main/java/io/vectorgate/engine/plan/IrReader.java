@@ -99,7 +99,7 @@ public final class IrReader {
       List<Ir.Block> blocks = blocks(p.path("blocks"));
       plans.add(new Ir.Plan(p.path("name").asText(), blocks, maxLocal + 1));
     }
-    return new Ir.Policy(strings, bnames, plans, fs, files);
+    return BodySplit.split(new Ir.Policy(strings, bnames, plans, fs, files));
   }
 
   private List<Ir.Block> blocks(JsonNode arr) {

@@ -537,12 +537,14 @@ public final class Memo {
   /**
    * Stores rule {@code func}'s result {@code result} (null: undefined) of an evaluation that read
    * {@code key} and called what {@code frame} recorded. A path that disagrees with the tree (which
-   * a deterministic evaluation cannot produce) is not stored.
+   * a deterministic evaluation cannot produce) is not stored. Returns false when the table is
+   * sparse and skipped this result (the caller then skips the whole-tree table too, which would
+   * otherwise fill and be replaced on every request of a rule that reads a changing value).
    */
-  void put(int func, Ids key, Frame frame, Val result) {
+  boolean put(int func, Ids key, Frame frame, Val result) {
     Table t = tables[func];
     if (t.sparse && ++t.skipped < SPARSE) {
-      return;
+      return false;
     }
     t.skipped = 0;
     if (t.results.incrementAndGet() > maxEntriesPerRule) {
@@ -555,16 +557,17 @@ public final class Memo {
     Leaf leaf = new Leaf(result);
     if (frame.count == 0) {
       roots.putIfAbsent(key, leaf);
-      return;
+      return true;
     }
     Node n = roots.computeIfAbsent(key, k -> new Step(frame.funcs[0]));
     for (int i = 0; i < frame.count; i++) {
       if (!(n instanceof Step s) || s.callee != frame.funcs[i]) {
-        return;
+        return true;
       }
       Key k = new Key(frame.values[i]);
       n = s.add(k, i == frame.count - 1 ? leaf : new Step(frame.funcs[i + 1]));
     }
+    return true;
   }
 
   /** Per rule that missed at least once: its misses (re-evaluations), for diagnostics. */

@@ -664,8 +664,7 @@ public final class PlanEvaluator {
       r.cur = outer;
     }
     if (!frame.tainted) {
-      memo.put(fi, key, frame, v);
-      if (fastKey != null) {
+      if (memo.put(fi, key, frame, v) && fastKey != null) {
         memo.fastPut(fi, fastKey, v);
       }
     }
