@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -23,24 +22,19 @@ import io.vectorgate.model.DatabaseKind;
 import io.vectorgate.model.Decision;
 import io.vectorgate.model.FilterOp;
 import io.vectorgate.model.Obligations;
-import io.vectorgate.model.ProtocolFacts;
 import io.vectorgate.model.Reason;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterRegistry;
 import io.vectorgate.proxy.adapter.http.HttpDatabaseAdapter;
 import io.vectorgate.proxy.adapter.http.HttpReply;
-import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.adapter.qdrant.HttpViews;
 import io.vectorgate.proxy.config.GatewayConfig.IdentityConfig;
-import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
@@ -89,7 +83,7 @@ class PipelineTracingTest {
     }
   }
 
-  record Traced(RequestLog log, Wire wire, List<SpanData> spans) {
+  record Traced(RequestLog log, FakeWire wire, List<SpanData> spans) {
     SpanData server() {
       return spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
     }
@@ -114,7 +108,7 @@ class PipelineTracingTest {
         tracer);
     HttpDatabaseAdapter adapter = AdapterRegistry.defaults().http(DatabaseKind.QDRANT,
         AdapterRegistry.Settings.of("docs", HttpViews.masker()), new AdapterRegistry.UpstreamReads(null, null, null, null));
-    Wire wire = new Wire(incomingTraceparent);
+    FakeWire wire = wire(incomingTraceparent);
     RequestLog log = new RequestLog("qdrant-listener", QDRANT);
     pipeline.run(log, adapter, HttpViews.view("POST", "/collections/docs/points/scroll",
         "{\"limit\":10,\"with_payload\":true,\"filter\":{\"must\":[{\"key\":\"city\",\"match\":{\"value\":\"payload-value-91\"}}]}}"),
@@ -200,7 +194,7 @@ class PipelineTracingTest {
     RequestPipeline pipeline = new RequestPipeline(input -> allow(Obligations.NONE), ApprovalGate.DENY,
         new InMemoryUsageTracker(Clock.systemUTC()), new GatewayMetrics(), Clock.systemUTC(), verifier,
         RequestRecorder.OFF, new OtelPipelineTracer(OpenTelemetrySdk.builder().setTracerProvider(provider).build()));
-    Wire wire = new Wire(null);
+    FakeWire wire = wire(null);
     wire.token = "not-a-jwt";
     pipeline.run(new RequestLog("qdrant-listener", QDRANT), AdapterRegistry.defaults().http(DatabaseKind.QDRANT,
         AdapterRegistry.Settings.of("docs", HttpViews.masker()), new AdapterRegistry.UpstreamReads(null, null, null, null)),
@@ -219,7 +213,7 @@ class PipelineTracingTest {
     RequestPipeline pipeline = new RequestPipeline(input -> allow(Obligations.NONE), ApprovalGate.DENY,
         new InMemoryUsageTracker(Clock.systemUTC()), new GatewayMetrics(), Clock.systemUTC(), verifier,
         RequestRecorder.OFF, new OtelPipelineTracer(OpenTelemetrySdk.builder().setTracerProvider(provider).build()));
-    Wire wire = new Wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01");
+    FakeWire wire = wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01");
     pipeline.refuse(new RequestLog("qdrant-listener", QDRANT), wire, "rejected_request", "duplicate_header",
         "duplicate_header: x", true);
     List<SpanData> spans = exporter.getFinishedSpanItems();
@@ -229,9 +223,9 @@ class PipelineTracingTest {
     assertEquals("refused", attrs.get("vectorgate.outcome"));
     assertEquals("duplicate_header", attrs.get("vectorgate.reason_code"));
     assertNull(attrs.get("vectorgate.decision_id"));
-    assertEquals(0, wire.forwards);
+    assertEquals(0, wire.forwarded.size());
     // the client's sampled flag is followed: a parent marked not sampled exports nothing
-    pipeline.refuse(new RequestLog("qdrant-listener", QDRANT), new Wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-00"),
+    pipeline.refuse(new RequestLog("qdrant-listener", QDRANT), wire("00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-00"),
         "rejected_request", "duplicate_header", "duplicate_header: x", true);
     assertEquals(1, exporter.getFinishedSpanItems().size());
     provider.shutdown();
@@ -257,7 +251,7 @@ class PipelineTracingTest {
   void withTracingOffNoTraceparentGoesUpstreamEvenWhenTheClientSentOne() {
     Traced t = run(allow(Obligations.NONE), "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01", false);
     assertEquals(RequestOutcome.FORWARDED, t.log().outcome());
-    assertEquals(1, t.wire().forwards);
+    assertEquals(1, t.wire().forwarded.size());
     assertEquals(List.of(), t.wire().sentTraceparents);
     assertEquals(List.of(), t.spans());
   }
@@ -346,105 +340,16 @@ class PipelineTracingTest {
     }
   }
 
-  /** A transport without a wire; the upstream answers two points and the traceparent it was handed is kept. */
-  static class Wire implements Transport<HttpRequestView, HttpReply> {
-    final String incoming;
-    String token = PipelineTracingTest.token;
-    final List<String> sentTraceparents = new ArrayList<>();
-    int forwards;
-
-    Wire(String incoming) {
-      this.incoming = incoming;
-    }
-
-    @Override
-    public String traceparent() {
-      return incoming;
-    }
-
-    @Override
-    public String credential() throws AuthenticationException {
-      return token;
-    }
-
-    @Override
-    public ApprovalGate.Hold hold() {
-      return ApprovalGate.Hold.NONE;
-    }
-
-    @Override
-    public boolean cancelled() {
-      return false;
-    }
-
-    @Override
-    public void forward(HttpRequestView request, Consumer<UpstreamResult<HttpReply>> done) {
-      forward(request, null, done);
-    }
-
-    @Override
-    public void forward(HttpRequestView request, String traceparent, Consumer<UpstreamResult<HttpReply>> done) {
-      forwards++;
-      if (traceparent != null) {
-        sentTraceparents.add(traceparent);
-      }
+  /** A wire whose client sent {@code incoming} (or no traceparent) and whose upstream answers one point. */
+  static FakeWire wire(String incoming) {
+    return new FakeWire(token, request -> {
       try {
-        done.accept(new UpstreamResult.Answered<>("200", new HttpReply(200, JSON.readTree(
+        return new Transport.UpstreamResult.Answered<>("200", new HttpReply(200, JSON.readTree(
             "{\"result\":{\"points\":[{\"id\":1,\"payload\":{\"tenant_id\":\"" + SECRET_TENANT + "\"}}],"
-                + "\"next_page_offset\":null},\"status\":\"ok\"}"))));
+                + "\"next_page_offset\":null},\"status\":\"ok\"}")));
       } catch (java.io.IOException e) {
         throw new IllegalStateException(e);
       }
-    }
-
-    @Override
-    public void prepare(RequestLog log, HttpReply response) {
-      // nothing to write
-    }
-
-    @Override
-    public void send() {
-      // nothing to send
-    }
-
-    @Override
-    public String transport() {
-      return "http";
-    }
-
-    @Override
-    public String connectionId() {
-      return null;
-    }
-
-    @Override
-    public String clientAddress() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public ProtocolFacts protocolFacts() {
-      return ProtocolFacts.http("POST", "/");
-    }
-
-    @Override
-    public JsonNode requestPayload() {
-      return null;
-    }
-
-    @Override
-    public JsonNode responsePayload() {
-      return null;
-    }
-
-    @Override
-    public String logFields() {
-      return "test=1";
-    }
-
-    @Override
-    public String status() {
-      return "-";
-    }
+    }, false).incoming(incoming);
   }
 }

@@ -12,7 +12,6 @@ import io.vectorgate.model.Decision;
 import io.vectorgate.model.FilterOp;
 import io.vectorgate.model.LimitCap;
 import io.vectorgate.model.Obligations;
-import io.vectorgate.model.ProtocolFacts;
 import io.vectorgate.model.Reason;
 import io.vectorgate.model.RowFilter;
 import io.vectorgate.proxy.adapter.AdapterRegistry;
@@ -21,13 +20,10 @@ import io.vectorgate.proxy.adapter.http.HttpReply;
 import io.vectorgate.proxy.adapter.http.HttpRequestView;
 import io.vectorgate.proxy.adapter.qdrant.HttpViews;
 import io.vectorgate.proxy.config.GatewayConfig.IdentityConfig;
-import io.vectorgate.proxy.identity.AuthenticationException;
 import io.vectorgate.proxy.identity.TokenVerifier;
 import io.vectorgate.proxy.testing.OidcProvider;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,102 +198,5 @@ class RequestPipelineTest {
     assertEquals(RequestOutcome.GATEWAY_ERROR, r.log().outcome());
     assertEquals(1, r.metrics().get("internal_error"));
     r.wire().assertAnsweredOnce();
-  }
-
-  /** A transport without a wire: the credential, the client's state and the upstream are given. */
-  static final class FakeWire implements Transport<HttpRequestView, HttpReply> {
-    final String token;
-    final Function<HttpRequestView, UpstreamResult<HttpReply>> upstream;
-    final boolean cancelled;
-    final List<HttpRequestView> forwarded = new ArrayList<>();
-    HttpReply prepared;
-    int prepares;
-    int sends;
-
-    FakeWire(String token, Function<HttpRequestView, UpstreamResult<HttpReply>> upstream, boolean cancelled) {
-      this.token = token;
-      this.upstream = upstream;
-      this.cancelled = cancelled;
-    }
-
-    void assertAnsweredOnce() {
-      assertEquals(1, prepares, "prepared once");
-      assertEquals(1, sends, "sent once");
-    }
-
-    @Override
-    public String credential() throws AuthenticationException {
-      if (token == null) {
-        throw new AuthenticationException(AuthenticationException.Code.MISSING_TOKEN, "no access token");
-      }
-      return token;
-    }
-
-    @Override
-    public ApprovalGate.Hold hold() {
-      return ApprovalGate.Hold.NONE;
-    }
-
-    @Override
-    public boolean cancelled() {
-      return cancelled;
-    }
-
-    @Override
-    public void forward(HttpRequestView request, Consumer<UpstreamResult<HttpReply>> done) {
-      forwarded.add(request);
-      done.accept(upstream.apply(request));
-    }
-
-    @Override
-    public void prepare(RequestLog log, HttpReply response) {
-      prepares++;
-      prepared = response;
-    }
-
-    @Override
-    public void send() {
-      sends++;
-    }
-
-    @Override
-    public String transport() {
-      return "http";
-    }
-
-    @Override
-    public String connectionId() {
-      return null;
-    }
-
-    @Override
-    public String clientAddress() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public ProtocolFacts protocolFacts() {
-      return ProtocolFacts.http("POST", "/");
-    }
-
-    @Override
-    public JsonNode requestPayload() {
-      return null;
-    }
-
-    @Override
-    public JsonNode responsePayload() {
-      return null;
-    }
-
-    @Override
-    public String logFields() {
-      return "test=1";
-    }
-
-    @Override
-    public String status() {
-      return "-";
-    }
   }
 }

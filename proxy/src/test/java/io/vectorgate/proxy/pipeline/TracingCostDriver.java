@@ -87,7 +87,7 @@ public final class TracingCostDriver {
         long start = System.nanoTime();
         for (int i = 0; i < perRound; i++) {
           HttpRequestView view = HttpViews.view("POST", "/collections/docs/points/scroll", "{\"limit\":10,\"with_payload\":true}");
-          pipeline.run(new RequestLog("bench", conn), adapter, view, new BenchWire(answer));
+          pipeline.run(new RequestLog("bench", conn), adapter, view, benchWire(answer));
         }
         double nsPerRequest = (System.nanoTime() - start) / (double) perRound;
         if (round >= 0) {
@@ -117,20 +117,9 @@ public final class TracingCostDriver {
     return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
   }
 
-  /** PipelineTracingTest's wire with a fresh copy of a fixed answer (the rewrite may edit it). */
-  static final class BenchWire extends PipelineTracingTest.Wire {
-    final JsonNode answer;
-
-    BenchWire(JsonNode answer) {
-      super(null);
-      this.answer = answer;
-      this.token = "t";
-    }
-
-    @Override
-    public void forward(HttpRequestView request, String traceparent,
-        java.util.function.Consumer<UpstreamResult<HttpReply>> done) {
-      done.accept(new UpstreamResult.Answered<>("200", new HttpReply(200, answer.deepCopy())));
-    }
+  /** A wire answering a fresh copy of a fixed answer each time (the rewrite may edit it). */
+  static FakeWire benchWire(JsonNode answer) {
+    return new FakeWire("t", request -> new Transport.UpstreamResult.Answered<>("200",
+        new HttpReply(200, answer.deepCopy())), false);
   }
 }
