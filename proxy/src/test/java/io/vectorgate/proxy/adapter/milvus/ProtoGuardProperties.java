@@ -117,11 +117,15 @@ class ProtoGuardProperties {
   private static ByteString bytes(FieldDescriptor fd, Random r, int depth) {
     boolean schema = fd.getName().equals("schema");
     boolean placeholders = fd.getName().equals("placeholder_group");
-    if ((schema || placeholders) && r.nextInt(8) != 0) {
+    if ((schema || placeholders) && r.nextBoolean()) {
       Message.Builder inner = placeholders ? PlaceholderGroup.newBuilder()
           : fd.getContainingType().getName().equals("AddCollectionFieldRequest")
               ? io.milvus.grpc.FieldSchema.newBuilder() : CollectionSchema.newBuilder();
       return build(inner, r, Math.max(depth, 2)).toByteString();
+    }
+    if (schema || placeholders) {
+      // bytes that are no message at all (random short bytes often do parse): the guard must refuse them
+      return ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) r.nextInt(256)});
     }
     byte[] raw = new byte[r.nextInt(4)];
     r.nextBytes(raw);
