@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's reading of a Milvus boolean filter expression ({@code dsl} / {@code expr}).
@@ -400,6 +401,11 @@ public final class MilvusExpr {
     return i;
   }
 
+  // compiled once: String.matches compiled each pattern again for every number of every filter
+  private static final Pattern OCTAL = Pattern.compile("0[0-7]+");
+  private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]*");
+  private static final Pattern FLOATING = Pattern.compile("([0-9]*\\.[0-9]+|[0-9]+\\.)(e[+-]?[0-9]+)?|[0-9]+e[+-]?[0-9]+");
+
   private static Object parseNumber(String t) {
     try {
       String lower = t.toLowerCase(java.util.Locale.ROOT);
@@ -409,13 +415,13 @@ public final class MilvusExpr {
       if (lower.startsWith("0b")) {
         return new BigInteger(t.substring(2), 2);
       }
-      if (lower.matches("0[0-7]+")) {
+      if (OCTAL.matcher(lower).matches()) {
         return new BigInteger(t.substring(1), 8);
       }
-      if (lower.matches("0|[1-9][0-9]*")) {
+      if (DECIMAL.matcher(lower).matches()) {
         return new BigInteger(t);
       }
-      if (lower.matches("([0-9]*\\.[0-9]+|[0-9]+\\.)(e[+-]?[0-9]+)?|[0-9]+e[+-]?[0-9]+")) {
+      if (FLOATING.matcher(lower).matches()) {
         return new BigDecimal(t);
       }
       if (lower.startsWith("0x")) {

@@ -59,6 +59,17 @@ class MilvusExprTest {
   }
 
   @Test
+  void numberLiteralsInEveryBaseAndMalformedOnes() {
+    for (String t : List.of("017 == 15", "0b101 == 5", "0X1f == 31", "1e3 == 1000", ".5 == 0.5", "2. == 2",
+        "0 == 0", "1.5e-1 == 0.15")) {
+      assertTrue(MilvusExpr.of(t).isConstantTrue(Map.of()), t);
+    }
+    for (String bad : List.of("08 == 8", "1e == 1", "0b2 == 2", "1.2.3 == 1")) {
+      assertThrows(MilvusExpr.LexException.class, () -> MilvusExpr.of(bad), bad);
+    }
+  }
+
+  @Test
   void unusualButValidSyntaxStaysUnparsedRatherThanFailing() {
     MilvusExpr e = MilvusExpr.of("ts > ISO '2025-01-01T00:00:00Z' + INTERVAL 'P1D'");
     assertFalse(e.isConstantTrue(Map.of()));
