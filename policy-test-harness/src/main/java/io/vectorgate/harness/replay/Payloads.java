@@ -58,6 +58,17 @@ public final class Payloads {
     return new Cleaned(copy, List.copyOf(paths));
   }
 
+  /**
+   * {@link #withoutStrippedVectors}, for a caller that only reads the result (prints or parses it):
+   * a payload without markers comes back itself, not copied. The caller must not modify the node.
+   */
+  public static Cleaned forReading(JsonNode payload) {
+    if (payload == null || isMarker(payload) || hasMarker(payload, 0)) {
+      return withoutStrippedVectors(payload);
+    }
+    return new Cleaned(payload, List.of());
+  }
+
   static final int MAX_SYNTHESIZED = 1 << 20;
 
   private static JsonNode zeros(String name, JsonNode marker) {
@@ -109,6 +120,19 @@ public final class Payloads {
 
   private static boolean isMarker(JsonNode n) {
     return n.isObject() && n.has(STRIPPED_MARKER);
+  }
+
+  /** Whether a marker occurs anywhere {@link #clean} would look (same depth bound). */
+  private static boolean hasMarker(JsonNode n, int depth) {
+    if (depth > 200 || !n.isContainerNode()) {
+      return false;
+    }
+    for (JsonNode child : n) {
+      if (isMarker(child) || hasMarker(child, depth + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void clean(JsonNode n, String path, List<String> paths, int depth) {

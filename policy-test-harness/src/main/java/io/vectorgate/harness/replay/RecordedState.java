@@ -60,7 +60,7 @@ public final class RecordedState {
       if ("DescribeCollection".equals(rpc) && r.response() != null && r.request() != null) {
         DescribeCollectionResponse.Builder b = DescribeCollectionResponse.newBuilder();
         JsonFormat.parser().ignoringUnknownFields().merge(
-            Payloads.withoutStrippedVectors(r.response()).node().toString(), b);
+            Payloads.forReading(r.response()).node().toString(), b);
         CollectionSchema s = b.getSchema();
         if (!s.getName().isEmpty()) {
           String requested = r.request().path("collectionName").asText(r.request().path("collection_name").asText(""));
@@ -75,7 +75,7 @@ public final class RecordedState {
       } else if ("CreateCollection".equals(rpc) && r.request() != null) {
         CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
         JsonFormat.parser().ignoringUnknownFields().merge(
-            Payloads.withoutStrippedVectors(r.request()).node().toString(), b);
+            Payloads.forReading(r.request()).node().toString(), b);
         ByteString bytes = b.getSchema();
         if (!bytes.isEmpty()) {
           CollectionSchema s = CollectionSchema.parseFrom(bytes);

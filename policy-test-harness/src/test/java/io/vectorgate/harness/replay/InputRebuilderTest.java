@@ -104,4 +104,21 @@ class InputRebuilderTest {
     assertTrue(unknownRpc.ok());
     assertEquals(Action.UNKNOWN, unknownRpc.input().operation().action());
   }
+
+  @Test
+  void equalOperationsHaveNoDriftAndNumberTypesAloneAreNoDrift() {
+    Operation op = Operation.builder(Action.QUERY).resource(new Resource("default", "docs", List.of(), null))
+        .filter("id > 1").limit(10L).outputFields(List.of("title")).attributes(java.util.Map.of("n", 3L)).build();
+    assertEquals(List.of(), InputRebuilder.diff(op, op, false));
+    Operation intAttr = Operation.builder(Action.QUERY).resource(new Resource("default", "docs", List.of(), null))
+        .filter("id > 1").limit(10L).outputFields(List.of("title")).attributes(java.util.Map.of("n", 3)).build();
+    assertTrue(!op.equals(intAttr), "an Integer read back from JSON is not equal to the decoded Long");
+    assertEquals(List.of(), InputRebuilder.diff(op, intAttr, false));
+    Operation other = Operation.builder(Action.QUERY).resource(new Resource("default", "docs", List.of(), null))
+        .filter("id > 1").limit(11L).outputFields(List.of("title")).attributes(java.util.Map.of("n", 3L)).build();
+    List<Drift> d = InputRebuilder.diff(op, other, false);
+    assertEquals(List.of("/limit"), d.stream().map(Drift::pointer).toList());
+    assertEquals(10, d.get(0).recorded().asInt());
+    assertEquals(11, d.get(0).rebuilt().asInt());
+  }
 }

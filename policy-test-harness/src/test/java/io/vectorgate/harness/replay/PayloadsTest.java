@@ -1,6 +1,9 @@
 package io.vectorgate.harness.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,5 +36,22 @@ class PayloadsTest {
   void refusesToSynthesizeHugeShapes() throws Exception {
     JsonNode in = M.readTree("{\"v\": {\"vectorgate_stripped\": \"vectors\", \"count\": 100000, \"dim\": 100000}}");
     assertEquals(M.readTree("{}"), Payloads.withoutStrippedVectors(in).node());
+  }
+
+  @Test
+  void forReadingCopiesOnlyWhenAMarkerHasToBeReplaced() throws Exception {
+    JsonNode plain = M.readTree("{\"a\": [1, {\"b\": \"x\"}], \"c\": {\"d\": null}}");
+    Payloads.Cleaned same = Payloads.forReading(plain);
+    assertSame(plain, same.node());
+    assertEquals(List.of(), same.strippedPaths());
+    JsonNode marked = M.readTree("{\"a\": [1, {\"v\": {\"vectorgate_stripped\": \"vector\", \"dim\": 2}}]}");
+    Payloads.Cleaned cleaned = Payloads.forReading(marked);
+    assertEquals(Payloads.withoutStrippedVectors(marked), cleaned);
+    assertNotSame(marked, cleaned.node());
+    assertEquals(List.of("$.a[1].v"), cleaned.strippedPaths());
+    assertEquals("vector", marked.at("/a/1/v/vectorgate_stripped").asText(), "input unchanged");
+    JsonNode whole = M.readTree("{\"vectorgate_stripped\": \"field\"}");
+    assertEquals(Payloads.withoutStrippedVectors(whole), Payloads.forReading(whole));
+    assertNull(Payloads.forReading(null).node());
   }
 }
