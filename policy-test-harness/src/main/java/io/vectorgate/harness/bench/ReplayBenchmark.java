@@ -47,8 +47,11 @@ public final class ReplayBenchmark {
     Path policy = args.length > 2 ? Path.of(args[2]) : root.resolve("samples/org");
     Path work = Files.createTempDirectory("replay-bench-");
     Path export = work.resolve("traffic.jsonl");
+    // full (default): each record holds the operation the gateway's adapter decoded, as a real recording does;
+    // partial: only action, resource and protocol (the export of earlier runs; every record then drifts)
+    boolean fullOps = !"partial".equals(System.getProperty("vectorgate.bench.recordedOps", "full"));
     long t0 = System.nanoTime();
-    write(export, n);
+    write(export, n, fullOps);
     long tWrite = System.nanoTime() - t0;
 
     PolicyLoader.Loaded loaded = PolicyLoader.fromEnvironment(false).load(new PolicySource.Directory(policy), work);
@@ -74,19 +77,38 @@ public final class ReplayBenchmark {
       long tDecide = System.nanoTime() - t0;
       long cpuDecide = processCpuNanos() - cpu0;
 
+      // the replay as `vectorgate test`/`impact` run it, end to end: records read from the export, rebuilt,
+      // decided (threads), each decision compared with the recorded one
+      cpu0 = processCpuNanos();
       t0 = System.nanoTime();
-      List<Replayer.Replayed> replayed = Replayer.replay(traffic.requests(), rebuilder, List.of(engine), threads,
-          Replayer.Progress.NONE);
+      Traffic again = Traffic.load(export);
+      long tReload = System.nanoTime() - t0;
+      List<Replayer.Replayed> replayed = Replayer.replay(again.requests(), new InputRebuilder(again.state()),
+          List.of(engine), threads, Replayer.Progress.NONE);
+      int allowedReplay = 0;
+      int asRecorded = 0;
+      for (Replayer.Replayed r : replayed) {
+        if (!r.rebuilt().ok()) {
+          continue;
+        }
+        Decision d = r.decisions().get(0);
+        allowedReplay += d.allow() ? 1 : 0;
+        asRecorded += d.allow() == r.source().decision().allow() ? 1 : 0;
+      }
       long tReplay = System.nanoTime() - t0;
-      int allowedReplay = (int) replayed.stream().filter(r -> r.rebuilt().ok() && r.decisions().get(0).allow()).count();
+      long cpuReplay = processCpuNanos() - cpu0;
       if (replayed.size() != n || allowedReplay != allowedDecide) {
         throw new IllegalStateException("inconsistent runs: " + allowedReplay + " vs " + allowedDecide + " allowed");
       }
-      System.out.printf(Locale.ROOT, "requests=%d threads=%d cpus=%d policy=%s revision=%s allowed=%d%n", n, threads,
-          Runtime.getRuntime().availableProcessors(), policy, loaded.revision(), allowedDecide);
-      System.out.printf(Locale.ROOT, "write_export_s=%.2f load=%.0f/s rebuild=%.0f/s (1 thread) decide=%.0f/s replay=%.0f/s "
-              + "(rebuild+decide, %d threads)%n",
-          tWrite / 1e9, n / (tLoad / 1e9), n / (tRebuild / 1e9), n / (tDecide / 1e9), n / (tReplay / 1e9), threads);
+      System.out.printf(Locale.ROOT, "requests=%d threads=%d cpus=%d policy=%s revision=%s allowed=%d as_recorded=%d "
+              + "recorded_ops=%s%n", n, threads, Runtime.getRuntime().availableProcessors(), policy, loaded.revision(),
+          allowedDecide, asRecorded, fullOps ? "full" : "partial");
+      System.out.printf(Locale.ROOT, "write_export_s=%.2f load=%.0f/s rebuild=%.0f/s (1 thread) decide=%.0f/s (%d threads)"
+              + " replay=%.0f/s (load+rebuild+decide+compare, %d threads; load alone %.2f s)%n",
+          tWrite / 1e9, n / (tLoad / 1e9), n / (tRebuild / 1e9), n / (tDecide / 1e9), threads, n / (tReplay / 1e9),
+          threads, tReload / 1e9);
+      System.out.printf(Locale.ROOT, "replay_cpu_us=%.1f per record (process CPU, all threads) -> %.0f/s on %d cores if the"
+          + " process had them%n", cpuReplay / 1e3 / n, n / (cpuReplay / 1e9) * threads, threads);
       // on a shared machine the wall-clock rates follow the load; CPU per decision does not (much):
       // decisions per CPU-second times the cores is what the replay would reach with the cores to itself
       System.out.printf(Locale.ROOT, "decide_cpu_us=%.1f per decision (process CPU, all threads) -> %.0f decisions/s per"
@@ -134,12 +156,13 @@ public final class ReplayBenchmark {
   }
 
   /** Writes {@code n} recorded Milvus requests (pymilvus-shaped queries and searches) as an export. */
-  public static void write(Path file, int n) throws Exception {
-    ObjectMapper m = new ObjectMapper();
+  public static void write(Path file, int n, boolean fullOps) throws Exception {
+    ObjectMapper m = io.vectorgate.engine.ContractJson.mapper();
     String[][] who = {{"alice", "analysts"}, {"bob", "ml-engineers"}, {"carol", "admins"}, {"dave", "contractors"}};
     String[] collections = {"docs", "kb_articles", "customers", "embeddings_v2", "hr"};
     Instant start = Instant.parse("2025-03-04T09:00:00Z");
     JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
+    InputRebuilder decoder = new InputRebuilder(new io.vectorgate.harness.replay.RecordedState());
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       for (int i = 0; i < n; i++) {
         String[] u = who[i % who.length];
@@ -163,6 +186,13 @@ public final class ReplayBenchmark {
         e.putObject("decision").put("allow", true);
         e.set("request", m.readTree(printer.print(req)));
         e.put("hash", "0".repeat(64));
+        if (fullOps) {
+          InputRebuilder.Rebuilt rb = decoder.rebuild(Traffic.parseRequest(e, "bench record " + (i + 1)));
+          if (!rb.ok()) {
+            throw new IllegalStateException("bench record " + (i + 1) + " does not decode: " + rb.error().message());
+          }
+          e.set("operation", m.valueToTree(rb.input().operation()));
+        }
         w.write(m.writeValueAsString(e));
         w.write('\n');
       }

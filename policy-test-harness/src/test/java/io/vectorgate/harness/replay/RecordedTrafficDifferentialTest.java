@@ -47,7 +47,7 @@ class RecordedTrafficDifferentialTest {
       corpora.add(new RecordedTraffic("sample session", Traffic.load(session)));
     }
     Path export = tmp.resolve("bench.jsonl");
-    ReplayBenchmark.write(export, 3_000);
+    ReplayBenchmark.write(export, 3_000, true);
     corpora.add(new RecordedTraffic("benchmark export", Traffic.load(export)));
   }
 
