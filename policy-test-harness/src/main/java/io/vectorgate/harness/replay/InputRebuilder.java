@@ -49,7 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (wildcard expansion, aliases) and Chroma collection ids. Thread-safe.
  */
 public final class InputRebuilder {
-  private static final JsonFormat.Parser PROTO_JSON = JsonFormat.parser();
+  private static final JsonNode EMPTY_OBJECT = ContractJson.mapper().createObjectNode();
 
   private final AdapterRegistry registry = AdapterRegistry.defaults();
   private final AdapterRegistry.UpstreamReads reads;
@@ -183,9 +183,7 @@ public final class InputRebuilder {
     if (json != null && !json.isObject()) {
       throw new InvalidProtocolBufferException("expected a JSON object for " + rpc + ", got " + json.getNodeType());
     }
-    Message.Builder b = spec.get().requestPrototype().newBuilderForType();
-    PROTO_JSON.merge(json == null ? "{}" : json.toString(), b);
-    return b.build();
+    return ProtoJson.parse(json == null ? EMPTY_OBJECT : json, spec.get().requestPrototype(), false);
   }
 
   private HttpDatabaseAdapter http(RecordedRequest r) {
@@ -267,9 +265,9 @@ public final class InputRebuilder {
     }
     Message response;
     try {
-      Message.Builder b = spec.get().responsePrototype().newBuilderForType();
-      PROTO_JSON.merge(Payloads.forReading(recorded).node().toString(), b);
-      response = b.build();
+      JsonNode cleanedResponse = Payloads.forReading(recorded).node();
+      response = ProtoJson.parse(cleanedResponse == null ? com.fasterxml.jackson.databind.node.NullNode.instance
+          : cleanedResponse, spec.get().responsePrototype(), false);
     } catch (InvalidProtocolBufferException e) {
       return new Enforced(null, forwarded, pointers(before, forwarded), again, null, new ResponseTally(),
           notReplayed(r, "malformed_response", "recorded response is not valid protobuf JSON for "

@@ -3,7 +3,6 @@ package io.vectorgate.harness.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.CreateCollectionRequest;
 import io.milvus.grpc.DescribeCollectionResponse;
@@ -52,15 +51,20 @@ public final class RecordedState {
     }
   }
 
+  /** A recorded payload without its vector placeholders; a payload that is all placeholder reads as JSON null. */
+  private static JsonNode jsonOf(JsonNode payload) {
+    JsonNode n = Payloads.forReading(payload).node();
+    return n == null ? com.fasterxml.jackson.databind.node.NullNode.instance : n;
+  }
+
   private void learnMilvus(RecordedRequest r) {
     String rpc = r.rpcName();
     String db = r.operation() == null || r.operation().resource().database() == null
         ? "default" : r.operation().resource().database();
     try {
       if ("DescribeCollection".equals(rpc) && r.response() != null && r.request() != null) {
-        DescribeCollectionResponse.Builder b = DescribeCollectionResponse.newBuilder();
-        JsonFormat.parser().ignoringUnknownFields().merge(
-            Payloads.forReading(r.response()).node().toString(), b);
+        DescribeCollectionResponse b = ProtoJson.parse(jsonOf(r.response()), DescribeCollectionResponse.getDefaultInstance(),
+            true);
         CollectionSchema s = b.getSchema();
         if (!s.getName().isEmpty()) {
           String requested = r.request().path("collectionName").asText(r.request().path("collection_name").asText(""));
@@ -73,9 +77,7 @@ public final class RecordedState {
           }
         }
       } else if ("CreateCollection".equals(rpc) && r.request() != null) {
-        CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
-        JsonFormat.parser().ignoringUnknownFields().merge(
-            Payloads.forReading(r.request()).node().toString(), b);
+        CreateCollectionRequest b = ProtoJson.parse(jsonOf(r.request()), CreateCollectionRequest.getDefaultInstance(), true);
         ByteString bytes = b.getSchema();
         if (!bytes.isEmpty()) {
           CollectionSchema s = CollectionSchema.parseFrom(bytes);
