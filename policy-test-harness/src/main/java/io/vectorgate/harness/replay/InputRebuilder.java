@@ -27,6 +27,7 @@ import io.vectorgate.proxy.enforce.ObligationException;
 import io.vectorgate.proxy.enforce.ResponseTally;
 import io.vectorgate.proxy.enforce.ValueMasker;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -389,11 +390,17 @@ public final class InputRebuilder {
     return out;
   }
 
+  /** A number node with a decimal value (NaN and the infinities have none: they differ from every other number). */
+  private static boolean finite(JsonNode n) {
+    return !n.isFloatingPointNumber() || Double.isFinite(n.doubleValue());
+  }
+
   private static void pointers(String ptr, JsonNode a, JsonNode b, List<String> out) {
     if (Objects.equals(a, b)) {
       return;
     }
-    if (a != null && b != null && a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0) {
+    if (a != null && b != null && a.isNumber() && b.isNumber() && finite(a) && finite(b)
+        && a.decimalValue().compareTo(b.decimalValue()) == 0) {
       return;
     }
     if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
@@ -441,10 +448,8 @@ public final class InputRebuilder {
 
   /** Differences between the recorded and the rebuilt operation, as JSON pointers. */
   static List<Drift> diff(Operation recorded, Operation rebuilt, boolean stripped) {
-    if (recorded.equals(rebuilt)) {
-      // equal values serialize to equal JSON (the usual case: the record holds what this adapter decoded);
-      // values that differ only in number types (Integer read back from JSON, Long decoded) take the JSON diff
-      return List.of();
+    if (sameJson(recorded, rebuilt)) {
+      return List.of(); // the usual case: the record holds what this adapter decoded
     }
     JsonNode a = ContractJson.mapper().valueToTree(recorded);
     JsonNode b = ContractJson.mapper().valueToTree(rebuilt);
@@ -456,6 +461,77 @@ public final class InputRebuilder {
       out.add(new Drift(p, present(a.at(ptr)), present(b.at(ptr)), explained ? Drift.STRIPPED : null));
     }
     return out;
+  }
+
+  /**
+   * Whether the two operations print as JSON trees that {@link #pointers} finds no difference in,
+   * decided without printing them; false when unsure (then the trees are compared). Only
+   * {@code filter} and {@code attributes} hold untyped values, which {@link #sameJson(Object, Object)} compares.
+   */
+  static boolean sameJson(Operation a, Operation b) {
+    return a.action() == b.action() && a.resource().equals(b.resource()) && sameJson(a.filter(), b.filter())
+        && Objects.equals(a.limit(), b.limit()) && Objects.equals(a.offset(), b.offset())
+        && a.outputFields().equals(b.outputFields()) && a.vectorsRequested() == b.vectorsRequested()
+        && a.paging() == b.paging() && a.counts().equals(b.counts()) && sameJson(a.attributes(), b.attributes())
+        && Objects.equals(a.protocol(), b.protocol());
+  }
+
+  /**
+   * Equal values, where numbers are equal by value as {@link #pointers} compares them (an {@code Integer}
+   * read back from a recording and the {@code Long} the adapter decoded); maps and lists element by element.
+   */
+  static boolean sameJson(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (a instanceof String || a instanceof Boolean) {
+      return a.equals(b);
+    }
+    if (a instanceof Number x && b instanceof Number y) {
+      BigDecimal dx = decimal(x);
+      BigDecimal dy = decimal(y);
+      return dx != null && dy != null && dx.compareTo(dy) == 0;
+    }
+    if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (Map.Entry<?, ?> e : x.entrySet()) {
+        if (!(e.getKey() instanceof String) || !y.containsKey(e.getKey()) || !sameJson(e.getValue(), y.get(e.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a instanceof List<?> x && b instanceof List<?> y) {
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int i = 0; i < x.size(); i++) {
+        if (!sameJson(x.get(i), y.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false; // another type (a set, an array, a bean): unsure, the trees decide
+  }
+
+  /** The value Jackson's number node of {@code n} reports as {@code decimalValue()}, or null when there is none to compare. */
+  private static BigDecimal decimal(Number n) {
+    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
+      return BigDecimal.valueOf(n.longValue());
+    }
+    if (n instanceof java.math.BigInteger i) {
+      return new BigDecimal(i);
+    }
+    if (n instanceof BigDecimal d) {
+      return d;
+    }
+    if ((n instanceof Double || n instanceof Float) && Double.isFinite(n.doubleValue())) {
+      return BigDecimal.valueOf(n.doubleValue());
+    }
+    return null;
   }
 
   private static JsonNode present(JsonNode n) {
