@@ -191,7 +191,7 @@ public final class ReplayBenchmark {
           if (!rb.ok()) {
             throw new IllegalStateException("bench record " + (i + 1) + " does not decode: " + rb.error().message());
           }
-          e.set("operation", m.valueToTree(rb.input().operation()));
+          e.set("operation", m.valueToTree(rb.handle().operation())); // the adapter's, as the gateway records it
         }
         w.write(m.writeValueAsString(e));
         w.write('\n');
