@@ -104,46 +104,109 @@ public final class Traffic {
     return new Traffic(dir.toString(), out, state);
   }
 
+  /** Lines of an export parsed together, in parallel, before they are accepted in file order. */
+  static final int BATCH = 2048;
+  /** Characters of one batch at most (besides its last line), so large payloads do not pile up in memory. */
+  static final long BATCH_CHARS = 32L << 20;
+
   private static Traffic loadExport(Path file) {
+    return loadExport(file, true);
+  }
+
+  /**
+   * Reads an export. Lines are parsed in batches ({@code parallel}: on the common fork-join pool) and
+   * accepted strictly in file order, so the result, and the error (the first bad line's), are those of
+   * a line-by-line read.
+   */
+  static Traffic loadExport(Path file, boolean parallel) {
     List<RecordedRequest> out = new ArrayList<>();
     RecordedState state = new RecordedState();
     try (InputStream raw = Files.newInputStream(file);
          InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
          BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      List<String> lines = new ArrayList<>(BATCH);
+      long first = 1;
       String line;
       long n = 0;
+      long chars = 0;
       while ((line = r.readLine()) != null) {
         n++;
-        String loc = file + " line " + n;
-        if (line.isBlank()) {
-          continue;
+        lines.add(line);
+        chars += line.length();
+        if (lines.size() == BATCH || chars >= BATCH_CHARS) {
+          acceptAll(file, first, lines, parallel, out, state);
+          first = n + 1;
+          lines.clear();
+          chars = 0;
         }
-        if (line.length() > RecordFormat.MAX_LINE_BYTES) {
-          throw new HarnessException(loc, "line longer than " + RecordFormat.MAX_LINE_BYTES + " characters");
-        }
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new HarnessException(loc, "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (!(node instanceof ObjectNode o)) {
-          throw new HarnessException(loc, "not a JSON object");
-        }
-        accept(o, loc, out, state);
       }
+      acceptAll(file, first, lines, parallel, out, state);
     } catch (IOException e) {
       throw new HarnessException(file.toString(), "cannot read export: " + e.getMessage(), e);
     }
     return new Traffic(file.toString(), out, state);
   }
 
-  private static void accept(ObjectNode e, String loc, List<RecordedRequest> out, RecordedState state) {
-    String format = e.path(RecordFormat.F_FORMAT).asText(null);
-    if (!RecordFormat.FORMAT.equals(format)) {
-      throw new HarnessException(loc, "unknown record format `" + format + "` (this harness reads " + RecordFormat.FORMAT + ")");
+  /** One export line parsed: a request, an entry of another kind (both null), or why the line is refused. */
+  private record Parsed(RecordedRequest request, HarnessException refused, HarnessException invalidRequest) {}
+
+  private static void acceptAll(Path file, long first, List<String> lines, boolean parallel, List<RecordedRequest> out,
+      RecordedState state) {
+    java.util.stream.IntStream idx = java.util.stream.IntStream.range(0, lines.size());
+    List<Parsed> parsed = (parallel ? idx.parallel() : idx)
+        .mapToObj(i -> parseLine(file + " line " + (first + i), lines.get(i))).toList();
+    for (Parsed p : parsed) {
+      if (p.refused() != null) {
+        throw p.refused();
+      }
+      if (p.request() == null && p.invalidRequest() == null) {
+        continue; // blank, or not a request entry
+      }
+      if (out.size() >= MAX_REQUESTS) {
+        String loc = p.request() != null ? p.request().location() : p.invalidRequest().location();
+        throw new HarnessException(loc, "more than " + MAX_REQUESTS + " request entries; replay an export of a smaller range");
+      }
+      if (p.invalidRequest() != null) {
+        throw p.invalidRequest();
+      }
+      out.add(p.request());
+      state.learn(p.request());
     }
-    if (!RecordFormat.KIND_REQUEST.equals(e.path(RecordFormat.F_KIND).asText())) {
+  }
+
+  /** Everything about one line that does not depend on the lines before it. */
+  private static Parsed parseLine(String loc, String line) {
+    try {
+      if (line.isBlank()) {
+        return new Parsed(null, null, null);
+      }
+      if (line.length() > RecordFormat.MAX_LINE_BYTES) {
+        throw new HarnessException(loc, "line longer than " + RecordFormat.MAX_LINE_BYTES + " characters");
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw new HarnessException(loc, "not valid JSON: " + e.getOriginalMessage(), e);
+      }
+      if (!(node instanceof ObjectNode o)) {
+        throw new HarnessException(loc, "not a JSON object");
+      }
+      if (!isRequest(o, loc)) {
+        return new Parsed(null, null, null);
+      }
+      try {
+        return new Parsed(parseRequest(o, loc), null, null);
+      } catch (HarnessException e) {
+        return new Parsed(null, null, e);
+      }
+    } catch (HarnessException e) {
+      return new Parsed(null, e, null);
+    }
+  }
+
+  private static void accept(ObjectNode e, String loc, List<RecordedRequest> out, RecordedState state) {
+    if (!isRequest(e, loc)) {
       return;
     }
     if (out.size() >= MAX_REQUESTS) {
@@ -152,6 +215,15 @@ public final class Traffic {
     RecordedRequest r = parseRequest(e, loc);
     out.add(r);
     state.learn(r);
+  }
+
+  /** Whether the entry is a request entry; an entry that is not {@code vectorgate-record/v1} is an error. */
+  private static boolean isRequest(ObjectNode e, String loc) {
+    String format = e.path(RecordFormat.F_FORMAT).asText(null);
+    if (!RecordFormat.FORMAT.equals(format)) {
+      throw new HarnessException(loc, "unknown record format `" + format + "` (this harness reads " + RecordFormat.FORMAT + ")");
+    }
+    return RecordFormat.KIND_REQUEST.equals(e.path(RecordFormat.F_KIND).asText());
   }
 
   /** Parses one {@code request} entry; {@code loc} names it in errors. */
