@@ -56,15 +56,20 @@ public final class ReplayBenchmark {
 
     PolicyLoader.Loaded loaded = PolicyLoader.fromEnvironment(false).load(new PolicySource.Directory(policy), work);
     try (PolicyEngine engine = PolicyEngine.start(HarnessEngines.config(threads), loaded.bundle())) {
+      long cpuLoad0 = processCpuNanos();
       t0 = System.nanoTime();
       Traffic traffic = Traffic.load(export);
       long tLoad = System.nanoTime() - t0;
+      long cpuLoad = processCpuNanos() - cpuLoad0;
 
       InputRebuilder rebuilder = new InputRebuilder(traffic.state());
+      java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpuRebuild0 = tmx.getCurrentThreadCpuTime();
       t0 = System.nanoTime();
       List<PolicyInput> inputs = new ArrayList<>(n);
       traffic.requests().forEach(r -> inputs.add(rebuilder.rebuild(r).input()));
       long tRebuild = System.nanoTime() - t0;
+      long cpuRebuild = tmx.getCurrentThreadCpuTime() - cpuRebuild0;
       if (inputs.stream().anyMatch(java.util.Objects::isNull)) {
         throw new IllegalStateException("some requests could not be rebuilt");
       }
@@ -107,6 +112,8 @@ public final class ReplayBenchmark {
               + " replay=%.0f/s (load+rebuild+decide+compare, %d threads; load alone %.2f s)%n",
           tWrite / 1e9, n / (tLoad / 1e9), n / (tRebuild / 1e9), n / (tDecide / 1e9), threads, n / (tReplay / 1e9),
           threads, tReload / 1e9);
+      System.out.printf(Locale.ROOT, "load_cpu_us=%.1f per record (process CPU) rebuild_cpu_us=%.1f per record (the"
+          + " rebuilding thread's CPU)%n", cpuLoad / 1e3 / n, cpuRebuild / 1e3 / n);
       System.out.printf(Locale.ROOT, "replay_cpu_us=%.1f per record (process CPU, all threads) -> %.0f/s on %d cores if the"
           + " process had them%n", cpuReplay / 1e3 / n, n / (cpuReplay / 1e9) * threads, threads);
       // on a shared machine the wall-clock rates follow the load; CPU per decision does not (much):
