@@ -87,13 +87,14 @@ public final class Traffic {
     List<RecordedRequest> out = new ArrayList<>();
     RecordedState state = new RecordedState();
     RecordingReader reader = new RecordingReader(dir);
+    Shared shared = new Shared();
     try {
       if (reader.segments().isEmpty()) {
         throw new HarnessException(dir.toString(), "not a recording: no segment-*.jsonl[.gz] files");
       }
       reader.forEach(e -> {
         String loc = dir.resolve(e.segment().fileName()) + " line " + e.line();
-        accept(e.entry(), loc, out, state);
+        accept(e.entry(), loc, out, state, shared);
         return true;
       });
     } catch (RecordingCorruptException e) {
@@ -121,6 +122,7 @@ public final class Traffic {
   static Traffic loadExport(Path file, boolean parallel) {
     List<RecordedRequest> out = new ArrayList<>();
     RecordedState state = new RecordedState();
+    Shared shared = new Shared();
     try (InputStream raw = Files.newInputStream(file);
          InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
          BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -134,13 +136,13 @@ public final class Traffic {
         lines.add(line);
         chars += line.length();
         if (lines.size() == BATCH || chars >= BATCH_CHARS) {
-          acceptAll(file, first, lines, parallel, out, state);
+          acceptAll(file, first, lines, parallel, shared, out, state);
           first = n + 1;
           lines.clear();
           chars = 0;
         }
       }
-      acceptAll(file, first, lines, parallel, out, state);
+      acceptAll(file, first, lines, parallel, shared, out, state);
     } catch (IOException e) {
       throw new HarnessException(file.toString(), "cannot read export: " + e.getMessage(), e);
     }
@@ -150,11 +152,11 @@ public final class Traffic {
   /** One export line parsed: a request, an entry of another kind (both null), or why the line is refused. */
   private record Parsed(RecordedRequest request, HarnessException refused, HarnessException invalidRequest) {}
 
-  private static void acceptAll(Path file, long first, List<String> lines, boolean parallel, List<RecordedRequest> out,
-      RecordedState state) {
+  private static void acceptAll(Path file, long first, List<String> lines, boolean parallel, Shared shared,
+      List<RecordedRequest> out, RecordedState state) {
     java.util.stream.IntStream idx = java.util.stream.IntStream.range(0, lines.size());
     List<Parsed> parsed = (parallel ? idx.parallel() : idx)
-        .mapToObj(i -> parseLine(file + " line " + (first + i), lines.get(i))).toList();
+        .mapToObj(i -> parseLine(file + " line " + (first + i), lines.get(i), shared)).toList();
     for (Parsed p : parsed) {
       if (p.refused() != null) {
         throw p.refused();
@@ -175,7 +177,7 @@ public final class Traffic {
   }
 
   /** Everything about one line that does not depend on the lines before it. */
-  private static Parsed parseLine(String loc, String line) {
+  private static Parsed parseLine(String loc, String line, Shared shared) {
     try {
       if (line.isBlank()) {
         return new Parsed(null, null, null);
@@ -196,7 +198,7 @@ public final class Traffic {
         return new Parsed(null, null, null);
       }
       try {
-        return new Parsed(parseRequest(o, loc), null, null);
+        return new Parsed(parseRequest(o, loc, shared), null, null);
       } catch (HarnessException e) {
         return new Parsed(null, null, e);
       }
@@ -205,14 +207,14 @@ public final class Traffic {
     }
   }
 
-  private static void accept(ObjectNode e, String loc, List<RecordedRequest> out, RecordedState state) {
+  private static void accept(ObjectNode e, String loc, List<RecordedRequest> out, RecordedState state, Shared shared) {
     if (!isRequest(e, loc)) {
       return;
     }
     if (out.size() >= MAX_REQUESTS) {
       throw new HarnessException(loc, "more than " + MAX_REQUESTS + " request entries; replay an export of a smaller range");
     }
-    RecordedRequest r = parseRequest(e, loc);
+    RecordedRequest r = parseRequest(e, loc, shared);
     out.add(r);
     state.learn(r);
   }
@@ -226,8 +228,34 @@ public final class Traffic {
     return RecordFormat.KIND_REQUEST.equals(e.path(RecordFormat.F_KIND).asText());
   }
 
+  /**
+   * Identities and connections already converted in one load, by their JSON: a recording repeats a few
+   * callers and upstreams on every line, and converting the same tree gives the same immutable value.
+   * Bounded: past {@link #MAX_SHARED} distinct trees, further ones are converted each time.
+   */
+  static final class Shared {
+    static final int MAX_SHARED = 10_000;
+    private final Map<JsonNode, Identity> identities = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<JsonNode, Connection> connections = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static <T> T get(Map<JsonNode, T> cache, JsonNode n, Class<T> type, String field, String loc) {
+      T v = cache.get(n);
+      if (v == null) {
+        v = convert(n, type, field, loc); // an error names this line; only values are kept
+        if (cache.size() < MAX_SHARED) {
+          cache.put(n, v);
+        }
+      }
+      return v;
+    }
+  }
+
   /** Parses one {@code request} entry; {@code loc} names it in errors. */
   public static RecordedRequest parseRequest(ObjectNode e, String loc) {
+    return parseRequest(e, loc, null);
+  }
+
+  private static RecordedRequest parseRequest(ObjectNode e, String loc, Shared shared) {
     String id = text(e, RecordFormat.F_ID, loc, true);
     Instant time;
     try {
@@ -235,12 +263,15 @@ public final class Traffic {
     } catch (DateTimeParseException ex) {
       throw new HarnessException(loc, "`time` is not an RFC 3339 instant: " + ex.getParsedString(), ex);
     }
-    Identity identity = e.hasNonNull("identity") ? convert(e.get("identity"), Identity.class, "identity", loc)
+    Identity identity = e.hasNonNull("identity") ? (shared == null
+        ? convert(e.get("identity"), Identity.class, "identity", loc)
+        : Shared.get(shared.identities, e.get("identity"), Identity.class, "identity", loc))
         : new Identity(null, null, List.of(), null, null, Map.of());
     if (!e.hasNonNull("connection")) {
       throw new HarnessException(loc, "record `" + id + "` has no `connection` (name and kind of the upstream)");
     }
-    Connection connection = convert(e.get("connection"), Connection.class, "connection", loc);
+    Connection connection = shared == null ? convert(e.get("connection"), Connection.class, "connection", loc)
+        : Shared.get(shared.connections, e.get("connection"), Connection.class, "connection", loc);
     Operation operation = e.hasNonNull("operation") ? convert(e.get("operation"), Operation.class, "operation", loc) : null;
     Decision decision = e.hasNonNull("decision") ? convert(e.get("decision"), Decision.class, "decision", loc) : null;
     JsonNode client = e.path("client");

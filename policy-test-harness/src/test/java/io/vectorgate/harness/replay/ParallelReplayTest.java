@@ -105,6 +105,20 @@ class ParallelReplayTest {
   }
 
   @Test
+  void aRepeatedIdentityIsConvertedOnceAndABadOneStillNamesItsLine() throws Exception {
+    Traffic t = Traffic.load(tmp.resolve("bench.jsonl"));
+    assertSame(t.requests().get(0).identity(), t.requests().get(4).identity(), "alice, lines 1 and 5");
+    assertSame(t.requests().get(0).connection(), t.requests().get(1).connection());
+    assertEquals("bob", t.requests().get(1).identity().subject());
+    List<String> lines = new ArrayList<>(good);
+    lines.set(8, lines.get(8).replaceFirst("\"identity\":\\{[^}]*\\}", "\"identity\":{\"subject\":\"alice\",\"groups\":{}}"));
+    Path f = tmp.resolve("bad-identity.jsonl");
+    Files.write(f, lines);
+    HarnessException e = assertThrows(HarnessException.class, () -> Traffic.load(f));
+    assertTrue(e.getMessage().startsWith(f + " line 9: `identity` does not have the contract's shape"), e.getMessage());
+  }
+
+  @Test
   void parallelReplayGivesTheSequentialResultsInOrderWithEveryMalformedRecordReported() throws Exception {
     Path f = tmp.resolve("mixed-replay.jsonl");
     Files.write(f, mixed(7));
