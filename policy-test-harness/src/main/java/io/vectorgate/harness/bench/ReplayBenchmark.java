@@ -88,6 +88,7 @@ public final class ReplayBenchmark {
       t0 = System.nanoTime();
       Traffic again = Traffic.load(export);
       long tReload = System.nanoTime() - t0;
+      long cpuReload = processCpuNanos() - cpu0;
       List<Replayer.Replayed> replayed = Replayer.replay(again.requests(), new InputRebuilder(again.state()),
           List.of(engine), threads, Replayer.Progress.NONE);
       int allowedReplay = 0;
@@ -114,8 +115,9 @@ public final class ReplayBenchmark {
           threads, tReload / 1e9);
       System.out.printf(Locale.ROOT, "load_cpu_us=%.1f per record (process CPU) rebuild_cpu_us=%.1f per record (the"
           + " rebuilding thread's CPU)%n", cpuLoad / 1e3 / n, cpuRebuild / 1e3 / n);
-      System.out.printf(Locale.ROOT, "replay_cpu_us=%.1f per record (process CPU, all threads) -> %.0f/s on %d cores if the"
-          + " process had them%n", cpuReplay / 1e3 / n, n / (cpuReplay / 1e9) * threads, threads);
+      System.out.printf(Locale.ROOT, "replay_cpu_us=%.1f per record (process CPU, all threads; of which the load %.1f) -> %.0f/s"
+          + " on %d cores if the process had them%n", cpuReplay / 1e3 / n, cpuReload / 1e3 / n, n / (cpuReplay / 1e9) * threads,
+          threads);
       // on a shared machine the wall-clock rates follow the load; CPU per decision does not (much):
       // decisions per CPU-second times the cores is what the replay would reach with the cores to itself
       System.out.printf(Locale.ROOT, "decide_cpu_us=%.1f per decision (process CPU, all threads) -> %.0f decisions/s per"
