@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
 final class WriterLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
   private static final int MAX_BATCH = 1024;
+  /**
+   * Group commit under {@link FsyncPolicy#EVERY_RECORD}: when no caller waits for any written entry,
+   * their fsync (and acknowledgements) wait until this long after the first of them was written, so
+   * one fsync covers the records of that span instead of one per batch of one or two.
+   */
+  static final long GROUP_COMMIT_NANOS = 10_000_000L;
 
   private final RecorderConfig config;
   private final Path dir;
@@ -33,6 +39,10 @@ final class WriterLoop implements Runnable {
   private final EntryWriter entries;
   private final List<Written> unacked = new ArrayList<>();
   private ObjectNode pendingRecoveryNote;
+  /** When the oldest written but not yet forced entry was written (-1: none); EVERY_RECORD only. */
+  private long unforcedSinceNanos = -1;
+  /** Whether a written, unacknowledged entry has a caller that waits for it. */
+  private boolean waiterUnacked;
   private boolean maintenance;
   private long nextRetryNanos;
 
@@ -53,6 +63,12 @@ final class WriterLoop implements Runnable {
     this.entries = new EntryWriter(config);
   }
 
+  /** Forces the open segment to disk, counted in the stats. */
+  private void force(boolean metadata) throws IOException {
+    segments.force(metadata);
+    status.fsyncs.increment();
+  }
+
   /** Finds the chain head on disk (before the thread starts, and on retry). */
   void recover() throws IOException {
     pendingRecoveryNote = recovery.recoverHead();
@@ -67,7 +83,7 @@ final class WriterLoop implements Runnable {
       if (pendingRecoveryNote != null) {
         try {
           writeOwnEntry(pendingRecoveryNote);
-          flushAndAck();
+          flushAndAck(true);
         } catch (IOException e) {
           markFailed(e);
         }
@@ -76,7 +92,7 @@ final class WriterLoop implements Runnable {
       while (!shutdown) {
         Queued first;
         try {
-          first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
+          first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir, e);
@@ -97,7 +113,7 @@ final class WriterLoop implements Runnable {
           }
         }
         batch.clear();
-        flushAndAck();
+        flushAndAck(false);
         periodic();
       }
       finish();
@@ -109,9 +125,12 @@ final class WriterLoop implements Runnable {
     }
   }
 
-  private long pollMillis() {
-    long ms = Math.min(config.fsyncInterval().toMillis(), 1000);
-    return Math.max(1, ms);
+  private long pollNanos() {
+    if (unforcedSinceNanos >= 0) {
+      return Math.max(0, unforcedSinceNanos + GROUP_COMMIT_NANOS - System.nanoTime());
+    }
+    long ms = Math.max(1, Math.min(config.fsyncInterval().toMillis(), 1000));
+    return TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
   private void process(Queued p) {
@@ -161,6 +180,9 @@ final class WriterLoop implements Runnable {
     }
     SegmentWriter.Appended a = segments.append(entry);
     unacked.add(new Written(p, a.seq(), a.id(), entry, a.segment()));
+    if (p == null || p.callerWaits()) {
+      waiterUnacked = true;
+    }
   }
 
   /** Encodes and buffers one entry the recorder itself builds (seal, recovery, retention): it always serializes. */
@@ -173,15 +195,28 @@ final class WriterLoop implements Runnable {
     }
   }
 
-  /** Writes buffered lines, fsyncs per policy, completes their futures and indexes them. */
-  private void flushAndAck() {
+  /**
+   * Writes buffered lines, fsyncs per policy, completes their futures and indexes them. Under
+   * EVERY_RECORD, unless {@code now} or a caller waits, the fsync and the acknowledgements are left
+   * for the group commit ({@link #GROUP_COMMIT_NANOS} after the first unforced entry).
+   */
+  private void flushAndAck(boolean now) {
     if (unacked.isEmpty() && !segments.hasBuffered()) {
       return;
     }
     try {
       segments.writeOut();
       if (config.fsync() == FsyncPolicy.EVERY_RECORD) {
-        segments.force(false);
+        if (!now && !waiterUnacked && !unacked.isEmpty()) {
+          long t = System.nanoTime();
+          if (unforcedSinceNanos < 0) {
+            unforcedSinceNanos = t;
+          }
+          if (t - unforcedSinceNanos < GROUP_COMMIT_NANOS) {
+            return; // written (a process crash keeps it); forced when the group closes
+          }
+        }
+        force(false);
       }
     } catch (IOException e) {
       markFailed(e);
@@ -191,6 +226,8 @@ final class WriterLoop implements Runnable {
         }
       }
       unacked.clear();
+      unforcedSinceNanos = -1;
+      waiterUnacked = false;
       return;
     }
     ackWritten();
@@ -213,6 +250,8 @@ final class WriterLoop implements Runnable {
       }
     }
     unacked.clear();
+    unforcedSinceNanos = -1;
+    waiterUnacked = false;
     if (toIndex != null && !toIndex.isEmpty()) {
       index.submit(toIndex);
     }
@@ -226,11 +265,11 @@ final class WriterLoop implements Runnable {
     try {
       if (segments.dirty() && config.fsync() == FsyncPolicy.INTERVAL
           && now - segments.lastForceNanos() >= config.fsyncInterval().toNanos()) {
-        segments.force(false);
+        force(false);
       }
       if (segments.segmentCount() > 0 && now - segments.segmentOpenedNanos() >= config.segmentMaxAge().toNanos()) {
         seal("age");
-        flushAndAck();
+        flushAndAck(true);
       }
     } catch (IOException e) {
       markFailed(e);
@@ -259,7 +298,7 @@ final class WriterLoop implements Runnable {
     s.put("last_hash", segments.lastHash());
     writeOwnEntry(s);
     segments.writeOut();
-    segments.force(true);
+    force(true);
     Path sealed = segments.closeSealed();
     ackWritten();
     LOG.info("event=recorder_segment_sealed segment={} entries={}", sealed.getFileName(), count);
@@ -272,7 +311,7 @@ final class WriterLoop implements Runnable {
         writeOwnEntry(entry);
         long seq = segments.nextSeq() - 1;
         segments.writeOut();
-        segments.force(false);
+        force(false);
         ackWritten();
         return seq;
       });
@@ -283,7 +322,7 @@ final class WriterLoop implements Runnable {
 
   private boolean runControl(Queued.Control c) {
     try {
-      flushAndAck();
+      flushAndAck(true);
       switch (c.kind()) {
         case ROTATE -> {
           if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
@@ -302,7 +341,7 @@ final class WriterLoop implements Runnable {
         }
         case FLUSH -> {
           if (status.healthy && segments.isOpen()) {
-            segments.force(false);
+            force(false);
           }
           index.sync();
           if (!status.healthy) {
@@ -347,7 +386,7 @@ final class WriterLoop implements Runnable {
         writeOwnEntry(pendingRecoveryNote);
         pendingRecoveryNote = null;
         segments.writeOut();
-        segments.force(false);
+        force(false);
       }
       status.healthy = true;
       ackWritten();
@@ -355,6 +394,8 @@ final class WriterLoop implements Runnable {
     } catch (IOException | RuntimeException e) {
       status.lastError = e;
       unacked.clear();
+      unforcedSinceNanos = -1;
+      waiterUnacked = false;
       segments.discardBuffer();
       segments.closeQuietly();
       nextRetryNanos = System.nanoTime() + config.retryInterval().toNanos();
@@ -372,7 +413,7 @@ final class WriterLoop implements Runnable {
         process(p);
       }
     }
-    flushAndAck();
+    flushAndAck(true);
     if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
       try {
         seal(Recorder.SEAL_CLOSE);
