@@ -221,6 +221,7 @@ public final class Recorder implements AutoCloseable {
       return notRecorded(f, new RecorderUnavailableException("recorder_queue_full",
           "recording queue is full (" + config.queueCapacity() + " records)", null));
     }
+    loop.wake(callerWaits);
     return f;
   }
 
@@ -274,6 +275,7 @@ public final class Recorder implements AutoCloseable {
     }
     try {
       queue.put(new Queued(new Queued.Control(kind, done), null));
+      loop.wake(true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done.completeExceptionally(e);
@@ -306,6 +308,7 @@ public final class Recorder implements AutoCloseable {
     closed = true;
     try {
       queue.put(new Queued(new Queued.Control(Queued.ControlKind.SHUTDOWN, done), null));
+      loop.wake(true);
       writer.join();
       List<Queued> stragglers = new ArrayList<>();
       queue.drainTo(stragglers);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,17 @@ final class WriterLoop implements Runnable {
   private final Retention retention;
   private final EntryWriter entries;
   private final List<Written> unacked = new ArrayList<>();
+  /** What the writer is doing, for {@link #wake}: RUNNING, NAPPING (a short park while busy) or SLEEPING. */
+  private volatile int state = RUNNING;
+  private static final int RUNNING = 0;
+  private static final int NAPPING = 1;
+  private static final int SLEEPING = 2;
+  /** While entries keep coming, the writer naps this long between empty polls instead of being woken per entry. */
+  static final long NAP_NANOS = 1_000_000L;
+  /** How long after its last entry the writer keeps napping before it sleeps until woken. */
+  private static final long BUSY_NANOS = 50_000_000L;
+  private long lastItemNanos = System.nanoTime() - BUSY_NANOS;
+  private volatile Thread thread;
   private ObjectNode pendingRecoveryNote;
   /** When the oldest written but not yet forced entry was written (-1: none); EVERY_RECORD only. */
   private long unforcedSinceNanos = -1;
@@ -75,8 +87,50 @@ final class WriterLoop implements Runnable {
     status.headSeq = segments.nextSeq() - 1;
   }
 
+  /**
+   * Called after an item is queued. Waking a parked thread is a system call (several µs on the
+   * request thread, per request): while the writer is busy it naps {@link #NAP_NANOS} and finds the
+   * entries nobody waits for when it wakes; it is woken for an item a caller waits for, and for any
+   * item once it sleeps.
+   */
+  void wake(boolean callerWaits) {
+    int s = state;
+    if (s == SLEEPING || (callerWaits && s == NAPPING)) {
+      Thread t = thread;
+      if (t != null) {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
+  /** The next item: at once when queued, else after a nap (busy) or a sleep of at most {@code maxNanos}. */
+  private Queued next(long maxNanos) {
+    Queued q = queue.poll();
+    if (q != null) {
+      return q;
+    }
+    long now = System.nanoTime();
+    boolean busy = now - lastItemNanos < BUSY_NANOS;
+    long park = busy ? Math.min(NAP_NANOS, maxNanos) : maxNanos;
+    if (park <= 0) {
+      return null;
+    }
+    state = busy ? NAPPING : SLEEPING;
+    try {
+      q = queue.poll(); // after publishing the state: an item queued before it was read is found here
+      if (q == null) {
+        LockSupport.parkNanos(this, park);
+        q = queue.poll();
+      }
+    } finally {
+      state = RUNNING;
+    }
+    return q;
+  }
+
   @Override
   public void run() {
+    thread = Thread.currentThread();
     List<Queued> batch = new ArrayList<>(MAX_BATCH);
     boolean shutdown = false;
     try {
@@ -90,15 +144,14 @@ final class WriterLoop implements Runnable {
         pendingRecoveryNote = null;
       }
       while (!shutdown) {
-        Queued first;
-        try {
-          first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
+        Queued first = next(pollNanos());
+        if (Thread.interrupted()) {
+          LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir);
           Thread.currentThread().interrupt();
-          LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir, e);
           break;
         }
         if (first != null) {
+          lastItemNanos = System.nanoTime();
           batch.add(first);
           queue.drainTo(batch, MAX_BATCH - 1);
         }

@@ -115,8 +115,9 @@ public final class RecordingCostDriver {
         }
         next += interval;
       }
+      RecordDraft draft = t.draft(session);
       long a = System.nanoTime();
-      CompletableFuture<Ack> f = recorder.append(t.draft(session), durable);
+      CompletableFuture<Ack> f = append(recorder, draft, durable);
       appendNanos += System.nanoTime() - a;
       n++;
       if (durable) {
@@ -127,6 +128,33 @@ public final class RecordingCostDriver {
       }
     }
     return new Result(n, appendNanos);
+  }
+
+  /**
+   * {@code Recorder.append(draft, callerWaits)} as the gateway calls it; on a build before that
+   * method existed (before/after runs), {@code append(draft)}.
+   */
+  @SuppressWarnings("unchecked")
+  private static CompletableFuture<Ack> append(Recorder r, RecordDraft d, boolean waits) throws Exception {
+    if (APPEND_WAITS != null) {
+      try {
+        return (CompletableFuture<Ack>) APPEND_WAITS.invoke(r, d, waits);
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return r.append(d);
+  }
+
+  private static final java.lang.invoke.MethodHandle APPEND_WAITS = appendWaits();
+
+  private static java.lang.invoke.MethodHandle appendWaits() {
+    try {
+      return java.lang.invoke.MethodHandles.publicLookup().findVirtual(Recorder.class, "append",
+          java.lang.invoke.MethodType.methodType(CompletableFuture.class, RecordDraft.class, boolean.class));
+    } catch (NoSuchMethodException | IllegalAccessException e) {
+      return null;
+    }
   }
 
   private static long processCpu() {
