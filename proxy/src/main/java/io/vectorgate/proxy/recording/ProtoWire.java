@@ -106,6 +106,10 @@ final class ProtoWire {
   /** One message type: its fields sorted by name, and a field number → slot table. */
   private static final class Shape {
     final FieldDescriptor[] fields;
+    /** Per slot: the wire type of one value, whether a packed run is accepted, the message type's shape (lazily). */
+    final int[] wireType;
+    final boolean[] packable;
+    final Shape[] child;
     final int[] slotOfNumber;
     final Map<Integer, Integer> slotOfLargeNumber;
     volatile boolean supported;
@@ -113,6 +117,13 @@ final class ProtoWire {
     Shape(Descriptor d) {
       fields = d.getFields().toArray(new FieldDescriptor[0]);
       Arrays.sort(fields, Comparator.comparing(FieldDescriptor::getName));
+      wireType = new int[fields.length];
+      packable = new boolean[fields.length];
+      child = new Shape[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        wireType[i] = fields[i].getLiteType().getWireType();
+        packable[i] = fields[i].isPackable();
+      }
       int max = 0;
       for (FieldDescriptor f : fields) {
         max = Math.max(max, f.getNumber());
@@ -161,38 +172,43 @@ final class ProtoWire {
             list = new ArrayList<>();
             slots[slot] = list;
           }
-          if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED && f.isPackable()) {
+          if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED && packable[slot]) {
             int limit = in.pushLimit(in.readRawVarint32());
             while (in.getBytesUntilLimit() > 0) {
               list.add(scalar(in, f));
             }
             in.popLimit(limit);
-          } else if (wireType == f.getLiteType().getWireType()) {
-            list.add(value(in, f, buf, offset));
+          } else if (wireType == this.wireType[slot]) {
+            list.add(value(in, slot, buf, offset));
           } else {
             throw new Unsupported("wire type " + wireType + " for " + f.getFullName());
           }
         } else {
-          if (wireType != f.getLiteType().getWireType()) {
+          if (wireType != this.wireType[slot]) {
             throw new Unsupported("wire type " + wireType + " for " + f.getFullName());
           }
           if (slots[slot] != null && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
             throw new Unsupported("message field " + f.getFullName() + " twice (the parser would merge them)");
           }
-          slots[slot] = value(in, f, buf, offset);
+          slots[slot] = value(in, slot, buf, offset);
         }
       }
       return new Parsed(this, slots);
     }
 
-    /** One value; a message read from its range of the buffer. */
-    private static Object value(CodedInputStream in, FieldDescriptor f, byte[] buf, int base)
-        throws IOException, Unsupported {
+    /** One value of the field in {@code slot}; a message read from its range of the buffer. */
+    private Object value(CodedInputStream in, int slot, byte[] buf, int base) throws IOException, Unsupported {
+      FieldDescriptor f = fields[slot];
       if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
         int length = in.readRawVarint32();
         int offset = base + in.getTotalBytesRead();
         in.skipRawBytes(length);
-        return shape(f.getMessageType()).read(buf, offset, length);
+        Shape inner = child[slot];
+        if (inner == null) {
+          inner = shape(f.getMessageType());
+          child[slot] = inner; // racy but idempotent: every thread stores the same shape
+        }
+        return inner.read(buf, offset, length);
       }
       return scalar(in, f);
     }
