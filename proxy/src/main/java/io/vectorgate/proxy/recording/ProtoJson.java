@@ -189,8 +189,9 @@ public final class ProtoJson {
       try {
         ProtoWire.write(m, g, strip);
         return;
-      } catch (ProtoWire.Unsupported e) {
-        // bytes the serializer does not write for this type: the reflective path below
+      } catch (ProtoWire.Unsupported | InvalidProtocolBufferException e) {
+        // bytes the serializer does not write for this type, or a string that is not UTF-8 (a proto2
+        // field keeps what it parsed): nothing was written yet; the reflective path below
       }
     }
     writeMessageCanonical(m, g, strip);

@@ -55,7 +55,8 @@ final class ProtoWire {
   /**
    * Writes {@code m} canonically (members by name, map keys sorted, vectors replaced by
    * {@code strip}, null: kept). Only for types {@link #supports} accepts. Throws {@link Unsupported}
-   * before writing anything when the bytes hold what the serializer never writes.
+   * (or {@code InvalidProtocolBufferException}) before writing anything when the bytes hold what
+   * this reader does not take: the whole message is read before the first member is written.
    */
   static void write(Message m, JsonGenerator g, VectorStripper strip) throws IOException, Unsupported {
     byte[] bytes = m.toByteArray();
