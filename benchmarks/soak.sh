@@ -34,8 +34,9 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "soak: compiling the gateway and the CLI (no install)" >&2
   mvn -q -B -o -ntp -pl proxy,cli -am test-compile >&2
 fi
-mvn -q -B -o -ntp -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
-mvn -q -B -o -ntp -pl cli dependency:build-classpath -Dmdep.outputFile="$work/cli-classpath.txt" >/dev/null
+reactor_classpath proxy,cli
+cp "$root/proxy/target/bench-classpath.txt" "$work/classpath.txt"
+cp "$root/cli/target/bench-classpath.txt" "$work/cli-classpath.txt"
 # this checkout's module classes first: they shadow any vectorgate jars of the local repository
 modules=""
 for m in model engine proxy-core recorder approvals rollout proxy; do modules="$modules:$root/$m/target/classes"; done
