@@ -40,7 +40,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 echo "chroma-bench: building benchmarks.jar" >&2
 mvn -q -B -ntp -o -DskipTests package -pl benchmarks
-mvn -q -B -ntp -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+reactor_classpath proxy
+cp "$root/proxy/target/bench-classpath.txt" "$work/classpath.txt"
 # Snapshot the gateway's classes and the load driver: others rebuild proxy/target in this checkout,
 # so copy while nothing changes (same listing, sizes and times before and after the copy).
 tree_state() { find "$root/proxy/target/classes" "$root/proxy/target/test-classes" -type f -printf '%P %s %T@\n' | sort | md5sum; }

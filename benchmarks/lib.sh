@@ -166,3 +166,13 @@ ticks() {
   done
   echo "$total"
 }
+
+# The test-scope classpath of each of the comma-separated MODULES, written to <module>/target/bench-classpath.txt
+# by one reactor run that also compiles them and what they depend on (-am, test-compile; a no-op when up to
+# date): sibling modules resolve to their target/classes and third-party dependencies come from the modules'
+# own POMs. Resolving one module alone (-pl proxy) reads the other modules' POMs from ~/.m2, which may be an
+# older install without a dependency added since (the recording gateway then failed on a missing class).
+reactor_classpath() {
+  mvn -q -B -o -ntp -pl "$1" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+}

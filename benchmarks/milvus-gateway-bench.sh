@@ -35,7 +35,8 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "milvus-bench: building the gateway" >&2
   mvn -q -B -ntp -pl proxy -am -DskipTests install
 fi
-mvn -q -B -ntp -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+reactor_classpath proxy
+cp "$root/proxy/target/bench-classpath.txt" "$work/classpath.txt"
 
 echo "milvus-bench: start $(uptime)" >&2
 start_milvus_lite

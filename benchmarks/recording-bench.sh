@@ -27,7 +27,9 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "recording-bench: building the gateway" >&2
   mvn -q -B -ntp -pl proxy -am -DskipTests install
 fi
-mvn -q -B -o -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+reactor_classpath proxy,cli
+cp "$root/proxy/target/bench-classpath.txt" "$work/classpath.txt"
+cp "$root/cli/target/bench-classpath.txt" "$work/cli-classpath.txt"
 cp="$root/proxy/target/test-classes:$root/proxy/target/classes:$(cat "$work/classpath.txt")"
 
 start_milvus_lite
@@ -103,7 +105,6 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "recording", "segment-*"))):
 print(n)
 PY
 )
-mvn -q -B -o -pl cli dependency:build-classpath -Dmdep.outputFile="$work/cli-classpath.txt" >/dev/null
 index_opt=(); [ -f "$work/recording/index.sqlite" ] || index_opt=(--index none)
 java -cp "$root/cli/target/classes:$(cat "$work/cli-classpath.txt")" io.vectorgate.cli.VectorgateCli sessions verify \
   --dir "$work/recording" "${index_opt[@]}" > "$work/verify.txt" 2>&1 || true

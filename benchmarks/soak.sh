@@ -34,8 +34,9 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "soak: compiling the gateway and the CLI (no install)" >&2
   mvn -q -B -o -ntp -pl proxy,cli -am test-compile >&2
 fi
-mvn -q -B -o -ntp -pl proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >/dev/null
-mvn -q -B -o -ntp -pl cli dependency:build-classpath -Dmdep.outputFile="$work/cli-classpath.txt" >/dev/null
+reactor_classpath proxy,cli
+cp "$root/proxy/target/bench-classpath.txt" "$work/classpath.txt"
+cp "$root/cli/target/bench-classpath.txt" "$work/cli-classpath.txt"
 # this checkout's module classes first: they shadow any vectorgate jars of the local repository
 modules=""
 for m in model engine proxy-core recorder approvals rollout proxy; do modules="$modules:$root/$m/target/classes"; done
@@ -67,7 +68,7 @@ token="$(token_of bob)"
 # the client: RATE searches/s, paced (open loop: a late request does not speed up the next ones beyond
 # catching up one second), a new connection every RECONNECT_EVERY requests; every response is checked
 cat > "$work/client.py" <<'PY'
-import json, logging, sys, time
+import json, logging, os, sys, time
 from pymilvus import MilvusClient
 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 uri, token, rate, seconds, reconnect, progress = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
@@ -106,9 +107,10 @@ while True:
     if n % reconnect == 0:
         client.close()
         client = connect()
-    if n % 100 == 0:
-        with open(progress, "w") as f:
+    if n % 100 == 0:  # replaced whole: the sampler never reads a half-written file
+        with open(progress + ".tmp", "w") as f:
             f.write(str(n))
+        os.replace(progress + ".tmp", progress)
 client.close()
 print(json.dumps({"requests": n, "seconds": time.monotonic() - start, "late_over_1s": late, "connections": connections}))
 PY
@@ -159,7 +161,9 @@ java -cp "$cli_cp" io.vectorgate.cli.VectorgateCli sessions verify --dir "$work/
 python3 - "$work" "$WARMUP_FRACTION" "$requests" "$sessions" <<'PY'
 import csv, json, os, statistics, sys
 w, warm, recorded, sessions = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(os.path.join(w, "soak.csv")))]
+# a field a sample could not read (e.g. the progress file of a run before it was replaced atomically) is NaN
+rows = [{k: float(v) if v not in ("", None) else float("nan") for k, v in r.items()}
+        for r in csv.DictReader(open(os.path.join(w, "soak.csv")))]
 client = json.load(open(os.path.join(w, "client.json")))
 end = rows[-1]["elapsed_s"]
 kept = [r for r in rows if r["elapsed_s"] >= warm * end]

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -60,6 +61,7 @@ final class CanonicalValues {
         .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
         .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
         .addModule(m)
+        .addModule(new BlackbirdModule())
         .build()
         .writer();
   }

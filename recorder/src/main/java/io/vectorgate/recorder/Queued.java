@@ -8,7 +8,12 @@ import java.util.concurrent.CompletableFuture;
  * One item of the recorder's queue, as the API hands it to the writer thread, and the future its
  * caller holds ({@code null} for controls, which complete their own future).
  */
-record Queued(Queued.Item item, CompletableFuture<Ack> ack) {
+record Queued(Queued.Item item, CompletableFuture<Ack> ack, boolean callerWaits) {
+
+  /** An item whose caller may wait for its acknowledgement (its fsync is not grouped with later ones). */
+  Queued(Queued.Item item, CompletableFuture<Ack> ack) {
+    this(item, ack, true);
+  }
 
   /** What the writer thread is asked to do. */
   sealed interface Item permits Request, Start, End, Approval, Control {}

@@ -179,21 +179,35 @@ public final class Recorder implements AutoCloseable {
    * {@link RecorderUnavailableException} (fail closed).
    */
   public CompletableFuture<Ack> append(RecordDraft draft) {
-    return enqueue(new Queued.Request(draft));
+    return append(draft, true);
   }
 
-  /** Starts a session (one identity on one client connection) and queues its start entry. */
+  /**
+   * Queues one request record; {@code callerWaits} false says nobody waits for the acknowledgement
+   * (the gateway's {@code acknowledge: queued}), so that under {@link FsyncPolicy#EVERY_RECORD} its
+   * fsync may be shared with the records of the next few milliseconds (group commit; see
+   * {@code docs/recording.md}). True: the batch it is written in is forced at once.
+   */
+  public CompletableFuture<Ack> append(RecordDraft draft, boolean callerWaits) {
+    return enqueue(new Queued.Request(draft), callerWaits);
+  }
+
+  /** Starts a session (one identity on one client connection) and queues its start entry (nobody waits for it: grouped fsync). */
   public SessionTicket startSession(SessionStart start) {
     String id = sessionPrefix + sessionCounter.incrementAndGet();
-    return new SessionTicket(id, enqueue(new Queued.Start(id, start)));
+    return new SessionTicket(id, enqueue(new Queued.Start(id, start), false));
   }
 
-  /** Queues the end entry of a session, carrying its request/allowed/denied counters. */
+  /** Queues the end entry of a session, carrying its request/allowed/denied counters (grouped fsync, as a session start). */
   public CompletableFuture<Ack> endSession(String sessionId, String reason) {
-    return enqueue(new Queued.End(sessionId, config.clock().instant(), reason));
+    return enqueue(new Queued.End(sessionId, config.clock().instant(), reason), false);
   }
 
   private CompletableFuture<Ack> enqueue(Queued.Item item) {
+    return enqueue(item, true);
+  }
+
+  private CompletableFuture<Ack> enqueue(Queued.Item item, boolean callerWaits) {
     CompletableFuture<Ack> f = new CompletableFuture<>();
     if (closed) {
       status.refused.increment();
@@ -203,10 +217,11 @@ public final class Recorder implements AutoCloseable {
     if (!status.healthy) {
       return notRecorded(f, status.unavailableDisk());
     }
-    if (!queue.offer(new Queued(item, f))) {
+    if (!queue.offer(new Queued(item, f, callerWaits))) {
       return notRecorded(f, new RecorderUnavailableException("recorder_queue_full",
           "recording queue is full (" + config.queueCapacity() + " records)", null));
     }
+    loop.wake(callerWaits);
     return f;
   }
 
@@ -260,6 +275,7 @@ public final class Recorder implements AutoCloseable {
     }
     try {
       queue.put(new Queued(new Queued.Control(kind, done), null));
+      loop.wake(true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done.completeExceptionally(e);
@@ -270,7 +286,8 @@ public final class Recorder implements AutoCloseable {
   public RecorderStats stats() {
     Throwable e = status.lastError;
     return new RecorderStats(status.written.sum(), status.dropped.sum(), status.refused.sum(), status.failures.sum(),
-        status.indexFailures.sum(), queue.size(), status.headSeq, healthy(), e == null ? null : e.getMessage());
+        status.indexFailures.sum(), queue.size(), status.headSeq, healthy(), e == null ? null : e.getMessage(),
+        status.fsyncs.sum(), status.indexCommits.sum());
   }
 
   /** The index this recorder feeds (null when configured without one). */
@@ -291,6 +308,7 @@ public final class Recorder implements AutoCloseable {
     closed = true;
     try {
       queue.put(new Queued(new Queued.Control(Queued.ControlKind.SHUTDOWN, done), null));
+      loop.wake(true);
       writer.join();
       List<Queued> stragglers = new ArrayList<>();
       queue.drainTo(stragglers);

@@ -3,7 +3,8 @@ package io.vectorgate.recorder;
 /**
  * Counters of one recorder: entries written, records dropped (DROP policy), appends refused
  * (FAIL_CLOSED), write failures (I/O errors seen by the writer), index failures, the queue depth
- * now, the last assigned seq, whether it accepts records now, and the last error (nullable).
+ * now, the last assigned seq, whether it accepts records now, the last error (nullable), and the
+ * fsyncs of segment files and the index transactions so far (what group commit saves shows there).
  */
 public record RecorderStats(
     long written,
@@ -14,4 +15,6 @@ public record RecorderStats(
     int queueDepth,
     long headSeq,
     boolean healthy,
-    String lastError) {}
+    String lastError,
+    long fsyncs,
+    long indexCommits) {}

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,12 @@ import org.slf4j.LoggerFactory;
 final class WriterLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
   private static final int MAX_BATCH = 1024;
+  /**
+   * Group commit under {@link FsyncPolicy#EVERY_RECORD}: when no caller waits for any written entry,
+   * their fsync (and acknowledgements) wait until this long after the first of them was written, so
+   * one fsync covers the records of that span instead of one per batch of one or two.
+   */
+  static final long GROUP_COMMIT_NANOS = 10_000_000L;
 
   private final RecorderConfig config;
   private final Path dir;
@@ -32,7 +39,22 @@ final class WriterLoop implements Runnable {
   private final Retention retention;
   private final EntryWriter entries;
   private final List<Written> unacked = new ArrayList<>();
+  /** What the writer is doing, for {@link #wake}: RUNNING, NAPPING (a short park while busy) or SLEEPING. */
+  private volatile int state = RUNNING;
+  private static final int RUNNING = 0;
+  private static final int NAPPING = 1;
+  private static final int SLEEPING = 2;
+  /** While entries keep coming, the writer naps this long between empty polls instead of being woken per entry. */
+  static final long NAP_NANOS = 1_000_000L;
+  /** How long after its last entry the writer keeps napping before it sleeps until woken. */
+  private static final long BUSY_NANOS = 50_000_000L;
+  private long lastItemNanos = System.nanoTime() - BUSY_NANOS;
+  private volatile Thread thread;
   private ObjectNode pendingRecoveryNote;
+  /** When the oldest written but not yet forced entry was written (-1: none); EVERY_RECORD only. */
+  private long unforcedSinceNanos = -1;
+  /** Whether a written, unacknowledged entry has a caller that waits for it. */
+  private boolean waiterUnacked;
   private boolean maintenance;
   private long nextRetryNanos;
 
@@ -53,36 +75,83 @@ final class WriterLoop implements Runnable {
     this.entries = new EntryWriter(config);
   }
 
+  /** Forces the open segment to disk, counted in the stats. */
+  private void force(boolean metadata) throws IOException {
+    segments.force(metadata);
+    status.fsyncs.increment();
+  }
+
   /** Finds the chain head on disk (before the thread starts, and on retry). */
   void recover() throws IOException {
     pendingRecoveryNote = recovery.recoverHead();
     status.headSeq = segments.nextSeq() - 1;
   }
 
+  /**
+   * Called after an item is queued. Waking a parked thread is a system call (several µs on the
+   * request thread, per request): while the writer is busy it naps {@link #NAP_NANOS} and finds the
+   * entries nobody waits for when it wakes; it is woken for an item a caller waits for, and for any
+   * item once it sleeps.
+   */
+  void wake(boolean callerWaits) {
+    int s = state;
+    if (s == SLEEPING || (callerWaits && s == NAPPING)) {
+      Thread t = thread;
+      if (t != null) {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
+  /** The next item: at once when queued, else after a nap (busy) or a sleep of at most {@code maxNanos}. */
+  private Queued next(long maxNanos) {
+    Queued q = queue.poll();
+    if (q != null) {
+      return q;
+    }
+    long now = System.nanoTime();
+    boolean busy = now - lastItemNanos < BUSY_NANOS;
+    long park = busy ? Math.min(NAP_NANOS, maxNanos) : maxNanos;
+    if (park <= 0) {
+      return null;
+    }
+    state = busy ? NAPPING : SLEEPING;
+    try {
+      q = queue.poll(); // after publishing the state: an item queued before it was read is found here
+      if (q == null) {
+        LockSupport.parkNanos(this, park);
+        q = queue.poll();
+      }
+    } finally {
+      state = RUNNING;
+    }
+    return q;
+  }
+
   @Override
   public void run() {
+    thread = Thread.currentThread();
     List<Queued> batch = new ArrayList<>(MAX_BATCH);
     boolean shutdown = false;
     try {
       if (pendingRecoveryNote != null) {
         try {
           writeOwnEntry(pendingRecoveryNote);
-          flushAndAck();
+          flushAndAck(true);
         } catch (IOException e) {
           markFailed(e);
         }
         pendingRecoveryNote = null;
       }
       while (!shutdown) {
-        Queued first;
-        try {
-          first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        Queued first = next(pollNanos());
+        if (Thread.interrupted()) {
+          LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir);
           Thread.currentThread().interrupt();
-          LOG.error("event=recorder_writer_interrupted dir=\"{}\"", dir, e);
           break;
         }
         if (first != null) {
+          lastItemNanos = System.nanoTime();
           batch.add(first);
           queue.drainTo(batch, MAX_BATCH - 1);
         }
@@ -97,7 +166,7 @@ final class WriterLoop implements Runnable {
           }
         }
         batch.clear();
-        flushAndAck();
+        flushAndAck(false);
         periodic();
       }
       finish();
@@ -109,9 +178,12 @@ final class WriterLoop implements Runnable {
     }
   }
 
-  private long pollMillis() {
-    long ms = Math.min(config.fsyncInterval().toMillis(), 1000);
-    return Math.max(1, ms);
+  private long pollNanos() {
+    if (unforcedSinceNanos >= 0) {
+      return Math.max(0, unforcedSinceNanos + GROUP_COMMIT_NANOS - System.nanoTime());
+    }
+    long ms = Math.max(1, Math.min(config.fsyncInterval().toMillis(), 1000));
+    return TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
   private void process(Queued p) {
@@ -161,6 +233,9 @@ final class WriterLoop implements Runnable {
     }
     SegmentWriter.Appended a = segments.append(entry);
     unacked.add(new Written(p, a.seq(), a.id(), entry, a.segment()));
+    if (p == null || p.callerWaits()) {
+      waiterUnacked = true;
+    }
   }
 
   /** Encodes and buffers one entry the recorder itself builds (seal, recovery, retention): it always serializes. */
@@ -173,15 +248,28 @@ final class WriterLoop implements Runnable {
     }
   }
 
-  /** Writes buffered lines, fsyncs per policy, completes their futures and indexes them. */
-  private void flushAndAck() {
+  /**
+   * Writes buffered lines, fsyncs per policy, completes their futures and indexes them. Under
+   * EVERY_RECORD, unless {@code now} or a caller waits, the fsync and the acknowledgements are left
+   * for the group commit ({@link #GROUP_COMMIT_NANOS} after the first unforced entry).
+   */
+  private void flushAndAck(boolean now) {
     if (unacked.isEmpty() && !segments.hasBuffered()) {
       return;
     }
     try {
       segments.writeOut();
       if (config.fsync() == FsyncPolicy.EVERY_RECORD) {
-        segments.force(false);
+        if (!now && !waiterUnacked && !unacked.isEmpty()) {
+          long t = System.nanoTime();
+          if (unforcedSinceNanos < 0) {
+            unforcedSinceNanos = t;
+          }
+          if (t - unforcedSinceNanos < GROUP_COMMIT_NANOS) {
+            return; // written (a process crash keeps it); forced when the group closes
+          }
+        }
+        force(false);
       }
     } catch (IOException e) {
       markFailed(e);
@@ -191,6 +279,8 @@ final class WriterLoop implements Runnable {
         }
       }
       unacked.clear();
+      unforcedSinceNanos = -1;
+      waiterUnacked = false;
       return;
     }
     ackWritten();
@@ -213,6 +303,8 @@ final class WriterLoop implements Runnable {
       }
     }
     unacked.clear();
+    unforcedSinceNanos = -1;
+    waiterUnacked = false;
     if (toIndex != null && !toIndex.isEmpty()) {
       index.submit(toIndex);
     }
@@ -226,11 +318,11 @@ final class WriterLoop implements Runnable {
     try {
       if (segments.dirty() && config.fsync() == FsyncPolicy.INTERVAL
           && now - segments.lastForceNanos() >= config.fsyncInterval().toNanos()) {
-        segments.force(false);
+        force(false);
       }
       if (segments.segmentCount() > 0 && now - segments.segmentOpenedNanos() >= config.segmentMaxAge().toNanos()) {
         seal("age");
-        flushAndAck();
+        flushAndAck(true);
       }
     } catch (IOException e) {
       markFailed(e);
@@ -259,7 +351,7 @@ final class WriterLoop implements Runnable {
     s.put("last_hash", segments.lastHash());
     writeOwnEntry(s);
     segments.writeOut();
-    segments.force(true);
+    force(true);
     Path sealed = segments.closeSealed();
     ackWritten();
     LOG.info("event=recorder_segment_sealed segment={} entries={}", sealed.getFileName(), count);
@@ -272,7 +364,7 @@ final class WriterLoop implements Runnable {
         writeOwnEntry(entry);
         long seq = segments.nextSeq() - 1;
         segments.writeOut();
-        segments.force(false);
+        force(false);
         ackWritten();
         return seq;
       });
@@ -283,7 +375,7 @@ final class WriterLoop implements Runnable {
 
   private boolean runControl(Queued.Control c) {
     try {
-      flushAndAck();
+      flushAndAck(true);
       switch (c.kind()) {
         case ROTATE -> {
           if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
@@ -302,7 +394,7 @@ final class WriterLoop implements Runnable {
         }
         case FLUSH -> {
           if (status.healthy && segments.isOpen()) {
-            segments.force(false);
+            force(false);
           }
           index.sync();
           if (!status.healthy) {
@@ -347,7 +439,7 @@ final class WriterLoop implements Runnable {
         writeOwnEntry(pendingRecoveryNote);
         pendingRecoveryNote = null;
         segments.writeOut();
-        segments.force(false);
+        force(false);
       }
       status.healthy = true;
       ackWritten();
@@ -355,6 +447,8 @@ final class WriterLoop implements Runnable {
     } catch (IOException | RuntimeException e) {
       status.lastError = e;
       unacked.clear();
+      unforcedSinceNanos = -1;
+      waiterUnacked = false;
       segments.discardBuffer();
       segments.closeQuietly();
       nextRetryNanos = System.nanoTime() + config.retryInterval().toNanos();
@@ -372,7 +466,7 @@ final class WriterLoop implements Runnable {
         process(p);
       }
     }
-    flushAndAck();
+    flushAndAck(true);
     if (status.healthy && segments.isOpen() && segments.segmentCount() > 0) {
       try {
         seal(Recorder.SEAL_CLOSE);

@@ -13,6 +13,8 @@ final class WriterStatus {
   final LongAdder refused = new LongAdder();
   final LongAdder failures = new LongAdder();
   final LongAdder indexFailures = new LongAdder();
+  final LongAdder fsyncs = new LongAdder();
+  final LongAdder indexCommits = new LongAdder();
   volatile boolean healthy = true;
   volatile Throwable lastError;
   volatile long headSeq;

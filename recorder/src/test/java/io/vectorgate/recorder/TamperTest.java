@@ -212,6 +212,8 @@ class TamperTest {
       for (int i = 0; i < 5; i++) {
         r.append(Fixtures.draft("s", "alice")).get();
       }
+      // the index commits behind the writer (and groups its transactions): wait until it holds all ten
+      r.flush().get();
       // simulate a crash: copy the live files away before close seals them
       copyTree(d2, dir.resolve("crashed"));
     }

@@ -37,6 +37,7 @@ public final class JsonBodies {
         .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
         .build();
     this.mapper = JsonMapper.builder(f)
+        .nodeFactory(FiniteNumbers.INSTANCE)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
@@ -63,10 +64,15 @@ public final class JsonBodies {
     try {
       JsonNode n = mapper.readTree(text);
       return n == null || n.isMissingNode() ? null : n;
+    } catch (NonFiniteNumber e) {
+      throw notFinite(e);
     } catch (StreamConstraintsException e) {
       throw new HttpRefusal(400, "json_limits", "the JSON body exceeds a limit (nesting depth " + maxDepth
           + ", number or string length): " + firstLine(e.getOriginalMessage()), false, e);
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof NonFiniteNumber n) {
+        throw notFinite(n);
+      }
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr();
       String msg = firstLine(e.getOriginalMessage());
@@ -74,6 +80,49 @@ public final class JsonBodies {
       throw new HttpRefusal(400, code, "the JSON body is not strict JSON" + where + ": " + msg, false, e);
     } catch (IOException e) {
       throw new HttpRefusal(400, "malformed_json", "the JSON body cannot be read: " + e.getMessage(), false, e);
+    }
+  }
+
+  private static HttpRefusal notFinite(NonFiniteNumber e) {
+    return new HttpRefusal(400, "malformed_json", "the JSON body holds a number beyond the range of a 64-bit float ("
+        + e.getMessage() + "): it cannot be passed on as JSON", false, e);
+  }
+
+  /**
+   * A number too large for a double (e.g. {@code 1e400}) parses as an infinity, which would be
+   * forwarded as {@code Infinity}: not JSON. Refused while the tree is built.
+   */
+  private static final class FiniteNumbers extends com.fasterxml.jackson.databind.node.JsonNodeFactory {
+    static final FiniteNumbers INSTANCE = new FiniteNumbers();
+
+    @Override
+    public com.fasterxml.jackson.databind.node.NumericNode numberNode(double v) {
+      if (!Double.isFinite(v)) {
+        throw new NonFiniteNumber(v);
+      }
+      return super.numberNode(v);
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.node.ValueNode numberNode(Double v) {
+      if (v != null && !Double.isFinite(v)) {
+        throw new NonFiniteNumber(v);
+      }
+      return super.numberNode(v);
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.node.NumericNode numberNode(float v) {
+      if (!Float.isFinite(v)) {
+        throw new NonFiniteNumber(v);
+      }
+      return super.numberNode(v);
+    }
+  }
+
+  private static final class NonFiniteNumber extends RuntimeException {
+    NonFiniteNumber(double v) {
+      super("parsed as " + v, null, false, false);
     }
   }
 

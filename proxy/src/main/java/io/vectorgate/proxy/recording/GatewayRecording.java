@@ -312,7 +312,7 @@ public final class GatewayRecording implements AutoCloseable, io.vectorgate.prox
     if (recorder == null) {
       return null;
     }
-    CompletableFuture<Ack> f = recorder.append(draft);
+    CompletableFuture<Ack> f = recorder.append(draft, wait);
     if (!wait) {
       f.whenComplete((ack, err) -> {
         if (err != null) {

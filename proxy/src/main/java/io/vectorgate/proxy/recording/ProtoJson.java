@@ -185,7 +185,33 @@ public final class ProtoJson {
       RecordFormat.writeCanonical(tree(m), g, strip);
       return;
     }
+    if (ProtoWire.supports(m.getDescriptorForType())) {
+      try {
+        ProtoWire.write(m, g, strip);
+        return;
+      } catch (ProtoWire.Unsupported | InvalidProtocolBufferException e) {
+        // bytes the serializer does not write for this type, or a string that is not UTF-8 (a proto2
+        // field keeps what it parsed): nothing was written yet; the reflective path below
+      }
+    }
     writeMessageCanonical(m, g, strip);
+  }
+
+  /** The reflective form of {@link #writeCanonical} (types {@link ProtoWire} does not take; tests). */
+  static void writeCanonicalByReflection(Message m, JsonGenerator g, VectorStripper strip) throws IOException {
+    if (isWellKnown(m)) {
+      RecordFormat.writeCanonical(tree(m), g, strip);
+      return;
+    }
+    writeMessageCanonical(m, g, strip);
+  }
+
+  /** A scalar (non-message) value in the canonical form, as the tree holds it. */
+  static void writeScalarCanonical(FieldDescriptor f, Object v, JsonGenerator g) throws IOException {
+    switch (f.getType()) {
+      case INT32, SINT32, SFIXED32 -> g.writeNumber((long) (Integer) v);
+      default -> writeValue(f, v, g);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -275,7 +301,7 @@ public final class ProtoJson {
   }
 
   /** Whether every element is a JSON number in the tree: 32-bit integers, finite floats, unknown enum values. */
-  private static boolean allNumbers(FieldDescriptor f, List<?> values) {
+  static boolean allNumbers(FieldDescriptor f, List<?> values) {
     for (Object v : values) {
       boolean number = switch (f.getType()) {
         case INT32, SINT32, SFIXED32, UINT32, FIXED32 -> true;

@@ -48,7 +48,13 @@ class JsonBodiesNumberProperties {
   @Property(tries = 2000)
   void sentDecimalsParseAsTheJdkParsesThem(@ForAll("decimals") String decimal) throws HttpRefusal {
     double expected = Double.parseDouble(decimal);
-    JsonNode n = json.parse(("[" + decimal + "]").getBytes(StandardCharsets.UTF_8)).get(0);
+    byte[] body = ("[" + decimal + "]").getBytes(StandardCharsets.UTF_8);
+    if (Double.isInfinite(expected)) { // beyond the range of a double: refused, never forwarded as Infinity
+      HttpRefusal r = org.junit.jupiter.api.Assertions.assertThrows(HttpRefusal.class, () -> json.parse(body), decimal);
+      assertEquals("malformed_json", r.code(), decimal);
+      return;
+    }
+    JsonNode n = json.parse(body).get(0);
     assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(n.doubleValue()), decimal);
   }
 }

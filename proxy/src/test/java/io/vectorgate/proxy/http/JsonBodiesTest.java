@@ -40,6 +40,19 @@ class JsonBodiesTest {
   }
 
   @Test
+  void numbersBeyondTheRangeOfADoubleAreRefusedNotForwardedAsInfinity() throws HttpRefusal {
+    for (String b : new String[] {"{\"n\":1e400}", "{\"n\":-1e400}", "[1.5, 2e308]", "{\"a\":{\"b\":[0, 9" + "9".repeat(310) + ".0]}}",
+        "{\"where\":{\"x\":{\"$gt\":1E+999}}}"}) {
+      HttpRefusal r = refused(b);
+      assertEquals("malformed_json", r.code(), b);
+      assertTrue(r.getMessage().contains("beyond the range"), r.getMessage());
+    }
+    // the largest double and an underflow to zero are numbers, and go out as numbers
+    assertEquals("[1.7976931348623157E308,0.0]", new String(json.write(json.parse("[1.7976931348623157e308, 1e-400]"
+        .getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8));
+  }
+
+  @Test
   void depthAndLengthLimitsAreRefused() {
     assertEquals("json_limits", refused("[".repeat(9) + "]".repeat(9)).code());
     assertEquals("json_limits", refused("{\"n\":" + "9".repeat(500) + "}").code());

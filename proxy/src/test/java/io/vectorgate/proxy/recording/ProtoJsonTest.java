@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class ProtoJsonTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** No stripping, the default, and one that strips short arrays and names fields, map keys and well-known members. */
-  private static final List<VectorStripper> STRIPPERS = java.util.Arrays.asList(null, VectorStripper.defaults(),
+  static final List<VectorStripper> STRIPPERS = java.util.Arrays.asList(null, VectorStripper.defaults(),
       new VectorStripper(2, Set.of("field_name", "topks", "reason", "embedding", "k1", "values", "placeholder_group")));
 
   static String canonical(JsonNode tree, VectorStripper strip) throws Exception {

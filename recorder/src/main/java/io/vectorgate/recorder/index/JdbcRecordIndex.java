@@ -107,6 +107,11 @@ public final class JdbcRecordIndex implements RecordIndex {
 
   private final Connection conn;
   private final String where;
+  /** The statements {@link #add} runs, prepared once (the SQL is parsed once, not per batch); null after a failure. */
+  private PreparedStatement insertRecord;
+  private PreparedStatement upsertStart;
+  private PreparedStatement upsertEnd;
+  private PreparedStatement upsertCounts;
 
   private JdbcRecordIndex(Connection conn, String where) {
     this.conn = conn;
@@ -211,78 +216,83 @@ public final class JdbcRecordIndex implements RecordIndex {
     try {
       conn.setAutoCommit(false);
       try {
-        int[] inserted;
-        try (PreparedStatement ps = conn.prepareStatement(INSERT_RECORD)) {
-          for (IndexedRecord r : entries) {
-            bindRecord(ps, r);
-            ps.addBatch();
-          }
-          inserted = ps.executeBatch();
+        prepareAdd();
+        for (IndexedRecord r : entries) {
+          bindRecord(insertRecord, r);
+          insertRecord.addBatch();
         }
+        int[] inserted = insertRecord.executeBatch();
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, IndexedRecord> firstOfSession = new LinkedHashMap<>();
-        try (PreparedStatement start = conn.prepareStatement(UPSERT_SESSION_START);
-             PreparedStatement end = conn.prepareStatement(UPSERT_SESSION_END)) {
-          for (int i = 0; i < entries.size(); i++) {
-            IndexedRecord r = entries.get(i);
-            boolean fresh = inserted[i] != 0; // 0 = already indexed (conflict)
-            if (!fresh || r.sessionId() == null) {
-              continue;
-            }
-            switch (r.kind()) {
-              case "session_start" -> {
-                start.setString(1, r.sessionId());
-                start.setString(2, r.recorderId());
-                start.setString(3, r.subject());
-                start.setString(4, r.issuer());
-                start.setString(5, r.clientAddress());
-                start.setString(6, r.connectionId());
-                start.setString(7, r.transport());
-                start.setLong(8, nanos(r.time()));
-                start.addBatch();
-              }
-              case "session_end" -> {
-                end.setString(1, r.sessionId());
-                end.setString(2, r.recorderId());
-                end.setLong(3, nanos(r.time()));
-                end.addBatch();
-              }
-              case "request" -> {
-                long[] c = counts.computeIfAbsent(r.sessionId(), k -> new long[3]);
-                firstOfSession.putIfAbsent(r.sessionId(), r);
-                c[0]++;
-                if (Boolean.TRUE.equals(r.allow())) {
-                  c[1]++;
-                } else {
-                  c[2]++;
-                }
-              }
-              default -> { }
-            }
+        PreparedStatement start = upsertStart;
+        PreparedStatement end = upsertEnd;
+        boolean starts = false;
+        boolean ends = false;
+        for (int i = 0; i < entries.size(); i++) {
+          IndexedRecord r = entries.get(i);
+          boolean fresh = inserted[i] != 0; // 0 = already indexed (conflict)
+          if (!fresh || r.sessionId() == null) {
+            continue;
           }
+          switch (r.kind()) {
+            case "session_start" -> {
+              start.setString(1, r.sessionId());
+              start.setString(2, r.recorderId());
+              start.setString(3, r.subject());
+              start.setString(4, r.issuer());
+              start.setString(5, r.clientAddress());
+              start.setString(6, r.connectionId());
+              start.setString(7, r.transport());
+              start.setLong(8, nanos(r.time()));
+              start.addBatch();
+              starts = true;
+            }
+            case "session_end" -> {
+              end.setString(1, r.sessionId());
+              end.setString(2, r.recorderId());
+              end.setLong(3, nanos(r.time()));
+              end.addBatch();
+              ends = true;
+            }
+            case "request" -> {
+              long[] c = counts.computeIfAbsent(r.sessionId(), k -> new long[3]);
+              firstOfSession.putIfAbsent(r.sessionId(), r);
+              c[0]++;
+              if (Boolean.TRUE.equals(r.allow())) {
+                c[1]++;
+              } else {
+                c[2]++;
+              }
+            }
+            default -> { }
+          }
+        }
+        if (starts) {
           start.executeBatch();
+        }
+        if (ends) {
           end.executeBatch();
         }
         if (!counts.isEmpty()) {
-          try (PreparedStatement ps = conn.prepareStatement(UPSERT_SESSION_COUNTS)) {
-            for (Map.Entry<String, long[]> e : counts.entrySet()) {
-              IndexedRecord r = firstOfSession.get(e.getKey());
-              ps.setString(1, e.getKey());
-              ps.setString(2, r.recorderId());
-              ps.setString(3, r.subject());
-              ps.setString(4, r.issuer());
-              ps.setString(5, r.clientAddress());
-              ps.setLong(6, nanos(r.time()));
-              ps.setLong(7, e.getValue()[0]);
-              ps.setLong(8, e.getValue()[1]);
-              ps.setLong(9, e.getValue()[2]);
-              ps.addBatch();
-            }
-            ps.executeBatch();
+          PreparedStatement counted = upsertCounts;
+          for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            IndexedRecord r = firstOfSession.get(e.getKey());
+            counted.setString(1, e.getKey());
+            counted.setString(2, r.recorderId());
+            counted.setString(3, r.subject());
+            counted.setString(4, r.issuer());
+            counted.setString(5, r.clientAddress());
+            counted.setLong(6, nanos(r.time()));
+            counted.setLong(7, e.getValue()[0]);
+            counted.setLong(8, e.getValue()[1]);
+            counted.setLong(9, e.getValue()[2]);
+            counted.addBatch();
           }
+          counted.executeBatch();
         }
         conn.commit();
       } catch (SQLException e) {
+        closeAddStatements();
         conn.rollback();
         throw e;
       } finally {
@@ -292,6 +302,32 @@ public final class JdbcRecordIndex implements RecordIndex {
       throw new IndexException(where + ": cannot add " + entries.size() + " entries starting at seq "
           + entries.get(0).seq() + ": " + e.getMessage(), e);
     }
+  }
+
+  private void prepareAdd() throws SQLException {
+    if (insertRecord == null) {
+      insertRecord = conn.prepareStatement(INSERT_RECORD);
+      upsertStart = conn.prepareStatement(UPSERT_SESSION_START);
+      upsertEnd = conn.prepareStatement(UPSERT_SESSION_END);
+      upsertCounts = conn.prepareStatement(UPSERT_SESSION_COUNTS);
+    }
+  }
+
+  /** Drops the prepared statements (after a failure, and at close); the next add prepares them again. */
+  private void closeAddStatements() {
+    for (PreparedStatement ps : new PreparedStatement[] {insertRecord, upsertStart, upsertEnd, upsertCounts}) {
+      if (ps != null) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          LOG.debug("event=index_statement_close_failed index=\"{}\" error=\"{}\"", where, e.getMessage());
+        }
+      }
+    }
+    insertRecord = null;
+    upsertStart = null;
+    upsertEnd = null;
+    upsertCounts = null;
   }
 
   private static void bindRecord(PreparedStatement ps, IndexedRecord r) throws SQLException {
@@ -508,6 +544,7 @@ public final class JdbcRecordIndex implements RecordIndex {
 
   @Override
   public synchronized void close() throws IndexException {
+    closeAddStatements();
     try {
       conn.close();
     } catch (SQLException e) {
