@@ -125,11 +125,7 @@ public final class ProtoJson {
     for (Object o : entries) {
       Message entry = (Message) o;
       Object k = entry.getField(key);
-      g.writeFieldName(switch (key.getType()) {
-        case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
-        case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
-        default -> String.valueOf(k);
-      });
+      g.writeFieldName(mapKey(key, k));
       writeValue(value, entry.getField(value), g);
     }
     g.writeEndObject();
@@ -206,6 +202,15 @@ public final class ProtoJson {
     writeMessageCanonical(m, g, strip);
   }
 
+  /** A map key as JSON's member name: unsigned types as unsigned decimals, the rest as their text. */
+  static String mapKey(FieldDescriptor key, Object k) {
+    return switch (key.getType()) {
+      case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
+      case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
+      default -> String.valueOf(k);
+    };
+  }
+
   /** A scalar (non-message) value in the canonical form, as the tree holds it. */
   static void writeScalarCanonical(FieldDescriptor f, Object v, JsonGenerator g) throws IOException {
     switch (f.getType()) {
@@ -245,11 +250,7 @@ public final class ProtoJson {
     for (Object o : entries) {
       Message entry = (Message) o;
       Object k = entry.getField(key);
-      sorted.put(switch (key.getType()) {
-        case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
-        case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
-        default -> String.valueOf(k);
-      }, entry.getField(value));
+      sorted.put(mapKey(key, k), entry.getField(value));
     }
     g.writeStartObject();
     for (Map.Entry<String, Object> e : sorted.entrySet()) {
@@ -354,11 +355,7 @@ public final class ProtoJson {
         for (Object entry : (List<?>) e.getValue()) {
           Message me = (Message) entry;
           Object k = me.getField(key);
-          map.set(switch (key.getType()) {
-            case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
-            case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
-            default -> String.valueOf(k);
-          }, node(value, me.getField(value)));
+          map.set(mapKey(key, k), node(value, me.getField(value)));
         }
       } else if (f.isRepeated()) {
         ArrayNode a = o.putArray(f.getName());

@@ -299,11 +299,7 @@ final class ProtoWire {
       if (k == null) {
         k = key.getDefaultValue();
       }
-      sorted.put(switch (key.getType()) {
-        case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) k);
-        case UINT64, FIXED64 -> Long.toUnsignedString((Long) k);
-        default -> String.valueOf(k);
-      }, v == null ? DEFAULT : v);
+      sorted.put(ProtoJson.mapKey(key, k), v == null ? DEFAULT : v);
     }
     g.writeStartObject();
     for (Map.Entry<String, Object> e : sorted.entrySet()) {
