@@ -55,6 +55,11 @@ public final class Memo {
   private final boolean[] slotShape;
   /** Per slot (value slots): value → id, so a rule's key is a few longs; bounded like a rule table. */
   private final Map<Key, Long>[] interned;
+  /**
+   * Per slot (value slots): the value interned last and its id, compared first (a value that
+   * repeats the previous decision's costs one comparison, no hash). Racy but safe: immutable.
+   */
+  private final Interned[] lastInterned;
   /** Ids are never reused, so a cleared intern table can only cause misses, never a wrong hit. */
   private final AtomicLong nextId = new AtomicLong();
   /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
@@ -101,6 +106,7 @@ public final class Memo {
     this.slotPath = new String[slots.size()][];
     this.slotShape = new boolean[slots.size()];
     this.interned = new Map[slots.size()];
+    this.lastInterned = new Interned[slots.size()];
     for (Map.Entry<List<Object>, Integer> e : slots.entrySet()) {
       @SuppressWarnings("unchecked")
       List<String> path = (List<String>) e.getKey().get(0);
@@ -214,10 +220,37 @@ public final class Memo {
     return new Ids(ids);
   }
 
+  /** Bounds of the integers that are their own ids ({@link #direct}). */
+  private static final long DIRECT = 1L << 61;
+
+  /**
+   * The id of a value slot's integer {@code l} (canonical text) in {@code [-2^61, 2^61)}: the
+   * number itself, mapped to {@code [-2^62, -1]}, apart from the interned ids (positive), the
+   * shape ids (1 to 8, other slots) and 0 (not resolved yet). Distinct integers get distinct ids,
+   * and no other value of the slot can get one of these (a {@code 1.0} is interned: it prints
+   * differently), so a counter that changes on every request is keyed by its value without a
+   * hash or a table.
+   */
+  private static long direct(long l) {
+    return -1 - (l + DIRECT);
+  }
+
+  private record Interned(Key key, long id) {}
+
   private long resolve(int slot, Val input) {
     Val v = at(input, slotPath[slot]);
     if (slotShape[slot]) {
       return v == null ? 1 : 2 + v.rank();
+    }
+    if (v instanceof Val.Num n && n.plainLong()) {
+      long l = n.longValue();
+      if (l >= -DIRECT && l < DIRECT) {
+        return direct(l);
+      }
+    }
+    Interned last = lastInterned[slot];
+    if (last != null && last.key().matches(v)) {
+      return last.id();
     }
     Key k = new Key(v);
     Map<Key, Long> m = interned[slot];
@@ -232,6 +265,7 @@ public final class Memo {
         id = fresh;
       }
     }
+    lastInterned[slot] = new Interned(k, id);
     return id;
   }
 
@@ -242,7 +276,12 @@ public final class Memo {
 
     Ids(long[] ids) {
       this.ids = ids;
-      this.hash = Arrays.hashCode(ids);
+      long h = ids.length;
+      for (long id : ids) { // ids are small consecutive numbers: mix them (Arrays.hashCode collides a lot)
+        h = (h + id) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+      }
+      this.hash = (int) (h ^ (h >>> 32));
     }
 
     @Override
@@ -356,6 +395,8 @@ public final class Memo {
     volatile ConcurrentHashMap<Ids, Node> roots = new ConcurrentHashMap<>();
     /** Whole-tree results by {@link #fastKey}: a Leaf each. */
     volatile ConcurrentHashMap<Ids, Leaf> fast = new ConcurrentHashMap<>();
+    /** The whole-tree result found or stored last, with its key ({@link #fastLast}); null at first. */
+    volatile LastFast lastFast;
     final java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
     final LongAdder misses = new LongAdder();
     /** A stored result was reused since the table was last cleared. */
@@ -509,7 +550,12 @@ public final class Memo {
    * on nothing else, so no walk of the callees' results is needed.
    */
   Leaf fastGet(int func, Ids key) {
-    return tables[func].fast.get(key);
+    Table t = tables[func];
+    Leaf l = t.fast.get(key);
+    if (l != null) {
+      t.lastFast = new LastFast(key.ids, l);
+    }
+    return l;
   }
 
   void fastPut(int func, Ids key, Val result) {
@@ -519,7 +565,38 @@ public final class Memo {
       m = new ConcurrentHashMap<>();
       t.fast = m;
     }
-    m.put(key, new Leaf(result));
+    Leaf l = new Leaf(result);
+    m.put(key, l);
+    t.lastFast = new LastFast(key.ids, l);
+  }
+
+  /** A whole-tree key and its result. */
+  private record LastFast(long[] ids, Leaf leaf) {}
+
+  /**
+   * Rule {@code func}'s whole-tree result when its reads in this evaluation are those of the
+   * result found or stored last (compared slot by slot, no key built, no table probed), else null.
+   * Only for rules with {@link #fast}.
+   */
+  Leaf fastLast(int func, Reads r) {
+    LastFast lf = tables[func].lastFast;
+    if (lf == null) {
+      return null;
+    }
+    int[] ss = fastSlots[func];
+    long[] ids = lf.ids();
+    for (int i = 0; i < ss.length; i++) {
+      int s = ss[i];
+      long id = r.ids[s];
+      if (id == 0) {
+        id = resolve(s, r.input);
+        r.ids[s] = id;
+      }
+      if (id != ids[i]) {
+        return null;
+      }
+    }
+    return lf.leaf();
   }
 
   /** Adds one evaluation's hits to the total (one shared counter update per evaluation, not per hit). */
@@ -595,6 +672,14 @@ public final class Memo {
     private Set<List<String>> existsOfCurrent;
     /** Per function: the non-rule functions it calls. */
     final List<Set<Integer>> calls = new ArrayList<>();
+    /**
+     * Per function: the non-rule functions whose own reads count as its reads: those it calls
+     * without a constant argument. A call with constant string arguments is read at the call site
+     * instead, with the arguments' values known ({@link #specialized}), so {@code usage("rows")}
+     * reads {@code input.context.usage.rows}, not the whole usage object.
+     */
+    final List<Set<Integer>> readCalls = new ArrayList<>();
+    private Set<Integer> readCallees;
     /** Per function: the rules it calls. */
     final List<Set<Integer>> ruleCalls = new ArrayList<>();
     private Set<Integer> ruleCallees;
@@ -612,6 +697,8 @@ public final class Memo {
         openArr.clear();
         Set<Integer> callees = new HashSet<>();
         ruleCallees = new HashSet<>();
+        readCallees = new HashSet<>();
+        constStr.clear();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
           pathOf.put(f.params()[0], List.of());
@@ -622,6 +709,7 @@ public final class Memo {
         own.add(reads);
         ownExists.add(existsOfCurrent);
         calls.add(callees);
+        readCalls.add(readCallees);
         ruleCalls.add(ruleCallees);
         if (cheap(f.blocks(), new int[] {CHEAP_STATEMENTS})) {
           cheap.set(f.index());
@@ -679,12 +767,17 @@ public final class Memo {
 
     /** f and everything it calls: its functions, and with {@code rules} the rules too, transitively. */
     private Set<Integer> tree(int f, boolean rules) {
+      return tree(f, rules, calls);
+    }
+
+    /** As {@link #tree(int, boolean)}, following the function calls of {@code via}. */
+    private Set<Integer> tree(int f, boolean rules, List<Set<Integer>> via) {
       Set<Integer> seen = new HashSet<>();
       List<Integer> todo = new ArrayList<>(List.of(f));
       while (!todo.isEmpty()) {
         int g = todo.remove(todo.size() - 1);
         if (seen.add(g)) {
-          todo.addAll(calls.get(g));
+          todo.addAll(via.get(g));
           if (rules) {
             todo.addAll(ruleCalls.get(g));
           }
@@ -709,8 +802,8 @@ public final class Memo {
      */
     Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize, boolean rules) {
       Set<List<String>> out = new LinkedHashSet<>();
-      for (int g : tree(f, rules)) {
-        out.addAll(per.get(g));
+      for (int g : tree(f, rules, readCalls)) {
+        out.addAll(per.get(g)); // a function called with constants was read at its call sites
       }
       if (!minimize) {
         return out;
@@ -755,6 +848,78 @@ public final class Memo {
     /** The arrays of {@link #constArr} that had a non-constant element appended: no more keys. */
     private final java.util.Set<Integer> openArr = new HashSet<>();
     private final Map<Integer, Ir.Block> constArrBlock = new HashMap<>();
+    /**
+     * Locals known to hold a string constant: in a function read at a call site
+     * ({@link #specialized}), the parameters given constant strings and their copies.
+     */
+    private final Map<Integer, String> constStr = new HashMap<>();
+    /** Nesting of {@link #specialized} walks (functions cannot recurse in Rego; a bad plan stops here). */
+    private int specializing;
+    private static final int MAX_SPECIALIZING = 8;
+
+    /** The string constant operand {@code o} holds: a string constant, or a local of {@link #constStr}. */
+    private String constString(Ir.Operand o) {
+      if (o instanceof Ir.Const k && k.value() instanceof Val.Str str) {
+        return str.value;
+      }
+      return o instanceof Ir.Local l ? constStr.get(l.index()) : null;
+    }
+
+    /**
+     * Whether call {@code c} of a planned function is read at its call site: it passes the input
+     * itself and at least one constant string argument. Then the callee's statements are walked
+     * here, with its input parameter at the input's root and its constant parameters known, and what
+     * they read counts as read by the caller {@code self} (the callee's rule and function calls
+     * too); the callee is then not among the caller's {@link #readCalls}.
+     */
+    private boolean specialized(Ir.Call c, Map<Integer, List<String>> pathOf, Set<List<String>> reads,
+        Set<Integer> callees, int self) {
+      Ir.Func g = policy.funcs().get(c.func());
+      int[] ps = g.params();
+      if (specializing >= MAX_SPECIALIZING || ps.length != c.args().length || ps.length < 3
+          || !(c.args()[0] instanceof Ir.Local in && List.of().equals(pathOf.get(in.index())))) {
+        return false;
+      }
+      Map<Integer, String> consts = new HashMap<>();
+      for (int i = 2; i < ps.length; i++) {
+        String k = constString(c.args()[i]);
+        if (k != null) {
+          consts.put(ps[i], k);
+        }
+      }
+      if (consts.isEmpty()) {
+        return false;
+      }
+      // the callee's locals are its own: save the caller's walk state, walk, restore
+      Map<Integer, List<String>> savedArr = new HashMap<>(constArr);
+      Map<Integer, Ir.Block> savedArrBlock = new HashMap<>(constArrBlock);
+      Set<Integer> savedOpen = new HashSet<>(openArr);
+      Map<Integer, String> savedStr = new HashMap<>(constStr);
+      constArr.clear();
+      constArrBlock.clear();
+      openArr.clear();
+      constStr.clear();
+      constStr.putAll(consts);
+      Map<Integer, List<String>> inner = new HashMap<>();
+      inner.put(ps[0], List.of());
+      specializing++;
+      try {
+        for (Ir.Block b : g.blocks()) {
+          block(b, inner, reads, callees, self);
+        }
+      } finally {
+        specializing--;
+        constArr.clear();
+        constArr.putAll(savedArr);
+        constArrBlock.clear();
+        constArrBlock.putAll(savedArrBlock);
+        openArr.clear();
+        openArr.addAll(savedOpen);
+        constStr.clear();
+        constStr.putAll(savedStr);
+      }
+      return true;
+    }
 
     /**
      * The input path {@code object.get(args[0], args[1], _)} looks up (or the constant prefix of
@@ -769,8 +934,8 @@ public final class Memo {
         return null;
       }
       List<String> keys;
-      if (c.args()[1] instanceof Ir.Const k && k.value() instanceof Val.Str str) {
-        keys = List.of(str.value);
+      if (constString(c.args()[1]) != null) {
+        keys = List.of(constString(c.args()[1]));
       } else if (c.args()[1] instanceof Ir.Local l && constArr.containsKey(l.index())
           && constArrBlock.get(l.index()) == current) {
         keys = constArr.get(l.index());
@@ -787,6 +952,7 @@ public final class Memo {
       pathOf.remove(local);
       constArr.remove(local);
       openArr.remove(local);
+      constStr.remove(local);
     }
 
     /** Only whether the local is defined matters: for an input path, its presence. */
@@ -815,9 +981,10 @@ public final class Memo {
       if (s instanceof Ir.Dot d) {
         List<String> p = d.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
         written(d.target(), pathOf);
-        if (p != null && d.key() instanceof Ir.Const c && c.value() instanceof Val.Str k) {
+        String k = constString(d.key());
+        if (p != null && k != null) {
           List<String> q = new ArrayList<>(p);
-          q.add(k.value);
+          q.add(k);
           pathOf.put(d.target(), List.copyOf(q));
           existsOfCurrent.add(List.copyOf(q)); // the statement is defined only if the path is there
         } else {
@@ -826,9 +993,13 @@ public final class Memo {
         }
       } else if (s instanceof Ir.AssignVar a) {
         List<String> p = a.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
+        String k = a.source() instanceof Ir.Local l ? constStr.get(l.index()) : null;
         written(a.target(), pathOf);
         if (p != null) {
           pathOf.put(a.target(), p);
+        }
+        if (k != null) {
+          constStr.put(a.target(), k);
         }
       } else if (s instanceof Ir.Call c && objectGetPath(c, pathOf) != null) {
         // object.get(x, path, default) on an input path: the value at x+path (absent reads as
@@ -850,6 +1021,9 @@ public final class Memo {
         }
         if (c.func() >= 0 && policy.funcs().get(c.func()).params().length != 2) {
           callees.add(c.func());
+          if (!specialized(c, pathOf, reads, callees, self)) {
+            readCallees.add(c.func());
+          }
         } else if (c.func() >= 0) {
           ruleCallees.add(c.func());
         } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
@@ -900,8 +1074,8 @@ public final class Memo {
         List<String> arr = constArr.get(x.array());
         if (arr == null || constArrBlock.get(x.array()) != current) {
           constArr.remove(x.array());
-        } else if (x.value() instanceof Ir.Const k && k.value() instanceof Val.Str str && !openArr.contains(x.array())) {
-          arr.add(str.value);
+        } else if (constString(x.value()) != null && !openArr.contains(x.array())) {
+          arr.add(constString(x.value()));
         } else {
           openArr.add(x.array()); // the path goes on with something unknown: keep the prefix
         }

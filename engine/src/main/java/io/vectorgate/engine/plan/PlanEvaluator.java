@@ -626,6 +626,12 @@ public final class PlanEvaluator {
     }
     Memo.Ids fastKey = null;
     if (memo.fast(fi)) {
+      Memo.Leaf last = memo.fastLast(fi, r.reads);
+      if (last != null) {
+        memo.hit(fi);
+        r.hits++;
+        return last.value;
+      }
       fastKey = memo.fastKey(fi, r.reads);
       Memo.Leaf leaf = memo.fastGet(fi, fastKey);
       if (leaf != null) {

@@ -268,6 +268,11 @@ public abstract sealed class Val implements Comparable<Val>
       return d == null;
     }
 
+    /** An int64 with its canonical text (no {@code 1.0}, no {@code 1e3}): equal such numbers print alike. */
+    boolean plainLong() {
+      return d == null && raw == null;
+    }
+
     public long longValue() {
       return d == null ? l : d.longValue();
     }
