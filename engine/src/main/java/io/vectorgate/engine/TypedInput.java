@@ -63,7 +63,14 @@ final class TypedInput {
    * it is a public method of a public class (else null: the writer reads it, reflectively), and
    * whether a null is left out.
    */
-  private record Prop(Val.Str key, BeanPropertyWriter writer, Function<Object, Object> getter, boolean dropNull) {}
+  private record Prop(Val.Str key, BeanPropertyWriter writer, Function<Object, Object> getter, boolean dropNull,
+      long keyBytes) {}
+
+  /**
+   * An enum's constants as Jackson writes them, and per constant the guard's bytes when it is a
+   * scalar without a problem (counted once here), else -1 (walked on every conversion).
+   */
+  private record EnumPlan(Val[] constants, long[] bytes) {}
 
   private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
@@ -156,6 +163,11 @@ final class TypedInput {
       }
     }
 
+    /** A property name: its bytes (with the colon) counted once when the class was planned. */
+    void key(Prop p) {
+      bytes[0] += p.keyBytes();
+    }
+
     static void refuse(InputGuard.Problem p) {
       if (p != null) {
         throw new Refused(p);
@@ -182,11 +194,9 @@ final class TypedInput {
       return Val.bool(b);
     }
     if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      Val.Num n = Val.num(((Number) v).longValue());
-      if (g.check) {
-        g.bytes[0] += n.text().length();
-      }
-      return n;
+      long l = ((Number) v).longValue();
+      g.bytes[0] += InputGuard.digits(l);
+      return Val.num(l);
     }
     if (depth >= g.maxDepth + 1) {
       throw new TooDeep();
@@ -215,8 +225,14 @@ final class TypedInput {
       return o;
     }
     Object plan = PLANS.get(v.getClass());
-    if (plan instanceof Val[] constants) {
-      return g.walked(constants[((Enum<?>) v).ordinal()], depth);
+    if (plan instanceof EnumPlan e) {
+      int i = ((Enum<?>) v).ordinal();
+      long b = e.bytes()[i];
+      if (b >= 0) {
+        g.bytes[0] += b;
+        return e.constants()[i];
+      }
+      return g.walked(e.constants()[i], depth);
     }
     if (plan instanceof Prop[] props) {
       // read first: the object's size (the properties not left out) counts before its members
@@ -243,7 +259,7 @@ final class TypedInput {
         if (xs[i] == null && p.dropNull()) {
           continue;
         }
-        g.key(p.key().value);
+        g.key(p);
         o.map.put(p.key(), convert(xs[i], depth + 1, g));
       }
       return o;
@@ -255,16 +271,20 @@ final class TypedInput {
     return Val.fromJson(JSON.valueToTree(v));
   }
 
-  /** How values of {@code type} convert: Val[] per enum ordinal, Prop[] for a plain bean, else {@link #VIA_JACKSON}. */
+  /** How values of {@code type} convert: an {@link EnumPlan}, Prop[] for a plain bean, else {@link #VIA_JACKSON}. */
   private static Object plan(Class<?> type) {
     try {
       if (type.isEnum()) {
         Object[] cs = type.getEnumConstants();
         Val[] out = new Val[cs.length];
+        long[] bytes = new long[cs.length];
         for (int i = 0; i < cs.length; i++) {
           out[i] = viaJackson(cs[i]);
+          long[] b = {0};
+          boolean scalar = !(out[i] instanceof Val.Obj || out[i] instanceof Val.Arr || out[i] instanceof Val.SetV);
+          bytes[i] = scalar && InputGuard.walkVal(out[i], 0, 1, b, Integer.MAX_VALUE) == null ? b[0] : -1;
         }
-        return out;
+        return new EnumPlan(out, bytes);
       }
       JsonSerializer<Object> ser = JSON.getSerializerProviderInstance().findTypedValueSerializer(type, true, null);
       if (ser.getClass() != BeanSerializer.class || ser.isUnwrappingSerializer()) {
@@ -299,7 +319,11 @@ final class TypedInput {
             && incl != JsonInclude.Include.USE_DEFAULTS) {
           return VIA_JACKSON; // NON_EMPTY, NON_DEFAULT, NON_ABSENT, CUSTOM: Jackson decides
         }
-        props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls()));
+        long[] keyBytes = {1}; // the colon
+        if (InputGuard.text(bw.getName(), keyBytes) != null) {
+          return VIA_JACKSON; // a name with an unpaired surrogate: refused on every conversion, by the walk
+        }
+        props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls(), keyBytes[0]));
       }
       return props.toArray(new Prop[0]);
     } catch (JsonMappingException e) {
