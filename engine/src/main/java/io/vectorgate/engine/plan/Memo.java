@@ -53,6 +53,14 @@ public final class Memo {
   private final String[][] slotPath;
   /** Per slot: true when only the type at the path matters (or its absence), false for the value. */
   private final boolean[] slotShape;
+  /**
+   * The slots' paths as a tree of path prefixes (node 0: the input itself), so one evaluation
+   * looks each prefix up once however many slots share it: per node its parent node and its last
+   * key (as a value, for the object look-up); per slot its node.
+   */
+  private final int[] nodeParent;
+  private final Val.Str[] nodeKey;
+  private final int[] slotNode;
   /** Per slot (value slots): value → id, so a rule's key is a few longs; bounded like a rule table. */
   private final Map<Key, Long>[] interned;
   /**
@@ -107,13 +115,33 @@ public final class Memo {
     this.slotShape = new boolean[slots.size()];
     this.interned = new Map[slots.size()];
     this.lastInterned = new Interned[slots.size()];
+    Map<List<String>, Integer> nodes = new LinkedHashMap<>();
+    nodes.put(List.of(), 0);
+    List<Integer> parents = new ArrayList<>(List.of(-1));
+    List<Val.Str> keys = new ArrayList<>(java.util.Collections.singletonList(null));
+    this.slotNode = new int[slots.size()];
     for (Map.Entry<List<Object>, Integer> e : slots.entrySet()) {
       @SuppressWarnings("unchecked")
       List<String> path = (List<String>) e.getKey().get(0);
       slotPath[e.getValue()] = path.toArray(new String[0]);
       slotShape[e.getValue()] = (Boolean) e.getKey().get(1);
       interned[e.getValue()] = new ConcurrentHashMap<>();
+      int node = 0;
+      for (int i = 1; i <= path.size(); i++) {
+        List<String> prefix = List.copyOf(path.subList(0, i));
+        Integer known = nodes.get(prefix);
+        if (known == null) {
+          known = nodes.size();
+          nodes.put(prefix, known);
+          parents.add(node);
+          keys.add(Val.str(path.get(i - 1).intern()));
+        }
+        node = known;
+      }
+      slotNode[e.getValue()] = node;
     }
+    this.nodeParent = parents.stream().mapToInt(Integer::intValue).toArray();
+    this.nodeKey = keys.toArray(new Val.Str[0]);
   }
 
   /** The slots of value paths {@code ps}, then of the shape paths {@code exists} not implied by a value path. */
@@ -183,11 +211,28 @@ public final class Memo {
   final class Reads {
     final Val input;
     final long[] ids = new long[slotPath.length];
+    /** Per path node: its value, {@link #ABSENT}, or null when not looked up yet. */
+    private final Val[] nodes = new Val[nodeParent.length];
 
     Reads(Val input) {
       this.input = input;
+      nodes[0] = input == null ? ABSENT : input;
+    }
+
+    /** The value at path node {@code n}, or null when the path is absent. */
+    Val at(int n) {
+      Val v = nodes[n];
+      if (v == null) {
+        Val parent = at(nodeParent[n]);
+        v = parent instanceof Val.Obj o ? o.get(nodeKey[n]) : null;
+        nodes[n] = v == null ? ABSENT : v;
+      }
+      return v == ABSENT ? null : v;
     }
   }
+
+  /** Marks an absent path node in {@link Reads}. */
+  private static final Val ABSENT = Val.str("absent path (a marker, never a value)");
 
   Reads reads(Val input) {
     return new Reads(input);
@@ -212,7 +257,7 @@ public final class Memo {
       int s = ss[i];
       long id = r.ids[s];
       if (id == 0) {
-        id = resolve(s, r.input);
+        id = resolve(s, r);
         r.ids[s] = id;
       }
       ids[i] = id;
@@ -237,8 +282,8 @@ public final class Memo {
 
   private record Interned(Key key, long id) {}
 
-  private long resolve(int slot, Val input) {
-    Val v = at(input, slotPath[slot]);
+  private long resolve(int slot, Reads r) {
+    Val v = r.at(slotNode[slot]);
     if (slotShape[slot]) {
       return v == null ? 1 : 2 + v.rank();
     }
@@ -332,7 +377,7 @@ public final class Memo {
       if (v == null || w == null) {
         return v == w;
       }
-      return Val.compare(v, w) == 0 && sameText(v, w);
+      return same(v, w);
     }
 
     @Override
@@ -340,54 +385,64 @@ public final class Memo {
       return hash;
     }
 
-    /** Values already equal by Val.compare: walk them in step and compare number texts. */
-    private static boolean sameText(Val a, Val b) {
-      if (a instanceof Val.Num x && b instanceof Val.Num y) {
-        return x.text().equals(y.text());
+    /**
+     * Rego equality plus the same number texts, in one walk that stops at the first difference:
+     * what {@code Val.compare(a, b) == 0} and then a comparison of every number's text would say.
+     */
+    static boolean same(Val a, Val b) {
+      if (a == b) {
+        return true; // null, true and false are single instances: different instances differ
       }
-      if (a instanceof Val.Arr x && b instanceof Val.Arr y) {
+      if (a instanceof Val.Str x) {
+        return b instanceof Val.Str y && x.value.equals(y.value);
+      }
+      if (a instanceof Val.Num x) {
+        if (!(b instanceof Val.Num y)) {
+          return false;
+        }
+        if (x.plainLong() && y.plainLong()) {
+          return x.longValue() == y.longValue();
+        }
+        return x.compareNum(y) == 0 && x.text().equals(y.text());
+      }
+      if (a instanceof Val.Arr x) {
+        if (!(b instanceof Val.Arr y) || x.items.size() != y.items.size()) {
+          return false;
+        }
         for (int i = 0; i < x.items.size(); i++) {
-          if (!sameText(x.items.get(i), y.items.get(i))) {
+          if (!same(x.items.get(i), y.items.get(i))) {
             return false;
           }
         }
         return true;
       }
-      if (a instanceof Val.Obj x && b instanceof Val.Obj y) {
-        var i = x.map.entrySet().iterator();
+      if (a instanceof Val.Obj x) {
+        if (!(b instanceof Val.Obj y) || x.map.size() != y.map.size()) {
+          return false;
+        }
         var j = y.map.entrySet().iterator();
-        while (i.hasNext()) {
-          var e = i.next();
+        for (var e : x.map.entrySet()) { // both in OPA's order: equal objects pair up entry by entry
           var f = j.next();
-          if (!sameText(e.getKey(), f.getKey()) || !sameText(e.getValue(), f.getValue())) {
+          if (!same(e.getKey(), f.getKey()) || !same(e.getValue(), f.getValue())) {
             return false;
           }
         }
         return true;
       }
-      if (a instanceof Val.SetV x && b instanceof Val.SetV y) {
-        var i = x.set.iterator();
+      if (a instanceof Val.SetV x) {
+        if (!(b instanceof Val.SetV y) || x.set.size() != y.set.size()) {
+          return false;
+        }
         var j = y.set.iterator();
-        while (i.hasNext()) {
-          if (!sameText(i.next(), j.next())) {
+        for (Val e : x.set) {
+          if (!same(e, j.next())) {
             return false;
           }
         }
         return true;
       }
-      return true;
+      return false; // null or a boolean, and not the same instance
     }
-  }
-
-  private static Val at(Val input, String[] path) {
-    Val v = input;
-    for (String k : path) {
-      if (!(v instanceof Val.Obj o)) {
-        return null;
-      }
-      v = o.get(k);
-    }
-    return v;
   }
 
   /** One rule's cached results: the first level keyed by its own input reads, then {@link Node}s. */
@@ -589,7 +644,7 @@ public final class Memo {
       int s = ss[i];
       long id = r.ids[s];
       if (id == 0) {
-        id = resolve(s, r.input);
+        id = resolve(s, r);
         r.ids[s] = id;
       }
       if (id != ids[i]) {
