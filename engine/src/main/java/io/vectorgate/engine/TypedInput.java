@@ -72,6 +72,32 @@ final class TypedInput {
    */
   private record EnumPlan(Val[] constants, long[] bytes) {}
 
+  /** A plain bean's properties; for a record, also the last instance converted ({@code last}, else null). */
+  private record BeanPlan(Prop[] props, LastHolder last) {}
+
+  /**
+   * A record instance converted by a guarded conversion, with its value, the guard's bytes for it
+   * and its height (container levels, itself included). Stored only when everything in it is
+   * immutable (strings, booleans, integers, enum constants, records of these, and {@code List.of}
+   * / {@code Map.of} / {@code copyOf} collections), so the same instance always converts to the
+   * same value: the gateway reuses the verified caller's {@code Identity} from its token cache and a
+   * connection's facts across requests. A converted value is never changed, so it is shared.
+   */
+  private record Last(Object source, Val value, long bytes, int height) {}
+
+  private static final class LastHolder {
+    /** Racy but safe: a Last is immutable. */
+    volatile Last last;
+  }
+
+  /** Collections that cannot change: the JDK's List.of / Map.of / copyOf implementations. */
+  private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return type.getName().startsWith("java.util.ImmutableCollections$");
+    }
+  };
+
   private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
   /** The accessor of {@code w} as a Function (a plain call once compiled), or null when it is not a public method. */
@@ -132,6 +158,10 @@ final class TypedInput {
     final int maxBytes;
     final boolean check;
     final long[] bytes = {0};
+    /** The depth of the deepest container converted so far (in the current record), -1 for none. */
+    int deepest = -1;
+    /** Something in the current record can change after it is converted: it is not stored. */
+    boolean mutable;
 
     Guard(int maxDepth, int maxBytes, boolean check) {
       this.maxDepth = maxDepth;
@@ -141,6 +171,7 @@ final class TypedInput {
 
     /** A value converted some other way (Jackson, an enum constant): walked by the guard as a whole. */
     Val walked(Val v, int depth) {
+      mutable = true; // its height is not counted, and a Jackson route may read anything
       if (check) {
         refuse(InputGuard.walkVal(v, depth, maxDepth, bytes, maxBytes));
       }
@@ -148,6 +179,7 @@ final class TypedInput {
     }
 
     void container(int depth, int size) {
+      deepest = Math.max(deepest, depth);
       if (check) {
         if (depth + 1 > maxDepth) {
           refuse(InputGuard.tooDeep(maxDepth));
@@ -202,6 +234,9 @@ final class TypedInput {
       throw new TooDeep();
     }
     if (v instanceof List<?> list) {
+      if (!IMMUTABLE.get(list.getClass())) {
+        g.mutable = true;
+      }
       g.container(depth, list.size());
       Val.Arr a = new Val.Arr(list.size());
       for (Object e : list) {
@@ -214,6 +249,9 @@ final class TypedInput {
         if (!(e.getKey() instanceof String) || e.getValue() == null) {
           return g.walked(viaJackson(v), depth);
         }
+      }
+      if (!IMMUTABLE.get(map.getClass())) {
+        g.mutable = true;
       }
       g.container(depth, map.size());
       Val.Obj o = new Val.Obj();
@@ -234,7 +272,34 @@ final class TypedInput {
       }
       return g.walked(e.constants()[i], depth);
     }
-    if (plan instanceof Prop[] props) {
+    if (plan instanceof BeanPlan bean) {
+      LastHolder h = bean.last();
+      Last last = h == null ? null : h.last;
+      if (last != null && last.source() == v && depth + last.height() <= g.maxDepth
+          && (!g.check || g.bytes[0] + last.bytes() <= g.maxBytes)) {
+        // within both limits all the way, as the walk would have been: counted in one step
+        g.bytes[0] += last.bytes();
+        g.deepest = Math.max(g.deepest, depth + last.height() - 1);
+        return last.value();
+      }
+      long before = g.bytes[0];
+      int outerDeepest = g.deepest;
+      boolean outerMutable = g.mutable;
+      g.deepest = -1;
+      g.mutable = false;
+      Val o = bean(v, bean.props(), depth, g);
+      if (h != null && g.check && !g.mutable) {
+        h.last = new Last(v, o, g.bytes[0] - before, g.deepest - depth + 1);
+      }
+      g.deepest = Math.max(outerDeepest, g.deepest);
+      g.mutable |= outerMutable;
+      return o;
+    }
+    return g.walked(viaJackson(v), depth);
+  }
+
+  private static Val bean(Object v, Prop[] props, int depth, Guard g) {
+    {
       // read first: the object's size (the properties not left out) counts before its members
       Object[] xs = new Object[props.length];
       int size = 0;
@@ -264,14 +329,13 @@ final class TypedInput {
       }
       return o;
     }
-    return g.walked(viaJackson(v), depth);
   }
 
   private static Val viaJackson(Object v) {
     return Val.fromJson(JSON.valueToTree(v));
   }
 
-  /** How values of {@code type} convert: an {@link EnumPlan}, Prop[] for a plain bean, else {@link #VIA_JACKSON}. */
+  /** How values of {@code type} convert: an {@link EnumPlan}, a {@link BeanPlan}, else {@link #VIA_JACKSON}. */
   private static Object plan(Class<?> type) {
     try {
       if (type.isEnum()) {
@@ -325,7 +389,7 @@ final class TypedInput {
         }
         props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls(), keyBytes[0]));
       }
-      return props.toArray(new Prop[0]);
+      return new BeanPlan(props.toArray(new Prop[0]), type.isRecord() ? new LastHolder() : null);
     } catch (JsonMappingException e) {
       return VIA_JACKSON;
     }
