@@ -452,6 +452,8 @@ public final class Memo {
     volatile ConcurrentHashMap<Ids, Leaf> fast = new ConcurrentHashMap<>();
     /** The whole-tree result found or stored last, with its key ({@link #fastLast}); null at first. */
     volatile LastFast lastFast;
+    /** The root found last and its key ({@link #root}); null at first. */
+    volatile LastRoot lastRoot;
     final java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
     final LongAdder misses = new LongAdder();
     /** A stored result was reused since the table was last cleared. */
@@ -588,8 +590,21 @@ public final class Memo {
 
   /** The first node of rule {@code func}'s tree for key {@code key}: a Leaf, a Step, or null (a miss). */
   Node root(int func, Ids key) {
-    return tables[func].roots.get(key);
+    Table t = tables[func];
+    ConcurrentHashMap<Ids, Node> roots = t.roots;
+    LastRoot last = t.lastRoot;
+    if (last != null && last.roots() == roots && last.key().equals(key)) {
+      return last.node(); // the same table (not cleared since) and the same key as last time
+    }
+    Node n = roots.get(key);
+    if (n != null) {
+      t.lastRoot = new LastRoot(roots, key, n);
+    }
+    return n;
   }
+
+  /** A root node of a rule's tree, its key, and the table it was found in (a cleared table is a new one). */
+  private record LastRoot(ConcurrentHashMap<Ids, Node> roots, Ids key, Node node) {}
 
   /** A hit of rule {@code func}; the count is added per evaluation ({@link #hits(int)}). */
   void hit(int func) {
