@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       IR of the functions it calls (not of the rules it calls): the paths whose values it uses
  *       (a whole subtree wherever it uses a value: scans, builtin operands, comparisons, variable
  *       keys) and the paths it only dereferences with constant keys (their presence decides
- *       whether the statement is defined). These form the first level of its key;
+ *       whether the statement is defined); a function called with constant string arguments is
+ *       read at the call, with those arguments known ({@code usage("rows")} reads
+ *       {@code input.context.usage.rows}). These form the first level of its key;
  *   <li>the results of the rules it actually called, in call order, as the evaluation ran. These
  *       form a decision tree below the first level: a cached node names the next rule the
  *       evaluation called, and its children are keyed by that rule's result.
