@@ -85,10 +85,8 @@ final class TypedInput {
    */
   private record Last(Object source, Val value, long bytes, int height) {}
 
-  private static final class LastHolder {
-    /** Racy but safe: a Last is immutable. */
-    volatile Last last;
-  }
+  /** Per thread (threads converting for different callers do not overwrite each other's). */
+  private static final class LastHolder extends ThreadLocal<Last> {}
 
   /** Collections that cannot change: the JDK's List.of / Map.of / copyOf implementations. */
   private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<>() {
@@ -274,7 +272,7 @@ final class TypedInput {
     }
     if (plan instanceof BeanPlan bean) {
       LastHolder h = bean.last();
-      Last last = h == null ? null : h.last;
+      Last last = h == null ? null : h.get();
       if (last != null && last.source() == v && depth + last.height() <= g.maxDepth
           && (!g.check || g.bytes[0] + last.bytes() <= g.maxBytes)) {
         // within both limits all the way, as the walk would have been: counted in one step
@@ -289,7 +287,7 @@ final class TypedInput {
       g.mutable = false;
       Val o = bean(v, bean.props(), depth, g);
       if (h != null && g.check && !g.mutable) {
-        h.last = new Last(v, o, g.bytes[0] - before, g.deepest - depth + 1);
+        h.set(new Last(v, o, g.bytes[0] - before, g.deepest - depth + 1));
       }
       g.deepest = Math.max(outerDeepest, g.deepest);
       g.mutable |= outerMutable;

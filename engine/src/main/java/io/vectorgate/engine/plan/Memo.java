@@ -66,10 +66,10 @@ public final class Memo {
   /** Per slot (value slots): value → id, so a rule's key is a few longs; bounded like a rule table. */
   private final Map<Key, Long>[] interned;
   /**
-   * Per slot (value slots): the value interned last and its id, compared first (a value that
-   * repeats the previous decision's costs one comparison, no hash). Racy but safe: immutable.
+   * Per thread: the look-up shortcuts ({@link Recent}). Per thread, so that threads deciding for
+   * different callers do not overwrite each other's and write no shared cache lines.
    */
-  private final Interned[] lastInterned;
+  private final ThreadLocal<Recent> recent = ThreadLocal.withInitial(Recent::new);
   /** Ids are never reused, so a cleared intern table can only cause misses, never a wrong hit. */
   private final AtomicLong nextId = new AtomicLong();
   /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
@@ -116,7 +116,6 @@ public final class Memo {
     this.slotPath = new String[slots.size()][];
     this.slotShape = new boolean[slots.size()];
     this.interned = new Map[slots.size()];
-    this.lastInterned = new Interned[slots.size()];
     Map<List<String>, Integer> nodes = new LinkedHashMap<>();
     nodes.put(List.of(), 0);
     List<Integer> parents = new ArrayList<>(List.of(-1));
@@ -210,9 +209,24 @@ public final class Memo {
    * What one evaluation has read so far: each slot's id, resolved (path walked, value hashed and
    * interned) at most once per evaluation, however many rules read it.
    */
+  /** What this thread looked up last, tried before hashing or probing a table. */
+  private final class Recent {
+    /**
+     * Per slot (value slots): the value interned last and its id, compared first (a value that
+     * repeats the previous decision's costs one comparison, no hash).
+     */
+    final Interned[] interned = new Interned[slotPath.length];
+    /** Per rule: the whole-tree result found or stored last, with its key ({@link #fastLast}). */
+    final LastFast[] fast = new LastFast[tables.length];
+    /** Per rule: the root found last and its key ({@link #root}). */
+    final LastRoot[] roots = new LastRoot[tables.length];
+  }
+
   final class Reads {
     final Val input;
     final long[] ids = new long[slotPath.length];
+    /** This thread's shortcuts. */
+    private final Recent recent = Memo.this.recent.get();
     /** Per path node: its value, {@link #ABSENT}, or null when not looked up yet. */
     private final Val[] nodes = new Val[nodeParent.length];
 
@@ -295,7 +309,7 @@ public final class Memo {
         return direct(l);
       }
     }
-    Interned last = lastInterned[slot];
+    Interned last = r.recent.interned[slot];
     if (last != null && last.key().matches(v)) {
       return last.id();
     }
@@ -312,7 +326,7 @@ public final class Memo {
         id = fresh;
       }
     }
-    lastInterned[slot] = new Interned(k, id);
+    r.recent.interned[slot] = new Interned(k, id);
     return id;
   }
 
@@ -452,10 +466,6 @@ public final class Memo {
     volatile ConcurrentHashMap<Ids, Node> roots = new ConcurrentHashMap<>();
     /** Whole-tree results by {@link #fastKey}: a Leaf each. */
     volatile ConcurrentHashMap<Ids, Leaf> fast = new ConcurrentHashMap<>();
-    /** The whole-tree result found or stored last, with its key ({@link #fastLast}); null at first. */
-    volatile LastFast lastFast;
-    /** The root found last and its key ({@link #root}); null at first. */
-    volatile LastRoot lastRoot;
     final java.util.concurrent.atomic.AtomicInteger results = new java.util.concurrent.atomic.AtomicInteger();
     final LongAdder misses = new LongAdder();
     /** A stored result was reused since the table was last cleared. */
@@ -591,16 +601,16 @@ public final class Memo {
   }
 
   /** The first node of rule {@code func}'s tree for key {@code key}: a Leaf, a Step, or null (a miss). */
-  Node root(int func, Ids key) {
+  Node root(int func, Ids key, Reads r) {
     Table t = tables[func];
     ConcurrentHashMap<Ids, Node> roots = t.roots;
-    LastRoot last = t.lastRoot;
+    LastRoot last = r.recent.roots[func];
     if (last != null && last.roots() == roots && last.key().equals(key)) {
       return last.node(); // the same table (not cleared since) and the same key as last time
     }
     Node n = roots.get(key);
     if (n != null) {
-      t.lastRoot = new LastRoot(roots, key, n);
+      r.recent.roots[func] = new LastRoot(roots, key, n);
     }
     return n;
   }
@@ -621,16 +631,15 @@ public final class Memo {
    * values before (a Leaf), else null. Valid only for rules with {@link #fast}: their result depends
    * on nothing else, so no walk of the callees' results is needed.
    */
-  Leaf fastGet(int func, Ids key) {
-    Table t = tables[func];
-    Leaf l = t.fast.get(key);
+  Leaf fastGet(int func, Ids key, Reads r) {
+    Leaf l = tables[func].fast.get(key);
     if (l != null) {
-      t.lastFast = new LastFast(key.ids, l);
+      r.recent.fast[func] = new LastFast(key.ids, l);
     }
     return l;
   }
 
-  void fastPut(int func, Ids key, Val result) {
+  void fastPut(int func, Ids key, Val result, Reads r) {
     Table t = tables[func];
     ConcurrentHashMap<Ids, Leaf> m = t.fast;
     if (m.size() >= maxEntriesPerRule) {
@@ -639,7 +648,7 @@ public final class Memo {
     }
     Leaf l = new Leaf(result);
     m.put(key, l);
-    t.lastFast = new LastFast(key.ids, l);
+    r.recent.fast[func] = new LastFast(key.ids, l);
   }
 
   /** A whole-tree key and its result. */
@@ -651,7 +660,7 @@ public final class Memo {
    * Only for rules with {@link #fast}.
    */
   Leaf fastLast(int func, Reads r) {
-    LastFast lf = tables[func].lastFast;
+    LastFast lf = r.recent.fast[func];
     if (lf == null) {
       return null;
     }
