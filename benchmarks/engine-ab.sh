@@ -3,7 +3,7 @@
 # engine, both deciding the same workload of DecideBenchmark on the plan engine, alternating round by round
 # (io.vectorgate.benchmarks.EngineAb), so other load on the machine slows both alike. Prints p50/p99/mean,
 # the median of the per-round p50s, thread CPU per decision and the memo's hits/misses per build, and the load.
-# Usage: benchmarks/engine-ab.sh [BASE]; env WORKLOAD (changing|mixed|fixed, default changing), ROUNDS (20),
+# Usage: benchmarks/engine-ab.sh [BASE]; env WORKLOAD (changing|mixed|gateway|fixed, default changing), ROUNDS (20),
 # PER_ROUND (10000), ENGINE (plan). Builds engine and model into their target/classes (no install).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -42,7 +42,12 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code changing}: the same search with a context that changes on every call, as in the
  *       gateway: the time advances, the request id is new, the usage counters move;
  *   <li>{@code mixed}: every worked example of the contract (identities, collections and actions
- *       vary), each with a changing context.
+ *       vary), each with a changing context;
+ *   <li>{@code gateway}: {@code changing} with a new {@code Operation} (and its resource, counts and
+ *       protocol facts) in every input, as the gateway builds one per request; the identity and the
+ *       connection stay the same instances, as the gateway's token cache and listener give them.
+ *       (In {@code changing} and {@code mixed} the operation instances repeat, so the engine's reuse
+ *       of unchanged records also covers the operation there.)
  * </ul>
  *
  * <p>Setup checks the decisions: the analyst search must be the documented allow with a row
@@ -117,7 +122,7 @@ public class DecideBenchmark {
       case "fixed" -> {
         return new PolicyInput[] {search};
       }
-      case "changing" -> bases.add(search);
+      case "changing", "gateway" -> bases.add(search);
       case "mixed" -> {
         try (Stream<Path> s = Files.list(examples)) {
           for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".input.json")).sorted().toList()) {
@@ -136,7 +141,13 @@ public class DecideBenchmark {
       Usage u = new Usage(i % 50, (i * 13L) % 5_000, (i * 7L) % 500, i % 20);
       RequestContext fresh = new RequestContext(t.toString(), t.getEpochSecond() * 1_000_000_000L + t.getNano(),
           c.clientAddress(), "req-" + i, u);
-      out[i] = PolicyInput.of(b.identity(), b.connection(), b.operation(), fresh);
+      io.vectorgate.model.Operation op = workload.equals("gateway")
+          ? ContractJson.mapper().treeToValue(ContractJson.mapper().valueToTree(b.operation()),
+              io.vectorgate.model.Operation.class) : b.operation();
+      if (workload.equals("gateway") && (op == b.operation() || op.resource() == b.operation().resource())) {
+        throw new IllegalStateException("the gateway workload needs a new operation per input");
+      }
+      out[i] = PolicyInput.of(b.identity(), b.connection(), op, fresh);
     }
     return out;
   }

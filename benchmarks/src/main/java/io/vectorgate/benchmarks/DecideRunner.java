@@ -52,6 +52,16 @@ public final class DecideRunner {
     return out;
   }
 
+  /** The runner's engine (shared by the threads of {@link EngineThreads}). */
+  static PolicyEngine engine(Object runner) {
+    return ((DecideRunner) runner).engine;
+  }
+
+  /** The runner's ring of inputs. */
+  static PolicyInput[] inputs(Object runner) {
+    return ((DecideRunner) runner).inputs;
+  }
+
   /** The plan memo's hits and misses so far (empty for wasm). */
   public static Map<String, Long> memo(Object runner) {
     return ((DecideRunner) runner).engine.planMemoStats();

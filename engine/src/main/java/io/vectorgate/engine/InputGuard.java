@@ -135,31 +135,53 @@ final class InputGuard {
 
   /** Adds the UTF-8 size of {@code s} as a JSON string to {@code bytes}; a problem for an unpaired surrogate. */
   static Problem text(String s, long[] bytes) {
-    long b = 2;
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    long b = 2 + n; // the quotes, then one byte per character, plus the extras below
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c < 0x20) {
-        b += 6;
-      } else if (c == '"' || c == '\\') {
-        b += 2;
-      } else if (c < 0x80) {
-        b += 1;
+      if (c < 0x80) {
+        b += ASCII_EXTRA[c];
       } else if (c < 0x800) {
-        b += 2;
+        b += 1;
       } else if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
           return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate");
         }
-        b += 4;
+        b += 2; // 4 bytes for 2 characters
         i++;
       } else if (Character.isLowSurrogate(c)) {
         return new Problem(ReasonCodes.INPUT_INVALID, "input has an unpaired UTF-16 surrogate");
       } else {
-        b += 3;
+        b += 2;
       }
     }
     bytes[0] += b;
     return null;
+  }
+
+  /** Per ASCII character: its JSON bytes minus one (a control character takes 6, a quote or a backslash 2). */
+  private static final byte[] ASCII_EXTRA = new byte[0x80];
+
+  static {
+    for (int c = 0; c < 0x20; c++) {
+      ASCII_EXTRA[c] = 5;
+    }
+    ASCII_EXTRA['"'] = 1;
+    ASCII_EXTRA['\\'] = 1;
+  }
+
+  /** The length of {@code Long.toString(l)}, without building it. */
+  static int digits(long l) {
+    if (l == Long.MIN_VALUE) {
+      return 20;
+    }
+    int n = l < 0 ? 2 : 1;
+    long v = Math.abs(l);
+    while (v >= 10) {
+      v /= 10;
+      n++;
+    }
+    return n;
   }
 
   /** Full check of JSON from outside (the raw {@code evaluate} path). */

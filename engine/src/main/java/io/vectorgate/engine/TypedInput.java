@@ -63,7 +63,38 @@ final class TypedInput {
    * it is a public method of a public class (else null: the writer reads it, reflectively), and
    * whether a null is left out.
    */
-  private record Prop(Val.Str key, BeanPropertyWriter writer, Function<Object, Object> getter, boolean dropNull) {}
+  private record Prop(Val.Str key, BeanPropertyWriter writer, Function<Object, Object> getter, boolean dropNull,
+      long keyBytes) {}
+
+  /**
+   * An enum's constants as Jackson writes them, and per constant the guard's bytes when it is a
+   * scalar without a problem (counted once here), else -1 (walked on every conversion).
+   */
+  private record EnumPlan(Val[] constants, long[] bytes) {}
+
+  /** A plain bean's properties; for a record, also the last instance converted ({@code last}, else null). */
+  private record BeanPlan(Prop[] props, LastHolder last) {}
+
+  /**
+   * A record instance converted by a guarded conversion, with its value, the guard's bytes for it
+   * and its height (container levels, itself included). Stored only when everything in it is
+   * immutable (strings, booleans, integers, enum constants, records of these, and {@code List.of}
+   * / {@code Map.of} / {@code copyOf} collections), so the same instance always converts to the
+   * same value: the gateway reuses the verified caller's {@code Identity} from its token cache and a
+   * connection's facts across requests. A converted value is never changed, so it is shared.
+   */
+  private record Last(Object source, Val value, long bytes, int height) {}
+
+  /** Per thread (threads converting for different callers do not overwrite each other's). */
+  private static final class LastHolder extends ThreadLocal<Last> {}
+
+  /** Collections that cannot change: the JDK's List.of / Map.of / copyOf implementations. */
+  private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return type.getName().startsWith("java.util.ImmutableCollections$");
+    }
+  };
 
   private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
@@ -125,6 +156,10 @@ final class TypedInput {
     final int maxBytes;
     final boolean check;
     final long[] bytes = {0};
+    /** The depth of the deepest container converted so far (in the current record), -1 for none. */
+    int deepest = -1;
+    /** Something in the current record can change after it is converted: it is not stored. */
+    boolean mutable;
 
     Guard(int maxDepth, int maxBytes, boolean check) {
       this.maxDepth = maxDepth;
@@ -134,6 +169,7 @@ final class TypedInput {
 
     /** A value converted some other way (Jackson, an enum constant): walked by the guard as a whole. */
     Val walked(Val v, int depth) {
+      mutable = true; // its height is not counted, and a Jackson route may read anything
       if (check) {
         refuse(InputGuard.walkVal(v, depth, maxDepth, bytes, maxBytes));
       }
@@ -141,6 +177,7 @@ final class TypedInput {
     }
 
     void container(int depth, int size) {
+      deepest = Math.max(deepest, depth);
       if (check) {
         if (depth + 1 > maxDepth) {
           refuse(InputGuard.tooDeep(maxDepth));
@@ -154,6 +191,11 @@ final class TypedInput {
         refuse(InputGuard.text(k, bytes));
         bytes[0] += 1;
       }
+    }
+
+    /** A property name: its bytes (with the colon) counted once when the class was planned. */
+    void key(Prop p) {
+      bytes[0] += p.keyBytes();
     }
 
     static void refuse(InputGuard.Problem p) {
@@ -182,16 +224,17 @@ final class TypedInput {
       return Val.bool(b);
     }
     if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      Val.Num n = Val.num(((Number) v).longValue());
-      if (g.check) {
-        g.bytes[0] += n.text().length();
-      }
-      return n;
+      long l = ((Number) v).longValue();
+      g.bytes[0] += InputGuard.digits(l);
+      return Val.num(l);
     }
     if (depth >= g.maxDepth + 1) {
       throw new TooDeep();
     }
     if (v instanceof List<?> list) {
+      if (!IMMUTABLE.get(list.getClass())) {
+        g.mutable = true;
+      }
       g.container(depth, list.size());
       Val.Arr a = new Val.Arr(list.size());
       for (Object e : list) {
@@ -205,6 +248,9 @@ final class TypedInput {
           return g.walked(viaJackson(v), depth);
         }
       }
+      if (!IMMUTABLE.get(map.getClass())) {
+        g.mutable = true;
+      }
       g.container(depth, map.size());
       Val.Obj o = new Val.Obj();
       for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -215,10 +261,43 @@ final class TypedInput {
       return o;
     }
     Object plan = PLANS.get(v.getClass());
-    if (plan instanceof Val[] constants) {
-      return g.walked(constants[((Enum<?>) v).ordinal()], depth);
+    if (plan instanceof EnumPlan e) {
+      int i = ((Enum<?>) v).ordinal();
+      long b = e.bytes()[i];
+      if (b >= 0) {
+        g.bytes[0] += b;
+        return e.constants()[i];
+      }
+      return g.walked(e.constants()[i], depth);
     }
-    if (plan instanceof Prop[] props) {
+    if (plan instanceof BeanPlan bean) {
+      LastHolder h = bean.last();
+      Last last = h == null ? null : h.get();
+      if (last != null && last.source() == v && depth + last.height() <= g.maxDepth
+          && (!g.check || g.bytes[0] + last.bytes() <= g.maxBytes)) {
+        // within both limits all the way, as the walk would have been: counted in one step
+        g.bytes[0] += last.bytes();
+        g.deepest = Math.max(g.deepest, depth + last.height() - 1);
+        return last.value();
+      }
+      long before = g.bytes[0];
+      int outerDeepest = g.deepest;
+      boolean outerMutable = g.mutable;
+      g.deepest = -1;
+      g.mutable = false;
+      Val o = bean(v, bean.props(), depth, g);
+      if (h != null && g.check && !g.mutable) {
+        h.set(new Last(v, o, g.bytes[0] - before, g.deepest - depth + 1));
+      }
+      g.deepest = Math.max(outerDeepest, g.deepest);
+      g.mutable |= outerMutable;
+      return o;
+    }
+    return g.walked(viaJackson(v), depth);
+  }
+
+  private static Val bean(Object v, Prop[] props, int depth, Guard g) {
+    {
       // read first: the object's size (the properties not left out) counts before its members
       Object[] xs = new Object[props.length];
       int size = 0;
@@ -243,28 +322,31 @@ final class TypedInput {
         if (xs[i] == null && p.dropNull()) {
           continue;
         }
-        g.key(p.key().value);
+        g.key(p);
         o.map.put(p.key(), convert(xs[i], depth + 1, g));
       }
       return o;
     }
-    return g.walked(viaJackson(v), depth);
   }
 
   private static Val viaJackson(Object v) {
     return Val.fromJson(JSON.valueToTree(v));
   }
 
-  /** How values of {@code type} convert: Val[] per enum ordinal, Prop[] for a plain bean, else {@link #VIA_JACKSON}. */
+  /** How values of {@code type} convert: an {@link EnumPlan}, a {@link BeanPlan}, else {@link #VIA_JACKSON}. */
   private static Object plan(Class<?> type) {
     try {
       if (type.isEnum()) {
         Object[] cs = type.getEnumConstants();
         Val[] out = new Val[cs.length];
+        long[] bytes = new long[cs.length];
         for (int i = 0; i < cs.length; i++) {
           out[i] = viaJackson(cs[i]);
+          long[] b = {0};
+          boolean scalar = !(out[i] instanceof Val.Obj || out[i] instanceof Val.Arr || out[i] instanceof Val.SetV);
+          bytes[i] = scalar && InputGuard.walkVal(out[i], 0, 1, b, Integer.MAX_VALUE) == null ? b[0] : -1;
         }
-        return out;
+        return new EnumPlan(out, bytes);
       }
       JsonSerializer<Object> ser = JSON.getSerializerProviderInstance().findTypedValueSerializer(type, true, null);
       if (ser.getClass() != BeanSerializer.class || ser.isUnwrappingSerializer()) {
@@ -299,9 +381,13 @@ final class TypedInput {
             && incl != JsonInclude.Include.USE_DEFAULTS) {
           return VIA_JACKSON; // NON_EMPTY, NON_DEFAULT, NON_ABSENT, CUSTOM: Jackson decides
         }
-        props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls()));
+        long[] keyBytes = {1}; // the colon
+        if (InputGuard.text(bw.getName(), keyBytes) != null) {
+          return VIA_JACKSON; // a name with an unpaired surrogate: refused on every conversion, by the walk
+        }
+        props.add(new Prop(Val.str(bw.getName().intern()), bw, getter(bw), bw.willSuppressNulls(), keyBytes[0]));
       }
-      return props.toArray(new Prop[0]);
+      return new BeanPlan(props.toArray(new Prop[0]), type.isRecord() ? new LastHolder() : null);
     } catch (JsonMappingException e) {
       return VIA_JACKSON;
     }

@@ -313,13 +313,17 @@ class PlanMemoProperties {
 
         default over := false
 
-        over if usage("rows") > 10
+        over if {
+        	some k in ["rows"]
+        	usage(k) > 10
+        }
 
         decision := {"allow": over == false}
         """);
     Memo memo = new Memo(b.policy(), 16);
     int over = funcs(b).get("g0.data.vectorgate.over");
-    assertEquals(List.of(List.of("context", "usage")), memo.paths(over), "not the whole input");
+    assertEquals(List.of(List.of("context", "usage")), memo.paths(over),
+        "the key is not a constant at the call: the whole usage object, but not the whole input");
     PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
     PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
     for (int i = 0; i < 30; i++) {
@@ -483,5 +487,155 @@ class PlanMemoProperties {
     }
     assertTrue(bodies > 10, "library.deny split into one rule per body, found " + bodies);
     assertTrue(usage > 0 && usage < bodies / 2, usage + " of " + bodies + " bodies read the usage counters");
+  }
+
+  @Example
+  void aFunctionCalledWithAConstantReadsOnlyThePathThatConstantNames() throws Exception {
+    PlanBundle b = compileRego(COUNTERS);
+    Memo memo = new Memo(b.policy(), 16);
+    Map<String, Integer> byName = funcs(b);
+    List<List<String>> all = new ArrayList<>();
+    for (String n : byName.keySet()) {
+      if (n.startsWith("g0.data.vectorgate.deny#body") && memo.paths(byName.get(n)) != null) {
+        all.addAll(memo.paths(byName.get(n)));
+      }
+    }
+    assertTrue(all.containsAll(List.of(List.of("context", "usage", "rows"), List.of("context", "usage", "pages"),
+        List.of("context", "usage", "requests"))), "usage(\"rows\") reads input.context.usage.rows: " + all);
+    assertTrue(all.contains(List.of("context", "usage")), "usage(k) with k from a scan reads the whole usage: " + all);
+    PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+    PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), memo);
+    for (int i = 0; i < 60; i++) {
+      // rows moves every decision, pages every 20th, requests never: only the rows bodies re-run
+      Val in = json("{\"context\": {\"request_id\": \"r" + i + "\", \"usage\": {\"rows\": " + i
+          + ", \"pages\": " + (i / 20) + ", \"requests\": 1}}}");
+      assertEquals(plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0),
+          memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, in, 0), "request " + i);
+    }
+    for (String n : byName.keySet()) {
+      List<List<String>> paths = n.startsWith("g0.data.vectorgate.deny#body") ? memo.paths(byName.get(n)) : null;
+      if (paths != null && paths.equals(List.of(List.of("context", "usage", "pages")))) {
+        assertTrue(memo.missesByRule().getOrDefault(n, 0L) <= 3, n + " reads only pages, which changed twice: "
+            + memo.missesByRule());
+      }
+      if (paths != null && paths.equals(List.of(List.of("context", "usage", "requests")))) {
+        assertTrue(memo.missesByRule().getOrDefault(n, 0L) <= 1, n + " reads only requests, which never changed: "
+            + memo.missesByRule());
+      }
+    }
+  }
+
+  /** Usage counters read through functions with constant keys, a dot on a parameter, a nested call, a scan. */
+  static final String COUNTERS = """
+      package vectorgate
+
+      import rego.v1
+
+      usage(key) := object.get(input, ["context", "usage", key], 0)
+
+      dot(key) := input.context.usage[key]
+
+      nested(key) := usage(key)
+
+      deny contains sprintf("rows %v", [usage("rows")]) if usage("rows") > 10
+
+      deny contains concat(" ", ["rows is", json.marshal(usage("rows"))]) if is_number(usage("rows"))
+
+      deny contains "pages" if dot("pages") >= 1
+
+      deny contains "requests" if nested("requests") == 1
+
+      deny contains "not a number" if not is_number(usage("requests"))
+
+      deny contains "generic" if {
+      	some k in ["rows", "pages"]
+      	usage(k) == 2
+      }
+
+      decision := {"allow": count(deny) == 0, "deny": deny}
+      """;
+
+  private static final com.fasterxml.jackson.databind.ObjectReader EXACT = ContractJson.mapper().reader()
+      .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .with(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+  /**
+   * The memo keys a counter by its value (an integer is its own id): on random sequences of usage
+   * objects whose counters are absent, null, equal numbers of different text (1, 1.0, 1e0), strings,
+   * integers at the edges of the directly keyed range and beyond int64, decimals, or a usage that is
+   * not an object, memoized and unmemoized evaluation agree, on the shipped library (the analyst
+   * search), the multi-body deny and {@link #COUNTERS}.
+   */
+  @Property(tries = 40)
+  void countersOfEveryRepresentationAreKeyedExactly(@ForAll("usageSequences") List<String> usages) throws Exception {
+    String search = Files.readString(ROOT.resolve("rego-policies/src/test/resources/examples/search.input.json"));
+    com.fasterxml.jackson.databind.node.ObjectNode base = (com.fasterxml.jackson.databind.node.ObjectNode)
+        EXACT.readTree(search);
+    List<Val> vals = new ArrayList<>();
+    for (int i = 0; i < usages.size(); i++) {
+      com.fasterxml.jackson.databind.node.ObjectNode in = base.deepCopy();
+      com.fasterxml.jackson.databind.node.ObjectNode ctx = (com.fasterxml.jackson.databind.node.ObjectNode) in.get("context");
+      ctx.put("request_id", "r" + i);
+      if (usages.get(i) == null) {
+        ctx.remove("usage");
+      } else {
+        ctx.set("usage", EXACT.readTree(usages.get(i)));
+      }
+      vals.add(Val.fromJson(in));
+    }
+    List<PlanBundle> bundles = List.of(BUNDLES.get("library"), BUNDLES.get("multi-body deny"), compileRego(COUNTERS));
+    for (PlanBundle b : bundles) {
+      PlanEvaluator plain = new PlanEvaluator(b.policy(), b.data());
+      PlanEvaluator memoized = new PlanEvaluator(b.policy(), b.data(), new Memo(b.policy(), 8));
+      for (int i = 0; i < vals.size(); i++) {
+        Val want;
+        try {
+          want = plain.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, vals.get(i), 1_000_000L);
+        } catch (io.vectorgate.engine.plan.PlanException e) {
+          want = Val.str("error " + e.getMessage());
+        }
+        Val got;
+        try {
+          got = memoized.evaluateValue(EngineConfig.DEFAULT_ENTRYPOINT, vals.get(i), 1_000_000L);
+        } catch (io.vectorgate.engine.plan.PlanException e) {
+          got = Val.str("error " + e.getMessage());
+        }
+        assertEquals(want, got, "input " + i + " usage " + usages.get(i));
+        if (want != null) {
+          assertEquals(want.toString(), got.toString(), "the same text (1 and 1.0 print differently), input " + i);
+        }
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<List<String>> usageSequences() {
+    Arbitrary<String> counter = Arbitraries.of("null", "0", "1", "1.0", "1e0", "10", "10.0", "11", "2", "2.0",
+        "1300", "\"1\"", "\"11\"", "true", "[1]", "{}", "0.5", "-1", "-0", "1e400",
+        "2305843009213693951", "2305843009213693952", "-2305843009213693952", "-2305843009213693953",
+        "9223372036854775807", "-9223372036854775808", "12345678901234567890", "6000", "600");
+    List<String> keys = List.of("requests_last_minute", "rows_last_hour", "vectors_last_hour", "pages_last_hour",
+        "rows", "pages", "requests");
+    Arbitrary<String> object = counter.injectNull(0.2).list().ofSize(keys.size()).map(cs -> {
+      StringBuilder sb = new StringBuilder("{");
+      for (int i = 0; i < cs.size(); i++) {
+        if (cs.get(i) != null) {
+          sb.append(sb.length() > 1 ? ", " : "").append('"').append(keys.get(i)).append("\": ").append(cs.get(i));
+        }
+      }
+      return sb.append('}').toString();
+    });
+    Arbitrary<String> usage = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(12, object),
+        net.jqwik.api.Tuple.of(1, Arbitraries.of("null", "\"busy\"", "[]", "[1, 2]", "{}", "7")),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just((String) null)));
+    // repeats of the previous usage, so cached entries are looked up, not only stored
+    return usage.list().ofMinSize(2).ofMaxSize(30).map(us -> {
+      List<String> out = new ArrayList<>(us);
+      for (int i = 1; i < out.size(); i += 3) {
+        out.set(i, out.get(i - 1));
+      }
+      return out;
+    });
   }
 }

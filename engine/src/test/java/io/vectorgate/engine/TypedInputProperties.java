@@ -1,7 +1,9 @@
 package io.vectorgate.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +35,69 @@ class TypedInputProperties {
 
   @Property(tries = 400)
   void typedConversionEqualsTheJacksonRoute(@ForAll("inputs") PolicyInput in) {
+    check(in);
+  }
+
+  /**
+   * Records whose contents cannot change are converted once and reused while the same instance
+   * comes again (the gateway's cached identity): with claims and attributes made of immutable
+   * collections, every limit gives what the walk gives, also on the second round (all reused) and
+   * with the limits in another order (a reused record near or past a limit).
+   */
+  @Property(tries = 200)
+  void aRecordConvertedAgainGivesWhatTheWalkGives(@ForAll("inputs") PolicyInput mutable) {
+    Identity i = mutable.identity();
+    Operation o = mutable.operation();
+    @SuppressWarnings("unchecked")
+    PolicyInput in = new PolicyInput(mutable.contract(), new Identity(i.subject(), i.email(), i.groups(), i.tenant(),
+        i.issuer(), (Map<String, Object>) immutable(i.claims())), mutable.connection(), new Operation(o.action(),
+            o.resource(), immutable(o.filter()), o.limit(), o.offset(), o.outputFields(), o.vectorsRequested(),
+            o.paging(), o.counts(), (Map<String, Object>) immutable(o.attributes()), o.protocol()), mutable.context());
+    check(in);
+    check(in);
+    for (int maxBytes : new int[] {200, 1 << 20, 100, 600}) {
+      for (int maxDepth : new int[] {2, 64, 3}) {
+        JsonNode tree = ContractJson.mapper().valueToTree(in);
+        if (InputGuard.checkTree(tree, Integer.MAX_VALUE, maxDepth) == null) {
+          assertEquals(InputGuard.checkTree(tree, maxBytes, maxDepth), refusal(in, maxBytes, maxDepth));
+        } else {
+          assertNotNull(refusal(in, maxBytes, maxDepth));
+        }
+      }
+    }
+  }
+
+  /** {@code v} with lists and maps replaced by List.copyOf / Map.copyOf where they hold no null. */
+  private static Object immutable(Object v) {
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      l.forEach(e -> out.add(immutable(e)));
+      return out.contains(null) ? out : List.copyOf(out);
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      m.forEach((k, e) -> out.put(k, immutable(e)));
+      return out.containsValue(null) ? out : Map.copyOf(out);
+    }
+    return v;
+  }
+
+  @Example
+  void aRecordHoldingAMutableCollectionIsConvertedAgainEachTime() {
+    List<Object> roles = new ArrayList<>(List.of("reader"));
+    PolicyInput in = withClaims(Map.of("roles", roles));
+    Val first = TypedInput.checked(in, 1 << 20, 64);
+    roles.add("admin");
+    Val second = TypedInput.checked(in, 1 << 20, 64);
+    assertEquals(Val.fromJson(ContractJson.mapper().valueToTree(in)), second, "the added role is seen");
+    assertNotEquals(first, second);
+    PolicyInput fixed = withClaims(Map.of("roles", List.of("reader")));
+    Val once = TypedInput.checked(fixed, 1 << 20, 64);
+    assertSame(((Val.Obj) once).get("identity"), ((Val.Obj) TypedInput.checked(fixed, 1 << 20, 64)).get("identity"),
+        "an identity of immutable parts is converted once while the same instance comes again");
+  }
+
+  private static void check(PolicyInput in) {
     JsonNode tree = ContractJson.mapper().valueToTree(in);
     Val want = Val.fromJson(tree);
     Val got = TypedInput.of(in, 64);

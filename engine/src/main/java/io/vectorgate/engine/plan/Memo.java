@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       IR of the functions it calls (not of the rules it calls): the paths whose values it uses
  *       (a whole subtree wherever it uses a value: scans, builtin operands, comparisons, variable
  *       keys) and the paths it only dereferences with constant keys (their presence decides
- *       whether the statement is defined). These form the first level of its key;
+ *       whether the statement is defined); a function called with constant string arguments is
+ *       read at the call, with those arguments known ({@code usage("rows")} reads
+ *       {@code input.context.usage.rows}). These form the first level of its key;
  *   <li>the results of the rules it actually called, in call order, as the evaluation ran. These
  *       form a decision tree below the first level: a cached node names the next rule the
  *       evaluation called, and its children are keyed by that rule's result.
@@ -53,8 +55,21 @@ public final class Memo {
   private final String[][] slotPath;
   /** Per slot: true when only the type at the path matters (or its absence), false for the value. */
   private final boolean[] slotShape;
+  /**
+   * The slots' paths as a tree of path prefixes (node 0: the input itself), so one evaluation
+   * looks each prefix up once however many slots share it: per node its parent node and its last
+   * key (as a value, for the object look-up); per slot its node.
+   */
+  private final int[] nodeParent;
+  private final Val.Str[] nodeKey;
+  private final int[] slotNode;
   /** Per slot (value slots): value → id, so a rule's key is a few longs; bounded like a rule table. */
   private final Map<Key, Long>[] interned;
+  /**
+   * Per thread: the look-up shortcuts ({@link Recent}). Per thread, so that threads deciding for
+   * different callers do not overwrite each other's and write no shared cache lines.
+   */
+  private final ThreadLocal<Recent> recent = ThreadLocal.withInitial(Recent::new);
   /** Ids are never reused, so a cleared intern table can only cause misses, never a wrong hit. */
   private final AtomicLong nextId = new AtomicLong();
   /** Per function: its slots (value paths, then shape paths), or null when it is never cached. */
@@ -101,13 +116,33 @@ public final class Memo {
     this.slotPath = new String[slots.size()][];
     this.slotShape = new boolean[slots.size()];
     this.interned = new Map[slots.size()];
+    Map<List<String>, Integer> nodes = new LinkedHashMap<>();
+    nodes.put(List.of(), 0);
+    List<Integer> parents = new ArrayList<>(List.of(-1));
+    List<Val.Str> keys = new ArrayList<>(java.util.Collections.singletonList(null));
+    this.slotNode = new int[slots.size()];
     for (Map.Entry<List<Object>, Integer> e : slots.entrySet()) {
       @SuppressWarnings("unchecked")
       List<String> path = (List<String>) e.getKey().get(0);
       slotPath[e.getValue()] = path.toArray(new String[0]);
       slotShape[e.getValue()] = (Boolean) e.getKey().get(1);
       interned[e.getValue()] = new ConcurrentHashMap<>();
+      int node = 0;
+      for (int i = 1; i <= path.size(); i++) {
+        List<String> prefix = List.copyOf(path.subList(0, i));
+        Integer known = nodes.get(prefix);
+        if (known == null) {
+          known = nodes.size();
+          nodes.put(prefix, known);
+          parents.add(node);
+          keys.add(Val.str(path.get(i - 1).intern()));
+        }
+        node = known;
+      }
+      slotNode[e.getValue()] = node;
     }
+    this.nodeParent = parents.stream().mapToInt(Integer::intValue).toArray();
+    this.nodeKey = keys.toArray(new Val.Str[0]);
   }
 
   /** The slots of value paths {@code ps}, then of the shape paths {@code exists} not implied by a value path. */
@@ -174,14 +209,46 @@ public final class Memo {
    * What one evaluation has read so far: each slot's id, resolved (path walked, value hashed and
    * interned) at most once per evaluation, however many rules read it.
    */
+  /** What this thread looked up last, tried before hashing or probing a table. */
+  private final class Recent {
+    /**
+     * Per slot (value slots): the value interned last and its id, compared first (a value that
+     * repeats the previous decision's costs one comparison, no hash).
+     */
+    final Interned[] interned = new Interned[slotPath.length];
+    /** Per rule: the whole-tree result found or stored last, with its key ({@link #fastLast}). */
+    final LastFast[] fast = new LastFast[tables.length];
+    /** Per rule: the root found last and its key ({@link #root}). */
+    final LastRoot[] roots = new LastRoot[tables.length];
+  }
+
   final class Reads {
     final Val input;
     final long[] ids = new long[slotPath.length];
+    /** This thread's shortcuts. */
+    private final Recent recent = Memo.this.recent.get();
+    /** Per path node: its value, {@link #ABSENT}, or null when not looked up yet. */
+    private final Val[] nodes = new Val[nodeParent.length];
 
     Reads(Val input) {
       this.input = input;
+      nodes[0] = input == null ? ABSENT : input;
+    }
+
+    /** The value at path node {@code n}, or null when the path is absent. */
+    Val at(int n) {
+      Val v = nodes[n];
+      if (v == null) {
+        Val parent = at(nodeParent[n]);
+        v = parent instanceof Val.Obj o ? o.get(nodeKey[n]) : null;
+        nodes[n] = v == null ? ABSENT : v;
+      }
+      return v == ABSENT ? null : v;
     }
   }
+
+  /** Marks an absent path node in {@link Reads}. */
+  private static final Val ABSENT = Val.str("absent path (a marker, never a value)");
 
   Reads reads(Val input) {
     return new Reads(input);
@@ -206,7 +273,7 @@ public final class Memo {
       int s = ss[i];
       long id = r.ids[s];
       if (id == 0) {
-        id = resolve(s, r.input);
+        id = resolve(s, r);
         r.ids[s] = id;
       }
       ids[i] = id;
@@ -214,10 +281,37 @@ public final class Memo {
     return new Ids(ids);
   }
 
-  private long resolve(int slot, Val input) {
-    Val v = at(input, slotPath[slot]);
+  /** Bounds of the integers that are their own ids ({@link #direct}). */
+  private static final long DIRECT = 1L << 61;
+
+  /**
+   * The id of a value slot's integer {@code l} (canonical text) in {@code [-2^61, 2^61)}: the
+   * number itself, mapped to {@code [-2^62, -1]}, apart from the interned ids (positive), the
+   * shape ids (1 to 8, other slots) and 0 (not resolved yet). Distinct integers get distinct ids,
+   * and no other value of the slot can get one of these (a {@code 1.0} is interned: it prints
+   * differently), so a counter that changes on every request is keyed by its value without a
+   * hash or a table.
+   */
+  private static long direct(long l) {
+    return -1 - (l + DIRECT);
+  }
+
+  private record Interned(Key key, long id) {}
+
+  private long resolve(int slot, Reads r) {
+    Val v = r.at(slotNode[slot]);
     if (slotShape[slot]) {
       return v == null ? 1 : 2 + v.rank();
+    }
+    if (v instanceof Val.Num n && n.plainLong()) {
+      long l = n.longValue();
+      if (l >= -DIRECT && l < DIRECT) {
+        return direct(l);
+      }
+    }
+    Interned last = r.recent.interned[slot];
+    if (last != null && last.key().matches(v)) {
+      return last.id();
     }
     Key k = new Key(v);
     Map<Key, Long> m = interned[slot];
@@ -232,6 +326,7 @@ public final class Memo {
         id = fresh;
       }
     }
+    r.recent.interned[slot] = new Interned(k, id);
     return id;
   }
 
@@ -242,7 +337,12 @@ public final class Memo {
 
     Ids(long[] ids) {
       this.ids = ids;
-      this.hash = Arrays.hashCode(ids);
+      long h = ids.length;
+      for (long id : ids) { // ids are small consecutive numbers: mix them (Arrays.hashCode collides a lot)
+        h = (h + id) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+      }
+      this.hash = (int) (h ^ (h >>> 32));
     }
 
     @Override
@@ -293,7 +393,7 @@ public final class Memo {
       if (v == null || w == null) {
         return v == w;
       }
-      return Val.compare(v, w) == 0 && sameText(v, w);
+      return same(v, w);
     }
 
     @Override
@@ -301,54 +401,64 @@ public final class Memo {
       return hash;
     }
 
-    /** Values already equal by Val.compare: walk them in step and compare number texts. */
-    private static boolean sameText(Val a, Val b) {
-      if (a instanceof Val.Num x && b instanceof Val.Num y) {
-        return x.text().equals(y.text());
+    /**
+     * Rego equality plus the same number texts, in one walk that stops at the first difference:
+     * what {@code Val.compare(a, b) == 0} and then a comparison of every number's text would say.
+     */
+    static boolean same(Val a, Val b) {
+      if (a == b) {
+        return true; // null, true and false are single instances: different instances differ
       }
-      if (a instanceof Val.Arr x && b instanceof Val.Arr y) {
+      if (a instanceof Val.Str x) {
+        return b instanceof Val.Str y && x.value.equals(y.value);
+      }
+      if (a instanceof Val.Num x) {
+        if (!(b instanceof Val.Num y)) {
+          return false;
+        }
+        if (x.plainLong() && y.plainLong()) {
+          return x.longValue() == y.longValue();
+        }
+        return x.compareNum(y) == 0 && x.text().equals(y.text());
+      }
+      if (a instanceof Val.Arr x) {
+        if (!(b instanceof Val.Arr y) || x.items.size() != y.items.size()) {
+          return false;
+        }
         for (int i = 0; i < x.items.size(); i++) {
-          if (!sameText(x.items.get(i), y.items.get(i))) {
+          if (!same(x.items.get(i), y.items.get(i))) {
             return false;
           }
         }
         return true;
       }
-      if (a instanceof Val.Obj x && b instanceof Val.Obj y) {
-        var i = x.map.entrySet().iterator();
+      if (a instanceof Val.Obj x) {
+        if (!(b instanceof Val.Obj y) || x.map.size() != y.map.size()) {
+          return false;
+        }
         var j = y.map.entrySet().iterator();
-        while (i.hasNext()) {
-          var e = i.next();
+        for (var e : x.map.entrySet()) { // both in OPA's order: equal objects pair up entry by entry
           var f = j.next();
-          if (!sameText(e.getKey(), f.getKey()) || !sameText(e.getValue(), f.getValue())) {
+          if (!same(e.getKey(), f.getKey()) || !same(e.getValue(), f.getValue())) {
             return false;
           }
         }
         return true;
       }
-      if (a instanceof Val.SetV x && b instanceof Val.SetV y) {
-        var i = x.set.iterator();
+      if (a instanceof Val.SetV x) {
+        if (!(b instanceof Val.SetV y) || x.set.size() != y.set.size()) {
+          return false;
+        }
         var j = y.set.iterator();
-        while (i.hasNext()) {
-          if (!sameText(i.next(), j.next())) {
+        for (Val e : x.set) {
+          if (!same(e, j.next())) {
             return false;
           }
         }
         return true;
       }
-      return true;
+      return false; // null or a boolean, and not the same instance
     }
-  }
-
-  private static Val at(Val input, String[] path) {
-    Val v = input;
-    for (String k : path) {
-      if (!(v instanceof Val.Obj o)) {
-        return null;
-      }
-      v = o.get(k);
-    }
-    return v;
   }
 
   /** One rule's cached results: the first level keyed by its own input reads, then {@link Node}s. */
@@ -491,9 +601,22 @@ public final class Memo {
   }
 
   /** The first node of rule {@code func}'s tree for key {@code key}: a Leaf, a Step, or null (a miss). */
-  Node root(int func, Ids key) {
-    return tables[func].roots.get(key);
+  Node root(int func, Ids key, Reads r) {
+    Table t = tables[func];
+    ConcurrentHashMap<Ids, Node> roots = t.roots;
+    LastRoot last = r.recent.roots[func];
+    if (last != null && last.roots() == roots && last.key().equals(key)) {
+      return last.node(); // the same table (not cleared since) and the same key as last time
+    }
+    Node n = roots.get(key);
+    if (n != null) {
+      r.recent.roots[func] = new LastRoot(roots, key, n);
+    }
+    return n;
   }
+
+  /** A root node of a rule's tree, its key, and the table it was found in (a cleared table is a new one). */
+  private record LastRoot(ConcurrentHashMap<Ids, Node> roots, Ids key, Node node) {}
 
   /** A hit of rule {@code func}; the count is added per evaluation ({@link #hits(int)}). */
   void hit(int func) {
@@ -508,18 +631,53 @@ public final class Memo {
    * values before (a Leaf), else null. Valid only for rules with {@link #fast}: their result depends
    * on nothing else, so no walk of the callees' results is needed.
    */
-  Leaf fastGet(int func, Ids key) {
-    return tables[func].fast.get(key);
+  Leaf fastGet(int func, Ids key, Reads r) {
+    Leaf l = tables[func].fast.get(key);
+    if (l != null) {
+      r.recent.fast[func] = new LastFast(key.ids, l);
+    }
+    return l;
   }
 
-  void fastPut(int func, Ids key, Val result) {
+  void fastPut(int func, Ids key, Val result, Reads r) {
     Table t = tables[func];
     ConcurrentHashMap<Ids, Leaf> m = t.fast;
     if (m.size() >= maxEntriesPerRule) {
       m = new ConcurrentHashMap<>();
       t.fast = m;
     }
-    m.put(key, new Leaf(result));
+    Leaf l = new Leaf(result);
+    m.put(key, l);
+    r.recent.fast[func] = new LastFast(key.ids, l);
+  }
+
+  /** A whole-tree key and its result. */
+  private record LastFast(long[] ids, Leaf leaf) {}
+
+  /**
+   * Rule {@code func}'s whole-tree result when its reads in this evaluation are those of the
+   * result found or stored last (compared slot by slot, no key built, no table probed), else null.
+   * Only for rules with {@link #fast}.
+   */
+  Leaf fastLast(int func, Reads r) {
+    LastFast lf = r.recent.fast[func];
+    if (lf == null) {
+      return null;
+    }
+    int[] ss = fastSlots[func];
+    long[] ids = lf.ids();
+    for (int i = 0; i < ss.length; i++) {
+      int s = ss[i];
+      long id = r.ids[s];
+      if (id == 0) {
+        id = resolve(s, r);
+        r.ids[s] = id;
+      }
+      if (id != ids[i]) {
+        return null;
+      }
+    }
+    return lf.leaf();
   }
 
   /** Adds one evaluation's hits to the total (one shared counter update per evaluation, not per hit). */
@@ -595,6 +753,14 @@ public final class Memo {
     private Set<List<String>> existsOfCurrent;
     /** Per function: the non-rule functions it calls. */
     final List<Set<Integer>> calls = new ArrayList<>();
+    /**
+     * Per function: the non-rule functions whose own reads count as its reads: those it calls
+     * without a constant argument. A call with constant string arguments is read at the call site
+     * instead, with the arguments' values known ({@link #specialized}), so {@code usage("rows")}
+     * reads {@code input.context.usage.rows}, not the whole usage object.
+     */
+    final List<Set<Integer>> readCalls = new ArrayList<>();
+    private Set<Integer> readCallees;
     /** Per function: the rules it calls. */
     final List<Set<Integer>> ruleCalls = new ArrayList<>();
     private Set<Integer> ruleCallees;
@@ -612,6 +778,8 @@ public final class Memo {
         openArr.clear();
         Set<Integer> callees = new HashSet<>();
         ruleCallees = new HashSet<>();
+        readCallees = new HashSet<>();
+        constStr.clear();
         Map<Integer, List<String>> pathOf = new HashMap<>();
         if (f.params().length > 0) {
           pathOf.put(f.params()[0], List.of());
@@ -622,6 +790,7 @@ public final class Memo {
         own.add(reads);
         ownExists.add(existsOfCurrent);
         calls.add(callees);
+        readCalls.add(readCallees);
         ruleCalls.add(ruleCallees);
         if (cheap(f.blocks(), new int[] {CHEAP_STATEMENTS})) {
           cheap.set(f.index());
@@ -679,12 +848,17 @@ public final class Memo {
 
     /** f and everything it calls: its functions, and with {@code rules} the rules too, transitively. */
     private Set<Integer> tree(int f, boolean rules) {
+      return tree(f, rules, calls);
+    }
+
+    /** As {@link #tree(int, boolean)}, following the function calls of {@code via}. */
+    private Set<Integer> tree(int f, boolean rules, List<Set<Integer>> via) {
       Set<Integer> seen = new HashSet<>();
       List<Integer> todo = new ArrayList<>(List.of(f));
       while (!todo.isEmpty()) {
         int g = todo.remove(todo.size() - 1);
         if (seen.add(g)) {
-          todo.addAll(calls.get(g));
+          todo.addAll(via.get(g));
           if (rules) {
             todo.addAll(ruleCalls.get(g));
           }
@@ -709,8 +883,8 @@ public final class Memo {
      */
     Set<List<String>> closure(int f, List<Set<List<String>>> per, boolean minimize, boolean rules) {
       Set<List<String>> out = new LinkedHashSet<>();
-      for (int g : tree(f, rules)) {
-        out.addAll(per.get(g));
+      for (int g : tree(f, rules, readCalls)) {
+        out.addAll(per.get(g)); // a function called with constants was read at its call sites
       }
       if (!minimize) {
         return out;
@@ -755,6 +929,78 @@ public final class Memo {
     /** The arrays of {@link #constArr} that had a non-constant element appended: no more keys. */
     private final java.util.Set<Integer> openArr = new HashSet<>();
     private final Map<Integer, Ir.Block> constArrBlock = new HashMap<>();
+    /**
+     * Locals known to hold a string constant: in a function read at a call site
+     * ({@link #specialized}), the parameters given constant strings and their copies.
+     */
+    private final Map<Integer, String> constStr = new HashMap<>();
+    /** Nesting of {@link #specialized} walks (functions cannot recurse in Rego; a bad plan stops here). */
+    private int specializing;
+    private static final int MAX_SPECIALIZING = 8;
+
+    /** The string constant operand {@code o} holds: a string constant, or a local of {@link #constStr}. */
+    private String constString(Ir.Operand o) {
+      if (o instanceof Ir.Const k && k.value() instanceof Val.Str str) {
+        return str.value;
+      }
+      return o instanceof Ir.Local l ? constStr.get(l.index()) : null;
+    }
+
+    /**
+     * Whether call {@code c} of a planned function is read at its call site: it passes the input
+     * itself and at least one constant string argument. Then the callee's statements are walked
+     * here, with its input parameter at the input's root and its constant parameters known, and what
+     * they read counts as read by the caller {@code self} (the callee's rule and function calls
+     * too); the callee is then not among the caller's {@link #readCalls}.
+     */
+    private boolean specialized(Ir.Call c, Map<Integer, List<String>> pathOf, Set<List<String>> reads,
+        Set<Integer> callees, int self) {
+      Ir.Func g = policy.funcs().get(c.func());
+      int[] ps = g.params();
+      if (specializing >= MAX_SPECIALIZING || ps.length != c.args().length || ps.length < 3
+          || !(c.args()[0] instanceof Ir.Local in && List.of().equals(pathOf.get(in.index())))) {
+        return false;
+      }
+      Map<Integer, String> consts = new HashMap<>();
+      for (int i = 2; i < ps.length; i++) {
+        String k = constString(c.args()[i]);
+        if (k != null) {
+          consts.put(ps[i], k);
+        }
+      }
+      if (consts.isEmpty()) {
+        return false;
+      }
+      // the callee's locals are its own: save the caller's walk state, walk, restore
+      Map<Integer, List<String>> savedArr = new HashMap<>(constArr);
+      Map<Integer, Ir.Block> savedArrBlock = new HashMap<>(constArrBlock);
+      Set<Integer> savedOpen = new HashSet<>(openArr);
+      Map<Integer, String> savedStr = new HashMap<>(constStr);
+      constArr.clear();
+      constArrBlock.clear();
+      openArr.clear();
+      constStr.clear();
+      constStr.putAll(consts);
+      Map<Integer, List<String>> inner = new HashMap<>();
+      inner.put(ps[0], List.of());
+      specializing++;
+      try {
+        for (Ir.Block b : g.blocks()) {
+          block(b, inner, reads, callees, self);
+        }
+      } finally {
+        specializing--;
+        constArr.clear();
+        constArr.putAll(savedArr);
+        constArrBlock.clear();
+        constArrBlock.putAll(savedArrBlock);
+        openArr.clear();
+        openArr.addAll(savedOpen);
+        constStr.clear();
+        constStr.putAll(savedStr);
+      }
+      return true;
+    }
 
     /**
      * The input path {@code object.get(args[0], args[1], _)} looks up (or the constant prefix of
@@ -769,8 +1015,8 @@ public final class Memo {
         return null;
       }
       List<String> keys;
-      if (c.args()[1] instanceof Ir.Const k && k.value() instanceof Val.Str str) {
-        keys = List.of(str.value);
+      if (constString(c.args()[1]) != null) {
+        keys = List.of(constString(c.args()[1]));
       } else if (c.args()[1] instanceof Ir.Local l && constArr.containsKey(l.index())
           && constArrBlock.get(l.index()) == current) {
         keys = constArr.get(l.index());
@@ -787,6 +1033,7 @@ public final class Memo {
       pathOf.remove(local);
       constArr.remove(local);
       openArr.remove(local);
+      constStr.remove(local);
     }
 
     /** Only whether the local is defined matters: for an input path, its presence. */
@@ -815,9 +1062,10 @@ public final class Memo {
       if (s instanceof Ir.Dot d) {
         List<String> p = d.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
         written(d.target(), pathOf);
-        if (p != null && d.key() instanceof Ir.Const c && c.value() instanceof Val.Str k) {
+        String k = constString(d.key());
+        if (p != null && k != null) {
           List<String> q = new ArrayList<>(p);
-          q.add(k.value);
+          q.add(k);
           pathOf.put(d.target(), List.copyOf(q));
           existsOfCurrent.add(List.copyOf(q)); // the statement is defined only if the path is there
         } else {
@@ -826,9 +1074,13 @@ public final class Memo {
         }
       } else if (s instanceof Ir.AssignVar a) {
         List<String> p = a.source() instanceof Ir.Local l ? pathOf.get(l.index()) : null;
+        String k = a.source() instanceof Ir.Local l ? constStr.get(l.index()) : null;
         written(a.target(), pathOf);
         if (p != null) {
           pathOf.put(a.target(), p);
+        }
+        if (k != null) {
+          constStr.put(a.target(), k);
         }
       } else if (s instanceof Ir.Call c && objectGetPath(c, pathOf) != null) {
         // object.get(x, path, default) on an input path: the value at x+path (absent reads as
@@ -850,6 +1102,9 @@ public final class Memo {
         }
         if (c.func() >= 0 && policy.funcs().get(c.func()).params().length != 2) {
           callees.add(c.func());
+          if (!specialized(c, pathOf, reads, callees, self)) {
+            readCallees.add(c.func());
+          }
         } else if (c.func() >= 0) {
           ruleCallees.add(c.func());
         } else if (Builtins.NONDETERMINISTIC.contains(c.name())) {
@@ -900,8 +1155,8 @@ public final class Memo {
         List<String> arr = constArr.get(x.array());
         if (arr == null || constArrBlock.get(x.array()) != current) {
           constArr.remove(x.array());
-        } else if (x.value() instanceof Ir.Const k && k.value() instanceof Val.Str str && !openArr.contains(x.array())) {
-          arr.add(str.value);
+        } else if (constString(x.value()) != null && !openArr.contains(x.array())) {
+          arr.add(constString(x.value()));
         } else {
           openArr.add(x.array()); // the path goes on with something unknown: keep the prefix
         }

@@ -626,8 +626,14 @@ public final class PlanEvaluator {
     }
     Memo.Ids fastKey = null;
     if (memo.fast(fi)) {
+      Memo.Leaf last = memo.fastLast(fi, r.reads);
+      if (last != null) {
+        memo.hit(fi);
+        r.hits++;
+        return last.value;
+      }
       fastKey = memo.fastKey(fi, r.reads);
-      Memo.Leaf leaf = memo.fastGet(fi, fastKey);
+      Memo.Leaf leaf = memo.fastGet(fi, fastKey, r.reads);
       if (leaf != null) {
         memo.hit(fi);
         r.hits++;
@@ -635,7 +641,7 @@ public final class PlanEvaluator {
       }
     }
     Memo.Ids key = memo.key(fi, r.reads);
-    Memo.Node node = memo.root(fi, key);
+    Memo.Node node = memo.root(fi, key, r.reads);
     r.cur = null;
     try {
       // replay the cached evaluations: each node names the rule they called next, with everything
@@ -650,7 +656,7 @@ public final class PlanEvaluator {
       memo.hit(fi);
       r.hits++;
       if (fastKey != null) {
-        memo.fastPut(fi, fastKey, leaf.value);
+        memo.fastPut(fi, fastKey, leaf.value, r.reads);
       }
       return leaf.value;
     }
@@ -665,7 +671,7 @@ public final class PlanEvaluator {
     }
     if (!frame.tainted) {
       if (memo.put(fi, key, frame, v) && fastKey != null) {
-        memo.fastPut(fi, fastKey, v);
+        memo.fastPut(fi, fastKey, v, r.reads);
       }
     }
     return v;
