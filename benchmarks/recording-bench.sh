@@ -133,6 +133,7 @@ c_off, c_on = cpu_per_req(off1 + [offn]), cpu_per_req(on1 + [onn])
 print(f"gateway CPU per request (all runs): off {c_off:.0f} µs, on {c_on:.0f} µs: recording costs {c_on - c_off:.0f} µs"
       f" of CPU per request ({100 * (c_on - c_off) / c_off:.0f}% more; the throughput a CPU-bound gateway loses)")
 sent = sum(x["samples"] for x in on1) + onn["samples"]
-print(f"request entries in the recording: {recorded} (searches the clients completed: {sent}; the rest are client handshakes)")
+print(f"request entries in the recording: {recorded} (searches the measured runs completed: {sent}; the rest are the"
+      f" warm-ups' searches and a few client handshakes, e.g. Connect)")
 print("verify: " + next((l for l in open(os.path.join(w, "verify.txt")) if l.startswith(("OK", "FAILED", "vectorgate:"))), "no result").strip())
 PY
