@@ -176,3 +176,14 @@ reactor_classpath() {
   mvn -q -B -o -ntp -pl "$1" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 }
+
+# A logback configuration with warnings and errors only, to stderr (drivers whose stdout is a table).
+warn_logback() {
+  cat > "$1" <<'XML'
+<configuration>
+  <appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>
+    <encoder><pattern>%d %-5level %logger{24} %msg%n</pattern></encoder></appender>
+  <root level="WARN"><appender-ref ref="E"/></root>
+</configuration>
+XML
+}

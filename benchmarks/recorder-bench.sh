@@ -19,6 +19,7 @@ RECORDER_ENTRIES="${RECORDER_ENTRIES:-100000}"
 SEQUENTIAL="${SEQUENTIAL:-2000}"
 work="$root/benchmarks/target/recorder-bench"
 mkdir -p "$work"
+. "$root/benchmarks/lib.sh"
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
   echo "recorder-bench: compiling the recorder and its tests" >&2
   mvn -q -B -o -ntp -pl recorder -am test-compile -Dsurefire.skip=true >&2
@@ -26,13 +27,7 @@ fi
 mvn -q -B -o -ntp -pl recorder dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 cp="$root/recorder/target/test-classes:$root/recorder/target/classes:$root/model/target/classes:$(cat "$work/classpath.txt")"
-cat > "$work/logback.xml" <<'XML'
-<configuration>
-  <appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>
-    <encoder><pattern>%d %-5level %logger{24} %msg%n</pattern></encoder></appender>
-  <root level="WARN"><appender-ref ref="E"/></root>
-</configuration>
-XML
+warn_logback "$work/logback.xml"
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -Xms512m -Xmx512m -Dlogback.configurationFile="$work/logback.xml" -cp "$cp" \
   io.vectorgate.recorder.EncoderBench "$ROUNDS" "$ENTRIES" "$RECORDER_ENTRIES" "$SEQUENTIAL"

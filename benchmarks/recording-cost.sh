@@ -16,13 +16,7 @@ mkdir -p "$work"
 reactor_classpath proxy
 modules=""
 for m in model engine proxy-core recorder approvals rollout proxy; do modules="$modules:$root/$m/target/classes"; done
-cat > "$work/logback.xml" <<'XML'
-<configuration>
-  <appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>
-    <encoder><pattern>%d %-5level %logger{24} %msg%n</pattern></encoder></appender>
-  <root level="WARN"><appender-ref ref="E"/></root>
-</configuration>
-XML
+warn_logback "$work/logback.xml"
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -Xms512m -Xmx512m -Dlogback.configurationFile="$work/logback.xml" \
   -cp "$root/proxy/target/test-classes${modules}:$(cat "$root/proxy/target/bench-classpath.txt")" \

@@ -270,13 +270,7 @@ public final class Memo {
     }
     long[] ids = new long[ss.length];
     for (int i = 0; i < ss.length; i++) {
-      int s = ss[i];
-      long id = r.ids[s];
-      if (id == 0) {
-        id = resolve(s, r);
-        r.ids[s] = id;
-      }
-      ids[i] = id;
+      ids[i] = slotId(ss[i], r);
     }
     return new Ids(ids);
   }
@@ -297,6 +291,16 @@ public final class Memo {
   }
 
   private record Interned(Key key, long id) {}
+
+  /** The id of slot {@code s} in this evaluation, resolved on first use and kept in {@code r}. */
+  private long slotId(int s, Reads r) {
+    long id = r.ids[s];
+    if (id == 0) {
+      id = resolve(s, r);
+      r.ids[s] = id;
+    }
+    return id;
+  }
 
   private long resolve(int slot, Reads r) {
     Val v = r.at(slotNode[slot]);
@@ -667,13 +671,7 @@ public final class Memo {
     int[] ss = fastSlots[func];
     long[] ids = lf.ids();
     for (int i = 0; i < ss.length; i++) {
-      int s = ss[i];
-      long id = r.ids[s];
-      if (id == 0) {
-        id = resolve(s, r);
-        r.ids[s] = id;
-      }
-      if (id != ids[i]) {
+      if (slotId(ss[i], r) != ids[i]) {
         return null;
       }
     }

@@ -29,8 +29,6 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -102,7 +100,6 @@ public final class RecordingCostDriver {
     long next = start;
     long n = 0;
     long appendNanos = 0;
-    List<CompletableFuture<Ack>> tail = new ArrayList<>();
     while (true) {
       long now = System.nanoTime();
       if (now >= end) {
@@ -123,8 +120,7 @@ public final class RecordingCostDriver {
       if (durable) {
         f.get(30, TimeUnit.SECONDS);
       } else if (interval == 0 && (n & 1023) == 0) {
-        tail.add(f); // flood: keep the queue from refusing (fail-closed) by waiting now and then
-        f.get(30, TimeUnit.SECONDS);
+        f.get(30, TimeUnit.SECONDS); // flood: keep the queue from refusing (fail-closed) by waiting now and then
       }
     }
     return new Result(n, appendNanos);
